@@ -1,0 +1,57 @@
+/* Network-namespace and rtnetlink helpers over libnl-3 (no `ip` commands).
+ *
+ * The handle is a libnl socket bound to one network namespace: it is opened
+ * while the calling thread is briefly inside that namespace (setns), and stays
+ * bound to it afterwards, so one daemon can drive many namespaces without
+ * moving itself. */
+#ifndef NODELAB_NETLINK_H
+#define NODELAB_NETLINK_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct nl_sock;
+
+/* Opens a NETLINK_ROUTE socket in the network namespace referred to by
+ * netns_fd (an fd on /proc/PID/ns/net or a bind-mounted nsfs file), or in the
+ * caller's namespace when netns_fd < 0.  Returns 0 and *out, or -1 and *err. */
+int netlink_open(int netns_fd, struct nl_sock **out, struct lab_error **err);
+void netlink_close(struct nl_sock *sk);
+
+/* Creates a veth pair: `name` stays in sk's namespace; `peer` is created
+ * directly in the namespace of peer_netns_fd (or sk's when < 0).  mtu 0 keeps
+ * the default.  Fails with EEXIST, creating nothing, when a name is in use. */
+int netlink_veth_create(struct nl_sock *sk, const char *name, const char *peer, int peer_netns_fd,
+                        int mtu, struct lab_error **err);
+
+/* Creates a Linux bridge `name` (up). */
+int netlink_bridge_create(struct nl_sock *sk, const char *name, struct lab_error **err);
+
+/* Enslaves ifname to bridge master. */
+int netlink_link_set_master(struct nl_sock *sk, const char *ifname, const char *master,
+                            struct lab_error **err);
+
+/* Sets ifname administratively up (up != 0) or down. */
+int netlink_link_set_up(struct nl_sock *sk, const char *ifname, int up, struct lab_error **err);
+
+/* Sets the MTU of ifname. */
+int netlink_link_set_mtu(struct nl_sock *sk, const char *ifname, int mtu, struct lab_error **err);
+
+/* Deletes ifname; ENODEV is not an error. */
+int netlink_link_delete(struct nl_sock *sk, const char *ifname, struct lab_error **err);
+
+/* Adds IPv4 address addr/prefix (host byte order) to ifname. */
+int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
+                     struct lab_error **err);
+
+/* Adds an IPv4 route dst/prefix via gateway gw (0: on-link through ifname). */
+int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw,
+                      const char *ifname, struct lab_error **err);
+
+/* Enters the namespaces of process pid named in `types` ("net", "uts", "ipc",
+ * "mnt", "pid", "cgroup"; NULL-terminated list) for the calling thread. */
+int netlink_ns_enter(pid_t pid, const char *const *types, struct lab_error **err);
+
+#endif

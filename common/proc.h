@@ -1,0 +1,17 @@
+/* Small facts about processes, read from /proc. */
+#ifndef NODELAB_PROC_H
+#define NODELAB_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Start time of pid (field 22 of /proc/PID/stat, clock ticks since boot).
+ * Returns 0, or -1 with errno (ESRCH when the process does not exist). */
+int proc_starttime(pid_t pid, uint64_t *starttime);
+
+/* True when pid exists, is not a zombie, and started at `starttime`
+ * (so a pid reused by an unrelated process is not mistaken for ours). */
+bool proc_is_same(pid_t pid, uint64_t starttime);
+
+#endif

@@ -1,0 +1,170 @@
+/* Scenario files: the typed model of a lab, its YAML parser (libyaml) and its
+ * validator.  The format is Kubernetes-shaped; see README.md "Scenario format".
+ *
+ * Every problem is reported as "file:line:column: field: problem", where
+ * field is a path such as "pods[0].containers[1].resources.memory"
+ * (line and column 1-based, pointing at the offending node).  Parsing stops at
+ * the first problem; nothing is created from a scenario that did not validate. */
+#ifndef NODELAB_SCENARIO_H
+#define NODELAB_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define SCENARIO_IFNAME_MAX 15 /* IFNAMSIZ - 1: names that become interfaces */
+
+struct scenario_pos {
+  int line, column; /* 1-based; 0 when unknown */
+};
+
+struct scenario_cidr {
+  uint32_t addr; /* host byte order, network address (host bits zero) */
+  int prefix;    /* 0..32 */
+};
+
+struct scenario_node {
+  char *name;        /* <= 15 bytes, [a-z0-9-], unique */
+  uint32_t underlay; /* host order: underlay network + 200 + index + 1 (192.168.122.201 ...) */
+  struct scenario_cidr subnet; /* this node's pod subnet, e.g. 10.1.0.0/24 */
+  struct scenario_pos pos;
+};
+
+struct scenario_resources {
+  uint64_t memory_bytes; /* 0: unlimited; from "64Mi", "1G", "128974848" */
+  uint64_t cpu_millis;   /* 0: unlimited; from "500m", "1", "0.5" */
+  uint64_t pids;         /* 0: unlimited */
+};
+
+struct scenario_volume {
+  char *host_path;
+  char *container_path;
+  bool relabel; /* ":Z" */
+  bool readonly; /* ":ro" */
+};
+
+struct scenario_container {
+  char *name;
+  char *image;
+  char **command; /* NULL-terminated argv, or NULL: the image's default */
+  char **env;     /* NULL-terminated "K=V" list, or NULL */
+  struct scenario_resources resources;
+  char *seccomp_profile; /* path as written, resolved relative to the scenario file's directory; NULL: default */
+  bool privileged;
+  struct scenario_volume *volumes;
+  size_t n_volumes;
+  struct scenario_pos pos;
+};
+
+struct scenario_pod {
+  char *name; /* unique across the lab; <= 15 bytes (it names the pod's veth) */
+  char *node; /* an existing node name */
+  struct scenario_container *containers;
+  size_t n_containers;
+  struct scenario_pos pos;
+};
+
+enum scenario_check_kind { CHECK_PING, CHECK_HTTP, CHECK_TCP, CHECK_EXEC };
+
+struct scenario_check {
+  char *name;
+  char *from;   /* "NODE" or "NODE/POD" (a pod must exist, and be on that node) */
+  enum scenario_check_kind kind;
+  char *target; /* ping: pod name, node name or IPv4; http/tcp: "HOST:PORT" (HOST a pod, node or IPv4) */
+  char **argv;  /* exec: the command */
+  bool expect_fail; /* `expect: fail` */
+  int timeout_ms;   /* default 2000 */
+  struct scenario_pos pos;
+};
+
+/* A fault: a named, injectable break.  `kind` selects the parameters it takes
+ * (see scenario_fault_kinds[] in scenario-validate.c); params hold them as
+ * key/value strings after validation. */
+struct scenario_fault {
+  char *name;
+  char *kind;
+  char *node; /* NULL when the kind takes none */
+  char **param_keys;   /* NULL-terminated */
+  char **param_values; /* parallel to param_keys */
+  char *symptom;
+  char **hints; /* NULL-terminated or NULL */
+  struct scenario_pos pos;
+};
+
+struct scenario_exercise {
+  char *name;
+  char **faults; /* names of faults */
+  char **verify; /* names of checks */
+  struct scenario_pos pos;
+};
+
+enum scenario_step_kind {
+  STEP_CHECK,       /* arg: "all" or a check name */
+  STEP_EXPECT_FAIL, /* arg: a check name */
+  STEP_INJECT,      /* arg: a fault name */
+  STEP_REPAIR,      /* arg: a fault name, or "all" */
+  STEP_SLEEP,       /* arg: duration, e.g. "500ms", "2s" (stored in sleep_ms) */
+};
+
+struct scenario_step {
+  enum scenario_step_kind kind;
+  char *arg;
+  int sleep_ms;
+  struct scenario_pos pos;
+};
+
+struct scenario {
+  char *file; /* as given (or "<default>") */
+  char *name; /* lab name: <= 32 bytes, [a-z0-9-] */
+  char *description;
+  struct scenario_node *nodes;
+  size_t n_nodes;
+  struct scenario_cidr underlay;        /* default 192.168.122.0/24 */
+  struct scenario_cidr cluster_network; /* default 10.1.0.0/16 */
+  int host_subnet_length;               /* default 8: each node gets a /(32-8) = /24 */
+  int mtu;                              /* default 1450 */
+  struct scenario_pod *pods;
+  size_t n_pods;
+  struct scenario_check *checks;
+  size_t n_checks;
+  struct scenario_fault *faults;
+  size_t n_faults;
+  struct scenario_exercise *exercises;
+  size_t n_exercises;
+  struct scenario_step *steps;
+  size_t n_steps;
+};
+
+/* Parses and validates YAML text `buf` of `len` bytes; `file` names it in
+ * messages.  On success returns 0 and a new scenario in *out (free with
+ * scenario_free()).  On failure returns -1 and *err with message
+ * "file:line:column: field: problem". */
+int scenario_parse(const char *file, const char *buf, size_t len, struct scenario **out,
+                   struct lab_error **err);
+
+/* Reads and parses the file at path. */
+int scenario_load(const char *path, struct scenario **out, struct lab_error **err);
+
+/* The embedded default lab (3 nodes: master, node1, node2), as YAML text. */
+const char *scenario_default_yaml(void);
+/* Parses the embedded default lab (file name "<default>"). */
+int scenario_load_default(struct scenario **out, struct lab_error **err);
+
+void scenario_free(struct scenario *s);
+
+/* Lookups; NULL when absent. */
+const struct scenario_node *scenario_find_node(const struct scenario *s, const char *name);
+const struct scenario_pod *scenario_find_pod(const struct scenario *s, const char *name);
+
+/* Quantities, Kubernetes style.  Return 0, or -1 with a short problem text in
+ * *problem (static string) when malformed. */
+int scenario_parse_memory(const char *text, uint64_t *bytes, const char **problem);
+int scenario_parse_cpu(const char *text, uint64_t *millis, const char **problem);
+int scenario_parse_cidr(const char *text, struct scenario_cidr *out, const char **problem);
+
+/* "a.b.c.d" of a host-order address into buf (>= 16 bytes); returns buf. */
+char *scenario_ip_string(uint32_t addr, char *buf);
+
+#endif

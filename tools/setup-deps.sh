@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package nodelab needs, when missing.  Idempotent; run as root.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config clang clang-format autoconf automake libtool python3
+  # libraries
+  libevent-dev libyaml-dev libnl-3-dev libnl-route-3-dev libseccomp-dev libselinux1-dev
+  libjson-c-dev libarchive-dev libcmocka-dev
+  # Open vSwitch daemons, and its source for libopenvswitch
+  openvswitch-switch openvswitch-source
+  # images and the tools a learner uses inside a node
+  busybox-static iproute2 ethtool iputils-ping tcpdump iperf3 strace procps psmisc
+  # benchmarks
+  hyperfine time
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "setup-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# openvswitch-switch's maintainer scripts must not start OVS on the host: every
+# node runs its own.  A policy-rc.d that denies service starts keeps it so.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
