@@ -50,8 +50,6 @@ int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int 
 int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw,
                       const char *ifname, struct lab_error **err);
 
-/* Enters the namespaces of process pid named in `types` ("net", "uts", "ipc",
- * "mnt", "pid", "cgroup"; NULL-terminated list) for the calling thread. */
-int netlink_ns_enter(pid_t pid, const char *const *types, struct lab_error **err);
+
 
 #endif
