@@ -1,0 +1,425 @@
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <json-c/json.h>
+
+#include "api.h"
+#include "cleanup.h"
+#include "lab.h"
+#include "ledger.h"
+#include "log.h"
+#include "scenario.h"
+#include "supervise.h"
+
+LOG_MODULE(daemon);
+
+/* With no lab, the daemon lingers this long for the request that started it. */
+#define IDLE_EXIT_S 10
+
+struct labs_entry {
+  struct lab *lab;
+  struct evhttp_request *pending_create; /* POST waiting for the lab to come up */
+  struct labs_entry *next;
+};
+
+static struct {
+  struct event_base *base;
+  struct evhttp *http;
+  const char *socket_path;
+  const char *pidfile;
+  struct labs_entry *labs;
+  struct event *idle_ev;
+  int listening;
+} daemon_state;
+
+static void reply_json(struct evhttp_request *req, int code, struct json_object *body)
+{
+  struct evbuffer *buf = evbuffer_new();
+  const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PRETTY);
+  evbuffer_add(buf, text, strlen(text));
+  evbuffer_add(buf, "\n", 1);
+  evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
+  evhttp_send_reply(req, code, code < 300 ? "OK" : "Error", buf);
+  evbuffer_free(buf);
+  json_object_put(body);
+}
+
+static void reply_error(struct evhttp_request *req, int code, const char *msg)
+{
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "error", json_object_new_string(msg));
+  reply_json(req, code, o);
+}
+
+static struct labs_entry *find_lab(const char *name)
+{
+  for (struct labs_entry *e = daemon_state.labs; e != NULL; e = e->next)
+    if (strcmp(lab_name(e->lab), name) == 0)
+      return e;
+  return NULL;
+}
+
+static void arm_idle_exit(void)
+{
+  if (daemon_state.labs != NULL)
+    return;
+  struct timeval tv = {IDLE_EXIT_S, 0};
+  evtimer_add(daemon_state.idle_ev, &tv);
+}
+
+/* Stops listening at once, so that a client arriving now starts a new daemon
+ * instead of talking to one on its way out. */
+static void stop_listening(void)
+{
+  if (!daemon_state.listening)
+    return;
+  daemon_state.listening = 0;
+  unlink(daemon_state.socket_path);
+}
+
+static void exit_soon(void)
+{
+  stop_listening();
+  struct timeval tv = {0, 200 * 1000}; /* let the last reply flush */
+  event_base_loopexit(daemon_state.base, &tv);
+}
+
+static int remove_lab(struct labs_entry *entry, struct lab_error **err)
+{
+  for (struct labs_entry **e = &daemon_state.labs; *e != NULL; e = &(*e)->next) {
+    if (*e == entry) {
+      *e = entry->next;
+      break;
+    }
+  }
+  int rc = lab_destroy(entry->lab, err);
+  free(entry);
+  return rc;
+}
+
+static void after_lab_removed(void)
+{
+  if (daemon_state.labs == NULL)
+    exit_soon();
+}
+
+/* ---- routes ---- */
+
+static void route_version(struct evhttp_request *req, const char *arg)
+{
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "version", json_object_new_string(NODELAB_VERSION));
+  json_object_object_add(o, "pid", json_object_new_int(getpid()));
+  reply_json(req, 200, o);
+}
+
+static void route_labs_list(struct evhttp_request *req, const char *arg)
+{
+  struct json_object *arr = json_object_new_array();
+  for (struct labs_entry *e = daemon_state.labs; e != NULL; e = e->next)
+    json_object_array_add(arr, lab_summary_json(e->lab));
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "labs", arr);
+  reply_json(req, 200, o);
+}
+
+static void on_lab_ready(struct lab *lab, const char *error, void *arg)
+{
+  struct labs_entry *entry = arg;
+  struct evhttp_request *req = steal_pointer(&entry->pending_create);
+  if (error == NULL) {
+    if (req != NULL)
+      reply_json(req, 201, lab_status_json(lab));
+    return;
+  }
+  /* A lab that failed to start is removed whole: nothing half-made stays. */
+  char *msg = strdup(error);
+  cleanup_error struct lab_error *err = NULL;
+  remove_lab(entry, &err);
+  if (req != NULL) {
+    if (err != NULL) {
+      char *full = NULL;
+      if (asprintf(&full, "%s; cleaning up: %s", msg, err->msg) >= 0) {
+        free(msg);
+        msg = full;
+      }
+    }
+    reply_error(req, 500, msg);
+  }
+  free(msg);
+  after_lab_removed();
+}
+
+static char *request_body(struct evhttp_request *req)
+{
+  struct evbuffer *in = evhttp_request_get_input_buffer(req);
+  size_t len = evbuffer_get_length(in);
+  char *body = malloc(len + 1);
+  evbuffer_copyout(in, body, len);
+  body[len] = '\0';
+  return body;
+}
+
+static const char *json_string_field(struct json_object *o, const char *key)
+{
+  struct json_object *v;
+  if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+    return NULL;
+  return json_object_get_string(v);
+}
+
+static void route_labs_create(struct evhttp_request *req, const char *arg)
+{
+  cleanup_free char *body = request_body(req);
+  struct json_object *o = json_tokener_parse(body);
+  if (o == NULL || !json_object_is_type(o, json_type_object)) {
+    json_object_put(o);
+    reply_error(req, 400, "request body is not a JSON object");
+    return;
+  }
+  const char *file = json_string_field(o, "file");
+  const char *yaml = json_string_field(o, "yaml");
+  const char *name = json_string_field(o, "name");
+  cleanup_error struct lab_error *err = NULL;
+  struct scenario *sc = NULL;
+  if (yaml == NULL) {
+    json_object_put(o);
+    reply_error(req, 400, "request lacks \"yaml\"");
+    return;
+  }
+  if (scenario_parse(file ? file : "<request>", yaml, strlen(yaml), &sc, &err) < 0) {
+    reply_error(req, 400, err->msg);
+    json_object_put(o);
+    return;
+  }
+  char *lab_name_buf = strdup(name != NULL ? name : sc->name);
+  json_object_put(o);
+  if (find_lab(lab_name_buf) != NULL) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "lab \"%s\" is already running", lab_name_buf);
+    scenario_free(sc);
+    free(lab_name_buf);
+    reply_error(req, 409, msg);
+    return;
+  }
+  struct labs_entry *entry = calloc(1, sizeof *entry);
+  entry->pending_create = req;
+  struct lab *lab = NULL;
+  if (lab_create(daemon_state.base, sc, lab_name_buf, on_lab_ready, entry, &lab, &err) < 0) {
+    free(entry);
+    free(lab_name_buf);
+    reply_error(req, err->errnum == EEXIST ? 409 : 500, err->msg);
+    arm_idle_exit();
+    return;
+  }
+  free(lab_name_buf);
+  evtimer_del(daemon_state.idle_ev);
+  entry->lab = lab;
+  entry->next = daemon_state.labs;
+  daemon_state.labs = entry;
+}
+
+static void route_lab_get(struct evhttp_request *req, const char *name)
+{
+  struct labs_entry *e = find_lab(name);
+  if (e == NULL) {
+    reply_error(req, 404, "no such lab");
+    return;
+  }
+  reply_json(req, 200, lab_status_json(e->lab));
+}
+
+static void route_lab_delete(struct evhttp_request *req, const char *name)
+{
+  struct labs_entry *e = find_lab(name);
+  if (e == NULL) {
+    reply_error(req, 404, "no such lab");
+    return;
+  }
+  struct evhttp_request *pending = steal_pointer(&e->pending_create);
+  if (pending != NULL)
+    reply_error(pending, 500, "lab removed while starting");
+  cleanup_error struct lab_error *err = NULL;
+  char *lab_name_copy = strdup(name);
+  int rc = remove_lab(e, &err);
+  if (rc < 0) {
+    reply_error(req, 500, err->msg);
+  } else {
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(lab_name_copy));
+    json_object_object_add(o, "removed", json_object_new_boolean(1));
+    reply_json(req, 200, o);
+  }
+  free(lab_name_copy);
+  after_lab_removed();
+}
+
+/* The API, as a table: method, path (a trailing '/' matches a prefix whose
+ * remainder is passed as the argument), handler. */
+static const struct route {
+  enum evhttp_cmd_type method;
+  const char *path;
+  void (*handler)(struct evhttp_request *req, const char *arg);
+} routes[] = {
+    {EVHTTP_REQ_GET, "/v1/version", route_version},
+    {EVHTTP_REQ_GET, "/v1/labs", route_labs_list},
+    {EVHTTP_REQ_POST, "/v1/labs", route_labs_create},
+    {EVHTTP_REQ_GET, "/v1/labs/", route_lab_get},
+    {EVHTTP_REQ_DELETE, "/v1/labs/", route_lab_delete},
+};
+
+static void on_request(struct evhttp_request *req, void *arg)
+{
+  const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+  const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+  if (path == NULL) {
+    reply_error(req, 400, "bad request URI");
+    return;
+  }
+  enum evhttp_cmd_type method = evhttp_request_get_command(req);
+  int path_known = 0;
+  for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    const struct route *r = &routes[i];
+    size_t len = strlen(r->path);
+    const char *rest = NULL;
+    if (r->path[len - 1] == '/') {
+      if (strncmp(path, r->path, len) == 0 && path[len] != '\0' && strchr(path + len, '/') == NULL)
+        rest = path + len;
+    } else if (strcmp(path, r->path) == 0) {
+      rest = "";
+    }
+    if (rest == NULL)
+      continue;
+    path_known = 1;
+    if (r->method == method) {
+      log_debug("%s", path);
+      r->handler(req, rest);
+      return;
+    }
+  }
+  reply_error(req, path_known ? 405 : 404, path_known ? "method not allowed" : "not found");
+}
+
+static void on_idle(evutil_socket_t fd, short what, void *arg)
+{
+  if (daemon_state.labs == NULL) {
+    log_info("no lab left: exiting");
+    exit_soon();
+  }
+}
+
+static void on_terminate(evutil_socket_t sig, short what, void *arg)
+{
+  log_info("signal %d: removing every lab and exiting", (int)sig);
+  while (daemon_state.labs != NULL) {
+    cleanup_error struct lab_error *err = NULL;
+    if (daemon_state.labs->pending_create != NULL)
+      reply_error(daemon_state.labs->pending_create, 500, "nodelabd is shutting down");
+    if (remove_lab(daemon_state.labs, &err) < 0)
+      log_err("%s", err->msg);
+  }
+  exit_soon();
+}
+
+static int listen_unix(const char *path, struct lab_error **err)
+{
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return lab_error_errno(err, "socket");
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof sa.sun_path) {
+    close(fd);
+    return lab_error_set(err, ENAMETOOLONG, "socket path %s", path);
+  }
+  strcpy(sa.sun_path, path);
+  unlink(path);
+  mode_t old = umask(0177); /* the socket is born 0600: root only */
+  int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+  umask(old);
+  if (rc < 0 || listen(fd, 64) < 0) {
+    lab_error_errno(err, "listening on %s", path);
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static int write_pidfile(const char *path, struct lab_error **err)
+{
+  cleanup_fclose FILE *f = fopen(path, "we");
+  if (f == NULL)
+    return lab_error_errno(err, "creating %s", path);
+  fprintf(f, "%d\n", (int)getpid());
+  return 0;
+}
+
+/* Removes the pid file only when it is still ours (a newer daemon may own it). */
+static void remove_pidfile(const char *path)
+{
+  cleanup_fclose FILE *f = fopen(path, "re");
+  int pid = 0;
+  if (f != NULL && fscanf(f, "%d", &pid) == 1 && pid == getpid())
+    unlink(path);
+}
+
+int daemon_run(const char *socket_path, const char *pidfile, struct lab_error **err)
+{
+  signal(SIGPIPE, SIG_IGN);
+  if (mkdir(NODELAB_RUNDIR, 0700) < 0 && errno != EEXIST)
+    return lab_error_errno(err, "mkdir %s", NODELAB_RUNDIR);
+  daemon_state.socket_path = socket_path;
+  daemon_state.pidfile = pidfile;
+  daemon_state.base = event_base_new();
+  if (daemon_state.base == NULL || supervise_init(daemon_state.base) < 0)
+    return lab_error_set(err, 0, "libevent initialisation failed");
+  int fd = listen_unix(socket_path, err);
+  if (fd < 0)
+    return -1;
+  daemon_state.listening = 1;
+  daemon_state.http = evhttp_new(daemon_state.base);
+  evhttp_set_allowed_methods(daemon_state.http,
+                             EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE);
+  evhttp_set_gencb(daemon_state.http, on_request, NULL);
+  evhttp_set_max_body_size(daemon_state.http, 4 << 20);
+  if (evhttp_accept_socket(daemon_state.http, fd) < 0) {
+    close(fd);
+    return lab_error_set(err, 0, "evhttp cannot accept on %s", socket_path);
+  }
+  if (write_pidfile(pidfile, err) < 0)
+    return -1;
+  struct event *term = evsignal_new(daemon_state.base, SIGTERM, on_terminate, NULL);
+  struct event *intr = evsignal_new(daemon_state.base, SIGINT, on_terminate, NULL);
+  evsignal_add(term, NULL);
+  evsignal_add(intr, NULL);
+  daemon_state.idle_ev = evtimer_new(daemon_state.base, on_idle, NULL);
+  arm_idle_exit();
+  log_info("nodelabd %s listening on %s (pid %d)", NODELAB_VERSION, socket_path, (int)getpid());
+
+  event_base_dispatch(daemon_state.base);
+
+  stop_listening();
+  remove_pidfile(pidfile);
+  evhttp_free(daemon_state.http);
+  event_free(term);
+  event_free(intr);
+  event_free(daemon_state.idle_ev);
+  supervise_shutdown();
+  event_base_free(daemon_state.base);
+  /* Leave /run/nodelab only if something (another daemon, a lab's leftovers) still uses it. */
+  rmdir(NODELAB_RUNDIR);
+  return 0;
+}
