@@ -56,6 +56,17 @@ int cgroup_paths(struct cgroup_manager *m, const char *relpath, char ***paths,
  * does not exist is not an error. */
 int cgroup_destroy(struct cgroup_manager *m, const char *relpath, struct lab_error **err);
 
+/* Removes the cgroup directory at the absolute path `path` (as recorded in a
+ * ledger): kills (SIGKILL) every process in it and its descendant cgroups
+ * (v2: through cgroup.kill when the kernel has it), waits up to a few seconds
+ * until they are gone, then removes the directories, deepest first.  A path
+ * that does not exist is not an error.  Refuses (EINVAL) a hierarchy's root
+ * and (EDEADLK) a cgroup holding the calling process.  A directory that is not
+ * on a cgroup filesystem is only rmdir'd with its (empty) subdirectories,
+ * nothing is killed.
+ * Returns 0 or -1 and *err. */
+int cgroup_remove_dir(const char *path, struct lab_error **err);
+
 /* True when the memory controller reports an OOM kill in relpath since creation. */
 int cgroup_oom_killed(struct cgroup_manager *m, const char *relpath, int *killed,
                       struct lab_error **err);

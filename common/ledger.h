@@ -22,7 +22,8 @@ enum ledger_kind {
   LEDGER_DIR,     /* a directory we created: rmdir (only when empty) */
   LEDGER_FILE,    /* a file we created: unlink */
   LEDGER_CGROUP,  /* a cgroup directory (absolute path): kill every process in it, then rmdir */
-  LEDGER_PROCESS, /* a process: pid + start time (clock ticks since boot, /proc/PID/stat field 22) */
+  LEDGER_PROCESS, /* a process: pid + start time (clock ticks since boot, /proc/PID/stat field 22)
+                   */
   LEDGER_MOUNT,   /* a mount point in the host mount namespace: umount2(MNT_DETACH) */
   LEDGER_NETNS,   /* a network namespace bind-mounted on a file: umount + unlink */
 };
@@ -62,9 +63,14 @@ void ledger_entries_free(struct ledger_entry *entries, size_t n);
 /* Undoes every entry of lab `lab` under `rundir` in reverse order, then
  * removes the ledger file and the lab directory.  Idempotent: an object that
  * is already gone is not an error, and a lab with no ledger succeeds.  Keeps
- * going past failures and reports the first one.  Processes are killed with
- * SIGKILL and waited for (up to a few seconds) before their cgroups are
- * removed.  Returns 0 or -1 and *err. */
+ * going past failures and reports the first one; after a failure the ledger
+ * file is kept so that undo can simply be run again.  Processes are killed
+ * with SIGKILL and waited for (up to a few seconds, polling /proc: they need
+ * not be our children) before their cgroups are removed; a CGROUP entry kills
+ * what runs in the cgroup and its descendants (see cgroup_remove_dir()),
+ * except that a cgroup which another lab's ledger (same rundir) uses as a
+ * parent is only removed when empty, else appended to that lab's ledger.
+ * Returns 0 or -1 and *err. */
 int ledger_undo(const char *rundir, const char *lab, struct lab_error **err);
 
 /* Names of labs that have a ledger under `rundir`.  *names is a malloc'd

@@ -1,0 +1,160 @@
+/* cgroup v1 and hybrid: one hierarchy per controller group (cpu, memory, pids,
+ * name=systemd), plus, in hybrid, the unified hierarchy used for tracking
+ * only.  Limits go to the v1 controller files. */
+#include "cgroup-internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "log.h"
+
+LOG_MODULE(cgroup_v1);
+
+static int v1_create(struct cgroup_manager *m, const char *relpath, struct ledger *ledger,
+                     struct lab_error **err)
+{
+  /* cpuset is deliberately not managed: a new cpuset cgroup starts with empty
+   * cpuset.cpus/mems and would refuse every process until they are copied. */
+  for (size_t i = 0; i < m->nhier; i++) {
+    if (cgroup_mkdir_recorded(m->hier[i].dir, relpath, ledger, NULL, err) < 0)
+      return lab_error_wrap(err, "creating cgroup %s", relpath);
+  }
+  return 0;
+}
+
+static int v1_attach(struct cgroup_manager *m, const char *relpath, pid_t pid,
+                     struct lab_error **err)
+{
+  char value[32];
+  snprintf(value, sizeof value, "%d", (int)pid);
+  for (size_t i = 0; i < m->nhier; i++) {
+    cleanup_free char *dir = cgroup_hier_path(&m->hier[i], relpath);
+    if (cgroup_write_file(dir, "cgroup.procs", value, err) < 0)
+      return lab_error_wrap(err, "moving %d into cgroup %s", (int)pid, relpath);
+  }
+  return 0;
+}
+
+static int write_u64_or(const char *dir, const char *file, uint64_t v, const char *unlimited,
+                        struct lab_error **err)
+{
+  char value[32];
+  if (v == 0)
+    snprintf(value, sizeof value, "%s", unlimited);
+  else
+    snprintf(value, sizeof value, "%" PRIu64, v);
+  return cgroup_write_file(dir, file, value, err);
+}
+
+static int v1_set_limits(struct cgroup_manager *m, const char *relpath,
+                         const struct cgroup_limits *limits, struct lab_error **err)
+{
+  const struct cgroup_hierarchy *h;
+
+  h = cgroup_find_hierarchy(m, CGROUP_CTRL_MEMORY);
+  if (h != NULL) {
+    cleanup_free char *dir = cgroup_hier_path(h, relpath);
+    if (write_u64_or(dir, "memory.limit_in_bytes", limits->memory_bytes, "-1", err) < 0)
+      return lab_error_wrap(err, "memory limit of %s", relpath);
+  } else if (limits->memory_bytes != 0) {
+    return lab_error_set(err, ENOTSUP, "memory limit of %s: no v1 memory hierarchy", relpath);
+  }
+
+  h = cgroup_find_hierarchy(m, CGROUP_CTRL_CPU);
+  if (h != NULL) {
+    cleanup_free char *dir = cgroup_hier_path(h, relpath);
+    /* millicores -> CFS quota per 100 ms period: 500m = 50000 us. */
+    if (limits->cpu_millis != 0 && cgroup_write_file(dir, "cpu.cfs_period_us", "100000", err) < 0)
+      return lab_error_wrap(err, "cpu limit of %s", relpath);
+    if (limits->cpu_millis > UINT64_MAX / 100)
+      return lab_error_set(err, ERANGE, "cpu limit of %s: %" PRIu64 " millicores", relpath,
+                           limits->cpu_millis);
+    if (write_u64_or(dir, "cpu.cfs_quota_us", limits->cpu_millis * 100, "-1", err) < 0)
+      return lab_error_wrap(err, "cpu limit of %s", relpath);
+  } else if (limits->cpu_millis != 0) {
+    return lab_error_set(err, ENOTSUP, "cpu limit of %s: no v1 cpu hierarchy", relpath);
+  }
+
+  h = cgroup_find_hierarchy(m, CGROUP_CTRL_PIDS);
+  if (h != NULL) {
+    cleanup_free char *dir = cgroup_hier_path(h, relpath);
+    if (write_u64_or(dir, "pids.max", limits->pids, "max", err) < 0)
+      return lab_error_wrap(err, "pids limit of %s", relpath);
+  } else if (limits->pids != 0) {
+    return lab_error_set(err, ENOTSUP, "pids limit of %s: no v1 pids hierarchy", relpath);
+  }
+  return 0;
+}
+
+static int v1_destroy(struct cgroup_manager *m, const char *relpath, struct lab_error **err)
+{
+  int ret = 0;
+  /* Every hierarchy holds the same processes: the first pass kills them, the
+   * others find their directories empty. */
+  for (size_t i = 0; i < m->nhier; i++) {
+    cleanup_free char *dir = cgroup_hier_path(&m->hier[i], relpath);
+    struct lab_error *e = NULL;
+    if (cgroup_remove_tree(dir, m->fake, &e) < 0) {
+      log_warn("%s", e->msg);
+      if (ret == 0 && err != NULL && *err == NULL)
+        *err = e;
+      else
+        lab_error_clear(&e);
+      ret = -1;
+    }
+  }
+  return ret;
+}
+
+static int v1_oom_killed(struct cgroup_manager *m, const char *relpath, int *killed,
+                         struct lab_error **err)
+{
+  *killed = 0;
+  const struct cgroup_hierarchy *h = cgroup_find_hierarchy(m, CGROUP_CTRL_MEMORY);
+  if (h == NULL)
+    return 0;
+  cleanup_free char *top = cgroup_hier_path(h, relpath);
+  char **dirs = NULL;
+  size_t n = 0;
+  if (cgroup_list_tree(top, &dirs, &n, err) < 0)
+    return -1;
+  if (n == 0)
+    return lab_error_set(err, ENOENT, "cgroup %s does not exist", top);
+  /* v1 counts a kill in the cgroup whose limit was hit: look at the
+   * descendants too (containers below a node). */
+  int ret = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t v = 0;
+    struct lab_error *e = NULL;
+    int r = cgroup_read_keyed(dirs[i], "memory.oom_control", "oom_kill", &v, &e);
+    if (r < 0 && e->errnum == ENOENT) {
+      lab_error_clear(&e); /* removed meanwhile */
+      continue;
+    }
+    if (r < 0) {
+      if (err != NULL && *err == NULL)
+        *err = e;
+      else
+        lab_error_clear(&e);
+      ret = -1;
+      break;
+    }
+    if (r == 1 && v > 0)
+      *killed = 1;
+  }
+  cgroup_free_strv(dirs, n);
+  return ret;
+}
+
+const struct cgroup_backend_ops cgroup_v1_ops = {
+    .name = "v1",
+    .create = v1_create,
+    .attach = v1_attach,
+    .set_limits = v1_set_limits,
+    .destroy = v1_destroy,
+    .oom_killed = v1_oom_killed,
+};

@@ -1,0 +1,150 @@
+/* cgroup v2: one unified hierarchy; controllers must be enabled in every
+ * ancestor's cgroup.subtree_control before a cgroup gets their files. */
+#include "cgroup-internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "log.h"
+
+LOG_MODULE(cgroup_v2);
+
+static const char *const wanted_controllers[] = {"memory", "cpu", "pids"};
+
+static bool word_in(const char *list, const char *word)
+{
+  size_t len = strlen(word);
+  for (const char *p = list; (p = strstr(p, word)) != NULL; p += len) {
+    bool start = p == list || p[-1] == ' ' || p[-1] == '+';
+    bool end = p[len] == '\0' || p[len] == ' ' || p[len] == '\n';
+    if (start && end)
+      return true;
+  }
+  return false;
+}
+
+/* Enables memory, cpu and pids in parent's subtree_control where the parent
+ * has them available.  Best effort: a parent that holds processes refuses
+ * (EBUSY, "no internal processes"), which later shows as a missing limit file. */
+static int enable_controllers(const char *parent, struct lab_error **err)
+{
+  cleanup_free char *available = NULL;
+  cleanup_free char *enabled = NULL;
+  struct lab_error *e = NULL;
+  if (cgroup_read_file(parent, "cgroup.controllers", &available, &e) < 0 ||
+      cgroup_read_file(parent, "cgroup.subtree_control", &enabled, &e) < 0) {
+    log_debug("%s", e->msg);
+    lab_error_clear(&e);
+    return 0;
+  }
+  char request[64] = "";
+  for (size_t i = 0; i < sizeof wanted_controllers / sizeof wanted_controllers[0]; i++) {
+    const char *c = wanted_controllers[i];
+    if (word_in(available, c) && !word_in(enabled, c)) {
+      if (request[0] != '\0')
+        strcat(request, " ");
+      strcat(request, "+");
+      strcat(request, c);
+    }
+  }
+  if (request[0] == '\0')
+    return 0;
+  if (cgroup_write_file(parent, "cgroup.subtree_control", request, &e) == 0)
+    return 0;
+  /* One refused controller fails the whole write: retry them one by one. */
+  lab_error_clear(&e);
+  char *save = NULL;
+  for (char *tok = strtok_r(request, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
+    if (cgroup_write_file(parent, "cgroup.subtree_control", tok, &e) < 0) {
+      log_warn("enabling %s: %s", tok, e->msg);
+      lab_error_clear(&e);
+    }
+  }
+  return 0;
+}
+
+static int v2_create(struct cgroup_manager *m, const char *relpath, struct ledger *ledger,
+                     struct lab_error **err)
+{
+  if (cgroup_mkdir_recorded(m->hier[0].dir, relpath, ledger, enable_controllers, err) < 0)
+    return lab_error_wrap(err, "creating cgroup %s", relpath);
+  return 0;
+}
+
+static int v2_attach(struct cgroup_manager *m, const char *relpath, pid_t pid,
+                     struct lab_error **err)
+{
+  char value[32];
+  snprintf(value, sizeof value, "%d", (int)pid);
+  cleanup_free char *dir = cgroup_hier_path(&m->hier[0], relpath);
+  if (cgroup_write_file(dir, "cgroup.procs", value, err) < 0)
+    return lab_error_wrap(err, "moving %d into cgroup %s", (int)pid, relpath);
+  return 0;
+}
+
+static int v2_set_limits(struct cgroup_manager *m, const char *relpath,
+                         const struct cgroup_limits *limits, struct lab_error **err)
+{
+  cleanup_free char *dir = cgroup_hier_path(&m->hier[0], relpath);
+  char value[64];
+
+  if (limits->memory_bytes != 0)
+    snprintf(value, sizeof value, "%" PRIu64, limits->memory_bytes);
+  else
+    snprintf(value, sizeof value, "max");
+  if (cgroup_write_file(dir, "memory.max", value, err) < 0)
+    return lab_error_wrap(err, "memory limit of %s", relpath);
+
+  if (limits->cpu_millis > UINT64_MAX / 100)
+    return lab_error_set(err, ERANGE, "cpu limit of %s: %" PRIu64 " millicores", relpath,
+                         limits->cpu_millis);
+  /* millicores -> "quota period" in us: 500m = "50000 100000". */
+  if (limits->cpu_millis != 0)
+    snprintf(value, sizeof value, "%" PRIu64 " 100000", limits->cpu_millis * 100);
+  else
+    snprintf(value, sizeof value, "max 100000");
+  if (cgroup_write_file(dir, "cpu.max", value, err) < 0)
+    return lab_error_wrap(err, "cpu limit of %s", relpath);
+
+  if (limits->pids != 0)
+    snprintf(value, sizeof value, "%" PRIu64, limits->pids);
+  else
+    snprintf(value, sizeof value, "max");
+  if (cgroup_write_file(dir, "pids.max", value, err) < 0)
+    return lab_error_wrap(err, "pids limit of %s", relpath);
+  return 0;
+}
+
+static int v2_destroy(struct cgroup_manager *m, const char *relpath, struct lab_error **err)
+{
+  cleanup_free char *dir = cgroup_hier_path(&m->hier[0], relpath);
+  return cgroup_remove_tree(dir, m->fake, err);
+}
+
+static int v2_oom_killed(struct cgroup_manager *m, const char *relpath, int *killed,
+                         struct lab_error **err)
+{
+  *killed = 0;
+  cleanup_free char *dir = cgroup_hier_path(&m->hier[0], relpath);
+  uint64_t v = 0;
+  /* memory.events is hierarchical: it counts kills in descendants too. */
+  int r = cgroup_read_keyed(dir, "memory.events", "oom_kill", &v, err);
+  if (r < 0)
+    return lab_error_wrap(err, "OOM events of %s", relpath);
+  *killed = r == 1 && v > 0;
+  return 0;
+}
+
+const struct cgroup_backend_ops cgroup_v2_ops = {
+    .name = "v2",
+    .create = v2_create,
+    .attach = v2_attach,
+    .set_limits = v2_set_limits,
+    .destroy = v2_destroy,
+    .oom_killed = v2_oom_killed,
+};
