@@ -155,7 +155,8 @@ static int spawn_fabric(struct lab *lab, const char *init, struct nl_sock **fabr
   snprintf(cgroup, sizeof cgroup, "nodelab/%s/fabric", lab->name);
   if (cgroup_create(lab->cg, cgroup, lab->ledger, err) < 0)
     return -1;
-  char *argv[] = {(char *)init, "--name", "fabric", "--fabric", NULL};
+  /* execv takes char *const[]; it does not write to the strings. */
+  char *argv[] = {(char *)init, (char *)"--name", (char *)"fabric", (char *)"--fabric", NULL};
   if (node_process_spawn(init, argv, lab->ledger, lab->cg, cgroup, &lab->fabric, err) < 0)
     return lab_error_wrap(err, "starting the fabric");
   cleanup_close int netns = node_process_netns(&lab->fabric, err);
@@ -176,7 +177,8 @@ static int spawn_node(struct lab *lab, struct lab_node *node, size_t index, cons
   char ip[16], address[32];
   snprintf(address, sizeof address, "%s/%d", scenario_ip_string(spec->underlay, ip),
            lab->sc->underlay.prefix);
-  char *argv[] = {(char *)init, "--name", spec->name, "--address", address, NULL};
+  char *argv[] = {(char *)init,        (char *)"--name", (char *)spec->name,
+                  (char *)"--address", address,          NULL};
   if (node_process_spawn(init, argv, lab->ledger, lab->cg, node->cgroup, &node->proc, err) < 0)
     return lab_error_wrap(err, "node %s", spec->name);
   supervise_watch(node->proc.pid, on_node_exit, node);
