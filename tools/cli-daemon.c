@@ -1,0 +1,220 @@
+/* What every verb that talks to nodelabd shares: where the run directory and
+ * socket are, one request helper that parses the JSON reply, and finding
+ * "the only running lab". */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "api.h"
+#include "cleanup.h"
+#include "error.h"
+#include "http-client.h"
+#include "ledger.h"
+
+#define CLI_GET_TIMEOUT_MS 10000
+
+static char *joined(const char *dir, const char *name)
+{
+  char *p = NULL;
+  if (asprintf(&p, "%s/%s", dir, name) < 0)
+    abort();
+  return p;
+}
+
+const char *cli_rundir(void)
+{
+  const char *env = getenv("NODELAB_RUNDIR");
+  return env != NULL && env[0] == '/' ? env : NODELAB_RUNDIR;
+}
+
+/* The default paths are the ones in api.h; an overridden run directory
+ * holds files of the same names. */
+const char *cli_socket_path(void)
+{
+  static char *p;
+  if (p == NULL)
+    p = strcmp(cli_rundir(), NODELAB_RUNDIR) == 0 ? strdup(NODELAB_SOCKET)
+                                                  : joined(cli_rundir(), "nodelab.sock");
+  return p;
+}
+
+const char *cli_pidfile_path(void)
+{
+  static char *p;
+  if (p == NULL)
+    p = strcmp(cli_rundir(), NODELAB_RUNDIR) == 0 ? strdup(NODELAB_PIDFILE)
+                                                  : joined(cli_rundir(), "nodelabd.pid");
+  return p;
+}
+
+const char *cli_logfile_path(void)
+{
+  static char *p;
+  if (p == NULL)
+    p = joined(cli_rundir(), "nodelabd.log");
+  return p;
+}
+
+void cli_errorf(const struct cli_invocation *inv, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "nodelab %s: ", inv->verb->name);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+void cli_strv_free(char **v)
+{
+  if (v == NULL)
+    return;
+  for (char **p = v; *p; p++)
+    free(*p);
+  free(v);
+}
+
+int cli_api(const char *method, const char *target, const char *body, int timeout_ms, int *status,
+            struct json_object **reply, struct lab_error **err)
+{
+  struct http_response *resp = NULL;
+  if (http_request(cli_socket_path(), method, target, body, timeout_ms, &resp, err) < 0)
+    return -1;
+  *status = http_response_status(resp);
+  const char *text = http_response_body(resp);
+  struct json_tokener *tok = json_tokener_new();
+  if (tok == NULL)
+    abort();
+  struct json_object *obj = json_tokener_parse_ex(tok, text, (int)http_response_body_length(resp));
+  enum json_tokener_error jerr = json_tokener_get_error(tok);
+  json_tokener_free(tok);
+  if (obj == NULL || jerr != json_tokener_success) {
+    json_object_put(obj);
+    lab_error_set(err, EPROTO, "%s %s: reply %d is not JSON (%s): \"%.120s\"", method, target,
+                  *status, json_tokener_error_desc(jerr), text);
+    http_response_free(resp);
+    return -1;
+  }
+  http_response_free(resp);
+  *reply = obj;
+  return 0;
+}
+
+const char *cli_reply_error(struct json_object *reply, int status)
+{
+  struct json_object *e;
+  if (reply != NULL && json_object_object_get_ex(reply, "error", &e) &&
+      json_object_is_type(e, json_type_string))
+    return json_object_get_string(e);
+  static char generic[64];
+  snprintf(generic, sizeof generic, "nodelabd replied with status %d", status);
+  return generic;
+}
+
+int cli_daemon_labs(char ***names, bool *daemon_up, struct lab_error **err)
+{
+  int status;
+  struct json_object *reply = NULL;
+  cleanup_error struct lab_error *e = NULL;
+  *daemon_up = false;
+  if (cli_api("GET", "/v1/labs", NULL, CLI_GET_TIMEOUT_MS, &status, &reply, &e) < 0) {
+    if (http_error_is_unreachable(e)) {
+      *names = calloc(1, sizeof **names);
+      return 0;
+    }
+    *err = steal_pointer(&e);
+    return -1;
+  }
+  *daemon_up = true;
+  struct json_object *labs;
+  if (status != 200 || !json_object_object_get_ex(reply, "labs", &labs) ||
+      !json_object_is_type(labs, json_type_array)) {
+    lab_error_set(err, EPROTO, "GET /v1/labs: %s",
+                  status != 200 ? cli_reply_error(reply, status)
+                                : "no \"labs\" array in the reply");
+    json_object_put(reply);
+    return -1;
+  }
+  size_t n = json_object_array_length(labs);
+  char **v = calloc(n + 1, sizeof *v);
+  if (v == NULL)
+    abort();
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    struct json_object *name;
+    if (json_object_object_get_ex(json_object_array_get_idx(labs, i), "name", &name))
+      v[k++] = strdup(json_object_get_string(name));
+  }
+  json_object_put(reply);
+  *names = v;
+  return 0;
+}
+
+static bool lab_name_ok(const char *s)
+{
+  size_t n = strlen(s);
+  if (n == 0 || n > 32)
+    return false;
+  return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+int cli_resolve_lab(const char *given, char **lab, struct lab_error **err)
+{
+  if (given != NULL) {
+    if (!lab_name_ok(given))
+      return lab_error_set(err, 0, "invalid lab name \"%s\": use 1 to 32 of [a-z0-9-]", given);
+    *lab = strdup(given);
+    return 0;
+  }
+  char **names = NULL;
+  bool up;
+  if (cli_daemon_labs(&names, &up, err) < 0)
+    return -1;
+  size_t n = 0;
+  while (names[n])
+    n++;
+  int rc = 0;
+  if (n == 1) {
+    *lab = strdup(names[0]);
+  } else if (n == 0) {
+    rc = lab_error_set(err, 0, "no lab is running%s", up ? "" : " (nodelabd is not running)");
+  } else {
+    char list[512] = "";
+    for (size_t i = 0; i < n; i++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", names[i]);
+    rc = lab_error_set(err, 0, "%zu labs are running (%s): name one", n, list);
+  }
+  cli_strv_free(names);
+  return rc;
+}
+
+int cli_not_built(const struct cli_invocation *inv)
+{
+  static const struct {
+    const char *verbs[16];
+    const char *what;
+  } missing[] = {
+      {{"ps", "run", "create", "start", "stop", "kill", "rm", "mount", "inspect", "logs", "image",
+        NULL},
+       "the pod runtime (issue #4)"},
+      {{"fault", "check", "exercise", NULL}, "fault injection and checks"},
+      {{"test", NULL}, "the automated scenario runner"},
+      {{"graph", NULL}, "the topology graph"},
+  };
+  for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
+    for (size_t j = 0; missing[i].verbs[j]; j++) {
+      if (strcmp(missing[i].verbs[j], inv->verb->name) == 0) {
+        cli_errorf(inv, "%s is not built yet", missing[i].what);
+        return CLI_EXIT_FAIL;
+      }
+    }
+  }
+  cli_errorf(inv, "not built yet");
+  return CLI_EXIT_FAIL;
+}

@@ -1,0 +1,318 @@
+/* nodelab exec / shell: run a command inside a node, the way nsenter would,
+ * but by setns(2) on namespaces whose owner we verified ourselves. */
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "http-client.h"
+#include "namespace.h"
+#include "proc.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#define SANE_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct node_target {
+  pid_t pid;
+  uint64_t starttime;
+  char *cgroup; /* relative, e.g. nodelab/default/node1; NULL when the daemon gives none */
+};
+
+/* Looks the node up in the lab's status. */
+static int find_node(const char *lab, const char *node, struct node_target *out,
+                     struct lab_error **err)
+{
+  char target[128];
+  snprintf(target, sizeof target, "/v1/labs/%s", lab);
+  int status;
+  struct json_object *reply = NULL;
+  if (cli_api("GET", target, NULL, 10000, &status, &reply, err) < 0)
+    return -1;
+  int rc = -1;
+  struct json_object *nodes;
+  if (status != 200) {
+    lab_error_set(err, 0, "lab %s: %s", lab, cli_reply_error(reply, status));
+  } else if (!json_object_object_get_ex(reply, "nodes", &nodes) ||
+             !json_object_is_type(nodes, json_type_array)) {
+    lab_error_set(err, EPROTO, "lab %s: no \"nodes\" in the daemon's reply", lab);
+  } else {
+    char names[512] = "";
+    size_t n = json_object_array_length(nodes);
+    for (size_t i = 0; i < n && rc < 0; i++) {
+      struct json_object *o = json_object_array_get_idx(nodes, i), *v;
+      const char *name = json_object_object_get_ex(o, "name", &v) ? json_object_get_string(v) : "";
+      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", name);
+      if (strcmp(name, node) != 0)
+        continue;
+      if (!json_object_object_get_ex(o, "pid", &v) || json_object_get_int(v) <= 0) {
+        lab_error_set(err, 0, "node %s of lab %s has no process (state %s)", node, lab,
+                      json_object_object_get_ex(o, "state", &v) ? json_object_get_string(v)
+                                                                : "unknown");
+        break;
+      }
+      out->pid = json_object_get_int(v);
+      out->starttime =
+          json_object_object_get_ex(o, "starttime", &v) ? json_object_get_uint64(v) : 0;
+      out->cgroup =
+          json_object_object_get_ex(o, "cgroup", &v) && json_object_is_type(v, json_type_string)
+              ? strdup(json_object_get_string(v))
+              : NULL;
+      rc = 0;
+    }
+    if (rc < 0 && (err == NULL || *err == NULL))
+      lab_error_set(err, 0, "lab %s has no node \"%s\" (its nodes: %s)", lab, node, names);
+  }
+  json_object_put(reply);
+  return rc;
+}
+
+static int write_pid(const char *dir, pid_t pid, struct lab_error **err)
+{
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+  cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return lab_error_errno(err, "opening %s", path);
+  char buf[32];
+  int n = snprintf(buf, sizeof buf, "%d", (int)pid);
+  if (write(fd, buf, (size_t)n) != n)
+    return lab_error_errno(err, "writing %d to %s", (int)pid, path);
+  return 0;
+}
+
+static bool is_dir(const char *path)
+{
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Moves the calling process into relpath in every hierarchy under
+ * /sys/fs/cgroup that has it (v2: the root itself; v1 and hybrid: each
+ * controller mount, and the unified one), so what runs in the node is
+ * accounted and limited with the node. */
+static int join_cgroup(const char *relpath, struct lab_error **err)
+{
+  if (relpath[0] == '/' || strstr(relpath, "..") != NULL)
+    return lab_error_set(err, 0, "refusing odd cgroup path \"%s\" from the daemon", relpath);
+  struct statfs sfs;
+  if (statfs(CGROUP_ROOT, &sfs) < 0)
+    return lab_error_errno(err, "statfs %s", CGROUP_ROOT);
+  int joined = 0;
+  char path[PATH_MAX];
+  if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
+    snprintf(path, sizeof path, "%s/%s", CGROUP_ROOT, relpath);
+    if (is_dir(path)) {
+      if (write_pid(path, getpid(), err) < 0)
+        return -1;
+      joined++;
+    }
+  } else {
+    struct stat root_st;
+    if (stat(CGROUP_ROOT, &root_st) < 0)
+      return lab_error_errno(err, "stat %s", CGROUP_ROOT);
+    cleanup_closedir DIR *d = opendir(CGROUP_ROOT);
+    if (d == NULL)
+      return lab_error_errno(err, "opening %s", CGROUP_ROOT);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+      if (de->d_name[0] == '.')
+        continue;
+      char mnt[PATH_MAX];
+      snprintf(mnt, sizeof mnt, "%s/%s", CGROUP_ROOT, de->d_name);
+      struct stat st;
+      /* Symlinks (cpu -> cpu,cpuacct) name a hierarchy already listed. */
+      if (lstat(mnt, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_dev == root_st.st_dev)
+        continue;
+      if (snprintf(path, sizeof path, "%s/%s", mnt, relpath) >= (int)sizeof path)
+        continue;
+      if (!is_dir(path))
+        continue;
+      if (write_pid(path, getpid(), err) < 0)
+        return -1;
+      joined++;
+    }
+  }
+  if (joined == 0)
+    return lab_error_set(err, 0, "the node's cgroup %s exists in no hierarchy under %s", relpath,
+                         CGROUP_ROOT);
+  return 0;
+}
+
+static volatile sig_atomic_t child_pid;
+
+/* Signals sent to nodelab by kill(2) are passed on to the command.  Those the
+ * terminal generates (Ctrl-C, hangup) reach the whole foreground process
+ * group, the command included, so passing them on would deliver them twice. */
+static void forward_signal(int sig, siginfo_t *si, void *uc)
+{
+  if (si->si_code == SI_KERNEL)
+    return;
+  if (child_pid > 0)
+    kill(child_pid, sig);
+}
+
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+/* Runs argv (a NULL-terminated list of candidates when `fallbacks`: each
+ * argv[i] a command line, the first that exists wins) in a child that
+ * inherits the namespaces already entered, and returns its exit status. */
+static int run_child(const struct cli_invocation *inv, const char *node, char *const *argvs[],
+                     size_t n_argvs, bool shell)
+{
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    /* ENOMEM here means the node's pid namespace has lost its init. */
+    cli_errorf(inv, "fork in node %s: %s", node, strerror(e));
+    return CLI_EXIT_FAIL;
+  }
+  if (pid == 0) {
+    for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+      signal(forwarded[i], SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    setenv("PATH", SANE_PATH, 1);
+    setenv("NODELAB_NODE", node, 1);
+    if (shell) {
+      char ps1[128];
+      snprintf(ps1, sizeof ps1, "[%s \\W]\\$ ", node);
+      setenv("PS1", ps1, 1);
+      /* Login rc files of bash set PS1 again; re-assert it before each prompt. */
+      char pc[192];
+      snprintf(pc, sizeof pc, "PS1='%s'", ps1);
+      setenv("PROMPT_COMMAND", pc, 1);
+    }
+    int e = ENOENT;
+    for (size_t i = 0; i < n_argvs; i++) {
+      execvp(argvs[i][0], argvs[i]);
+      e = errno;
+      if (e != ENOENT)
+        break;
+    }
+    fprintf(stderr, "nodelab %s: %s in node %s: %s\n", inv->verb->name, argvs[0][0], node,
+            strerror(e));
+    _exit(e == ENOENT ? 127 : 126);
+  }
+
+  child_pid = pid;
+  struct sigaction sa = {.sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO | SA_RESTART};
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+    sigaction(forwarded[i], &sa, NULL);
+  sigprocmask(SIG_SETMASK, &old, NULL);
+
+  int status;
+  for (;;) {
+    pid_t w = waitpid(pid, &status, 0);
+    if (w == pid)
+      break;
+    if (w < 0 && errno != EINTR) {
+      cli_errorf(inv, "waitpid %d: %s", (int)pid, strerror(errno));
+      return CLI_EXIT_FAIL;
+    }
+  }
+  child_pid = 0;
+  if (WIFEXITED(status))
+    return WEXITSTATUS(status);
+  if (WIFSIGNALED(status))
+    return 128 + WTERMSIG(status);
+  return CLI_EXIT_FAIL;
+}
+
+/* Everything up to the fork: resolve the lab and the node, verify the node's
+ * process is the one the daemon started, join its cgroup and namespaces. */
+static int enter_node(const struct cli_invocation *inv, const char *node)
+{
+  cleanup_error struct lab_error *err = NULL;
+  cleanup_free char *lab = NULL;
+  if (strchr(node, '/') != NULL) {
+    cli_errorf(inv, "%s: pods are not available yet: the runtime is not built", node);
+    return -1;
+  }
+  if (geteuid() != 0) {
+    cli_errorf(inv, "must run as root (entering a node's namespaces needs CAP_SYS_ADMIN)");
+    return -1;
+  }
+  if (cli_resolve_lab(cli_opt(inv, "lab"), &lab, &err) < 0) {
+    cli_errorf(inv, "%s", err->msg);
+    return -1;
+  }
+  struct node_target t = {0};
+  if (find_node(lab, node, &t, &err) < 0) {
+    if (http_error_is_unreachable(err))
+      cli_errorf(inv, "lab %s: nodelabd is not running", lab);
+    else
+      cli_errorf(inv, "%s", err->msg);
+    return -1;
+  }
+  cleanup_free char *cg = t.cgroup;
+  if (!proc_is_same(t.pid, t.starttime)) {
+    cli_errorf(inv, "node %s of lab %s: its process %d (start time %" PRIu64 ") is gone", node, lab,
+               (int)t.pid, t.starttime);
+    return -1;
+  }
+  /* The cgroup first: after entering the node's mount namespace,
+   * /sys/fs/cgroup may be the node's view, not the host's. */
+  if (cg != NULL && join_cgroup(cg, &err) < 0) {
+    cli_errorf(inv, "joining the cgroup of node %s: %s", node, err->msg);
+    return -1;
+  }
+  static const char *const types[] = {"net", "uts", "ipc", "pid", "cgroup", "mnt", NULL};
+  if (ns_enter(t.pid, types, &err) < 0) {
+    cli_errorf(inv, "entering node %s: %s", node, err->msg);
+    return -1;
+  }
+  return 0;
+}
+
+int cli_exec(const struct cli_invocation *inv)
+{
+  const char *node = inv->argv[0];
+  if (inv->cmd_argc == 0) {
+    fprintf(stderr,
+            "nodelab exec: no command given\nUsage: nodelab exec %s\n"
+            "Run 'nodelab exec --help' for more.\n",
+            inv->verb->usage);
+    return CLI_EXIT_USAGE;
+  }
+  if (enter_node(inv, node) < 0)
+    return CLI_EXIT_FAIL;
+  char *const *argvs[] = {inv->cmd_argv};
+  return run_child(inv, node, argvs, 1, false);
+}
+
+int cli_shell(const struct cli_invocation *inv)
+{
+  const char *node = inv->argv[0];
+  if (enter_node(inv, node) < 0)
+    return CLI_EXIT_FAIL;
+  const char *sh = getenv("SHELL");
+  char *user_shell[] = {(char *)(sh && sh[0] ? sh : "/bin/bash"), (char *)"-l", NULL};
+  char *bash[] = {(char *)"/bin/bash", (char *)"-l", NULL};
+  char *dash[] = {(char *)"/bin/sh", (char *)"-l", NULL};
+  char *const *argvs[] = {user_shell, bash, dash};
+  return run_child(inv, node, argvs, 3, true);
+}

@@ -1,0 +1,689 @@
+/* nodelab up / down / ls / status: a lab's lifecycle, through nodelabd. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "http-client.h"
+#include "ledger.h"
+#include "proc.h"
+#include "scenario.h"
+
+#define DAEMON_START_TIMEOUT_MS 5000
+#define PING_TIMEOUT_MS 2000
+#define UP_TIMEOUT_MS (10 * 60 * 1000) /* a big lab takes a while; the daemon bounds each step */
+#define DOWN_TIMEOUT_MS (5 * 60 * 1000)
+#define QUERY_TIMEOUT_MS 10000
+#define FORCE_DELETE_TIMEOUT_MS 60000
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+  struct json_object *v;
+  if (o == NULL || !json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+    return "-";
+  return json_object_get_string(v);
+}
+
+static struct json_object *jarr(struct json_object *o, const char *key)
+{
+  struct json_object *v;
+  if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+      !json_object_is_type(v, json_type_array))
+    return NULL;
+  return v;
+}
+
+static size_t jlen(struct json_object *a)
+{
+  return a ? json_object_array_length(a) : 0;
+}
+
+static void print_json(struct json_object *o)
+{
+  printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* ---- the daemon ---------------------------------------------------------- */
+
+/* 1: nodelabd answered GET /v1/version; 0: nothing listens; -1: something
+ * listens but does not answer properly (*err). */
+static int daemon_ping(struct lab_error **err)
+{
+  int status;
+  struct json_object *reply = NULL;
+  cleanup_error struct lab_error *e = NULL;
+  if (cli_api("GET", "/v1/version", NULL, PING_TIMEOUT_MS, &status, &reply, &e) < 0) {
+    if (http_error_is_unreachable(e))
+      return 0;
+    *err = steal_pointer(&e);
+    return -1;
+  }
+  json_object_put(reply);
+  if (status != 200)
+    return lab_error_set(err, 0, "GET /v1/version on %s: status %d", cli_socket_path(), status);
+  return 1;
+}
+
+static bool is_executable(const char *path)
+{
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Where nodelabd is: $NODELAB_DAEMON, beside this program, in the build
+ * tree's nodes/ beside tools/, else on PATH.  *path is malloc'd. */
+static int find_daemon(char **path, struct lab_error **err)
+{
+  const char *env = getenv("NODELAB_DAEMON");
+  if (env != NULL && env[0] != '\0') {
+    if (!is_executable(env))
+      return lab_error_set(err, 0, "NODELAB_DAEMON=%s is not an executable file", env);
+    *path = strdup(env);
+    return 0;
+  }
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    self[n] = '\0';
+    const char *dir = dirname(self);
+    const char *candidates[] = {"nodelabd", "../nodes/nodelabd"};
+    for (size_t i = 0; i < 2; i++) {
+      char *p = NULL;
+      if (asprintf(&p, "%s/%s", dir, candidates[i]) < 0)
+        abort();
+      if (is_executable(p)) {
+        *path = p;
+        return 0;
+      }
+      free(p);
+    }
+  }
+  const char *env_path = getenv("PATH");
+  cleanup_free char *copy = strdup(env_path ? env_path : "/usr/local/bin:/usr/bin:/bin");
+  char *save = NULL;
+  for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+    char *p = NULL;
+    if (asprintf(&p, "%s/nodelabd", *d ? d : ".") < 0)
+      abort();
+    if (is_executable(p)) {
+      *path = p;
+      return 0;
+    }
+    free(p);
+  }
+  return lab_error_set(err, 0,
+                       "cannot find nodelabd: set NODELAB_DAEMON, or put it beside %s or on PATH",
+                       n > 0 ? self : "nodelab");
+}
+
+static void sleep_ms(int ms)
+{
+  struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+  while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+    ;
+}
+
+static long elapsed_ms(const struct timespec *start)
+{
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* Prints the last lines of the daemon's log, which say why it did not come up. */
+static void print_log_tail(void)
+{
+  cleanup_fclose FILE *f = fopen(cli_logfile_path(), "r");
+  if (f == NULL)
+    return;
+  char lines[10][512];
+  size_t n = 0;
+  char buf[512];
+  while (fgets(buf, sizeof buf, f) != NULL) {
+    snprintf(lines[n % 10], sizeof lines[0], "%s", buf);
+    n++;
+  }
+  size_t first = n > 10 ? n - 10 : 0;
+  if (n > 0)
+    fprintf(stderr, "last lines of %s:\n", cli_logfile_path());
+  for (size_t i = first; i < n; i++)
+    fprintf(stderr, "  %s", lines[i % 10]);
+}
+
+/* Makes sure nodelabd answers on the socket, starting it when nothing listens.
+ * The daemon does not fork: it is started here in a new session with its
+ * output in the log, and left running when nodelab exits. */
+static int ensure_daemon(struct lab_error **err)
+{
+  int up = daemon_ping(err);
+  if (up < 0)
+    return lab_error_wrap(err, "nodelabd does not answer (try 'nodelab down --force')");
+  if (up == 1)
+    return 0;
+
+  cleanup_free char *bin = NULL;
+  if (find_daemon(&bin, err) < 0)
+    return -1;
+  if (mkdir(cli_rundir(), 0700) < 0 && errno != EEXIST)
+    return lab_error_errno(err, "creating %s", cli_rundir());
+  cleanup_close int log_fd =
+      open(cli_logfile_path(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log_fd < 0)
+    return lab_error_errno(err, "opening %s", cli_logfile_path());
+  cleanup_close int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0)
+    return lab_error_errno(err, "opening /dev/null");
+
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0)
+    return lab_error_errno(err, "fork");
+  if (pid == 0) {
+    /* A session of its own: the terminal's signals and hangup do not reach it. */
+    setsid();
+    dup2(null_fd, 0);
+    dup2(log_fd, 1);
+    dup2(log_fd, 2);
+    signal(SIGPIPE, SIG_DFL);
+    char *argv[] = {bin, NULL};
+    execv(bin, argv);
+    dprintf(2, "nodelab: exec %s: %s\n", bin, strerror(errno));
+    _exit(127);
+  }
+
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      print_log_tail();
+      if (WIFEXITED(status))
+        return lab_error_set(err, 0, "%s exited with status %d before answering on %s", bin,
+                             WEXITSTATUS(status), cli_socket_path());
+      return lab_error_set(err, 0, "%s was killed by signal %d before answering on %s", bin,
+                           WTERMSIG(status), cli_socket_path());
+    }
+    cleanup_error struct lab_error *e = NULL;
+    int r = daemon_ping(&e);
+    if (r == 1)
+      return 0;
+    if (elapsed_ms(&start) > DAEMON_START_TIMEOUT_MS) {
+      /* Leave nothing half-started behind. */
+      kill(pid, SIGKILL);
+      waitpid(pid, NULL, 0);
+      print_log_tail();
+      return lab_error_set(err, 0, "%s (pid %d) did not answer on %s within %d ms%s%s: killed it",
+                           bin, (int)pid, cli_socket_path(), DAEMON_START_TIMEOUT_MS, e ? ": " : "",
+                           e ? e->msg : "");
+    }
+    sleep_ms(50);
+  }
+}
+
+/* ---- printing a lab ------------------------------------------------------ */
+
+static void print_nodes(struct json_object *lab)
+{
+  struct json_object *nodes = jarr(lab, "nodes");
+  printf("%-16s %-9s %-8s %-19s %-15s %s\n", "NODE", "STATE", "PID", "UNDERLAY", "SUBNET",
+         "CGROUP");
+  for (size_t i = 0; i < jlen(nodes); i++) {
+    struct json_object *n = json_object_array_get_idx(nodes, i);
+    printf("%-16s %-9s %-8s %-19s %-15s %s\n", jstr(n, "name"), jstr(n, "state"), jstr(n, "pid"),
+           jstr(n, "underlay"), jstr(n, "subnet"), jstr(n, "cgroup"));
+  }
+}
+
+static void print_status(struct json_object *lab)
+{
+  printf("Lab:       %s\n", jstr(lab, "name"));
+  printf("Scenario:  %s", jstr(lab, "scenario"));
+  const char *desc = jstr(lab, "description");
+  if (strcmp(desc, "-") != 0 && desc[0] != '\0')
+    printf(" (%s)", desc);
+  printf("\nState:     %s\n", jstr(lab, "state"));
+  printf("Cgroups:   %s\n", jstr(lab, "cgroup_mode"));
+  printf("Created:   %s\n", jstr(lab, "created"));
+  struct json_object *fabric;
+  if (json_object_object_get_ex(lab, "fabric", &fabric))
+    printf("Fabric:    bridge %s, pid %s\n", jstr(fabric, "bridge"), jstr(fabric, "pid"));
+
+  printf("\n");
+  print_nodes(lab);
+  struct json_object *nodes = jarr(lab, "nodes");
+  for (size_t i = 0; i < jlen(nodes); i++) {
+    struct json_object *n = json_object_array_get_idx(nodes, i);
+    struct json_object *daemons = jarr(n, "daemons");
+    for (size_t j = 0; j < jlen(daemons); j++) {
+      struct json_object *d = json_object_array_get_idx(daemons, j);
+      printf("  %s: %s pid %s %s\n", jstr(n, "name"), jstr(d, "name"), jstr(d, "pid"),
+             jstr(d, "state"));
+    }
+  }
+
+  struct json_object *links = jarr(lab, "links");
+  printf("\n%-16s %-10s %-16s %s\n", "LINK NODE", "IFNAME", "PEER", "ADDRESS");
+  for (size_t i = 0; i < jlen(links); i++) {
+    struct json_object *l = json_object_array_get_idx(links, i);
+    printf("%-16s %-10s %-16s %s\n", jstr(l, "node"), jstr(l, "ifname"), jstr(l, "peer"),
+           jstr(l, "address"));
+  }
+
+  struct json_object *pods = jarr(lab, "pods");
+  printf("\n%-16s %-16s %-10s %s\n", "POD", "NODE", "STATE", "CONTAINERS");
+  for (size_t i = 0; i < jlen(pods); i++) {
+    struct json_object *p = json_object_array_get_idx(pods, i);
+    printf("%-16s %-16s %-10s %zu\n", jstr(p, "name"), jstr(p, "node"), jstr(p, "state"),
+           jlen(jarr(p, "containers")));
+  }
+
+  /* Faults and checks: their members grow with later issues; show the common ones. */
+  struct json_object *faults = jarr(lab, "faults");
+  printf("\nFaults: %s\n", jlen(faults) ? "" : "none active");
+  for (size_t i = 0; i < jlen(faults); i++) {
+    struct json_object *f = json_object_array_get_idx(faults, i);
+    printf("  %-24s %-16s %-10s %s\n", jstr(f, "name"), jstr(f, "kind"), jstr(f, "node"),
+           jstr(f, "state"));
+  }
+  struct json_object *checks = jarr(lab, "checks");
+  printf("Checks: %s\n", jlen(checks) ? "" : "none run");
+  for (size_t i = 0; i < jlen(checks); i++) {
+    struct json_object *c = json_object_array_get_idx(checks, i);
+    printf("  %-24s %-8s %s\n", jstr(c, "name"), jstr(c, "result"), jstr(c, "message"));
+  }
+}
+
+/* ---- up ------------------------------------------------------------------ */
+
+static int read_text(const char *path, char **text, struct lab_error **err)
+{
+  cleanup_fclose FILE *f = fopen(path, "re");
+  if (f == NULL)
+    return lab_error_errno(err, "%s", path);
+  char *buf = NULL;
+  size_t len = 0;
+  cleanup_fclose FILE *mem = open_memstream(&buf, &len);
+  if (mem == NULL)
+    return lab_error_errno(err, "reading %s", path);
+  char chunk[8192];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    fwrite(chunk, 1, n, mem);
+  if (ferror(f)) {
+    fclose(steal_pointer(&mem));
+    free(buf);
+    return lab_error_errno(err, "reading %s", path);
+  }
+  fclose(steal_pointer(&mem));
+  *text = buf;
+  return 0;
+}
+
+int cli_up(const struct cli_invocation *inv)
+{
+  const char *file = inv->argc > 0 ? inv->argv[0] : NULL;
+  const char *name = cli_opt(inv, "name");
+  cleanup_error struct lab_error *err = NULL;
+  cleanup_free char *lab = NULL;
+  if (name != NULL && cli_resolve_lab(name, &lab, &err) < 0) {
+    cli_errorf(inv, "--name: %s", err->msg);
+    return CLI_EXIT_USAGE;
+  }
+
+  /* Parse and validate here first: an invalid scenario starts nothing. */
+  struct scenario *s = NULL;
+  cleanup_free char *yaml = NULL;
+  cleanup_free char *abs = NULL;
+  cleanup_free char *base_dir = NULL;
+  if (file != NULL) {
+    if (read_text(file, &yaml, &err) < 0 ||
+        scenario_parse(file, yaml, strlen(yaml), &s, &err) < 0) {
+      fprintf(stderr, "%s\n", err->msg);
+      return CLI_EXIT_FAIL;
+    }
+    abs = realpath(file, NULL);
+    if (abs == NULL) {
+      lab_error_errno(&err, "%s", file);
+      fprintf(stderr, "%s\n", err->msg);
+      scenario_free(s);
+      return CLI_EXIT_FAIL;
+    }
+    cleanup_free char *copy = strdup(abs);
+    base_dir = strdup(dirname(copy));
+  } else {
+    if (scenario_load_default(&s, &err) < 0) {
+      cli_errorf(inv, "the embedded default lab does not validate: %s", err->msg);
+      return CLI_EXIT_FAIL;
+    }
+    yaml = strdup(scenario_default_yaml());
+    abs = strdup("<default>");
+    base_dir = getcwd(NULL, 0);
+  }
+  const char *lab_name = lab ? lab : s->name;
+  size_t n_nodes = s->n_nodes;
+
+  if (geteuid() != 0) {
+    scenario_free(s);
+    cli_errorf(inv, "must run as root (a lab creates namespaces, cgroups and links)");
+    return CLI_EXIT_FAIL;
+  }
+  if (ensure_daemon(&err) < 0) {
+    scenario_free(s);
+    cli_errorf(inv, "%s", err->msg);
+    return CLI_EXIT_FAIL;
+  }
+
+  struct json_object *req = json_object_new_object();
+  json_object_object_add(req, "file", json_object_new_string(abs));
+  json_object_object_add(req, "yaml", json_object_new_string(yaml));
+  if (lab != NULL)
+    json_object_object_add(req, "name", json_object_new_string(lab));
+  json_object_object_add(req, "base_dir", json_object_new_string(base_dir ? base_dir : "/"));
+  int status;
+  struct json_object *reply = NULL;
+  int rc = cli_api("POST", "/v1/labs", json_object_to_json_string(req), UP_TIMEOUT_MS, &status,
+                   &reply, &err);
+  json_object_put(req);
+  if (rc < 0) {
+    cli_errorf(inv, "bringing up lab %s: %s", lab_name, err->msg);
+    scenario_free(s);
+    return CLI_EXIT_FAIL;
+  }
+  if (status != 201) {
+    cli_errorf(inv, "bringing up lab %s: %s", lab_name, cli_reply_error(reply, status));
+    json_object_put(reply);
+    scenario_free(s);
+    return CLI_EXIT_FAIL;
+  }
+  if (cli_flag(inv, "json")) {
+    print_json(reply);
+  } else {
+    printf("Lab %s is up (scenario %s, %zu nodes, %zu pods).\n", jstr(reply, "name"), s->name,
+           n_nodes, s->n_pods);
+    print_nodes(reply);
+  }
+  json_object_put(reply);
+  scenario_free(s);
+  return CLI_EXIT_OK;
+}
+
+/* ---- down ---------------------------------------------------------------- */
+
+/* Pid of a live nodelabd named by the pid file, or 0. */
+static pid_t daemon_pid_alive(uint64_t *starttime)
+{
+  cleanup_fclose FILE *f = fopen(cli_pidfile_path(), "re");
+  if (f == NULL)
+    return 0;
+  int pid = 0;
+  if (fscanf(f, "%d", &pid) != 1 || pid <= 0)
+    return 0;
+  char path[64], comm[64] = "";
+  snprintf(path, sizeof path, "/proc/%d/comm", pid);
+  cleanup_fclose FILE *c = fopen(path, "re");
+  if (c == NULL || fgets(comm, sizeof comm, c) == NULL)
+    return 0;
+  comm[strcspn(comm, "\n")] = '\0';
+  /* The pid file may be stale and the pid reused: only a nodelabd is ours. */
+  if (strcmp(comm, "nodelabd") != 0)
+    return 0;
+  if (proc_starttime(pid, starttime) < 0 || !proc_is_same(pid, *starttime))
+    return 0;
+  return pid;
+}
+
+static int kill_daemon(const struct cli_invocation *inv)
+{
+  uint64_t st;
+  pid_t pid = daemon_pid_alive(&st);
+  if (pid == 0)
+    return 0;
+  fprintf(stderr, "nodelab %s: killing nodelabd (pid %d)\n", inv->verb->name, (int)pid);
+  if (kill(pid, SIGKILL) < 0 && errno != ESRCH) {
+    cli_errorf(inv, "kill -9 %d: %s", (int)pid, strerror(errno));
+    return -1;
+  }
+  for (int i = 0; i < 100 && proc_is_same(pid, st); i++)
+    sleep_ms(20);
+  if (proc_is_same(pid, st)) {
+    cli_errorf(inv, "nodelabd (pid %d) is still alive after SIGKILL", (int)pid);
+    return -1;
+  }
+  return 0;
+}
+
+static int delete_lab(const char *lab, int timeout_ms, struct lab_error **err)
+{
+  char target[128];
+  snprintf(target, sizeof target, "/v1/labs/%s", lab);
+  int status;
+  struct json_object *reply = NULL;
+  if (cli_api("DELETE", target, NULL, timeout_ms, &status, &reply, err) < 0)
+    return -1;
+  if (status != 200) {
+    lab_error_set(err, 0, "%s", cli_reply_error(reply, status));
+    json_object_put(reply);
+    return -1;
+  }
+  json_object_put(reply);
+  return 0;
+}
+
+static bool strv_has(char **v, const char *s)
+{
+  for (; v && *v; v++) {
+    if (strcmp(*v, s) == 0)
+      return true;
+  }
+  return false;
+}
+
+/* Once nothing is left, the run directory's daemon files are stale. */
+static void remove_stale_files(void)
+{
+  char **left = NULL;
+  cleanup_error struct lab_error *err = NULL;
+  if (ledger_list_labs(cli_rundir(), &left, &err) < 0)
+    return;
+  bool empty = left == NULL || left[0] == NULL;
+  cli_strv_free(left);
+  if (!empty)
+    return;
+  /* A daemon that holds no lab exits by itself: give it a moment. */
+  uint64_t st;
+  for (int i = 0; i < 150 && daemon_pid_alive(&st) != 0; i++)
+    sleep_ms(20);
+  if (daemon_pid_alive(&st) != 0)
+    return;
+  cleanup_error struct lab_error *e = NULL;
+  if (daemon_ping(&e) != 0)
+    return;
+  unlink(cli_socket_path());
+  unlink(cli_pidfile_path());
+  unlink(cli_logfile_path());
+  rmdir(cli_rundir()); /* only when empty: anything else there is not ours to remove */
+}
+
+static int down_force(const struct cli_invocation *inv, const char *given)
+{
+  cleanup_error struct lab_error *err = NULL;
+  char **daemon_labs = NULL;
+  bool daemon_up = false;
+  bool need_kill = false;
+  if (cli_daemon_labs(&daemon_labs, &daemon_up, &err) < 0) {
+    fprintf(stderr, "nodelab down: nodelabd does not answer: %s\n", err->msg);
+    lab_error_clear(&err);
+    daemon_labs = calloc(1, sizeof *daemon_labs);
+    need_kill = true;
+  }
+  if (!daemon_up)
+    need_kill = true;
+
+  if (daemon_up) {
+    for (char **l = daemon_labs; *l; l++) {
+      if (given != NULL && strcmp(*l, given) != 0)
+        continue;
+      if (delete_lab(*l, FORCE_DELETE_TIMEOUT_MS, &err) < 0) {
+        fprintf(stderr, "nodelab down: nodelabd failed to remove lab %s: %s\n", *l, err->msg);
+        lab_error_clear(&err);
+        need_kill = true;
+      } else {
+        printf("Lab %s is down.\n", *l);
+      }
+    }
+  }
+  int rc = CLI_EXIT_OK;
+  if (need_kill && kill_daemon(inv) < 0)
+    rc = CLI_EXIT_FAIL;
+
+  /* The ledger is the truth of what exists on the host. */
+  char **labs = NULL;
+  if (given != NULL) {
+    labs = calloc(2, sizeof *labs);
+    labs[0] = strdup(given);
+  } else {
+    if (ledger_list_labs(cli_rundir(), &labs, &err) < 0) {
+      cli_errorf(inv, "listing ledgers in %s: %s", cli_rundir(), err->msg);
+      cli_strv_free(daemon_labs);
+      return CLI_EXIT_FAIL;
+    }
+    if (labs == NULL)
+      labs = calloc(1, sizeof *labs);
+  }
+  for (char **l = labs; *l; l++) {
+    if (ledger_undo(cli_rundir(), *l, &err) < 0) {
+      cli_errorf(inv, "cleaning lab %s from its ledger: %s", *l, err->msg);
+      lab_error_clear(&err);
+      rc = CLI_EXIT_FAIL;
+    } else if (!strv_has(daemon_labs, *l) || need_kill) {
+      printf("Lab %s cleaned from its ledger.\n", *l);
+    }
+  }
+  cli_strv_free(labs);
+  cli_strv_free(daemon_labs);
+  remove_stale_files();
+  return rc;
+}
+
+int cli_down(const struct cli_invocation *inv)
+{
+  const char *given = inv->argc > 0 ? inv->argv[0] : NULL;
+  cleanup_error struct lab_error *err = NULL;
+  cleanup_free char *lab = NULL;
+  if (given != NULL && cli_resolve_lab(given, &lab, &err) < 0) {
+    cli_errorf(inv, "%s", err->msg);
+    return CLI_EXIT_USAGE;
+  }
+  if (geteuid() != 0) {
+    cli_errorf(inv, "must run as root");
+    return CLI_EXIT_FAIL;
+  }
+  if (cli_flag(inv, "force"))
+    return down_force(inv, lab);
+
+  if (lab == NULL && cli_resolve_lab(NULL, &lab, &err) < 0) {
+    cli_errorf(inv, "%s", err->msg);
+    return CLI_EXIT_FAIL;
+  }
+  if (delete_lab(lab, DOWN_TIMEOUT_MS, &err) < 0) {
+    if (http_error_is_unreachable(err))
+      cli_errorf(inv, "lab %s: nodelabd is not running (use --force to clean from the ledger)",
+                 lab);
+    else
+      cli_errorf(inv, "lab %s: %s", lab, err->msg);
+    return CLI_EXIT_FAIL;
+  }
+  printf("Lab %s is down.\n", lab);
+  return CLI_EXIT_OK;
+}
+
+/* ---- ls, status ---------------------------------------------------------- */
+
+int cli_ls(const struct cli_invocation *inv)
+{
+  int status;
+  struct json_object *reply = NULL;
+  cleanup_error struct lab_error *err = NULL;
+  if (cli_api("GET", "/v1/labs", NULL, QUERY_TIMEOUT_MS, &status, &reply, &err) < 0) {
+    if (!http_error_is_unreachable(err)) {
+      cli_errorf(inv, "%s", err->msg);
+      return CLI_EXIT_FAIL;
+    }
+    /* No daemon: no lab runs (the daemon exits when it holds none). */
+    reply = json_object_new_object();
+    json_object_object_add(reply, "labs", json_object_new_array());
+    status = 200;
+  }
+  if (status != 200) {
+    cli_errorf(inv, "%s", cli_reply_error(reply, status));
+    json_object_put(reply);
+    return CLI_EXIT_FAIL;
+  }
+  struct json_object *labs = jarr(reply, "labs");
+  if (cli_flag(inv, "json")) {
+    print_json(reply);
+  } else if (jlen(labs) == 0) {
+    printf("No labs.\n");
+  } else {
+    printf("%-20s %-24s %-9s %-5s %-5s %s\n", "NAME", "SCENARIO", "STATE", "NODES", "PODS",
+           "CREATED");
+    for (size_t i = 0; i < jlen(labs); i++) {
+      struct json_object *l = json_object_array_get_idx(labs, i);
+      printf("%-20s %-24s %-9s %-5s %-5s %s\n", jstr(l, "name"), jstr(l, "scenario"),
+             jstr(l, "state"), jstr(l, "nodes"), jstr(l, "pods"), jstr(l, "created"));
+    }
+  }
+  json_object_put(reply);
+  return CLI_EXIT_OK;
+}
+
+int cli_status(const struct cli_invocation *inv)
+{
+  cleanup_error struct lab_error *err = NULL;
+  cleanup_free char *lab = NULL;
+  if (inv->argc > 0 && cli_resolve_lab(inv->argv[0], &lab, &err) < 0) {
+    cli_errorf(inv, "%s", err->msg);
+    return CLI_EXIT_USAGE;
+  }
+  if (lab == NULL && cli_resolve_lab(NULL, &lab, &err) < 0) {
+    cli_errorf(inv, "%s", err->msg);
+    return CLI_EXIT_FAIL;
+  }
+  char target[128];
+  snprintf(target, sizeof target, "/v1/labs/%s", lab);
+  int status;
+  struct json_object *reply = NULL;
+  if (cli_api("GET", target, NULL, QUERY_TIMEOUT_MS, &status, &reply, &err) < 0) {
+    if (http_error_is_unreachable(err))
+      cli_errorf(inv, "lab %s: no lab is running (nodelabd is not running)", lab);
+    else
+      cli_errorf(inv, "lab %s: %s", lab, err->msg);
+    return CLI_EXIT_FAIL;
+  }
+  if (status != 200) {
+    cli_errorf(inv, "lab %s: %s", lab, cli_reply_error(reply, status));
+    json_object_put(reply);
+    return CLI_EXIT_FAIL;
+  }
+  if (cli_flag(inv, "json"))
+    print_json(reply);
+  else
+    print_status(reply);
+  json_object_put(reply);
+  return CLI_EXIT_OK;
+}

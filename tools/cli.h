@@ -1,0 +1,129 @@
+/* The nodelab CLI: one table of verbs (after ovs-vsctl's vsctl_commands[]),
+ * a pure command-line parser over it, and one handler per verb in
+ * tools/cli-*.c.
+ *
+ * Exit codes: 0 success, 1 failure, 2 usage error. */
+#ifndef NODELAB_CLI_H
+#define NODELAB_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+#define CLI_MAX_OPTIONS 8
+
+struct cli_option {
+  const char *name;     /* long name, without "--" */
+  char short_name;      /* 0: none */
+  const char *arg_name; /* NULL: a flag; else the option takes a value, shown as this */
+  const char *help;
+};
+
+/* Verb flags. */
+#define CLI_COMMAND 0x1 /* after the positional arguments (or "--") comes a command line */
+
+struct cli_invocation;
+
+struct cli_verb {
+  const char *name;
+  const char *summary;    /* one line, for `nodelab --help` */
+  const char *usage;      /* after "nodelab NAME " */
+  const char *help;       /* longer text for `nodelab NAME --help`, or NULL */
+  int min_args, max_args; /* positional arguments; max -1: unbounded */
+  unsigned flags;
+  struct cli_option options[CLI_MAX_OPTIONS]; /* terminated by name == NULL */
+  int (*handler)(const struct cli_invocation *inv);
+};
+
+/* A parsed command line.  Strings point into argv. */
+struct cli_invocation {
+  const struct cli_verb *verb;
+  int argc;        /* positional arguments */
+  char **argv;     /* malloc'd array of argc pointers, NULL-terminated */
+  int cmd_argc;    /* CLI_COMMAND verbs: the command (may be 0) */
+  char **cmd_argv; /* pointer into the original argv, NULL-terminated there; NULL when none */
+  const char *values[CLI_MAX_OPTIONS]; /* option values (flags: "" when set) */
+  bool set[CLI_MAX_OPTIONS];
+};
+
+enum cli_parse_result {
+  CLI_PARSE_RUN,     /* run inv->verb->handler */
+  CLI_PARSE_HELP,    /* print help: of inv->verb, or the global help when inv->verb is NULL */
+  CLI_PARSE_VERSION, /* print the version */
+  CLI_PARSE_USAGE,   /* usage error: print *message (and exit 2) */
+};
+
+/* The table of verbs, and its length. */
+extern const struct cli_verb cli_verbs[];
+extern const size_t cli_n_verbs;
+
+/* Finds a verb by name; NULL when unknown. */
+const struct cli_verb *cli_find_verb(const struct cli_verb *table, size_t n, const char *name);
+
+/* Parses a whole command line (argv[0] is the program) against table: global
+ * options, the verb, its options and arguments.  Fills *inv (release it with
+ * cli_invocation_release()).  On CLI_PARSE_USAGE, *message is a malloc'd
+ * text naming what was wrong (the caller frees it); otherwise *message is NULL.
+ * Pure: no output, no exit. */
+enum cli_parse_result cli_parse(const struct cli_verb *table, size_t n, int argc, char **argv,
+                                struct cli_invocation *inv, char **message);
+
+void cli_invocation_release(struct cli_invocation *inv);
+
+/* An option's value (flags: "" when given), or NULL when not given. */
+const char *cli_opt(const struct cli_invocation *inv, const char *name);
+bool cli_flag(const struct cli_invocation *inv, const char *name);
+
+/* Help texts, malloc'd (the caller frees them). */
+char *cli_global_help(const struct cli_verb *table, size_t n);
+char *cli_verb_help(const struct cli_verb *verb);
+
+/* Verb handlers (tools/cli-*.c). */
+int cli_validate(const struct cli_invocation *inv);
+int cli_up(const struct cli_invocation *inv);
+int cli_down(const struct cli_invocation *inv);
+int cli_ls(const struct cli_invocation *inv);
+int cli_status(const struct cli_invocation *inv);
+int cli_exec(const struct cli_invocation *inv);
+int cli_shell(const struct cli_invocation *inv);
+int cli_not_built(const struct cli_invocation *inv);
+
+/* Paths under the run directory.  NODELAB_RUNDIR (environment) overrides
+ * /run/nodelab, so tests can run beside a real lab without touching it. */
+const char *cli_rundir(void);
+const char *cli_socket_path(void);
+const char *cli_pidfile_path(void);
+const char *cli_logfile_path(void);
+
+struct json_object;
+struct lab_error;
+
+/* Talks to nodelabd: `method target` with body (JSON text or NULL).  On a
+ * reply returns 0 with *status and the parsed JSON body in *reply (release
+ * with json_object_put).  When no daemon listens, or on any transport or
+ * parse failure, returns -1 and *err (http_error_is_unreachable() tells the
+ * first case). */
+int cli_api(const char *method, const char *target, const char *body, int timeout_ms, int *status,
+            struct json_object **reply, struct lab_error **err);
+
+/* The "error" member of a daemon reply, or a generic text naming the status. */
+const char *cli_reply_error(struct json_object *reply, int status);
+
+/* Names of the labs nodelabd holds (none when it is not running): a malloc'd
+ * NULL-terminated array of malloc'd strings.  *daemon_up tells whether it answered. */
+int cli_daemon_labs(char ***names, bool *daemon_up, struct lab_error **err);
+
+/* `given` when not NULL, else the only running lab; fails naming the labs
+ * when there are none or several.  *lab is malloc'd. */
+int cli_resolve_lab(const char *given, char **lab, struct lab_error **err);
+
+void cli_strv_free(char **v);
+
+/* Prints "nodelab VERB: message" to stderr. */
+void cli_errorf(const struct cli_invocation *inv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
