@@ -41,7 +41,7 @@ struct scenario_resources {
 struct scenario_volume {
   char *host_path;
   char *container_path;
-  bool relabel; /* ":Z" */
+  bool relabel;  /* ":Z" */
   bool readonly; /* ":ro" */
 };
 
@@ -51,7 +51,8 @@ struct scenario_container {
   char **command; /* NULL-terminated argv, or NULL: the image's default */
   char **env;     /* NULL-terminated "K=V" list, or NULL */
   struct scenario_resources resources;
-  char *seccomp_profile; /* path as written, resolved relative to the scenario file's directory; NULL: default */
+  char *seccomp_profile; /* path as written, resolved relative to the scenario file's directory;
+                            NULL: default */
   bool privileged;
   struct scenario_volume *volumes;
   size_t n_volumes;
@@ -70,10 +71,11 @@ enum scenario_check_kind { CHECK_PING, CHECK_HTTP, CHECK_TCP, CHECK_EXEC };
 
 struct scenario_check {
   char *name;
-  char *from;   /* "NODE" or "NODE/POD" (a pod must exist, and be on that node) */
+  char *from; /* "NODE" or "NODE/POD" (a pod must exist, and be on that node) */
   enum scenario_check_kind kind;
-  char *target; /* ping: pod name, node name or IPv4; http/tcp: "HOST:PORT" (HOST a pod, node or IPv4) */
-  char **argv;  /* exec: the command */
+  char *target;     /* ping: pod name, node name or IPv4; http/tcp: "HOST:PORT" (HOST a pod, node or
+                       IPv4) */
+  char **argv;      /* exec: the command */
   bool expect_fail; /* `expect: fail` */
   int timeout_ms;   /* default 2000 */
   struct scenario_pos pos;
@@ -85,7 +87,7 @@ struct scenario_check {
 struct scenario_fault {
   char *name;
   char *kind;
-  char *node; /* NULL when the kind takes none */
+  char *node;          /* NULL when the kind takes none */
   char **param_keys;   /* NULL-terminated */
   char **param_values; /* parallel to param_keys */
   char *symptom;
@@ -157,6 +159,20 @@ void scenario_free(struct scenario *s);
 /* Lookups; NULL when absent. */
 const struct scenario_node *scenario_find_node(const struct scenario *s, const char *name);
 const struct scenario_pod *scenario_find_pod(const struct scenario *s, const char *name);
+const struct scenario_check *scenario_find_check(const struct scenario *s, const char *name);
+const struct scenario_fault *scenario_find_fault(const struct scenario *s, const char *name);
+/* The container called name in pod, or NULL. */
+const struct scenario_container *scenario_find_container(const struct scenario_pod *pod,
+                                                         const char *name);
+
+/* The value of a fault's kind parameter key (e.g. "mtu", "pod"), or NULL when
+ * the fault has none ("node" is in f->node, not among the parameters). */
+const char *scenario_fault_param(const struct scenario_fault *f, const char *key);
+
+/* Whether kind is one of the fault kinds scenario files may use (the table in
+ * scenario-validate.c: link-mtu, link-down, tx-checksum-on, tunnel-dst,
+ * flow-delete, daemon-kill, cgroup-memory, seccomp-deny). */
+bool scenario_fault_kind_known(const char *kind);
 
 /* Quantities, Kubernetes style.  Return 0, or -1 with a short problem text in
  * *problem (static string) when malformed. */

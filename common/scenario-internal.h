@@ -1,0 +1,147 @@
+/* Internals of the scenario module, shared by common/scenario-*.c only.
+ *
+ * Parsing runs in three stages:
+ *   1. scenario-yaml.c turns libyaml events into a small tree of ynodes
+ *      (rejecting syntax errors, anchors/aliases, tags, several documents);
+ *   2. scenario-parse.c walks the tree into the typed model, field by field,
+ *      keeping the current field path for messages;
+ *   3. scenario-validate.c holds the semantic rules the walk calls: name
+ *      rules, cross references, the fault kinds table, network capacity. */
+#ifndef NODELAB_SCENARIO_INTERNAL_H
+#define NODELAB_SCENARIO_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "scenario.h"
+
+/* Deeper nesting than this is an error: no scenario needs it, and it bounds
+ * the recursion of the tree builder and of ynode_free(). */
+#define YNODE_MAX_DEPTH 64
+
+enum ynode_type { YNODE_SCALAR, YNODE_SEQ, YNODE_MAP };
+
+struct ynode {
+  enum ynode_type type;
+  struct scenario_pos pos;
+  char *value; /* scalar: NUL-terminated text (a scalar holding NUL is rejected) */
+  bool plain;  /* scalar written without quotes: may stand for null, a bool or a number */
+  /* seq: items[0..n); map: items[2i] is the i-th key (always a scalar), items[2i+1] its value */
+  struct ynode **items;
+  size_t n; /* seq: item count; map: pair count */
+};
+
+/* Builds the tree of YAML text buf (len bytes).  On success returns 0 and the
+ * root (a mapping, sequence or scalar) in *out, freed with ynode_free().  On
+ * failure returns -1 with "file:line:column: (yaml): problem" in *err. */
+int ynode_load(const char *file, const char *buf, size_t len, struct ynode **out,
+               struct lab_error **err);
+void ynode_free(struct ynode *n);
+
+/* The value of key in mapping map, or NULL (also when map is not a mapping). */
+const struct ynode *ynode_lookup(const struct ynode *map, const char *key);
+
+/* The key node of key in mapping map, or NULL. */
+const struct ynode *ynode_lookup_key(const struct ynode *map, const char *key);
+
+/* A plain scalar spelling YAML null: empty, "~", "null". */
+bool ynode_is_null(const struct ynode *n);
+
+/* "a mapping", "a list", "a string", "null": for "expected X, got Y". */
+const char *ynode_kind(const struct ynode *n);
+
+/* The walk's state: where we are (file, field path) and where errors go. */
+struct scenario_ctx {
+  const char *file;
+  char *dir; /* directory relative paths resolve against; NULL: leave them as written */
+  char path[512];
+  size_t path_len;
+  struct lab_error **err;
+  struct scenario *s;
+};
+
+/* Field path handling: push returns the previous length, pop restores it. */
+size_t scenario_path_push_key(struct scenario_ctx *c, const char *key);
+size_t scenario_path_push_index(struct scenario_ctx *c, size_t index);
+void scenario_path_pop(struct scenario_ctx *c, size_t mark);
+
+/* Fails with "file:line:column: PATH[.key]: problem" at node n (or at line 1
+ * column 1 when n is NULL).  key may be NULL.  Returns -1. */
+int scenario_fail(struct scenario_ctx *c, const struct ynode *n, const char *key, const char *fmt,
+                  ...) __attribute__((format(printf, 4, 5)));
+
+/* Text quoted for a message: "..." with control characters, quotes and
+ * backslashes escaped, cut at 80 bytes.  Returns a new string (never NULL). */
+char *scenario_quote(const char *text);
+
+/* Allocation that aborts on exhaustion, as lab_error_set() does. */
+void *scenario_xcalloc(size_t n, size_t size);
+char *scenario_xstrdup(const char *s);
+
+/* ---- scenario-quantity.c: small parsers beyond the public ones ---- */
+
+/* "500ms", "2s", "1m", "1h" -> milliseconds (0 allowed, at most 24 h). */
+int scenario_parse_duration(const char *text, int *ms, const char **problem);
+/* A dotted-quad IPv4 literal -> host order address. */
+int scenario_parse_ipv4(const char *text, uint32_t *addr);
+/* "1".."65535" -> port. */
+int scenario_parse_port(const char *text, int *port);
+
+/* ---- scenario-validate.c ---- */
+
+/* Checks name syntax: [a-z][a-z0-9-]*, at most max bytes; why (may be NULL)
+ * says what the name is used for, e.g. "it names a network interface". */
+int scenario_check_name(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                        const char *name, size_t max, const char *why);
+
+/* Computes node underlay addresses and subnets, checking that the networks do
+ * not overlap and have room for every node.  cluster is the "cluster" map. */
+int scenario_layout_nodes(struct scenario_ctx *c, const struct ynode *cluster);
+
+/* A check/HTTP/TCP/ping target: a pod name, a node name or an IPv4 literal. */
+int scenario_check_host(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                        const char *host);
+
+/* A fault kind's parameter types. */
+enum scenario_param_type {
+  PARAM_NODE,        /* an existing node */
+  PARAM_REMOTE_NODE, /* an existing node other than the fault's node */
+  PARAM_POD,         /* an existing pod (on the fault's node, when it has one) */
+  PARAM_CONTAINER,   /* a container of the fault's pod */
+  PARAM_IFNAME,      /* an interface name: <= 15 bytes, no '/', no spaces */
+  PARAM_MTU,         /* an integer 68..65535 */
+  PARAM_IPV4,        /* an IPv4 literal */
+  PARAM_DAEMON,      /* ovs-vswitchd | ovsdb-server | netd | runtime */
+  PARAM_MEMORY,      /* a memory quantity > 0 */
+  PARAM_SYSCALL,     /* a system call name: [a-z0-9_]+ */
+};
+
+struct scenario_fault_param {
+  const char *key;
+  enum scenario_param_type type;
+  bool required;
+};
+
+#define SCENARIO_FAULT_MAX_PARAMS 4
+
+struct scenario_fault_kind {
+  const char *name;
+  const char *what; /* one line: what injecting it does */
+  struct scenario_fault_param params[SCENARIO_FAULT_MAX_PARAMS];
+};
+
+/* The kind named name, or NULL. */
+const struct scenario_fault_kind *scenario_fault_kind_find(const char *name);
+/* "link-mtu, link-down, ..." for messages (static). */
+const char *scenario_fault_kind_list(void);
+
+/* Validates one fault parameter value (n is its YAML node) for fault f, whose
+ * earlier parameters (node, pod) are already in f. */
+int scenario_check_fault_param(struct scenario_ctx *c, const struct scenario_fault *f,
+                               const struct scenario_fault_param *p, const struct ynode *n,
+                               const char *value);
+
+#endif

@@ -1,0 +1,175 @@
+/* The scenario model's life cycle: loading files, the embedded default lab,
+ * lookups and freeing. */
+#include "scenario.h"
+#include "scenario-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+/* Generated from scenarios/default.yaml by cmake/embed-text.cmake. */
+extern const char nodelab_default_scenario_yaml[];
+
+/* No real scenario comes near this; it keeps a wrong path (a disk image, a
+ * device) from being read into memory. */
+#define SCENARIO_FILE_MAX (16 * 1024 * 1024)
+
+static void free_strv(char **v)
+{
+  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+    free(v[i]);
+  free(v);
+}
+
+static void free_container(struct scenario_container *ctr)
+{
+  free(ctr->name);
+  free(ctr->image);
+  free_strv(ctr->command);
+  free_strv(ctr->env);
+  free(ctr->seccomp_profile);
+  for (size_t i = 0; i < ctr->n_volumes; i++) {
+    free(ctr->volumes[i].host_path);
+    free(ctr->volumes[i].container_path);
+  }
+  free(ctr->volumes);
+}
+
+void scenario_free(struct scenario *s)
+{
+  if (s == NULL)
+    return;
+  for (size_t i = 0; i < s->n_nodes; i++)
+    free(s->nodes[i].name);
+  free(s->nodes);
+  for (size_t i = 0; i < s->n_pods; i++) {
+    struct scenario_pod *pod = &s->pods[i];
+    free(pod->name);
+    free(pod->node);
+    for (size_t j = 0; j < pod->n_containers; j++)
+      free_container(&pod->containers[j]);
+    free(pod->containers);
+  }
+  free(s->pods);
+  for (size_t i = 0; i < s->n_checks; i++) {
+    free(s->checks[i].name);
+    free(s->checks[i].from);
+    free(s->checks[i].target);
+    free_strv(s->checks[i].argv);
+  }
+  free(s->checks);
+  for (size_t i = 0; i < s->n_faults; i++) {
+    struct scenario_fault *f = &s->faults[i];
+    free(f->name);
+    free(f->kind);
+    free(f->node);
+    free_strv(f->param_keys);
+    free_strv(f->param_values);
+    free(f->symptom);
+    free_strv(f->hints);
+  }
+  free(s->faults);
+  for (size_t i = 0; i < s->n_exercises; i++) {
+    free(s->exercises[i].name);
+    free_strv(s->exercises[i].faults);
+    free_strv(s->exercises[i].verify);
+  }
+  free(s->exercises);
+  for (size_t i = 0; i < s->n_steps; i++)
+    free(s->steps[i].arg);
+  free(s->steps);
+  free(s->file);
+  free(s->name);
+  free(s->description);
+  free(s);
+}
+
+/* The lookups skip slots not filled yet: the parser uses them on a model it
+ * is still building. */
+const struct scenario_node *scenario_find_node(const struct scenario *s, const char *name)
+{
+  for (size_t i = 0; name != NULL && i < s->n_nodes; i++)
+    if (s->nodes[i].name != NULL && strcmp(s->nodes[i].name, name) == 0)
+      return &s->nodes[i];
+  return NULL;
+}
+
+const struct scenario_pod *scenario_find_pod(const struct scenario *s, const char *name)
+{
+  for (size_t i = 0; name != NULL && i < s->n_pods; i++)
+    if (s->pods[i].name != NULL && strcmp(s->pods[i].name, name) == 0)
+      return &s->pods[i];
+  return NULL;
+}
+
+const struct scenario_check *scenario_find_check(const struct scenario *s, const char *name)
+{
+  for (size_t i = 0; name != NULL && i < s->n_checks; i++)
+    if (s->checks[i].name != NULL && strcmp(s->checks[i].name, name) == 0)
+      return &s->checks[i];
+  return NULL;
+}
+
+const struct scenario_fault *scenario_find_fault(const struct scenario *s, const char *name)
+{
+  for (size_t i = 0; name != NULL && i < s->n_faults; i++)
+    if (s->faults[i].name != NULL && strcmp(s->faults[i].name, name) == 0)
+      return &s->faults[i];
+  return NULL;
+}
+
+const struct scenario_container *scenario_find_container(const struct scenario_pod *pod,
+                                                         const char *name)
+{
+  for (size_t i = 0; name != NULL && i < pod->n_containers; i++)
+    if (pod->containers[i].name != NULL && strcmp(pod->containers[i].name, name) == 0)
+      return &pod->containers[i];
+  return NULL;
+}
+
+int scenario_load(const char *path, struct scenario **out, struct lab_error **err)
+{
+  *out = NULL;
+  cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return lab_error_errno(err, "%s", path);
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    return lab_error_errno(err, "%s", path);
+  if (!S_ISREG(st.st_mode))
+    return lab_error_set(err, 0, "%s: not a regular file", path);
+  if (st.st_size > SCENARIO_FILE_MAX)
+    return lab_error_set(err, 0, "%s: larger than %d MiB, not a scenario", path,
+                         SCENARIO_FILE_MAX / (1024 * 1024));
+  size_t size = (size_t)st.st_size;
+  cleanup_free char *buf = scenario_xcalloc(1, size + 1);
+  size_t len = 0;
+  while (len < size) {
+    ssize_t r = read(fd, buf + len, size - len);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      return lab_error_errno(err, "reading %s", path);
+    if (r == 0)
+      break;
+    len += (size_t)r;
+  }
+  return scenario_parse(path, buf, len, out, err);
+}
+
+const char *scenario_default_yaml(void)
+{
+  return nodelab_default_scenario_yaml;
+}
+
+int scenario_load_default(struct scenario **out, struct lab_error **err)
+{
+  const char *yaml = scenario_default_yaml();
+  return scenario_parse("<default>", yaml, strlen(yaml), out, err);
+}
