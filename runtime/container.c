@@ -202,7 +202,7 @@ int ctr_store_open(const char *state_root, const char *image_root, const char *c
 {
   if (cgroup_parent == NULL || *cgroup_parent == '\0' || *cgroup_parent == '/' ||
       strstr(cgroup_parent, "..") != NULL)
-    return lab_error_set(err, EINVAL, "cgroup parent \"%s\": expected a relative path",
+    return lab_error_set(err, 0, "cgroup parent \"%s\": expected a relative path",
                          cgroup_parent ? cgroup_parent : "");
   struct ctr_store *s = calloc(1, sizeof *s);
   if (s == NULL)
@@ -408,7 +408,7 @@ static int state_load(struct ctr_store *s, const char *id, struct container **ou
   snprintf(path, sizeof path, "%s/%s/state.json", s->containers, id);
   struct json_object *o = json_object_from_file(path);
   if (o == NULL)
-    return lab_error_set(err, ENOENT, "%.12s: cannot read %s", id, path);
+    return lab_error_set(err, 0, "%.12s: cannot read %s", id, path);
   struct container *c = calloc(1, sizeof *c);
   if (c == NULL)
     abort();
@@ -491,7 +491,7 @@ int container_lookup(struct ctr_store *s, const char *key, struct container **ou
                      struct lab_error **err)
 {
   if (key == NULL || *key == '\0')
-    return lab_error_set(err, EINVAL, "empty container name or id");
+    return lab_error_set(err, 0, "empty container name or id");
   char link[PATH_MAX], target[CTR_ID_LEN + 2];
   if (ctr_name_is_valid(key)) {
     snprintf(link, sizeof link, "%s/%s", s->names, key);
@@ -512,12 +512,12 @@ int container_lookup(struct ctr_store *s, const char *key, struct container **ou
     if (!ctr_id_is_valid(de->d_name) || strncmp(de->d_name, key, klen) != 0)
       continue;
     if (found[0] != '\0')
-      return lab_error_set(err, EINVAL, "%s: ambiguous id prefix: matches %.12s and %.12s", key,
-                           found, de->d_name);
+      return lab_error_set(err, 0, "%s: ambiguous id prefix: matches %.12s and %.12s", key, found,
+                           de->d_name);
     snprintf(found, sizeof found, "%s", de->d_name);
   }
   if (found[0] == '\0')
-    return lab_error_set(err, ENOENT, "%s: no such container", key);
+    return lab_error_set(err, 0, "%s: no such container", key);
   return state_load(s, found, out, err);
 }
 
@@ -699,10 +699,10 @@ static int validate_volume(const struct ctr_volume *v, size_t i, struct lab_erro
 {
   struct stat st;
   if (v->host == NULL || *v->host != '/')
-    return lab_error_set(err, EINVAL, "volume %zu: host path \"%s\" must be absolute", i,
+    return lab_error_set(err, 0, "volume %zu: host path \"%s\" must be absolute", i,
                          v->host ? v->host : "");
   if (v->ctr == NULL || *v->ctr != '/' || strstr(v->ctr, "..") != NULL)
-    return lab_error_set(err, EINVAL, "volume %s: container path \"%s\" must be absolute", v->host,
+    return lab_error_set(err, 0, "volume %s: container path \"%s\" must be absolute", v->host,
                          v->ctr ? v->ctr : "");
   if (stat(v->host, &st) < 0)
     return lab_error_errno(err, "volume %s:%s: host path %s", v->host, v->ctr, v->host);
@@ -738,7 +738,7 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
     abort();
   if (!spec->infra) {
     if (spec->image == NULL)
-      return lab_error_set(err, EINVAL, "no image given");
+      return lab_error_set(err, 0, "no image given");
     if (image_lookup(s->images, spec->image, &img, err) < 0)
       return -1;
     c->image = xstrdup(img->name);
@@ -756,8 +756,7 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
              nc = strv_len((const char *const *)img->cmd);
       if (ne + nc == 0) {
         image_info_free(img);
-        return lab_error_set(err, EINVAL, "image %s has no command and none was given",
-                             spec->image);
+        return lab_error_set(err, 0, "image %s has no command and none was given", spec->image);
       }
       c->argv = calloc(ne + nc + 1, sizeof *c->argv);
       for (size_t i = 0; i < ne; i++)
@@ -784,10 +783,10 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
     return lab_error_set(
         err, EINVAL, "container name \"%s\": must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", spec->name);
   if (spec->limits.memory_bytes != 0 && spec->limits.memory_bytes < MIN_MEMORY_BYTES)
-    return lab_error_set(err, EINVAL, "memory limit %llu bytes is too small: the minimum is 6MiB",
+    return lab_error_set(err, 0, "memory limit %llu bytes is too small: the minimum is 6MiB",
                          (unsigned long long)spec->limits.memory_bytes);
   if (spec->limits.cpu_millis != 0 && spec->limits.cpu_millis < 10)
-    return lab_error_set(err, EINVAL, "cpu limit %llum is too small: the minimum is 10m",
+    return lab_error_set(err, 0, "cpu limit %llum is too small: the minimum is 10m",
                          (unsigned long long)spec->limits.cpu_millis);
   c->limits = spec->limits;
   for (size_t i = 0; i < spec->n_volumes; i++)
@@ -812,7 +811,7 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
     if (container_lookup(s, spec->pod, &infra, err) < 0)
       return lab_error_wrap(err, "pod");
     if (!infra->infra)
-      return lab_error_set(err, EINVAL, "%s is not a pod", spec->pod);
+      return lab_error_set(err, 0, "%s is not a pod", spec->pod);
     c->pod = xstrdup(infra->id);
     c->net = CTR_NET_POD;
     c->hostname = xstrdup(infra->hostname);
@@ -926,8 +925,7 @@ static int do_mount_overlay(struct container *c, struct lab_error **err)
 int container_mount(struct ctr_store *s, struct container *c, struct lab_error **err)
 {
   if (c->infra)
-    return lab_error_set(err, EINVAL, "%s is a pod infra container: it has no root filesystem",
-                         c->name);
+    return lab_error_set(err, 0, "%s is a pod infra container: it has no root filesystem", c->name);
   if (!c->mounted) {
     if (do_mount_overlay(c, err) < 0)
       return -1;
@@ -1289,7 +1287,7 @@ int container_start(struct ctr_store *s, struct container *c, bool log_to_file,
                     struct lab_error **err)
 {
   if (strcmp(c->status, "running") == 0)
-    return lab_error_set(err, EBUSY, "container %s is already running", c->name);
+    return lab_error_set(err, 0, "container %s is already running", c->name);
   if (store_cgroups(s, err) < 0)
     return -1;
 
@@ -1314,8 +1312,7 @@ int container_start(struct ctr_store *s, struct container *c, bool log_to_file,
     if (state_load(s, c->pod, &infra, err) < 0)
       return lab_error_wrap(err, "container %s: its pod", c->name);
     if (strcmp(infra->status, "running") != 0)
-      return lab_error_set(err, EINVAL, "container %s: its pod %s is not running", c->name,
-                           infra->name);
+      return lab_error_set(err, 0, "container %s: its pod %s is not running", c->name, infra->name);
     static const char *const files[3] = {"net", "ipc", "uts"};
     for (int i = 0; i < 3; i++) {
       char p[64];
@@ -1555,13 +1552,13 @@ static int wait_recorded(struct ctr_store *s, struct container *c, int timeout_m
 int container_kill(struct ctr_store *s, struct container *c, int sig, struct lab_error **err)
 {
   if (strcmp(c->status, "running") != 0)
-    return lab_error_set(err, EINVAL, "container %s is not running", c->name);
+    return lab_error_set(err, 0, "container %s is not running", c->name);
   if (!proc_is_same(c->pid, c->starttime))
-    return lab_error_set(err, ESRCH, "container %s: its process %d is gone", c->name, (int)c->pid);
+    return lab_error_set(err, 0, "container %s: its process %d is gone", c->name, (int)c->pid);
   if (kill(c->pid, sig) < 0)
     return lab_error_errno(err, "kill %d", (int)c->pid);
   if (sig == SIGKILL && wait_recorded(s, c, 5000) < 0)
-    return lab_error_set(err, ETIMEDOUT, "container %s: exit not recorded after SIGKILL", c->name);
+    return lab_error_set(err, 0, "container %s: exit not recorded after SIGKILL", c->name);
   return 0;
 }
 
@@ -1594,7 +1591,7 @@ int container_remove(struct ctr_store *s, struct container *c, bool force, struc
       return -1;
     for (size_t i = 0; i < n; i++) {
       if (list[i]->pod != NULL && strcmp(list[i]->pod, c->id) == 0) {
-        lab_error_set(err, EBUSY, "pod %s still has container %s", c->name, list[i]->name);
+        lab_error_set(err, 0, "pod %s still has container %s", c->name, list[i]->name);
         container_list_free(list, n);
         return -1;
       }
@@ -1623,11 +1620,11 @@ int container_exec(struct ctr_store *s, struct container *c, const char *const *
                    struct lab_error **err)
 {
   if (strcmp(c->status, "running") != 0 || !proc_is_same(c->pid, c->starttime))
-    return lab_error_set(err, EINVAL, "container %s is not running", c->name);
+    return lab_error_set(err, 0, "container %s is not running", c->name);
   if (c->infra)
-    return lab_error_set(err, EINVAL, "%s is a pod infra container", c->name);
+    return lab_error_set(err, 0, "%s is a pod infra container", c->name);
   if (argv == NULL || argv[0] == NULL)
-    return lab_error_set(err, EINVAL, "exec: no command");
+    return lab_error_set(err, 0, "exec: no command");
   if (store_cgroups(s, err) < 0)
     return -1;
   static const char *const types[] = {"ipc", "uts", "net", "pid", "mnt"};

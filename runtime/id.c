@@ -130,7 +130,7 @@ int ctr_name_generate(const struct ctr_ref *refs, size_t n, unsigned long long *
 int ctr_lookup(const struct ctr_ref *refs, size_t n, const char *key, struct lab_error **err)
 {
   if (key == NULL || *key == '\0')
-    return lab_error_set(err, EINVAL, "empty container name or id");
+    return lab_error_set(err, 0, "empty container name or id");
   for (size_t i = 0; i < n; i++)
     if (refs[i].name != NULL && strcmp(refs[i].name, key) == 0)
       return (int)i;
@@ -142,12 +142,12 @@ int ctr_lookup(const struct ctr_ref *refs, size_t n, const char *key, struct lab
   for (size_t i = 0; i < n; i++) {
     if (strncmp(refs[i].id, key, klen) == 0) {
       if (found >= 0)
-        return lab_error_set(err, EINVAL, "%s: ambiguous id prefix: matches %.12s and %.12s", key,
+        return lab_error_set(err, 0, "%s: ambiguous id prefix: matches %.12s and %.12s", key,
                              refs[found].id, refs[i].id);
       found = (int)i;
     }
   }
   if (found < 0)
-    return lab_error_set(err, ENOENT, "%s: no such container", key);
+    return lab_error_set(err, 0, "%s: no such container", key);
   return found;
 }

@@ -39,7 +39,7 @@ int ctr_name_generate(const struct ctr_ref *refs, size_t n, unsigned long long *
 
 /* Finds `key` among refs with podman's rules: an exact name wins, then an
  * exact full id, then a unique id prefix (at least 1 character).  Returns the
- * index (>= 0), or -1 and *err: ENOENT "no such container" or EINVAL
+ * index (>= 0), or -1 and *err: "KEY: no such container" or
  * "ambiguous" when a prefix matches several ids. */
 int ctr_lookup(const struct ctr_ref *refs, size_t n, const char *key, struct lab_error **err);
 

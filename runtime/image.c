@@ -248,10 +248,10 @@ int image_build(const char *store, const char *kind, const char *name, const cha
                 struct lab_error **err)
 {
   if (!image_name_is_valid(name))
-    return lab_error_set(err, EINVAL, "image name \"%s\": expected [a-z0-9][a-z0-9._-]*", name);
+    return lab_error_set(err, 0, "image name \"%s\": expected [a-z0-9][a-z0-9._-]*", name);
   bool on_off = strcmp(kind, "on-off") == 0;
   if (!on_off && strcmp(kind, "ubi") != 0)
-    return lab_error_set(err, EINVAL, "unknown image kind \"%s\" (ubi, on-off)", kind);
+    return lab_error_set(err, 0, "unknown image kind \"%s\" (ubi, on-off)", kind);
   if (access(busybox, X_OK) < 0)
     return lab_error_errno(err, "busybox %s (install busybox-static)", busybox);
   if (mkdir_p(store, 0755) < 0)
@@ -333,7 +333,7 @@ static struct archive *open_archive(const char *path, struct lab_error **err)
   archive_read_support_filter_all(a);
   archive_read_support_format_tar(a);
   if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-    lab_error_set(err, EINVAL, "%s: %s", path, archive_error_string(a));
+    lab_error_set(err, 0, "%s: %s", path, archive_error_string(a));
     archive_read_free(a);
     return NULL;
   }
@@ -371,7 +371,7 @@ int image_apply_layer(const char *rootfs, const char *layer, struct lab_error **
   while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
     const char *p = clean_path(archive_entry_pathname(e), clean, sizeof clean, &unsafe);
     if (unsafe) {
-      lab_error_set(err, EINVAL, "%s: unsafe path \"%s\"", layer, archive_entry_pathname(e));
+      lab_error_set(err, 0, "%s: unsafe path \"%s\"", layer, archive_entry_pathname(e));
       archive_read_free(a);
       return -1;
     }
@@ -385,7 +385,7 @@ int image_apply_layer(const char *rootfs, const char *layer, struct lab_error **
       *slash = '\0';
     const char *dir = slash ? clean : "";
     if (strlen(rootfs) + strlen(dir) + strlen(base) + 3 >= sizeof target) {
-      lab_error_set(err, ENAMETOOLONG, "%s: whiteout %s/%s", layer, dir, base);
+      lab_error_set(err, 0, "%s: whiteout %s/%s", layer, dir, base);
       archive_read_free(a);
       return -1;
     }
@@ -404,7 +404,7 @@ int image_apply_layer(const char *rootfs, const char *layer, struct lab_error **
     }
   }
   if (r != ARCHIVE_EOF) {
-    lab_error_set(err, EINVAL, "%s: %s", layer, archive_error_string(a));
+    lab_error_set(err, 0, "%s: %s", layer, archive_error_string(a));
     archive_read_free(a);
     return -1;
   }
@@ -433,14 +433,14 @@ int image_apply_layer(const char *rootfs, const char *layer, struct lab_error **
     if (hl != NULL) {
       char hclean[PATH_MAX], htarget[PATH_MAX];
       if (clean_path(hl, hclean, sizeof hclean, &unsafe) == NULL) {
-        rc = lab_error_set(err, EINVAL, "%s: unsafe hard link to \"%s\"", layer, hl);
+        rc = lab_error_set(err, 0, "%s: unsafe hard link to \"%s\"", layer, hl);
         break;
       }
       snprintf(htarget, sizeof htarget, "%s/%s", rootfs, hclean);
       archive_entry_set_hardlink(e, htarget);
     }
     if (archive_write_header(w, e) != ARCHIVE_OK) {
-      rc = lab_error_set(err, EINVAL, "%s: %s: %s", layer, clean, archive_error_string(w));
+      rc = lab_error_set(err, 0, "%s: %s: %s", layer, clean, archive_error_string(w));
       break;
     }
     const void *buf;
@@ -453,16 +453,16 @@ int image_apply_layer(const char *rootfs, const char *layer, struct lab_error **
         break;
       }
     if (dr != ARCHIVE_EOF) {
-      rc = lab_error_set(err, EINVAL, "%s: %s: %s", layer, clean, archive_error_string(a));
+      rc = lab_error_set(err, 0, "%s: %s: %s", layer, clean, archive_error_string(a));
       break;
     }
     if (archive_write_finish_entry(w) != ARCHIVE_OK) {
-      rc = lab_error_set(err, EINVAL, "%s: %s: %s", layer, clean, archive_error_string(w));
+      rc = lab_error_set(err, 0, "%s: %s: %s", layer, clean, archive_error_string(w));
       break;
     }
   }
   if (rc == 0 && r != ARCHIVE_EOF)
-    rc = lab_error_set(err, EINVAL, "%s: %s", layer, archive_error_string(a));
+    rc = lab_error_set(err, 0, "%s: %s", layer, archive_error_string(a));
   archive_write_free(w);
   archive_read_free(a);
   return rc;
@@ -482,7 +482,7 @@ static struct json_object *read_json(const char *dir, const char *rel, struct la
   snprintf(path, sizeof path, "%s/%s", dir, rel);
   struct json_object *o = json_object_from_file(path);
   if (o == NULL)
-    lab_error_set(err, EINVAL, "cannot read JSON %s", rel);
+    lab_error_set(err, 0, "cannot read JSON %s", rel);
   return o;
 }
 
@@ -498,7 +498,7 @@ static int blob_path(const char *digest, char *buf, size_t len, struct lab_error
 {
   const char *colon = digest ? strchr(digest, ':') : NULL;
   if (colon == NULL || strchr(colon + 1, '/') != NULL || strstr(digest, "..") != NULL)
-    return lab_error_set(err, EINVAL, "bad digest \"%s\"", digest ? digest : "");
+    return lab_error_set(err, 0, "bad digest \"%s\"", digest ? digest : "");
   snprintf(buf, len, "blobs/%.*s/%s", (int)(colon - digest), digest, colon + 1);
   return 0;
 }
@@ -582,11 +582,11 @@ int image_import(const char *store, const char *path, const char *name, char **i
     layers = jget(m0, "Layers");
     struct json_object *cfgname = jget(m0, "Config"), *tags = jget(m0, "RepoTags");
     if (layers == NULL || cfgname == NULL) {
-      lab_error_set(err, EINVAL, "%s: manifest.json: expected [{\"Config\", \"Layers\"}]", path);
+      lab_error_set(err, 0, "%s: manifest.json: expected [{\"Config\", \"Layers\"}]", path);
       goto out;
     }
     if (strstr(json_object_get_string(cfgname), "..") != NULL) {
-      lab_error_set(err, EINVAL, "%s: manifest.json: bad Config path", path);
+      lab_error_set(err, 0, "%s: manifest.json: bad Config path", path);
       goto out;
     }
     config = read_json(src, json_object_get_string(cfgname), err);
@@ -608,7 +608,7 @@ int image_import(const char *store, const char *path, const char *name, char **i
     struct json_object *mans = jget(index, "manifests");
     struct json_object *m0 = mans ? json_object_array_get_idx(mans, 0) : NULL;
     if (m0 == NULL) {
-      lab_error_set(err, EINVAL, "%s: index.json has no manifests", path);
+      lab_error_set(err, 0, "%s: index.json has no manifests", path);
       goto out;
     }
     ref =
@@ -629,7 +629,7 @@ int image_import(const char *store, const char *path, const char *name, char **i
     }
     struct json_object *ol = jget(manifest, "layers");
     if (ol == NULL || !json_object_is_type(ol, json_type_array)) {
-      lab_error_set(err, EINVAL, "%s: manifest has no layers", path);
+      lab_error_set(err, 0, "%s: manifest has no layers", path);
       goto out;
     }
     layers = json_object_new_array();
@@ -651,17 +651,17 @@ int image_import(const char *store, const char *path, const char *name, char **i
   }
   final_name = name ? strdup(name) : name_from_ref(ref);
   if (final_name == NULL) {
-    lab_error_set(err, EINVAL, "%s: the archive names no image: give a name", path);
+    lab_error_set(err, 0, "%s: the archive names no image: give a name", path);
     goto out;
   }
   if (!image_name_is_valid(final_name)) {
-    lab_error_set(err, EINVAL, "image name \"%s\": expected [a-z0-9][a-z0-9._-]*", final_name);
+    lab_error_set(err, 0, "image name \"%s\": expected [a-z0-9][a-z0-9._-]*", final_name);
     goto out;
   }
   for (size_t i = 0; i < json_object_array_length(layers); i++) {
     const char *lp = json_object_get_string(json_object_array_get_idx(layers, i));
     if (lp == NULL || strstr(lp, "..") != NULL || *lp == '/') {
-      lab_error_set(err, EINVAL, "%s: layer %zu: bad path", path, i);
+      lab_error_set(err, 0, "%s: layer %zu: bad path", path, i);
       goto out;
     }
     char full[PATH_MAX];
@@ -806,10 +806,10 @@ void image_list_free(struct image_info **list, size_t n)
 int image_remove(const char *store, const char *name, struct lab_error **err)
 {
   if (!image_name_is_valid(name))
-    return lab_error_set(err, EINVAL, "image name \"%s\" is not valid", name);
+    return lab_error_set(err, 0, "image name \"%s\" is not valid", name);
   char dir[PATH_MAX];
   snprintf(dir, sizeof dir, "%s/%s", store, name);
   if (access(dir, F_OK) < 0)
-    return lab_error_set(err, ENOENT, "%s: image not known", name);
+    return lab_error_set(err, 0, "%s: image not known", name);
   return image_rm_rf(dir, err);
 }

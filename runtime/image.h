@@ -49,7 +49,7 @@ int image_apply_layer(const char *rootfs, const char *layer, struct lab_error **
 /* Looks image `ref` up: the exact store name, else the last path component of
  * a registry reference without its tag ("registry.access.redhat.com/ubi7/ubi"
  * finds "ubi").  Returns 0 and *info (image_info_free it), or -1 and *err
- * (ENOENT "image not known"). */
+ * ("REF: image not known"). */
 int image_lookup(const char *store, const char *ref, struct image_info **info,
                  struct lab_error **err);
 

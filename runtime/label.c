@@ -85,7 +85,7 @@ int label_mcs_alloc(const char *const *in_use, size_t n, unsigned long long *see
       }
     }
   }
-  return lab_error_set(err, ENOSPC, "every MCS category pair is in use");
+  return lab_error_set(err, 0, "every MCS category pair is in use");
 }
 
 char *label_file_label(const char *process_label)

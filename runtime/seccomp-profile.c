@@ -121,7 +121,7 @@ error_at(struct lab_error **err, const char *origin, const char *path, const cha
   if (vasprintf(&msg, fmt, ap) < 0)
     msg = NULL;
   va_end(ap);
-  lab_error_set(err, EINVAL, "%s: %s%s%s", origin, path, *path ? ": " : "", msg ? msg : fmt);
+  lab_error_set(err, 0, "%s: %s%s%s", origin, path, *path ? ": " : "", msg ? msg : fmt);
   free(msg);
   return -1;
 }
@@ -417,7 +417,7 @@ int sec_profile_parse(const char *text, const char *origin, struct sec_profile *
       line_col(text, at, &line, &col);
       json_object_put(root);
       json_tokener_free(tok);
-      return lab_error_set(err, EINVAL, "%s:%d:%d: unexpected text after the JSON document", origin,
+      return lab_error_set(err, 0, "%s:%d:%d: unexpected text after the JSON document", origin,
                            line, col);
     }
     line_col(text, at, &line, &col);
@@ -425,7 +425,7 @@ int sec_profile_parse(const char *text, const char *origin, struct sec_profile *
         jerr == json_tokener_continue ? "unexpected end of file" : json_tokener_error_desc(jerr);
     json_object_put(root);
     json_tokener_free(tok);
-    return lab_error_set(err, EINVAL, "%s:%d:%d: invalid JSON: %s", origin, line, col, why);
+    return lab_error_set(err, 0, "%s:%d:%d: invalid JSON: %s", origin, line, col, why);
   }
 parsed:
   json_tokener_free(tok);
