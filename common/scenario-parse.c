@@ -570,6 +570,8 @@ static int read_volume(struct scenario_ctx *c, const struct ynode *n, struct sce
   if (parts[1][0] != '/')
     return scenario_fail(c, n, NULL, "container path \"%s\" is not absolute", parts[1]);
   for (size_t i = 2; i < np; i++) {
+    if (parts[i][0] == '\0')
+      return scenario_fail(c, n, NULL, "%s is not HOST:CONTAINER[:OPTIONS]", q);
     char *opt_save = NULL;
     for (char *opt = strtok_r(parts[i], ",", &opt_save); opt != NULL;
          opt = strtok_r(NULL, ",", &opt_save)) {

@@ -96,13 +96,34 @@ int scenario_layout_nodes(struct scenario_ctx *c, const struct ynode *cluster)
   return 0;
 }
 
+static bool cidr_contains(struct scenario_cidr net, uint32_t addr)
+{
+  uint32_t mask = net.prefix == 0 ? 0 : UINT32_MAX << (32 - net.prefix);
+  return (addr & mask) == net.addr;
+}
+
+/* Lab traffic must stay inside the lab: an address a scenario names must be
+ * on the underlay, in the cluster network, or loopback. */
+static int check_lab_address(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                             const char *text, uint32_t addr)
+{
+  const struct scenario *s = c->s;
+  if (cidr_contains(s->underlay, addr) || cidr_contains(s->cluster_network, addr) ||
+      (addr >> 24) == 127)
+    return 0;
+  char a[20], b[20];
+  return scenario_fail(c, n, key, "%s is outside the lab's networks (%s, %s and loopback)", text,
+                       cidr_text(s->underlay, a), cidr_text(s->cluster_network, b));
+}
+
 int scenario_check_host(struct scenario_ctx *c, const struct ynode *n, const char *key,
                         const char *host)
 {
   uint32_t addr;
-  if (scenario_find_pod(c->s, host) != NULL || scenario_find_node(c->s, host) != NULL ||
-      scenario_parse_ipv4(host, &addr) == 0)
+  if (scenario_find_pod(c->s, host) != NULL || scenario_find_node(c->s, host) != NULL)
     return 0;
+  if (scenario_parse_ipv4(host, &addr) == 0)
+    return check_lab_address(c, n, key, host, addr);
   char *q = scenario_quote(host);
   scenario_fail(c, n, key, "%s is not a pod, a node or an IPv4 address", q);
   free(q);
@@ -254,7 +275,7 @@ static int check_param(struct scenario_ctx *c, const struct scenario_fault *f,
     uint32_t addr;
     if (scenario_parse_ipv4(value, &addr) < 0)
       return scenario_fail(c, n, k, "%s is not an IPv4 address", q);
-    return 0;
+    return check_lab_address(c, n, k, value, addr);
   }
   case PARAM_DAEMON:
     for (size_t i = 0; i < sizeof daemons / sizeof daemons[0]; i++)

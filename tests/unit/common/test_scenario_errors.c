@@ -236,6 +236,8 @@ static const struct bad_case bad_cases[] = {
      "HOST:CONTAINER[:OPTIONS]"},
     {"volume-twice", HEAD POD1B "        volumes: [\"/a:/data\", \"/b:/data:ro\"]\n",
      "t.yaml:10:31: pods[0].containers[0].volumes[1]: container path \"/data\" is mounted twice"},
+    {"volume-empty-option", HEAD POD1B "        volumes: [\"/a:/b:\"]\n",
+     "t.yaml:10:19: pods[0].containers[0].volumes[0]: \"/a:/b:\" is not HOST:CONTAINER[:OPTIONS]"},
     /* ---- checks ---- */
     {"check-from-node-missing", HEAD PODS2 "checks:\n  - {name: x, from: n9, ping: p1}\n",
      "t.yaml:14:21: checks[0].from: node \"n9\" does not exist"},
@@ -254,6 +256,12 @@ static const struct bad_case bad_cases[] = {
      "t.yaml:14:31: checks[0].ping: \"webb\" is not a pod, a node or an IPv4 address"},
     {"check-ping-bad-ip", HEAD PODS2 "checks:\n  - {name: x, from: n1, ping: 10.1.0.300}\n",
      "t.yaml:14:31: checks[0].ping: \"10.1.0.300\" is not a pod, a node or an IPv4 address"},
+    {"check-ping-outside-lab", HEAD PODS2 "checks:\n  - {name: x, from: n1, ping: 8.8.8.8}\n",
+     "t.yaml:14:31: checks[0].ping: 8.8.8.8 is outside the lab's networks (192.168.122.0/24, "
+     "10.1.0.0/16 and loopback)"},
+    {"check-tcp-outside-lab", HEAD PODS2 "checks:\n  - {name: x, from: n1, tcp: \"10.2.0.1:80\"}\n",
+     "t.yaml:14:30: checks[0].tcp: 10.2.0.1 is outside the lab's networks (192.168.122.0/24, "
+     "10.1.0.0/16 and loopback)"},
     {"check-http-no-port", HEAD PODS2 "checks:\n  - {name: x, from: n1, http: p1}\n",
      "t.yaml:14:31: checks[0].http: \"p1\" is not HOST:PORT"},
     {"check-http-port-zero", HEAD PODS2 "checks:\n  - {name: x, from: n1, http: \"p1:0\"}\n",
@@ -316,6 +324,10 @@ static const struct bad_case bad_cases[] = {
     {"fault-ip-bad",
      HEAD PODS2 "faults:\n  - {name: f, kind: tunnel-dst, node: n1, remote: n2, ip: 192.168.122}\n",
      "t.yaml:14:59: faults[0].ip: \"192.168.122\" is not an IPv4 address"},
+    {"fault-ip-outside-lab",
+     HEAD PODS2 "faults:\n  - {name: f, kind: tunnel-dst, node: n1, remote: n2, ip: 1.2.3.4}\n",
+     "t.yaml:14:59: faults[0].ip: 1.2.3.4 is outside the lab's networks (192.168.122.0/24, "
+     "10.1.0.0/16 and loopback)"},
     {"fault-daemon-bad",
      HEAD PODS2 "faults:\n  - {name: f, kind: daemon-kill, node: n1, daemon: sshd}\n",
      "t.yaml:14:52: faults[0].daemon: unknown daemon \"sshd\" (use ovs-vswitchd, ovsdb-server, "
