@@ -16,6 +16,7 @@
 
 #include <json-c/json.h>
 
+#include "api.h"
 #include "cleanup.h"
 #include "error.h"
 #include "http-client.h"
@@ -200,7 +201,11 @@ static int ensure_daemon(struct lab_error **err)
     dup2(log_fd, 1);
     dup2(log_fd, 2);
     signal(SIGPIPE, SIG_DFL);
-    char *argv[] = {bin, NULL};
+    /* nodelabd keeps its labs under /run/nodelab whatever NODELAB_RUNDIR
+     * says; only its socket follows an overridden run directory. */
+    char *argv[] = {bin, (char *)"--socket", (char *)cli_socket_path(), NULL};
+    if (strcmp(cli_rundir(), NODELAB_RUNDIR) == 0)
+      argv[1] = NULL;
     execv(bin, argv);
     dprintf(2, "nodelab: exec %s: %s\n", bin, strerror(errno));
     _exit(127);
@@ -484,15 +489,6 @@ static int delete_lab(const char *lab, int timeout_ms, struct lab_error **err)
   return 0;
 }
 
-static bool strv_has(char **v, const char *s)
-{
-  for (; v && *v; v++) {
-    if (strcmp(*v, s) == 0)
-      return true;
-  }
-  return false;
-}
-
 /* Once nothing is left, the run directory's daemon files are stale. */
 static void remove_stale_files(void)
 {
@@ -566,11 +562,14 @@ static int down_force(const struct cli_invocation *inv, const char *given)
       labs = calloc(1, sizeof *labs);
   }
   for (char **l = labs; *l; l++) {
+    char ledger_path[PATH_MAX];
+    snprintf(ledger_path, sizeof ledger_path, "%s/%s/ledger", cli_rundir(), *l);
+    bool had_ledger = access(ledger_path, F_OK) == 0;
     if (ledger_undo(cli_rundir(), *l, &err) < 0) {
       cli_errorf(inv, "cleaning lab %s from its ledger: %s", *l, err->msg);
       lab_error_clear(&err);
       rc = CLI_EXIT_FAIL;
-    } else if (!strv_has(daemon_labs, *l) || need_kill) {
+    } else if (had_ledger) {
       printf("Lab %s cleaned from its ledger.\n", *l);
     }
   }
