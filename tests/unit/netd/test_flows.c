@@ -1,0 +1,350 @@
+/* The flow table as a pure function of the cluster model (netd/flows.c). */
+#include <config.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "flows.h"
+#include "ofp.h"
+
+#include "openflow/openflow.h"
+#include "openvswitch/ofp-flow.h"
+
+#define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+
+/* node1 of the default lab, with node2 and node3 as remotes. */
+static struct flows_model *lab_model(void)
+{
+  struct lab_error *err = NULL;
+  struct flows_model *m = flows_model_new("node1", IP(10, 1, 0, 0), 16, IP(10, 1, 1, 0), 24,
+                                          IP(192, 168, 122, 202), &err);
+  assert_non_null(m);
+  assert_int_equal(
+      flows_model_add_remote(m, "node2", IP(10, 1, 2, 0), 24, IP(192, 168, 122, 203), &err), 0);
+  assert_int_equal(
+      flows_model_add_remote(m, "node3", IP(10, 1, 3, 0), 24, IP(192, 168, 122, 204), &err), 0);
+  assert_null(err);
+  return m;
+}
+
+static size_t count_containing(const struct flows_list *l, const char *needle)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < l->n; i++) {
+    char *s = flows_entry_format(&l->v[i]);
+    assert_non_null(s);
+    if (strstr(s, needle) != NULL)
+      n++;
+    free(s);
+  }
+  return n;
+}
+
+/* Returns the formatted flows containing needle, joined by newlines. */
+static char *flows_with(const struct flows_list *l, const char *needle)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  for (size_t i = 0; i < l->n; i++) {
+    char *s = flows_entry_format(&l->v[i]);
+    if (strstr(s, needle) != NULL)
+      fprintf(f, "%s\n", s);
+    free(s);
+  }
+  fclose(f);
+  return buf;
+}
+
+static void test_one_tunnel_flow_per_remote(void **state)
+{
+  (void)state;
+  struct flows_model *m = lab_model();
+  struct flows_list l;
+  struct lab_error *err = NULL;
+  assert_int_equal(flows_generate(m, &l, &err), 0);
+
+  assert_int_equal(count_containing(&l, "->tun_dst"), 2);
+  char *f2 = flows_with(&l, "set_field:192.168.122.203->tun_dst");
+  assert_string_equal(
+      f2, "table=90,priority=100,ip,nw_dst=10.1.2.0/24 actions=set_field:192.168.122.203->tun_dst,"
+          "output:1\n");
+  free(f2);
+  char *f3 = flows_with(&l, "set_field:192.168.122.204->tun_dst");
+  assert_string_equal(
+      f3, "table=90,priority=100,ip,nw_dst=10.1.3.0/24 actions=set_field:192.168.122.204->tun_dst,"
+          "output:1\n");
+  free(f3);
+  /* The node's own underlay address is never a tunnel destination. */
+  assert_int_equal(count_containing(&l, "192.168.122.202"), 0);
+  /* VXLAN ingress accepts exactly the known nodes. */
+  assert_int_equal(count_containing(&l, "tun_src="), 2);
+
+  /* A third remote adds exactly one tunnel flow; removing one takes its away. */
+  assert_int_equal(
+      flows_model_add_remote(m, "node4", IP(10, 1, 4, 0), 24, IP(192, 168, 122, 205), &err), 0);
+  struct flows_list l2;
+  assert_int_equal(flows_generate(m, &l2, &err), 0);
+  assert_int_equal(count_containing(&l2, "->tun_dst"), 3);
+  assert_int_equal(flows_model_del_remote(m, "node2", &err), 0);
+  struct flows_list l3;
+  assert_int_equal(flows_generate(m, &l3, &err), 0);
+  assert_int_equal(count_containing(&l3, "->tun_dst"), 2);
+  assert_int_equal(count_containing(&l3, "192.168.122.203"), 0);
+  assert_int_equal(count_containing(&l3, "192.168.122.205->tun_dst"), 1);
+
+  flows_list_free(&l);
+  flows_list_free(&l2);
+  flows_list_free(&l3);
+  flows_model_free(m);
+}
+
+static void test_dispatch_and_gateway(void **state)
+{
+  (void)state;
+  struct flows_model *m = lab_model();
+  struct flows_list l;
+  struct lab_error *err = NULL;
+  assert_int_equal(flows_generate(m, &l, &err), 0);
+  char *s = flows_with(&l, "table=0,");
+  assert_non_null(strstr(s, "table=0,priority=200,ip,in_port=1,nw_src=10.1.0.0/16 "
+                            "actions=goto_table:10\n"));
+  assert_non_null(strstr(s, "table=0,priority=200,ip,in_port=2 actions=goto_table:30\n"));
+  assert_non_null(strstr(s, "table=0,priority=100,ip actions=goto_table:20\n"));
+  assert_non_null(strstr(s, "table=0,priority=0 actions=drop\n"));
+  free(s);
+  s = flows_with(&l, "10.1.1.1 ");
+  assert_string_equal(s, "table=30,priority=300,arp,arp_tpa=10.1.1.1 actions=output:2\n"
+                         "table=30,priority=300,ip,nw_dst=10.1.1.1 "
+                         "actions=set_field:0a:58:0a:01:01:01->eth_dst,output:2\n");
+  free(s);
+  /* Every table used ends in a drop. */
+  static const int tables[] = {0, 10, 20, 30, 40, 70, 90};
+  for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+    char want[64];
+    snprintf(want, sizeof want, "table=%d,priority=0 actions=drop", tables[i]);
+    assert_int_equal(count_containing(&l, want), 1);
+  }
+  flows_list_free(&l);
+  flows_model_free(m);
+}
+
+static void test_every_flow_parses_as_openflow13(void **state)
+{
+  (void)state;
+  struct flows_model *m = lab_model();
+  struct lab_error *err = NULL;
+  assert_int_equal(flows_model_add_pod(m, "web", IP(10, 1, 1, 2), 3, &err), 0);
+  assert_int_equal(flows_model_add_pod(m, "db", IP(10, 1, 1, 3), 4, &err), 0);
+  struct flows_list l;
+  assert_int_equal(flows_generate(m, &l, &err), 0);
+  assert_true(l.n > 20);
+  for (size_t i = 0; i < l.n; i++) {
+    char *s = flows_entry_format(&l.v[i]);
+    struct ofputil_flow_mod fm;
+    if (netd_ofp_parse_flow(s, OFPFC_ADD, &fm, &err) < 0)
+      fail_msg("%s", err->msg);
+    assert_int_equal(fm.table_id, l.v[i].table);
+    assert_int_equal(fm.priority, l.v[i].priority);
+    netd_ofp_flow_mod_uninit(&fm);
+    free(s);
+    s = flows_entry_format_match(&l.v[i]);
+    if (netd_ofp_parse_flow(s, OFPFC_DELETE_STRICT, &fm, &err) < 0)
+      fail_msg("%s", err->msg);
+    netd_ofp_flow_mod_uninit(&fm);
+    free(s);
+  }
+  flows_list_free(&l);
+  flows_model_free(m);
+}
+
+static void test_local_pod_delivery(void **state)
+{
+  (void)state;
+  struct flows_model *m = lab_model();
+  struct lab_error *err = NULL;
+  assert_int_equal(flows_model_add_pod(m, "web", IP(10, 1, 1, 5), 7, &err), 0);
+  struct flows_list l;
+  assert_int_equal(flows_generate(m, &l, &err), 0);
+  char *s = flows_with(&l, "10.1.1.5");
+  assert_string_equal(s, "table=20,priority=100,arp,in_port=7,arp_spa=10.1.1.5,"
+                         "arp_sha=0a:58:0a:01:01:05 actions=goto_table:30\n"
+                         "table=20,priority=100,ip,in_port=7,dl_src=0a:58:0a:01:01:05,"
+                         "nw_src=10.1.1.5 actions=goto_table:30\n"
+                         "table=40,priority=100,arp,arp_tpa=10.1.1.5 actions=output:7\n"
+                         "table=70,priority=100,ip,nw_dst=10.1.1.5 "
+                         "actions=set_field:0a:58:0a:01:01:05->eth_dst,output:7\n");
+  free(s);
+  flows_list_free(&l);
+  flows_model_free(m);
+}
+
+/* Adding or removing a pod changes only that pod's flows. */
+static void test_pod_add_del_changes_only_its_flows(void **state)
+{
+  (void)state;
+  struct flows_model *m = lab_model();
+  struct lab_error *err = NULL;
+  assert_int_equal(flows_model_add_pod(m, "a", IP(10, 1, 1, 2), 3, &err), 0);
+  struct flows_list before, after, removed, added;
+  assert_int_equal(flows_generate(m, &before, &err), 0);
+  assert_int_equal(flows_model_add_pod(m, "b", IP(10, 1, 1, 9), 4, &err), 0);
+  assert_int_equal(flows_generate(m, &after, &err), 0);
+
+  assert_int_equal(flows_diff(&before, &after, &removed, &added, &err), 0);
+  assert_int_equal(removed.n, 0);
+  assert_int_equal(added.n, 4);
+  for (size_t i = 0; i < added.n; i++) {
+    char *s = flows_entry_format(&added.v[i]);
+    assert_true(strstr(s, "10.1.1.9") != NULL);
+    free(s);
+  }
+  flows_list_free(&removed);
+  flows_list_free(&added);
+
+  assert_int_equal(flows_model_del_pod(m, "b", &err), 0);
+  struct flows_list again;
+  assert_int_equal(flows_generate(m, &again, &err), 0);
+  assert_int_equal(flows_diff(&after, &again, &removed, &added, &err), 0);
+  assert_int_equal(added.n, 0);
+  assert_int_equal(removed.n, 4);
+  assert_int_equal(count_containing(&removed, "10.1.1.9"), 4);
+  /* Back to exactly the table before b. */
+  flows_list_free(&removed);
+  flows_list_free(&added);
+  assert_int_equal(flows_diff(&before, &again, &removed, &added, &err), 0);
+  assert_int_equal(removed.n + added.n, 0);
+
+  /* A port change (re-attach) replaces exactly the flows naming the port. */
+  assert_int_equal(flows_model_set_pod_ofport(m, "a", 12, &err), 0);
+  struct flows_list moved;
+  assert_int_equal(flows_generate(m, &moved, &err), 0);
+  flows_list_free(&removed);
+  flows_list_free(&added);
+  assert_int_equal(flows_diff(&again, &moved, &removed, &added, &err), 0);
+  assert_int_equal(removed.n, 4);
+  assert_int_equal(added.n, 4);
+  assert_int_equal(count_containing(&added, "12"), 4);
+
+  flows_list_free(&removed);
+  flows_list_free(&added);
+  flows_list_free(&before);
+  flows_list_free(&after);
+  flows_list_free(&again);
+  flows_list_free(&moved);
+  flows_model_free(m);
+}
+
+static void expect_error(int rc, struct lab_error **err, int errnum, const char *needle)
+{
+  assert_int_equal(rc, -1);
+  assert_non_null(*err);
+  assert_int_equal((*err)->errnum, errnum);
+  if (strstr((*err)->msg, needle) == NULL)
+    fail_msg("\"%s\" does not contain \"%s\"", (*err)->msg, needle);
+  lab_error_clear(err);
+}
+
+static void test_bad_pods_and_nodes_change_nothing(void **state)
+{
+  (void)state;
+  struct flows_model *m = lab_model();
+  struct lab_error *err = NULL;
+  assert_int_equal(flows_model_add_pod(m, "a", IP(10, 1, 1, 2), 3, &err), 0);
+  struct flows_list before;
+  assert_int_equal(flows_generate(m, &before, &err), 0);
+
+  expect_error(flows_model_add_pod(m, "a", IP(10, 1, 1, 3), 4, &err), &err, EEXIST, "already");
+  expect_error(flows_model_add_pod(m, "b", IP(10, 1, 1, 2), 4, &err), &err, EEXIST,
+               "in use by pod a");
+  expect_error(flows_model_add_pod(m, "b", IP(10, 1, 1, 3), 3, &err), &err, EEXIST, "port 3");
+  expect_error(flows_model_add_pod(m, "b", IP(10, 1, 1, 1), 4, &err), &err, EINVAL, "gateway");
+  expect_error(flows_model_add_pod(m, "b", IP(10, 1, 2, 3), 4, &err), &err, EINVAL, "subnet");
+  expect_error(flows_model_add_pod(m, "b", IP(10, 1, 1, 255), 4, &err), &err, EINVAL, "subnet");
+  expect_error(flows_model_add_pod(m, "b", IP(10, 1, 1, 4), 2, &err), &err, EINVAL, "reserved");
+  expect_error(flows_model_del_pod(m, "zz", &err), &err, ENOENT, "zz");
+  expect_error(
+      flows_model_add_remote(m, "node2", IP(10, 1, 9, 0), 24, IP(192, 168, 122, 209), &err), &err,
+      EEXIST, "node2");
+  expect_error(
+      flows_model_add_remote(m, "node9", IP(10, 1, 1, 0), 24, IP(192, 168, 122, 209), &err), &err,
+      EINVAL, "overlaps");
+  expect_error(
+      flows_model_add_remote(m, "node9", IP(10, 1, 2, 128), 25, IP(192, 168, 122, 209), &err), &err,
+      EINVAL, "overlaps node node2");
+  expect_error(
+      flows_model_add_remote(m, "node9", IP(10, 2, 0, 0), 24, IP(192, 168, 122, 209), &err), &err,
+      EINVAL, "cluster network");
+  expect_error(
+      flows_model_add_remote(m, "node9", IP(10, 1, 9, 0), 24, IP(192, 168, 122, 203), &err), &err,
+      EEXIST, "node2");
+
+  struct flows_list after, removed, added;
+  assert_int_equal(flows_generate(m, &after, &err), 0);
+  assert_int_equal(flows_diff(&before, &after, &removed, &added, &err), 0);
+  assert_int_equal(removed.n + added.n, 0);
+  assert_int_equal(flows_model_pod_count(m), 1);
+  assert_int_equal(flows_model_remote_count(m), 2);
+
+  flows_list_free(&before);
+  flows_list_free(&after);
+  flows_model_free(m);
+
+  assert_null(flows_model_new("n", IP(10, 1, 0, 0), 16, IP(10, 2, 1, 0), 24, 1, &err));
+  expect_error(-1, &err, EINVAL, "not inside the cluster network");
+}
+
+static void test_macs_and_lookups(void **state)
+{
+  (void)state;
+  char mac[FLOWS_MAC_STRLEN];
+  flows_mac_for_ip(IP(10, 1, 2, 254), mac);
+  assert_string_equal(mac, "0a:58:0a:01:02:fe");
+
+  struct flows_model *m = lab_model();
+  struct lab_error *err = NULL;
+  assert_int_equal(flows_model_gateway(m), IP(10, 1, 1, 1));
+  assert_int_equal(flows_model_add_pod(m, "zeta", IP(10, 1, 1, 20), 5, &err), 0);
+  assert_int_equal(flows_model_add_pod(m, "alpha", IP(10, 1, 1, 21), 6, &err), 0);
+  assert_string_equal(flows_model_pod_name(m, 0), "alpha");
+  assert_string_equal(flows_model_pod_name(m, 1), "zeta");
+  uint32_t ip;
+  int port;
+  assert_int_equal(flows_model_find_pod(m, "zeta", &ip, &port), 0);
+  assert_int_equal(ip, IP(10, 1, 1, 20));
+  assert_int_equal(port, 5);
+  assert_int_equal(flows_model_find_pod(m, "nope", &ip, &port), -1);
+  assert_string_equal(flows_model_pod_by_ip(m, IP(10, 1, 1, 21)), "alpha");
+  assert_null(flows_model_pod_by_ip(m, IP(10, 1, 1, 22)));
+  const char *name;
+  uint32_t subnet, underlay;
+  int prefix;
+  flows_model_remote(m, 1, &name, &subnet, &prefix, &underlay);
+  assert_string_equal(name, "node3");
+  assert_int_equal(subnet, IP(10, 1, 3, 0));
+  assert_int_equal(prefix, 24);
+  assert_int_equal(underlay, IP(192, 168, 122, 204));
+  flows_model_free(m);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_one_tunnel_flow_per_remote),
+      cmocka_unit_test(test_dispatch_and_gateway),
+      cmocka_unit_test(test_every_flow_parses_as_openflow13),
+      cmocka_unit_test(test_local_pod_delivery),
+      cmocka_unit_test(test_pod_add_del_changes_only_its_flows),
+      cmocka_unit_test(test_bad_pods_and_nodes_change_nothing),
+      cmocka_unit_test(test_macs_and_lookups),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
