@@ -22,6 +22,7 @@
 #include "lab.h"
 #include "ledger.h"
 #include "log.h"
+#include "paths.h"
 #include "scenario.h"
 #include "supervise.h"
 
@@ -379,8 +380,8 @@ static void remove_pidfile(const char *path)
 int daemon_run(const char *socket_path, const char *pidfile, struct lab_error **err)
 {
   signal(SIGPIPE, SIG_IGN);
-  if (mkdir(NODELAB_RUNDIR, 0700) < 0 && errno != EEXIST)
-    return lab_error_errno(err, "mkdir %s", NODELAB_RUNDIR);
+  if (mkdir(paths_rundir(), 0700) < 0 && errno != EEXIST)
+    return lab_error_errno(err, "mkdir %s", paths_rundir());
   daemon_state.socket_path = socket_path;
   daemon_state.pidfile = pidfile;
   daemon_state.base = event_base_new();
@@ -419,7 +420,9 @@ int daemon_run(const char *socket_path, const char *pidfile, struct lab_error **
   event_free(daemon_state.idle_ev);
   supervise_shutdown();
   event_base_free(daemon_state.base);
-  /* Leave /run/nodelab only if something (another daemon, a lab's leftovers) still uses it. */
-  rmdir(NODELAB_RUNDIR);
+  /* A clean exit holds no lab: the log has nothing left to explain.  The run
+   * directory goes too, unless a lab's leftovers (or a newer daemon) are in it. */
+  unlink(paths_logfile());
+  rmdir(paths_rundir());
   return 0;
 }

@@ -19,6 +19,9 @@
 #include "ledger.h"
 #include "log.h"
 #include "netlink.h"
+#include "paths.h"
+#include "node-control.h"
+#include "node-daemons.h"
 #include "node-process.h"
 #include "scenario.h"
 #include "supervise.h"
@@ -40,9 +43,9 @@ struct lab_node {
   enum node_state state;
   char fabric_ifname[16]; /* the near end of its eth0, on the fabric bridge */
   char cgroup[PATH_MAX];
-  struct event *report_ev;
-  char report[256];
-  size_t report_len;
+  struct event *control_ev;
+  struct node_daemon *daemons;
+  size_t n_daemons;
   int exit_status;
 };
 
@@ -57,30 +60,32 @@ struct lab {
   struct node_process fabric;
   struct lab_node *nodes;
   size_t n_nodes;
-  size_t n_ready;
+  char bindir[PATH_MAX]; /* where nodelabd, nodelab-init and the node daemons are */
   struct event *timeout_ev;
   lab_ready_cb *ready_cb;
   void *ready_arg;
 };
 
-/* nodelab-init lives next to nodelabd (build tree and install alike). */
-static int find_init(char *buf, size_t size, struct lab_error **err)
+/* nodelab-init and the node daemons live next to nodelabd (build tree and
+ * install alike); NODELAB_BINDIR overrides. */
+static int find_bindir(char *buf, size_t size, struct lab_error **err)
 {
-  const char *env = getenv("NODELAB_INIT");
+  const char *env = getenv("NODELAB_BINDIR");
   if (env != NULL) {
     snprintf(buf, size, "%s", env);
-    return 0;
+  } else {
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n < 0)
+      return lab_error_errno(err, "readlink /proc/self/exe");
+    self[n] = '\0';
+    *strrchr(self, '/') = '\0';
+    snprintf(buf, size, "%s", self);
   }
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n < 0)
-    return lab_error_errno(err, "readlink /proc/self/exe");
-  self[n] = '\0';
-  char *slash = strrchr(self, '/');
-  *slash = '\0';
-  snprintf(buf, size, "%s/nodelab-init", self);
-  if (access(buf, X_OK) < 0)
-    return lab_error_errno(err, "%s", buf);
+  char init[PATH_MAX + 16];
+  snprintf(init, sizeof init, "%s/nodelab-init", buf);
+  if (access(init, X_OK) < 0)
+    return lab_error_errno(err, "%s", init);
   return 0;
 }
 
@@ -107,27 +112,144 @@ static void node_failed(struct lab_node *node, const char *why)
   finish_start(node->lab, msg);
 }
 
-static void on_node_report(evutil_socket_t fd, short what, void *arg)
+/* The lab is up once every node is running and every daemon has settled. */
+static void check_lab_ready(struct lab *lab)
 {
-  struct lab_node *node = arg;
-  ssize_t n = read(fd, node->report + node->report_len, sizeof node->report - 1 - node->report_len);
-  if (n > 0) {
-    node->report_len += (size_t)n;
-    node->report[node->report_len] = '\0';
-    if (strchr(node->report, '\n') == NULL && node->report_len < sizeof node->report - 1)
+  if (lab->state != LAB_STARTING)
+    return;
+  for (size_t i = 0; i < lab->n_nodes; i++) {
+    const struct lab_node *node = &lab->nodes[i];
+    if (node->state != NODE_RUNNING)
       return;
+    for (size_t j = 0; j < node->n_daemons; j++)
+      if (!node_daemon_settled(&node->daemons[j]))
+        return;
   }
-  event_del(node->report_ev);
-  if (strncmp(node->report, "ready", 5) == 0) {
-    node->state = NODE_RUNNING;
-    if (++node->lab->n_ready == node->lab->n_nodes)
-      finish_start(node->lab, NULL);
+  finish_start(lab, NULL);
+}
+
+static void spawn_daemon(struct lab_node *node, struct node_daemon *d)
+{
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "op", json_object_new_string("spawn"));
+  json_object_object_add(o, "name", json_object_new_string(d->name));
+  json_object_object_add(o, "log", json_object_new_string(d->log));
+  struct json_object *argv = json_object_new_array();
+  for (char **a = d->argv; *a != NULL; a++)
+    json_object_array_add(argv, json_object_new_string(*a));
+  json_object_object_add(o, "argv", argv);
+  if (node_control_send(node->proc.control_fd, o) < 0)
+    log_warn("node %s: cannot ask for %s: %s", node->spec->name, d->name, strerror(errno));
+  json_object_put(o);
+  d->state = DAEMON_STARTED; /* confirmed by "started", or undone by "spawn-failed" */
+}
+
+/* Starts every waiting daemon whose dependency is met. */
+static void start_due_daemons(struct lab_node *node)
+{
+  for (size_t i = 0; i < node->n_daemons; i++) {
+    struct node_daemon *d = &node->daemons[i];
+    if (d->state != DAEMON_WAITING)
+      continue;
+    const struct node_daemon *dep = NULL;
+    for (size_t j = 0; d->after != NULL && j < node->n_daemons; j++)
+      if (strcmp(node->daemons[j].name, d->after) == 0)
+        dep = &node->daemons[j];
+    int due = dep == NULL || (dep->oneshot ? dep->state == DAEMON_EXITED
+                                           : dep->state == DAEMON_STARTED ||
+                                                 dep->state == DAEMON_READY);
+    if (due)
+      spawn_daemon(node, d);
+  }
+}
+
+static struct node_daemon *find_daemon(struct lab_node *node, const char *name)
+{
+  for (size_t i = 0; name != NULL && i < node->n_daemons; i++)
+    if (strcmp(node->daemons[i].name, name) == 0)
+      return &node->daemons[i];
+  return NULL;
+}
+
+static void on_daemon_exit(struct lab_node *node, struct node_daemon *d, int status)
+{
+  d->pid = 0;
+  d->last_status = status;
+  int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (d->oneshot && ok) {
+    d->state = DAEMON_EXITED;
+    start_due_daemons(node);
+    check_lab_ready(node->lab);
     return;
   }
-  char *nl = strchr(node->report, '\n');
-  if (nl != NULL)
-    *nl = '\0';
-  node_failed(node, node->report_len > 0 ? node->report : "exited before it was ready");
+  char why[PATH_MAX + 128];
+  snprintf(why, sizeof why, "%s %s %d (see %s in the node)", d->name,
+           WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
+           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), d->log);
+  if (node->lab->state == LAB_STARTING) {
+    d->state = DAEMON_FAILED;
+    node_failed(node, why);
+    return;
+  }
+  /* Up and running: a long-running daemon that dies is reported and restarted. */
+  log_warn("node %s: %s; restarting it", node->spec->name, why);
+  d->restarts++;
+  d->state = DAEMON_WAITING;
+  start_due_daemons(node);
+}
+
+static void on_node_event(struct lab_node *node, struct json_object *msg)
+{
+  struct json_object *v;
+  const char *event = json_object_object_get_ex(msg, "event", &v) ? json_object_get_string(v) : "";
+  const char *name = json_object_object_get_ex(msg, "name", &v) ? json_object_get_string(v) : NULL;
+  const char *message =
+      json_object_object_get_ex(msg, "message", &v) ? json_object_get_string(v) : "";
+  struct node_daemon *d = find_daemon(node, name);
+  if (strcmp(event, "ready") == 0) {
+    node->state = NODE_RUNNING;
+    start_due_daemons(node);
+    check_lab_ready(node->lab);
+  } else if (strcmp(event, "error") == 0) {
+    node_failed(node, message);
+  } else if (d == NULL) {
+    log_warn("node %s: event %s for unknown daemon %s", node->spec->name, event,
+             name ? name : "(none)");
+  } else if (strcmp(event, "started") == 0) {
+    int ns_pid = json_object_object_get_ex(msg, "pid", &v) ? json_object_get_int(v) : 0;
+    d->pid = node_control_host_pid(node->proc.pid, ns_pid);
+    start_due_daemons(node);
+    check_lab_ready(node->lab);
+  } else if (strcmp(event, "notify") == 0) {
+    if (strcmp(message, "READY=1") == 0 && d->state == DAEMON_STARTED) {
+      d->state = DAEMON_READY;
+      check_lab_ready(node->lab);
+    }
+  } else if (strcmp(event, "spawn-failed") == 0) {
+    d->state = DAEMON_FAILED;
+    char why[512];
+    snprintf(why, sizeof why, "cannot start %s: %s", d->name, message);
+    node_failed(node, why);
+  } else if (strcmp(event, "exited") == 0) {
+    int status = json_object_object_get_ex(msg, "status", &v) ? json_object_get_int(v) : -1;
+    on_daemon_exit(node, d, status);
+  }
+}
+
+static void on_node_control(evutil_socket_t fd, short what, void *arg)
+{
+  struct lab_node *node = arg;
+  struct json_object *msg = NULL;
+  int rc = node_control_recv(fd, &msg);
+  if (rc < 0 && errno == EAGAIN)
+    return;
+  if (rc <= 0) {
+    /* nodelab-init is gone; on_node_exit tells the rest. */
+    event_del(node->control_ev);
+    return;
+  }
+  on_node_event(node, msg);
+  json_object_put(msg);
 }
 
 static void on_node_exit(pid_t pid, int status, void *arg)
@@ -188,9 +310,9 @@ static int spawn_node(struct lab *lab, struct lab_node *node, size_t index, cons
       netlink_link_set_master(fabric_nl, node->fabric_ifname, UNDERLAY_BRIDGE, err) < 0 ||
       netlink_link_set_up(fabric_nl, node->fabric_ifname, 1, err) < 0)
     return lab_error_wrap(err, "node %s", spec->name);
-  node->report_ev = event_new(lab->base, node->proc.report_fd, EV_READ | EV_PERSIST,
-                              on_node_report, node);
-  event_add(node->report_ev, NULL);
+  node->control_ev = event_new(lab->base, node->proc.control_fd, EV_READ | EV_PERSIST,
+                               on_node_control, node);
+  event_add(node->control_ev, NULL);
   if (node_process_go(&node->proc, err) < 0)
     return lab_error_wrap(err, "node %s", spec->name);
   return 0;
@@ -199,7 +321,7 @@ static int spawn_node(struct lab *lab, struct lab_node *node, size_t index, cons
 static int lab_dir_exists(const char *name)
 {
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/%s", NODELAB_RUNDIR, name);
+  snprintf(path, sizeof path, "%s/%s", paths_rundir(), name);
   struct stat st;
   return stat(path, &st) == 0;
 }
@@ -220,8 +342,8 @@ static int write_scenario_copy(struct lab *lab, struct lab_error **err)
 int lab_create(struct event_base *base, struct scenario *sc, const char *name, lab_ready_cb *cb,
                void *cb_arg, struct lab **out, struct lab_error **err)
 {
-  char init[PATH_MAX];
-  if (find_init(init, sizeof init, err) < 0) {
+  char bindir[PATH_MAX];
+  if (find_bindir(bindir, sizeof bindir, err) < 0) {
     scenario_free(sc);
     return lab_error_wrap(err, "finding nodelab-init");
   }
@@ -238,7 +360,10 @@ int lab_create(struct event_base *base, struct scenario *sc, const char *name, l
   lab->base = base;
   lab->state = LAB_STARTING;
   lab->created = time(NULL);
-  lab->fabric.sync_fd = lab->fabric.report_fd = -1;
+  lab->fabric.control_fd = -1;
+  snprintf(lab->bindir, sizeof lab->bindir, "%s", bindir);
+  char init[PATH_MAX + 16];
+  snprintf(init, sizeof init, "%s/nodelab-init", bindir);
   lab->ready_cb = cb;
   lab->ready_arg = cb_arg;
   lab->n_nodes = sc->n_nodes;
@@ -246,11 +371,13 @@ int lab_create(struct event_base *base, struct scenario *sc, const char *name, l
   for (size_t i = 0; i < sc->n_nodes; i++) {
     lab->nodes[i].lab = lab;
     lab->nodes[i].spec = &sc->nodes[i];
-    lab->nodes[i].proc.sync_fd = lab->nodes[i].proc.report_fd = -1;
+    lab->nodes[i].proc.control_fd = -1;
+    node_daemons_plan(sc, &sc->nodes[i], bindir, &lab->nodes[i].daemons,
+                      &lab->nodes[i].n_daemons);
   }
 
   struct nl_sock *fabric_nl = NULL;
-  int rc = ledger_open(NODELAB_RUNDIR, name, &lab->ledger, err);
+  int rc = ledger_open(paths_rundir(), name, &lab->ledger, err);
   if (rc == 0)
     rc = write_scenario_copy(lab, err);
   if (rc == 0)
@@ -278,9 +405,10 @@ int lab_destroy(struct lab *lab, struct lab_error **err)
   /* Killing each PID 1 ends its pid namespace, and with it every process of the node. */
   for (size_t i = 0; i < lab->n_nodes; i++) {
     struct lab_node *node = &lab->nodes[i];
-    if (node->report_ev != NULL)
-      event_free(node->report_ev);
+    if (node->control_ev != NULL)
+      event_free(node->control_ev);
     node_process_kill(&node->proc);
+    node_daemons_free(node->daemons, node->n_daemons);
   }
   node_process_kill(&lab->fabric);
   if (lab->timeout_ev != NULL)
@@ -288,7 +416,7 @@ int lab_destroy(struct lab *lab, struct lab_error **err)
   ledger_close(lab->ledger);
   int rc = 0;
   if (lab->ledger != NULL)
-    rc = ledger_undo(NODELAB_RUNDIR, lab->name, err);
+    rc = ledger_undo(paths_rundir(), lab->name, err);
   cgroup_manager_close(lab->cg);
   log_info("lab %s removed%s", lab->name, rc == 0 ? "" : " (with errors)");
   scenario_free(lab->sc);
@@ -348,7 +476,10 @@ static struct json_object *node_json(const struct lab *lab, const struct lab_nod
   json_object_object_add(o, "subnet",
                          cidr_json(node->spec->subnet.addr, node->spec->subnet.prefix));
   json_object_object_add(o, "cgroup", json_object_new_string(node->cgroup));
-  json_object_object_add(o, "daemons", json_object_new_array());
+  struct json_object *daemons = json_object_new_array();
+  for (size_t i = 0; i < node->n_daemons; i++)
+    json_object_array_add(daemons, node_daemon_json(&node->daemons[i]));
+  json_object_object_add(o, "daemons", daemons);
   return o;
 }
 

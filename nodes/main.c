@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "error.h"
 #include "log.h"
+#include "paths.h"
 
 LOG_MODULE(main);
 
@@ -23,7 +24,7 @@ int main(int argc, char **argv)
                                        {"log-level", required_argument, NULL, 'l'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-  const char *socket_path = NODELAB_SOCKET;
+  const char *socket_path = paths_socket();
   int c;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
@@ -48,7 +49,7 @@ int main(int argc, char **argv)
     }
   }
   cleanup_error struct lab_error *err = NULL;
-  if (daemon_run(socket_path, NODELAB_PIDFILE, &err) < 0) {
+  if (daemon_run(socket_path, paths_pidfile(), &err) < 0) {
     log_err("%s", err->msg);
     return 1;
   }

@@ -2,13 +2,17 @@
  *
  * nodelabd clones this process into new pid, net, uts, mount and ipc
  * namespaces, puts it in the node's cgroup, creates its eth0 (the far end of a
- * veth whose near end is on the fabric bridge), and only then says "go" on
- * fd 3.  If nodelabd dies before that, fd 3 reads EOF and we exit, so a killed
- * coordinator never leaves a half-made node that the ledger does not name.
+ * veth whose near end is on the fabric bridge), and only then sends "go" on the
+ * control socket (fd 3, see node-control.h).  If nodelabd dies before that, the
+ * socket reads EOF and we exit, so a killed coordinator never leaves a
+ * half-made node that the ledger does not name.
  *
  * After "go" we make the node's private mounts, name the host, configure lo and
- * eth0, report "ready" (or "error: ...") on fd 4, then reap orphans like any
- * init until told to stop.
+ * eth0, and report "ready" (or an error).  Then we are the node's init: we
+ * start the node's daemons when nodelabd asks (so the process tree reads
+ * nodelabd -> nodelab-init -> daemons), relay their readiness and exits, and
+ * reap orphans.  If nodelabd goes away the node and its daemons live on until
+ * `nodelab down --force`.
  *
  *   nodelab-init --name NAME [--address A.B.C.D/P] [--fabric] */
 #include <errno.h>
@@ -26,30 +30,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+
+#include <json-c/json.h>
 
 #include "error.h"
 #include "netlink.h"
+#include "node-control.h"
 
-#define SYNC_FD 3
-#define REPORT_FD 4
-
-static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void report(const char *fmt, ...)
-{
-  char buf[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
-  va_end(ap);
-  if (n < 0)
-    return;
-  if ((size_t)n > sizeof buf - 2)
-    n = sizeof buf - 2;
-  buf[n++] = '\n';
-  if (write(REPORT_FD, buf, (size_t)n) < 0) {
-    /* nodelabd is gone; nothing to tell. */
-  }
-}
 
 static int mount_tmpfs(const char *path, const char *mode, struct lab_error **err)
 {
@@ -126,8 +114,203 @@ static int setup_network(const char *address, struct lab_error **err)
   return rc;
 }
 
-/* Reaps every child (orphans of the node are re-parented to us); on SIGTERM or
- * SIGINT, stops everything in the namespace and exits. */
+/* The daemons this init started on nodelabd's behalf. */
+struct daemon_proc {
+  char *name;
+  pid_t pid;
+  int notify_fd; /* read end of the daemon's $NODELAB_NOTIFY_FD pipe, or -1 */
+};
+
+static struct daemon_proc daemons[64];
+static size_t n_daemons;
+static int control_fd = NODE_CONTROL_FD;
+
+static void send_event(const char *event, const char *name, const char *key, struct json_object *v)
+{
+  if (control_fd < 0) {
+    json_object_put(v);
+    return;
+  }
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "event", json_object_new_string(event));
+  if (name != NULL)
+    json_object_object_add(o, "name", json_object_new_string(name));
+  if (key != NULL)
+    json_object_object_add(o, key, v);
+  node_control_send(control_fd, o); /* nodelabd gone: the node lives on regardless */
+  json_object_put(o);
+}
+
+static char **json_string_array(struct json_object *arr)
+{
+  if (arr == NULL || !json_object_is_type(arr, json_type_array))
+    return NULL;
+  size_t n = json_object_array_length(arr);
+  char **v = calloc(n + 1, sizeof *v);
+  for (size_t i = 0; i < n; i++) {
+    struct json_object *e = json_object_array_get_idx(arr, i);
+    v[i] = (char *)json_object_get_string(e);
+  }
+  return v;
+}
+
+/* In the child after fork: a fresh session, its own log as stdout/stderr,
+ * the signal mask cleared (we block signals for our signalfd), then exec. */
+static void exec_daemon(char **argv, char **env, const char *log, int notify_wr,
+                        const sigset_t *blocked)
+{
+  setsid();
+  int in = open("/dev/null", O_RDONLY);
+  int out = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (in < 0 || out < 0)
+    _exit(126);
+  dup2(in, 0);
+  dup2(out, 1);
+  dup2(out, 2);
+  sigprocmask(SIG_UNBLOCK, blocked, NULL);
+  if (notify_wr >= 0) {
+    int fd = fcntl(notify_wr, F_DUPFD, 3); /* a copy without O_CLOEXEC */
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d", fd);
+    setenv("NODELAB_NOTIFY_FD", buf, 1);
+  }
+  for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+    putenv(env[i]);
+  execvp(argv[0], argv);
+  fprintf(stderr, "nodelab-init: exec %s: %s\n", argv[0], strerror(errno));
+  _exit(127);
+}
+
+static void spawn_daemon(struct json_object *msg, const sigset_t *blocked)
+{
+  struct json_object *v;
+  const char *name = json_object_object_get_ex(msg, "name", &v) ? json_object_get_string(v) : NULL;
+  const char *log = json_object_object_get_ex(msg, "log", &v) ? json_object_get_string(v) : NULL;
+  char **argv = json_object_object_get_ex(msg, "argv", &v) ? json_string_array(v) : NULL;
+  char **env = json_object_object_get_ex(msg, "env", &v) ? json_string_array(v) : NULL;
+  const char *problem = NULL;
+  if (name == NULL || argv == NULL || argv[0] == NULL)
+    problem = "spawn needs a name and a non-empty argv";
+  else if (n_daemons == sizeof daemons / sizeof daemons[0])
+    problem = "too many daemons";
+  int notify[2] = {-1, -1};
+  if (problem == NULL && pipe2(notify, O_CLOEXEC | O_NONBLOCK) < 0)
+    problem = "pipe failed";
+  pid_t pid = problem == NULL ? fork() : -1;
+  if (pid == 0)
+    exec_daemon(argv, env, log, notify[1], blocked);
+  if (problem == NULL && pid < 0)
+    problem = "fork failed";
+  if (problem != NULL) {
+    send_event("spawn-failed", name, "message", json_object_new_string(problem));
+    if (notify[0] >= 0) {
+      close(notify[0]);
+      close(notify[1]);
+    }
+  } else {
+    close(notify[1]);
+    struct daemon_proc *d = &daemons[n_daemons++];
+    d->name = strdup(name);
+    d->pid = pid;
+    d->notify_fd = notify[0];
+    send_event("started", name, "pid", json_object_new_int(pid));
+  }
+  free(argv);
+  free(env);
+}
+
+static void signal_daemon(struct json_object *msg)
+{
+  struct json_object *v;
+  const char *name = json_object_object_get_ex(msg, "name", &v) ? json_object_get_string(v) : "";
+  int sig = json_object_object_get_ex(msg, "signal", &v) ? json_object_get_int(v) : SIGTERM;
+  for (size_t i = 0; i < n_daemons; i++)
+    if (daemons[i].pid > 0 && strcmp(daemons[i].name, name) == 0)
+      kill(daemons[i].pid, sig);
+}
+
+static void on_control(const sigset_t *blocked)
+{
+  struct json_object *msg = NULL;
+  int rc = node_control_recv(control_fd, &msg);
+  if (rc <= 0) {
+    if (rc == 0 || errno != EAGAIN) {
+      close(control_fd); /* nodelabd is gone: keep the node running */
+      control_fd = -1;
+    }
+    return;
+  }
+  struct json_object *op;
+  const char *what = json_object_object_get_ex(msg, "op", &op) ? json_object_get_string(op) : "";
+  if (strcmp(what, "spawn") == 0)
+    spawn_daemon(msg, blocked);
+  else if (strcmp(what, "signal") == 0)
+    signal_daemon(msg);
+  json_object_put(msg);
+}
+
+static void on_notify(struct daemon_proc *d)
+{
+  char buf[512];
+  ssize_t n = read(d->notify_fd, buf, sizeof buf - 1);
+  if (n <= 0) {
+    if (n == 0 || errno != EAGAIN) {
+      close(d->notify_fd);
+      d->notify_fd = -1;
+    }
+    return;
+  }
+  buf[n] = '\0';
+  for (char *line = strtok(buf, "\n"); line != NULL; line = strtok(NULL, "\n"))
+    send_event("notify", d->name, "message", json_object_new_string(line));
+}
+
+static void on_child_exit(pid_t pid, int status)
+{
+  for (size_t i = 0; i < n_daemons; i++) {
+    struct daemon_proc *d = &daemons[i];
+    if (d->pid != pid)
+      continue;
+    if (d->notify_fd >= 0)
+      on_notify(d); /* a last word before it went */
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "event", json_object_new_string("exited"));
+    json_object_object_add(o, "name", json_object_new_string(d->name));
+    json_object_object_add(o, "pid", json_object_new_int(pid));
+    json_object_object_add(o, "status", json_object_new_int(status));
+    if (control_fd >= 0)
+      node_control_send(control_fd, o);
+    json_object_put(o);
+    if (d->notify_fd >= 0)
+      close(d->notify_fd);
+    free(d->name);
+    daemons[i] = daemons[--n_daemons];
+    return;
+  }
+}
+
+/* Stops everything in the namespace: TERM, a moment's grace, then KILL. */
+static int stop_all(void)
+{
+  kill(-1, SIGTERM);
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    pid_t p = waitpid(-1, NULL, WNOHANG);
+    if (p < 0 && errno == ECHILD)
+      return 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec - start.tv_sec >= 2) {
+      kill(-1, SIGKILL);
+      while (waitpid(-1, NULL, 0) > 0)
+        ;
+      return 0;
+    }
+    if (p == 0)
+      usleep(10000);
+  }
+}
+
 static int init_loop(void)
 {
   sigset_t set;
@@ -140,36 +323,48 @@ static int init_loop(void)
   if (sfd < 0)
     return 1;
   for (;;) {
-    struct signalfd_siginfo si;
-    if (read(sfd, &si, sizeof si) != sizeof si)
-      continue;
-    if (si.ssi_signo == SIGCHLD) {
-      while (waitpid(-1, NULL, WNOHANG) > 0)
-        ;
-      continue;
+    struct pollfd pfds[2 + sizeof daemons / sizeof daemons[0]];
+    struct daemon_proc *owners[sizeof daemons / sizeof daemons[0]];
+    size_t n = 0;
+    pfds[n++] = (struct pollfd){.fd = sfd, .events = POLLIN};
+    pfds[n++] = (struct pollfd){.fd = control_fd, .events = POLLIN};
+    for (size_t i = 0; i < n_daemons; i++) {
+      if (daemons[i].notify_fd < 0)
+        continue;
+      owners[n - 2] = &daemons[i];
+      pfds[n++] = (struct pollfd){.fd = daemons[i].notify_fd, .events = POLLIN};
     }
-    /* Stop: TERM everyone, give them a moment, then KILL. */
-    kill(-1, SIGTERM);
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += 2;
-    for (;;) {
-      pid_t p = waitpid(-1, NULL, WNOHANG);
-      if (p < 0 && errno == ECHILD)
-        return 0;
-      struct timespec now;
-      clock_gettime(CLOCK_MONOTONIC, &now);
-      if (now.tv_sec > deadline.tv_sec ||
-          (now.tv_sec == deadline.tv_sec && now.tv_nsec > deadline.tv_nsec)) {
-        kill(-1, SIGKILL);
-        while (waitpid(-1, NULL, 0) > 0)
-          ;
-        return 0;
-      }
-      if (p == 0)
-        usleep(10000);
+    if (poll(pfds, n, -1) < 0)
+      continue;
+    for (size_t i = 2; i < n; i++)
+      if (pfds[i].revents)
+        on_notify(owners[i - 2]);
+    if (pfds[1].revents)
+      on_control(&set);
+    if (pfds[0].revents) {
+      struct signalfd_siginfo si;
+      if (read(sfd, &si, sizeof si) != sizeof si)
+        continue;
+      if (si.ssi_signo != SIGCHLD)
+        return stop_all();
+      int status;
+      pid_t pid;
+      while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+        on_child_exit(pid, status);
     }
   }
+}
+
+static int wait_for_go(void)
+{
+  struct json_object *msg = NULL;
+  if (node_control_recv(control_fd, &msg) <= 0)
+    return -1; /* EOF: nodelabd died before our set-up was complete */
+  struct json_object *op;
+  int ok = json_object_object_get_ex(msg, "op", &op) &&
+           strcmp(json_object_get_string(op), "go") == 0;
+  json_object_put(msg);
+  return ok ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -199,13 +394,9 @@ int main(int argc, char **argv)
     fprintf(stderr, "nodelab-init: --name is required\n");
     return 2;
   }
-  /* Wait for nodelabd's "go": EOF means it died before finishing our set-up. */
-  char go[8];
-  ssize_t n = read(SYNC_FD, go, sizeof go);
-  if (n <= 0)
+  if (wait_for_go() < 0)
     return 1;
-  close(SYNC_FD);
-  fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC);
+  fcntl(control_fd, F_SETFD, FD_CLOEXEC);
 
   struct lab_error *err = NULL;
   if (sethostname(name, strlen(name)) < 0) {
@@ -214,12 +405,11 @@ int main(int argc, char **argv)
     setup_network(fabric ? NULL : address, &err);
   }
   if (err != NULL) {
-    report("error: %s: %s", name, err->msg);
+    send_event("error", NULL, "message", json_object_new_string(err->msg));
     return 1;
   }
-  report("ready");
-  close(REPORT_FD);
-  /* Reopen stdio on /dev/null: the coordinator's log is not ours to hold. */
+  send_event("ready", NULL, NULL, NULL);
+  /* Our stdio was the coordinator's log; the node's daemons get their own. */
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (devnull >= 0) {
     dup2(devnull, 0);

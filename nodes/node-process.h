@@ -15,8 +15,8 @@ struct cgroup_manager;
 struct node_process {
   pid_t pid;
   uint64_t starttime;
-  int sync_fd;   /* write end of the barrier; -1 once "go" was sent */
-  int report_fd; /* read end of the child's "ready" / "error: ..." report */
+  int control_fd; /* our end of the control socket (node-control.h); -1 when closed */
+  int started;    /* "go" was sent */
 };
 
 /* Clones `init_path` with argv into new namespaces.  The process is recorded
@@ -28,14 +28,14 @@ int node_process_spawn(const char *init_path, char *const argv[], struct ledger 
                        struct cgroup_manager *cg, const char *cgroup_rel, struct node_process *out,
                        struct lab_error **err);
 
-/* Lets the child run. Returns 0, or -1 and *err when it is already gone. */
+/* Sends "go": the child starts its set-up. Returns 0, or -1 and *err when it is already gone. */
 int node_process_go(struct node_process *p, struct lab_error **err);
 
 /* Opens /proc/PID/ns/net of the process. Returns the fd or -1 and *err. */
 int node_process_netns(const struct node_process *p, struct lab_error **err);
 
 /* SIGKILLs the process when it is still the one we started (pid + start time),
- * reaps it, and closes the fds.  Killing a PID 1 ends its whole pid namespace. */
+ * reaps it, and closes the control socket.  Killing a PID 1 ends its whole pid namespace. */
 void node_process_kill(struct node_process *p);
 
 #endif

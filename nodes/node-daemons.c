@@ -1,0 +1,87 @@
+#include "node-daemons.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "scenario.h"
+
+static const char *const state_names[] = {"waiting", "started", "ready", "exited", "failed"};
+
+static char **argv_new(const char *first, ...)
+{
+  size_t n = 1;
+  va_list ap;
+  va_start(ap, first);
+  while (va_arg(ap, const char *) != NULL)
+    n++;
+  va_end(ap);
+  char **v = calloc(n + 1, sizeof *v);
+  v[0] = strdup(first);
+  va_start(ap, first);
+  for (size_t i = 1; i < n; i++)
+    v[i] = strdup(va_arg(ap, const char *));
+  va_end(ap);
+  return v;
+}
+
+static struct node_daemon *add(struct node_daemon **arr, size_t *n, const char *name,
+                               const char *after, const char *log)
+{
+  *arr = realloc(*arr, (*n + 1) * sizeof **arr);
+  struct node_daemon *d = &(*arr)[(*n)++];
+  memset(d, 0, sizeof *d);
+  d->name = strdup(name);
+  d->after = after ? strdup(after) : NULL;
+  d->log = strdup(log);
+  d->last_status = -1;
+  return d;
+}
+
+void node_daemons_plan(const struct scenario *sc, const struct scenario_node *node,
+                       const char *bindir, struct node_daemon **out, size_t *n)
+{
+  *out = NULL;
+  *n = 0;
+  (void)sc;
+  (void)node;
+  (void)bindir;
+  (void)add;
+  (void)argv_new;
+}
+
+void node_daemons_free(struct node_daemon *d, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    for (char **a = d[i].argv; a != NULL && *a != NULL; a++)
+      free(*a);
+    free(d[i].argv);
+    free(d[i].name);
+    free(d[i].log);
+    free(d[i].after);
+  }
+  free(d);
+}
+
+bool node_daemon_settled(const struct node_daemon *d)
+{
+  if (d->oneshot)
+    return d->state == DAEMON_EXITED;
+  return d->notify ? d->state == DAEMON_READY : d->state == DAEMON_STARTED || d->state == DAEMON_READY;
+}
+
+struct json_object *node_daemon_json(const struct node_daemon *d)
+{
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "name", json_object_new_string(d->name));
+  json_object_object_add(o, "state", json_object_new_string(state_names[d->state]));
+  json_object_object_add(o, "pid", json_object_new_int(d->pid));
+  json_object_object_add(o, "restarts", json_object_new_int(d->restarts));
+  json_object_object_add(o, "last_status", json_object_new_int(d->last_status));
+  json_object_object_add(o, "log", json_object_new_string(d->log));
+  return o;
+}

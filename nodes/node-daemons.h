@@ -1,0 +1,46 @@
+/* The daemons every node runs, and their state as nodelabd sees it.
+ *
+ * The plan is a table (start order, dependencies, readiness) built for one
+ * node of one scenario; nodelab-init starts each entry when nodelabd asks
+ * (node-control.h), and nodelabd follows each through its events:
+ * waiting -> started -> ready (for those that notify) -> exited, with
+ * restarts of long-running daemons that die. */
+#ifndef NODELAB_NODE_DAEMONS_H
+#define NODELAB_NODE_DAEMONS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct json_object;
+struct scenario;
+struct scenario_node;
+
+enum node_daemon_state { DAEMON_WAITING, DAEMON_STARTED, DAEMON_READY, DAEMON_EXITED, DAEMON_FAILED };
+
+struct node_daemon {
+  char *name;
+  char **argv;       /* NULL-terminated, owned */
+  char *log;         /* log file inside the node */
+  char *after;       /* start once this daemon is started (or, if oneshot, has exited 0); NULL: at once */
+  bool oneshot;      /* runs to completion (exit 0 = done) */
+  bool notify;       /* sends READY=1 on $NODELAB_NOTIFY_FD; the lab is up only after it */
+  enum node_daemon_state state;
+  pid_t pid;         /* host pid while running, else 0 */
+  int restarts;
+  int last_status;   /* waitpid() status of the last exit, -1 before any */
+};
+
+/* The daemons node `node` of scenario sc runs, in start order, using the
+ * helper binaries found in bindir (the directory of nodelabd; a binary that is
+ * not built is not planned).  Returns a malloc'd array in *out of *n. */
+void node_daemons_plan(const struct scenario *sc, const struct scenario_node *node,
+                       const char *bindir, struct node_daemon **out, size_t *n);
+void node_daemons_free(struct node_daemon *d, size_t n);
+
+/* True when the daemon needs nothing more for the node to count as up. */
+bool node_daemon_settled(const struct node_daemon *d);
+
+/* {"name", "state", "pid", "restarts", "last_status"} */
+struct json_object *node_daemon_json(const struct node_daemon *d);
+
+#endif
