@@ -135,8 +135,8 @@ struct scenario_fault_kind {
 
 /* The kind named name, or NULL. */
 const struct scenario_fault_kind *scenario_fault_kind_find(const char *name);
-/* "link-mtu, link-down, ..." for messages (static). */
-const char *scenario_fault_kind_list(void);
+/* "link-mtu, link-down, ..." for messages, into buf (cut to size); returns buf. */
+char *scenario_fault_kind_list(char *buf, size_t size);
 
 /* Validates one fault parameter value (n is its YAML node) for fault f, whose
  * earlier parameters (node, pod) are already in f. */

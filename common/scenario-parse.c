@@ -896,8 +896,9 @@ static int read_fault(struct scenario_ctx *c, const struct ynode *faults, size_t
   const struct scenario_fault_kind *kind = scenario_fault_kind_find(f->kind);
   if (kind == NULL) {
     cleanup_free char *q = scenario_quote(f->kind);
+    char known[256];
     return scenario_fail(c, kind_node, "kind", "unknown fault kind %s (known: %s)", q,
-                         scenario_fault_kind_list());
+                         scenario_fault_kind_list(known, sizeof known));
   }
   char takes[96];
   kind_params_text(kind, takes, sizeof takes);

@@ -179,16 +179,13 @@ const struct scenario_fault_kind *scenario_fault_kind_find(const char *name)
   return NULL;
 }
 
-const char *scenario_fault_kind_list(void)
+char *scenario_fault_kind_list(char *buf, size_t size)
 {
-  static char list[256];
-  if (list[0] == '\0') {
-    size_t len = 0;
-    for (size_t i = 0; i < sizeof fault_kinds / sizeof fault_kinds[0]; i++)
-      len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
-                              fault_kinds[i].name);
-  }
-  return list;
+  size_t len = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < sizeof fault_kinds / sizeof fault_kinds[0] && len < size; i++)
+    len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", fault_kinds[i].name);
+  return buf;
 }
 
 bool scenario_fault_kind_known(const char *kind)

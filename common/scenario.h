@@ -1,5 +1,6 @@
 /* Scenario files: the typed model of a lab, its YAML parser (libyaml) and its
- * validator.  The format is Kubernetes-shaped; see README.md "Scenario format".
+ * validator.  The format is Kubernetes-shaped; see README.md "Scenario format"
+ * and, for every field, scenarios/README.md.
  *
  * Every problem is reported as "file:line:column: field: problem", where
  * field is a path such as "pods[0].containers[1].resources.memory"
