@@ -1,13 +1,17 @@
 /* libFuzzer target: scenario_parse() on arbitrary bytes.  Besides crashes,
  * leaks and undefined behaviour (the sanitizers), it aborts when the parser
- * breaks its contract: a failure without exactly one "fuzz.yaml:L:C: ..."
- * message, or a success whose model holds a dangling reference. */
+ * breaks its contract: a failure without exactly one "FILE:L:C: ..." message,
+ * or a success whose model holds a dangling reference. */
 #include "scenario.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifndef FUZZ_FILE_NAME
+#define FUZZ_FILE_NAME "fuzz-input.yaml"
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -55,14 +59,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   struct scenario *s = NULL;
   struct lab_error *err = NULL;
-  if (scenario_parse("fuzz.yaml", (const char *)data, size, &s, &err) == 0) {
+  if (scenario_parse(FUZZ_FILE_NAME, (const char *)data, size, &s, &err) == 0) {
     if (s == NULL || err != NULL)
       abort();
     check_model(s);
     scenario_free(s);
     return 0;
   }
-  if (s != NULL || err == NULL || err->msg == NULL || strncmp(err->msg, "fuzz.yaml:", 10) != 0 ||
+  if (s != NULL || err == NULL || err->msg == NULL ||
+      strncmp(err->msg, FUZZ_FILE_NAME ":", sizeof FUZZ_FILE_NAME) != 0 ||
       strchr(err->msg, '\n') != NULL)
     abort();
   lab_error_clear(&err);
