@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "log.h"
@@ -133,9 +134,20 @@ static int v2_oom_killed(struct cgroup_manager *m, const char *relpath, int *kil
   cleanup_free char *dir = cgroup_hier_path(&m->hier[0], relpath);
   uint64_t v = 0;
   /* memory.events is hierarchical: it counts kills in descendants too. */
-  int r = cgroup_read_keyed(dir, "memory.events", "oom_kill", &v, err);
-  if (r < 0)
+  struct lab_error *e = NULL;
+  int r = cgroup_read_keyed(dir, "memory.events", "oom_kill", &v, &e);
+  if (r < 0 && e->errnum == ENOENT && access(dir, F_OK) == 0) {
+    /* No memory controller enabled here: it cannot have killed anything. */
+    lab_error_clear(&e);
+    return 0;
+  }
+  if (r < 0) {
+    if (err != NULL && *err == NULL)
+      *err = e;
+    else
+      lab_error_clear(&e);
     return lab_error_wrap(err, "OOM events of %s", relpath);
+  }
   *killed = r == 1 && v > 0;
   return 0;
 }
