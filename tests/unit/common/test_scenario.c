@@ -472,6 +472,35 @@ static void test_load_errors(void **state)
   lab_error_clear(&err);
 }
 
+/* A file saved by a Windows editor (CRLF line ends, a UTF-8 byte order mark)
+ * parses the same, and positions still count lines. */
+static void test_crlf_and_bom(void **state)
+{
+  const char *yaml = scenario_default_yaml();
+  size_t len = strlen(yaml);
+  char *crlf = calloc(1, 3 + 2 * len + 1);
+  assert_non_null(crlf);
+  size_t n = 0;
+  memcpy(crlf, "\xef\xbb\xbf", 3);
+  n = 3;
+  for (size_t i = 0; i < len; i++) {
+    if (yaml[i] == '\n')
+      crlf[n++] = '\r';
+    crlf[n++] = yaml[i];
+  }
+  struct scenario *s = parse_ok("w.yaml", crlf);
+  assert_string_equal(s->name, "default");
+  assert_int_equal(s->n_pods, 3);
+  scenario_free(s);
+  free(crlf);
+
+  struct lab_error *err = NULL;
+  const char *bad = "\xef\xbb\xbfname: t\r\ncluster:\r\n  nodes: [n1]\r\n  mtu: 1\r\n";
+  assert_int_equal(scenario_parse("w.yaml", bad, strlen(bad), &s, &err), -1);
+  assert_string_equal(err->msg, "w.yaml:4:8: cluster.mtu: 1 is out of range (576..9000)");
+  lab_error_clear(&err);
+}
+
 /* Every prefix of the default lab either parses or fails with one well-formed
  * message; none crashes or leaks (the sanitizer build checks the latter). */
 static void test_every_prefix(void **state)
@@ -519,6 +548,7 @@ int main(void)
       cmocka_unit_test(test_fault_kinds),
       cmocka_unit_test(test_all_scenario_files),
       cmocka_unit_test(test_load_errors),
+      cmocka_unit_test(test_crlf_and_bom),
       cmocka_unit_test(test_every_prefix),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
