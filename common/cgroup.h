@@ -29,15 +29,24 @@ const char *cgroup_mode_name(enum cgroup_mode mode); /* "v1", "hybrid", "v2" */
 /* Creates relpath (and missing parents) in every managed hierarchy.  Each
  * directory actually created is first recorded in ledger (LEDGER_CGROUP) when
  * ledger is not NULL.  On v2, enables the memory, cpu and pids controllers in
- * the parents' cgroup.subtree_control where available. */
+ * the parents' cgroup.subtree_control where available (best effort, logged):
+ * v2 refuses that in a cgroup that holds processes, so put processes only in
+ * leaves (e.g. ".../node1/init" beside ".../node1/pod-x").  v1: the cpu,
+ * memory, pids and name=systemd hierarchies (cpuset is not managed), plus
+ * the unified one in hybrid mode, for tracking.  relpath: no leading '/', no
+ * "." or ".." component, no tab or newline (EINVAL). */
 int cgroup_create(struct cgroup_manager *m, const char *relpath, struct ledger *ledger,
                   struct lab_error **err);
 
 /* Moves pid into relpath in every managed hierarchy. */
 int cgroup_attach(struct cgroup_manager *m, const char *relpath, pid_t pid, struct lab_error **err);
 
-/* Limits; 0 (or for cpu, 0 millicores) means "no limit". memory in bytes,
- * cpu in millicores (500 = half a CPU, as period 100000 / quota 50000), pids a count. */
+/* Limits; 0 (or for cpu, 0 millicores) means "no limit", and is written as
+ * such, so a call states all three limits.  memory in bytes, cpu in
+ * millicores (500 = half a CPU, as period 100000 / quota 50000; the kernel
+ * refuses less than 10), pids a count.  v1 writes memory.limit_in_bytes,
+ * cpu.cfs_period_us + cpu.cfs_quota_us, pids.max; v2 memory.max, cpu.max,
+ * pids.max.  A non-zero limit whose controller is missing is an error. */
 struct cgroup_limits {
   uint64_t memory_bytes;
   uint64_t cpu_millis;
@@ -67,7 +76,10 @@ int cgroup_destroy(struct cgroup_manager *m, const char *relpath, struct lab_err
  * Returns 0 or -1 and *err. */
 int cgroup_remove_dir(const char *path, struct lab_error **err);
 
-/* True when the memory controller reports an OOM kill in relpath since creation. */
+/* Sets *killed to 1 when the memory controller reports an OOM kill in relpath
+ * or a descendant since creation (v1: "oom_kill" of memory.oom_control; v2:
+ * memory.events), else 0 (also when no memory controller covers relpath).
+ * A cgroup that does not exist is an error (ENOENT). */
 int cgroup_oom_killed(struct cgroup_manager *m, const char *relpath, int *killed,
                       struct lab_error **err);
 

@@ -50,13 +50,19 @@ void ledger_close(struct ledger *l);
 const char *ledger_dir(const struct ledger *l);
 
 /* Appends one entry.  Call it before creating the object (for a process: after
- * clone, before the child is allowed to run anything, see nodes/).  Returns 0 or -1 and *err. */
+ * clone, before the child is allowed to run anything, see nodes/).  A path must
+ * be absolute and free of tabs and newlines (else EINVAL, nothing written);
+ * LEDGER_PROCESS goes through ledger_record_process().  Safe to call from
+ * several processes on the same ledger: each entry is one O_APPEND write.
+ * Returns 0 or -1 and *err. */
 int ledger_record_path(struct ledger *l, enum ledger_kind kind, const char *path,
                        struct lab_error **err);
 int ledger_record_process(struct ledger *l, pid_t pid, uint64_t starttime, struct lab_error **err);
 
 /* Reads every complete entry of the ledger file at `path`.  On success *entries
- * is a malloc'd array of *n entries (free with ledger_entries_free()). */
+ * is a malloc'd array of *n entries (free with ledger_entries_free()).  A
+ * trailing line without its newline (a writer killed mid-write) is ignored,
+ * and so is (with a warning) a complete line that does not parse. */
 int ledger_read(const char *path, struct ledger_entry **entries, size_t *n, struct lab_error **err);
 void ledger_entries_free(struct ledger_entry *entries, size_t n);
 
