@@ -156,6 +156,17 @@ static int join_cgroup(const char *relpath, struct lab_error **err)
   return 0;
 }
 
+/* Once setns has been attempted, nodelab exits here rather than through
+ * main(): the process has (maybe) joined the node's pid namespace for its
+ * children, and exit-time machinery that clones a helper (LeakSanitizer's
+ * stop-the-world tracer) would start it in that namespace, where it cannot
+ * see us, and hang.  Nothing is left to free that matters. */
+static _Noreturn void leave_node(int rc)
+{
+  fflush(NULL);
+  _exit(rc);
+}
+
 static volatile sig_atomic_t child_pid;
 
 /* Signals sent to nodelab by kill(2) are passed on to the command.  Those the
@@ -283,7 +294,7 @@ static int enter_node(const struct cli_invocation *inv, const char *node)
   static const char *const types[] = {"net", "uts", "ipc", "pid", "cgroup", "mnt", NULL};
   if (ns_enter(t.pid, types, &err) < 0) {
     cli_errorf(inv, "entering node %s: %s", node, err->msg);
-    return -1;
+    leave_node(CLI_EXIT_FAIL);
   }
   return 0;
 }
@@ -301,7 +312,7 @@ int cli_exec(const struct cli_invocation *inv)
   if (enter_node(inv, node) < 0)
     return CLI_EXIT_FAIL;
   char *const *argvs[] = {inv->cmd_argv};
-  return run_child(inv, node, argvs, 1, false);
+  leave_node(run_child(inv, node, argvs, 1, false));
 }
 
 int cli_shell(const struct cli_invocation *inv)
@@ -314,5 +325,5 @@ int cli_shell(const struct cli_invocation *inv)
   char *bash[] = {(char *)"/bin/bash", (char *)"-l", NULL};
   char *dash[] = {(char *)"/bin/sh", (char *)"-l", NULL};
   char *const *argvs[] = {user_shell, bash, dash};
-  return run_child(inv, node, argvs, 3, true);
+  leave_node(run_child(inv, node, argvs, 3, true));
 }

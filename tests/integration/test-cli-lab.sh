@@ -112,7 +112,7 @@ echo hello | "$NODELAB" exec alpha -- cat > "$T/out" && [ "$(cat "$T/out")" = he
 # A signal sent to nodelab reaches the command; nodelab exits with its status.
 "$NODELAB" exec alpha -- sleep 30 & cli=$!
 sleep 0.5
-kill -TERM "$cli"
+kill -TERM "$cli" || fail "nodelab exec died before the signal"
 set +e; wait "$cli"; rc=$?; set -e
 [ "$rc" -eq 143 ] && ok "exec: SIGTERM forwarded to the command" || fail "forwarded SIGTERM: rc $rc"
 pgrep -f "^sleep 30$" >/dev/null && fail "sleep 30 survived" || true
