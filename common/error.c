@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *format_message(int errnum, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static char *format_message(int errnum, const char *fmt,
+                                                                  va_list ap)
 {
   char *base = NULL;
   if (vasprintf(&base, fmt, ap) < 0)
@@ -19,7 +20,8 @@ static char *format_message(int errnum, const char *fmt, va_list ap)
   return full;
 }
 
-static int error_vset(struct lab_error **err, int errnum, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static int error_vset(struct lab_error **err, int errnum,
+                                                            const char *fmt, va_list ap)
 {
   if (err == NULL || *err != NULL)
     return -1;
