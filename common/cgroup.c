@@ -643,7 +643,10 @@ static int kill_pass(char **dirs, size_t ndirs, struct lab_error **err)
         lab_error_clear(&rerr);
         continue;
       }
-      *err = rerr;
+      if (err != NULL && *err == NULL)
+        *err = rerr;
+      else
+        lab_error_clear(&rerr);
       return -1;
     }
     pid_t pids[256];
@@ -688,10 +691,10 @@ int cgroup_remove_tree(const char *path, bool fake, struct lab_error **err)
     return errno == ENOENT ? 0 : lab_error_errno(err, "statfs %s", real);
   bool cgroupfs = sfs.f_type == CGROUP_SUPER_MAGIC || sfs.f_type == CGROUP2_SUPER_MAGIC;
 
-  /* Not on a cgroup filesystem (a test's plain tree): nothing is killed and
-   * nothing but empty directories is removed. */
+  /* Not on a cgroup filesystem (a test's plain tree), nothing is killed and
+   * nothing but empty directories is removed.  On one, the root of a
+   * hierarchy holds every process of the host: never touch it. */
   if (cgroupfs) {
-    /* The root of a hierarchy holds every process of the host. */
     struct stat st, pst;
     cleanup_free char *parent = NULL;
     if (asprintf(&parent, "%s/..", real) < 0)
@@ -735,9 +738,19 @@ int cgroup_remove_tree(const char *path, bool fake, struct lab_error **err)
       }
     }
     /* Otherwise (v1), kill what is listed until nothing is: a process forking
-     * meanwhile shows up in the next pass. */
+     * meanwhile shows up in the next pass, and a cgroup it created in the
+     * next listing of the tree. */
     for (;;) {
       int listed_now = kill_pass(dirs, ndirs, err);
+      if (listed_now > 0) {
+        cgroup_free_strv(dirs, ndirs);
+        dirs = NULL;
+        ndirs = 0;
+        if (cgroup_list_tree(real, &dirs, &ndirs, err) < 0) {
+          ret = -1;
+          goto out;
+        }
+      }
       if (listed_now < 0) {
         ret = -1;
         goto out;

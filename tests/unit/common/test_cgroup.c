@@ -862,6 +862,80 @@ static void test_real_oom_kill_counted(void **state)
   free(rel);
 }
 
+/* pids.max really bounds a forking process, and destroy kills every one. */
+static void test_real_pids_limit_enforced(void **state)
+{
+  struct fixture *f = *state;
+  struct lab_error *err = NULL;
+  open_real(f);
+  if (cgroup_manager_mode(f->m) == CGROUP_MODE_V2) {
+    /* The pids controller may be unavailable to a v2 child (not delegated). */
+    char *ctl = pathf("%s/cgroup.controllers", "/sys/fs/cgroup");
+    bool has = strstr(read_text(ctl), "pids") != NULL;
+    free(ctl);
+    if (!has)
+      skip();
+  }
+  char *rel = pathf("%s/pids", f->top);
+  real_create(f, rel);
+  struct cgroup_limits lim = {.pids = 16};
+  if (cgroup_set_limits(f->m, rel, &lim, &err) < 0)
+    fail_msg("%s", err->msg);
+  int report[2], go[2];
+  assert_int_equal(pipe(report), 0);
+  assert_int_equal(pipe(go), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    char c;
+    close(report[0]);
+    close(go[1]);
+    if (read(go[0], &c, 1) != 1)
+      _exit(2);
+    int forked = 0;
+    for (int i = 0; i < 64; i++) {
+      pid_t q = fork();
+      if (q == 0) {
+        for (;;)
+          pause();
+      }
+      if (q < 0)
+        break;
+      forked++;
+    }
+    if (write(report[1], &forked, sizeof forked) != sizeof forked)
+      _exit(3);
+    for (;;)
+      pause();
+  }
+  f->children[0] = pid;
+  close(report[1]);
+  close(go[0]);
+  if (cgroup_attach(f->m, rel, pid, &err) < 0)
+    fail_msg("%s", err->msg);
+  assert_int_equal(write(go[1], "x", 1), 1);
+  close(go[1]);
+  int forked = -1;
+  assert_int_equal(read(report[0], &forked, sizeof forked), (ssize_t)sizeof forked);
+  close(report[0]);
+  assert_int_equal(forked, 15); /* 16 with the parent */
+
+  if (cgroup_destroy(f->m, rel, &err) < 0)
+    fail_msg("%s", err->msg);
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  f->children[0] = -1;
+  assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  char **paths = NULL;
+  assert_int_equal(cgroup_paths(f->m, rel, &paths, &err), 0);
+  for (size_t i = 0; paths[i] != NULL; i++) {
+    assert_false(is_dir(paths[i]));
+    free(paths[i]);
+  }
+  free(paths);
+  free(rel);
+}
+
 /* The v2 backend on a real cgroup2 hierarchy: the host's own root on a v2
  * host, or the unified hierarchy of a hybrid one (which carries no memory,
  * cpu or pids controller here, so only tracking, cgroup.kill and removal are
@@ -931,6 +1005,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_real_create_limits_attach_destroy, setup, teardown),
       cmocka_unit_test_setup_teardown(test_real_ledger_undo_kills_tree, setup, teardown),
       cmocka_unit_test_setup_teardown(test_real_oom_kill_counted, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_real_pids_limit_enforced, setup, teardown),
       cmocka_unit_test_setup_teardown(test_real_v2_backend, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
