@@ -294,14 +294,18 @@ static int spawn_node(struct lab *lab, struct lab_node *node, size_t index, cons
   const struct scenario_node *spec = node->spec;
   snprintf(node->cgroup, sizeof node->cgroup, "nodelab/%s/%s", lab->name, spec->name);
   snprintf(node->fabric_ifname, sizeof node->fabric_ifname, "vn%zu", index + 1);
-  if (cgroup_create(lab->cg, node->cgroup, lab->ledger, err) < 0)
+  /* The node's own processes live in a leaf, "init", beside the pods' cgroups:
+   * cgroup v2 forbids processes in a cgroup whose children get controllers. */
+  char init_cgroup[PATH_MAX + 8];
+  snprintf(init_cgroup, sizeof init_cgroup, "%s/init", node->cgroup);
+  if (cgroup_create(lab->cg, init_cgroup, lab->ledger, err) < 0)
     return lab_error_wrap(err, "node %s", spec->name);
   char ip[16], address[32];
   snprintf(address, sizeof address, "%s/%d", scenario_ip_string(spec->underlay, ip),
            lab->sc->underlay.prefix);
   char *argv[] = {(char *)init,        (char *)"--name", (char *)spec->name,
                   (char *)"--address", address,          NULL};
-  if (node_process_spawn(init, argv, lab->ledger, lab->cg, node->cgroup, &node->proc, err) < 0)
+  if (node_process_spawn(init, argv, lab->ledger, lab->cg, init_cgroup, &node->proc, err) < 0)
     return lab_error_wrap(err, "node %s", spec->name);
   supervise_watch(node->proc.pid, on_node_exit, node);
   cleanup_close int netns = node_process_netns(&node->proc, err);
