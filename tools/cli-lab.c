@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -182,6 +183,18 @@ static int ensure_daemon(struct lab_error **err)
     return -1;
   if (mkdir(cli_rundir(), 0700) < 0 && errno != EEXIST)
     return lab_error_errno(err, "creating %s", cli_rundir());
+  /* Two `nodelab up` at once must not start two daemons: the second waits
+   * here, then finds the first one's daemon answering. */
+  cleanup_close int lock_fd = open(cli_rundir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock_fd < 0)
+    return lab_error_errno(err, "opening %s", cli_rundir());
+  if (flock(lock_fd, LOCK_EX) < 0)
+    return lab_error_errno(err, "locking %s", cli_rundir());
+  up = daemon_ping(err);
+  if (up < 0)
+    return lab_error_wrap(err, "nodelabd does not answer (try 'nodelab down --force')");
+  if (up == 1)
+    return 0;
   cleanup_close int log_fd =
       open(cli_logfile_path(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0)
@@ -290,11 +303,12 @@ static void print_status(struct json_object *lab)
   }
 
   struct json_object *pods = jarr(lab, "pods");
-  printf("\n%-16s %-16s %-10s %s\n", "POD", "NODE", "STATE", "CONTAINERS");
+  printf("\n%-16s %-16s %-10s %-10s %s\n", "POD", "NODE", "STATE", "CONTAINERS", "REASON");
   for (size_t i = 0; i < jlen(pods); i++) {
     struct json_object *p = json_object_array_get_idx(pods, i);
-    printf("%-16s %-16s %-10s %zu\n", jstr(p, "name"), jstr(p, "node"), jstr(p, "state"),
-           jlen(jarr(p, "containers")));
+    const char *reason = jstr(p, "reason");
+    printf("%-16s %-16s %-10s %-10zu %s\n", jstr(p, "name"), jstr(p, "node"), jstr(p, "state"),
+           jlen(jarr(p, "containers")), strcmp(reason, "-") ? reason : "");
   }
 
   /* Faults and checks: their members grow with later issues; show the common ones. */
@@ -418,8 +432,8 @@ int cli_up(const struct cli_invocation *inv)
   if (cli_flag(inv, "json")) {
     print_json(reply);
   } else {
-    printf("Lab %s is up (scenario %s, %zu nodes, %zu pods).\n", jstr(reply, "name"), s->name,
-           n_nodes, s->n_pods);
+    printf("Lab %s is up (scenario %s, %zu node%s, %zu pod%s).\n", jstr(reply, "name"), s->name,
+           n_nodes, n_nodes == 1 ? "" : "s", s->n_pods, s->n_pods == 1 ? "" : "s");
     print_nodes(reply);
   }
   json_object_put(reply);

@@ -128,6 +128,23 @@ run 0 "$NODELAB" ls && [ "$out" = "No labs." ] && ok "ls after down" || fail "ls
 [ -z "$(ls /sys/fs/cgroup/*/nodelab/"$LAB" /sys/fs/cgroup/nodelab/"$LAB" 2>/dev/null)" ] && ok "cgroups gone" ||
   fail "cgroups left"
 
+# --- two `up` at once start one daemon; down --force takes both labs down -----
+printf 'name: %s-a\ncluster:\n  nodes: [a1]\n' "$LAB" > "$T/a.yaml"
+printf 'name: %s-b\ncluster:\n  nodes: [b1]\n' "$LAB" > "$T/b.yaml"
+before=$(grep -c "listening on" /run/nodelab/nodelabd.log || true)
+"$NODELAB" up "$T/a.yaml" > "$T/a.out" 2>&1 & pa=$!
+"$NODELAB" up "$T/b.yaml" > "$T/b.out" 2>&1 & pb=$!
+set +e; wait $pa; ra=$?; wait $pb; rb=$?; set -e
+after=$(grep -c "listening on" /run/nodelab/nodelabd.log || true)
+[ "$ra" -eq 0 ] && [ "$rb" -eq 0 ] && grep -q "^Lab $LAB-a is up (scenario $LAB-a, 1 node, 0 pods)" "$T/a.out" &&
+  [ $((after - before)) -eq 1 ] && ok "two concurrent ups, one daemon started" ||
+  fail "concurrent ups: $ra $rb $before $after $(cat "$T/a.out" "$T/b.out")"
+run 1 "$NODELAB" status && grep -q "2 labs are running ($LAB-[ab], $LAB-[ab]): name one" <<< "$err" &&
+  ok "status with two labs asks for a name" || fail "status with two labs: $err"
+run 0 "$NODELAB" down --force && grep -q "^Lab $LAB-a is down.$" <<< "$out" && grep -q "^Lab $LAB-b is down.$" <<< "$out" &&
+  [ ! -e /run/nodelab ] && ok "down --force with a live daemon: every lab down, run dir removed" ||
+  fail "down --force two labs: $out $err"
+
 # --- down --force after kill -9 of the daemon ---------------------------------
 run 0 "$NODELAB" up "$T/lab.yaml" --name "$LAB-k" || exit 1
 run 0 "$NODELAB" status --json && alpha_pid=$(json 'd["nodes"][0]["pid"]')
