@@ -466,10 +466,17 @@ static pid_t daemon_pid_alive(uint64_t *starttime)
   return pid;
 }
 
-static int kill_daemon(const struct cli_invocation *inv)
+/* Kills the nodelabd of the pid file, if alive, after grace_ms for it to exit
+ * by itself (a daemon that removed its socket is on its way out after its
+ * last lab went down). */
+static int kill_daemon(const struct cli_invocation *inv, int grace_ms)
 {
   uint64_t st;
   pid_t pid = daemon_pid_alive(&st);
+  for (int waited = 0; pid != 0 && waited < grace_ms; waited += 20) {
+    sleep_ms(20);
+    pid = daemon_pid_alive(&st);
+  }
   if (pid == 0)
     return 0;
   fprintf(stderr, "nodelab %s: killing nodelabd (pid %d)\n", inv->verb->name, (int)pid);
@@ -535,14 +542,16 @@ static int down_force(const struct cli_invocation *inv, const char *given)
   char **daemon_labs = NULL;
   bool daemon_up = false;
   bool need_kill = false;
+  int grace_ms = 0;
   if (cli_daemon_labs(&daemon_labs, &daemon_up, &err) < 0) {
     fprintf(stderr, "nodelab down: nodelabd does not answer: %s\n", err->msg);
     lab_error_clear(&err);
     daemon_labs = calloc(1, sizeof *daemon_labs);
     need_kill = true;
-  }
-  if (!daemon_up)
+  } else if (!daemon_up) {
     need_kill = true;
+    grace_ms = 2000;
+  }
 
   if (daemon_up) {
     for (char **l = daemon_labs; *l; l++) {
@@ -558,7 +567,7 @@ static int down_force(const struct cli_invocation *inv, const char *given)
     }
   }
   int rc = CLI_EXIT_OK;
-  if (need_kill && kill_daemon(inv) < 0)
+  if (need_kill && kill_daemon(inv, grace_ms) < 0)
     rc = CLI_EXIT_FAIL;
 
   /* The ledger is the truth of what exists on the host. */
