@@ -196,8 +196,8 @@ static int check_ofport(const struct flows_model *m, const char *pod, int ofport
   return 0;
 }
 
-int flows_model_add_pod(struct flows_model *m, const char *pod, uint32_t ip, int ofport,
-                        struct lab_error **err)
+int flows_model_check_pod(const struct flows_model *m, const char *pod, uint32_t ip,
+                          struct lab_error **err)
 {
   char a[16];
   ip_str(ip, a);
@@ -208,14 +208,22 @@ int flows_model_add_pod(struct flows_model *m, const char *pod, uint32_t ip, int
   if (ip == flows_model_gateway(m))
     return lab_error_set(err, EINVAL, "pod %s: %s is the node's gateway", pod, a);
   int found;
-  size_t at = FIND_SLOT(m->pods, m->n_pods, pod, &found);
+  (void)FIND_SLOT(m->pods, m->n_pods, pod, &found);
   if (found)
     return lab_error_set(err, EEXIST, "pod %s: already attached", pod);
   const char *user = flows_model_pod_by_ip(m, ip);
   if (user != NULL)
     return lab_error_set(err, EEXIST, "pod %s: address %s is in use by pod %s", pod, a, user);
-  if (check_ofport(m, pod, ofport, err) < 0)
+  return 0;
+}
+
+int flows_model_add_pod(struct flows_model *m, const char *pod, uint32_t ip, int ofport,
+                        struct lab_error **err)
+{
+  if (flows_model_check_pod(m, pod, ip, err) < 0 || check_ofport(m, pod, ofport, err) < 0)
     return -1;
+  int found;
+  size_t at = FIND_SLOT(m->pods, m->n_pods, pod, &found);
   char *name = strdup(pod);
   struct flows_pod *v = realloc(m->pods, (m->n_pods + 1) * sizeof *v);
   if (name == NULL || v == NULL) {

@@ -85,6 +85,11 @@ int flows_model_del_remote(struct flows_model *m, const char *node, struct lab_e
 int flows_model_add_pod(struct flows_model *m, const char *pod, uint32_t ip, int ofport,
                         struct lab_error **err);
 
+/* Checks that pod `pod` with address `ip` could be added (the checks of
+ * flows_model_add_pod() except the port's), changing nothing. */
+int flows_model_check_pod(const struct flows_model *m, const char *pod, uint32_t ip,
+                          struct lab_error **err);
+
 /* Removes local pod `pod`; ENOENT when unknown. */
 int flows_model_del_pod(struct flows_model *m, const char *pod, struct lab_error **err);
 

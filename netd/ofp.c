@@ -5,9 +5,16 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "openflow/openflow.h"
+#include "openvswitch/list.h"
 #include "openvswitch/match.h"
+#include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-util.h"
+#include "openvswitch/vconn.h"
 
 int netd_ofp_parse_flow(const char *text, int command, struct ofputil_flow_mod *fm,
                         struct lab_error **err)
@@ -34,4 +41,129 @@ void netd_ofp_flow_mod_uninit(struct ofputil_flow_mod *fm)
   free(fm->ofpacts);
   fm->ofpacts = NULL;
   fm->ofpacts_len = 0;
+}
+
+struct netd_ofconn {
+  struct vconn *vconn;
+};
+
+int netd_ofconn_open(const char *target, int timeout_ms, struct netd_ofconn **out,
+                     struct lab_error **err)
+{
+  struct vconn *vconn = NULL;
+  /* vconn_open_block() retries until the socket exists: ovs-vswitchd creates
+   * <bridge>.mgmt a little after the bridge appears in OVSDB. */
+  int rc = vconn_open_block(target, 1u << OFP13_VERSION, 0 /* DSCP: meaningless on a unix socket */,
+                            timeout_ms, &vconn);
+  if (rc != 0)
+    return lab_error_set(err, rc, "OpenFlow connection to %s", target);
+  struct netd_ofconn *c = calloc(1, sizeof *c);
+  if (c == NULL) {
+    vconn_close(vconn);
+    return lab_error_set(err, ENOMEM, "OpenFlow connection");
+  }
+  c->vconn = vconn;
+  *out = c;
+  return 0;
+}
+
+void netd_ofconn_close(struct netd_ofconn *c)
+{
+  if (c == NULL)
+    return;
+  vconn_close(c->vconn);
+  free(c);
+}
+
+static int push_flow_mod(struct ovs_list *requests, const char *text, int command,
+                         struct lab_error **err)
+{
+  struct ofputil_flow_mod fm;
+  if (netd_ofp_parse_flow(text, command, &fm, err) < 0)
+    return -1;
+  struct ofpbuf *msg = ofputil_encode_flow_mod(&fm, OFPUTIL_P_OF13_OXM);
+  netd_ofp_flow_mod_uninit(&fm);
+  ovs_list_push_back(requests, &msg->list_node);
+  return 0;
+}
+
+static int push_list(struct ovs_list *requests, const struct flows_list *l, int command,
+                     struct lab_error **err)
+{
+  for (size_t i = 0; l != NULL && i < l->n; i++) {
+    char *text =
+        command == OFPFC_ADD ? flows_entry_format(&l->v[i]) : flows_entry_format_match(&l->v[i]);
+    if (text == NULL)
+      return lab_error_set(err, ENOMEM, "flow");
+    int rc = push_flow_mod(requests, text, command, err);
+    free(text);
+    if (rc < 0)
+      return -1;
+  }
+  return 0;
+}
+
+int netd_ofconn_apply(struct netd_ofconn *c, int replace_all, const struct flows_list *removed,
+                      const struct flows_list *added, struct lab_error **err)
+{
+  struct ovs_list requests;
+  ovs_list_init(&requests);
+  int rc = 0;
+  if (replace_all)
+    rc = push_flow_mod(&requests, "", OFPFC_DELETE, err);
+  if (rc == 0)
+    rc = push_list(&requests, removed, OFPFC_DELETE_STRICT, err);
+  if (rc == 0)
+    rc = push_list(&requests, added, OFPFC_ADD, err);
+  if (rc < 0 || ovs_list_is_empty(&requests)) {
+    ofpbuf_list_delete(&requests);
+    return rc;
+  }
+
+  struct ovs_list errors;
+  int retval = vconn_bundle_transact(c->vconn, &requests, OFPBF_ORDERED | OFPBF_ATOMIC, &errors);
+  ofpbuf_list_delete(&requests);
+  struct ofpbuf *reply;
+  /* The first error the switch reports is the one worth showing. */
+  LIST_FOR_EACH_POP(reply, list_node, &errors)
+  {
+    if (rc == 0) {
+      enum ofperr e = ofperr_decode_msg(reply->data, NULL);
+      rc = lab_error_set(err, EPROTO, "flow bundle on %s: %s", vconn_get_name(c->vconn),
+                         ofperr_to_string(e));
+    }
+    ofpbuf_delete(reply);
+  }
+  if (retval != 0 && rc == 0)
+    rc = lab_error_set(err, retval, "flow bundle on %s", vconn_get_name(c->vconn));
+  return rc;
+}
+
+int netd_ofconn_run(struct netd_ofconn *c)
+{
+  vconn_run(c->vconn);
+  for (int i = 0; i < 50; i++) {
+    struct ofpbuf *msg = NULL;
+    int rc = vconn_recv(c->vconn, &msg);
+    if (rc == EAGAIN)
+      return 0;
+    if (rc != 0)
+      return -1;
+    const struct ofp_header *oh = msg->data;
+    enum ofptype type;
+    if (ofptype_decode(&type, oh) == 0 && type == OFPTYPE_ECHO_REQUEST) {
+      if (vconn_send(c->vconn, ofputil_encode_echo_reply(oh)) != 0) {
+        ofpbuf_delete(msg);
+        return -1;
+      }
+    }
+    ofpbuf_delete(msg);
+  }
+  return 0;
+}
+
+void netd_ofconn_wait(struct netd_ofconn *c)
+{
+  vconn_run_wait(c->vconn);
+  vconn_recv_wait(c->vconn);
 }

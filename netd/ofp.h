@@ -7,8 +7,10 @@
 #define NODELAB_NETD_OFP_H
 
 #include "error.h"
+#include "flows.h"
 
 struct ofputil_flow_mod;
+struct netd_ofconn;
 
 /* Parses `text`, one flow in ovs-ofctl syntax (for example
  * "table=30,priority=100,ip,nw_dst=10.1.1.0/24 actions=goto_table:70"), into
@@ -22,5 +24,29 @@ int netd_ofp_parse_flow(const char *text, int command, struct ofputil_flow_mod *
 
 /* Releases what netd_ofp_parse_flow() allocated in *fm (not fm itself). */
 void netd_ofp_flow_mod_uninit(struct ofputil_flow_mod *fm);
+
+/* Connects to a switch's OpenFlow management socket (for example
+ * "unix:/run/openvswitch/br0.mgmt") speaking OpenFlow 1.3 only, waiting at
+ * most timeout_ms for the socket to appear and the handshake to finish.
+ * Returns 0 and *out (closed with netd_ofconn_close()), or -1 and *err. */
+int netd_ofconn_open(const char *target, int timeout_ms, struct netd_ofconn **out,
+                     struct lab_error **err);
+void netd_ofconn_close(struct netd_ofconn *c);
+
+/* Changes the switch's flow table in one OpenFlow 1.3 bundle (ordered,
+ * atomic: the switch applies all of it or nothing): when replace_all, every
+ * flow of every table is deleted first; then each flow of `removed` is deleted
+ * (strict match on table, priority and match) and each of `added` is added.
+ * Either list may be NULL.  Returns 0, or -1 and *err with the switch's
+ * error; the connection should be reopened after a failure. */
+int netd_ofconn_apply(struct netd_ofconn *c, int replace_all, const struct flows_list *removed,
+                      const struct flows_list *added, struct lab_error **err);
+
+/* Keeps the connection alive between uses: answers the switch's echo
+ * requests and drops what else arrives.  Returns 0, or -1 when the connection
+ * is gone (then close it; netd reopens on its next flow change). */
+int netd_ofconn_run(struct netd_ofconn *c);
+/* Arranges for poll_block() to wake when netd_ofconn_run() has work. */
+void netd_ofconn_wait(struct netd_ofconn *c);
 
 #endif

@@ -1,0 +1,24 @@
+/* rtnetlink operations netd needs beyond common/netlink.h (libnl-3). */
+#ifndef NODELAB_NETD_LINK_H
+#define NODELAB_NETD_LINK_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+struct nl_sock;
+
+/* Sets the Ethernet address of ifname to mac ("0a:58:0a:01:01:02"). */
+int netd_link_set_mac(struct nl_sock *sk, const char *ifname, const char *mac,
+                      struct lab_error **err);
+
+/* Returns 1 when ifname exists in sk's namespace, 0 when not, -1 and *err on
+ * other failures. */
+int netd_link_exists(struct nl_sock *sk, const char *ifname, struct lab_error **err);
+
+/* Removes IPv4 address addr/prefix (host byte order) from ifname; an address
+ * that is not there is not an error. */
+int netd_link_addr_del(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
+                       struct lab_error **err);
+
+#endif
