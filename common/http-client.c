@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,26 @@ struct http_reader {
   bool eof;
   int64_t deadline_ms; /* CLOCK_MONOTONIC; < 0: none */
 };
+
+/* A protocol error: errnum EPROTO for callers, but no ": Protocol error"
+ * suffix, since the message already says what was wrong. */
+static int proto_error(struct lab_error **err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int proto_error(struct lab_error **err, const char *fmt, ...)
+{
+  if (err == NULL || *err != NULL)
+    return -1;
+  char *msg = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vasprintf(&msg, fmt, ap);
+  va_end(ap);
+  lab_error_set(err, 0, "%s", n < 0 ? "protocol error" : msg);
+  free(msg);
+  (*err)->errnum = EPROTO;
+  return -1;
+}
 
 static int64_t now_ms(void)
 {
@@ -128,8 +150,7 @@ static int reader_line(struct http_reader *r, char **line, const char *what, str
       return 0;
     }
     if (r->len - r->pos > HTTP_MAX_HEADER_BYTES)
-      return lab_error_set(err, EPROTO, "%s: line longer than %d bytes", what,
-                           HTTP_MAX_HEADER_BYTES);
+      return proto_error(err, "%s: line longer than %d bytes", what, HTTP_MAX_HEADER_BYTES);
     /* Compact so that the line stays contiguous and the buffer bounded. */
     if (r->pos > 0) {
       memmove(r->buf, r->buf + r->pos, r->len - r->pos);
@@ -141,7 +162,7 @@ static int reader_line(struct http_reader *r, char **line, const char *what, str
     if (n < 0)
       return lab_error_wrap(err, "%s", what);
     if (n == 0)
-      return lab_error_set(err, EPROTO, "%s: connection closed before the end of the line", what);
+      return proto_error(err, "%s: connection closed before the end of the line", what);
   }
 }
 
@@ -159,16 +180,16 @@ static int reader_body(struct http_reader *r, struct http_response *resp, size_t
       if (got == 0) {
         if (until_eof)
           return 0;
-        return lab_error_set(err, EPROTO,
-                             "reply body truncated: connection closed with %zu of %zu bytes "
-                             "missing",
-                             want, n);
+        return proto_error(err,
+                           "reply body truncated: connection closed with %zu of %zu bytes "
+                           "missing",
+                           want, n);
       }
     }
     size_t avail = r->len - r->pos;
     size_t take = until_eof ? avail : (avail < want ? avail : want);
     if (resp->body_len + take > HTTP_MAX_BODY_BYTES)
-      return lab_error_set(err, EPROTO, "reply body larger than %u bytes", HTTP_MAX_BODY_BYTES);
+      return proto_error(err, "reply body larger than %u bytes", HTTP_MAX_BODY_BYTES);
     char *nb = realloc(resp->body, resp->body_len + take + 1);
     if (nb == NULL)
       return lab_error_errno(err, "reading the body");
@@ -199,10 +220,10 @@ static int parse_status_line(const char *line, int *status, struct lab_error **e
   if (strncmp(line, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)line[7]) || line[8] != ' ' ||
       !isdigit((unsigned char)line[9]) || !isdigit((unsigned char)line[10]) ||
       !isdigit((unsigned char)line[11]) || (line[12] != ' ' && line[12] != '\0'))
-    return lab_error_set(err, EPROTO, "malformed status line \"%.80s\"", line);
+    return proto_error(err, "malformed status line \"%.80s\"", line);
   int code = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
   if (code < 100 || code > 599)
-    return lab_error_set(err, EPROTO, "status code %d out of range in \"%.80s\"", code, line);
+    return proto_error(err, "status code %d out of range in \"%.80s\"", code, line);
   *status = code;
   return 0;
 }
@@ -211,13 +232,13 @@ static int add_header(struct http_response *resp, char *line, struct lab_error *
 {
   char *colon = strchr(line, ':');
   if (colon == NULL || colon == line)
-    return lab_error_set(err, EPROTO, "malformed header line \"%.80s\"", line);
+    return proto_error(err, "malformed header line \"%.80s\"", line);
   for (char *p = line; p < colon; p++) {
     if (*p == ' ' || *p == '\t')
-      return lab_error_set(err, EPROTO, "malformed header name in \"%.80s\"", line);
+      return proto_error(err, "malformed header name in \"%.80s\"", line);
   }
   if (resp->n_headers >= HTTP_MAX_HEADERS)
-    return lab_error_set(err, EPROTO, "more than %d headers", HTTP_MAX_HEADERS);
+    return proto_error(err, "more than %d headers", HTTP_MAX_HEADERS);
   *colon = '\0';
   struct http_header *nh = realloc(resp->headers, (resp->n_headers + 1) * sizeof *nh);
   if (nh == NULL)
@@ -253,18 +274,18 @@ static int parse_chunk_size(const char *line, size_t *size, struct lab_error **e
   while (*p == ' ' || *p == '\t')
     p++;
   if (!isxdigit((unsigned char)*p))
-    return lab_error_set(err, EPROTO, "malformed chunk size \"%.40s\"", line);
+    return proto_error(err, "malformed chunk size \"%.40s\"", line);
   uint64_t v = 0;
   for (; isxdigit((unsigned char)*p); p++) {
     int d = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
     v = v * 16 + (uint64_t)d;
     if (v > HTTP_MAX_BODY_BYTES)
-      return lab_error_set(err, EPROTO, "chunk size \"%.40s\" too large", line);
+      return proto_error(err, "chunk size \"%.40s\" too large", line);
   }
   while (*p == ' ' || *p == '\t')
     p++;
   if (*p != '\0' && *p != ';')
-    return lab_error_set(err, EPROTO, "malformed chunk size \"%.40s\"", line);
+    return proto_error(err, "malformed chunk size \"%.40s\"", line);
   *size = (size_t)v;
   return 0;
 }
@@ -285,7 +306,7 @@ static int read_chunked(struct http_reader *r, struct http_response *resp, struc
     if (reader_line(r, &line, "reading the end of a chunk", err) < 0)
       return -1;
     if (*line != '\0')
-      return lab_error_set(err, EPROTO, "chunk longer than its announced size %zu", size);
+      return proto_error(err, "chunk longer than its announced size %zu", size);
   }
   /* Trailer fields, ignored, up to the empty line. */
   for (;;) {
@@ -300,14 +321,14 @@ static int read_chunked(struct http_reader *r, struct http_response *resp, struc
 static int parse_content_length(const char *value, size_t *len, struct lab_error **err)
 {
   if (*value == '\0')
-    return lab_error_set(err, EPROTO, "empty Content-Length");
+    return proto_error(err, "empty Content-Length");
   uint64_t v = 0;
   for (const char *p = value; *p; p++) {
     if (!isdigit((unsigned char)*p))
-      return lab_error_set(err, EPROTO, "malformed Content-Length \"%.40s\"", value);
+      return proto_error(err, "malformed Content-Length \"%.40s\"", value);
     v = v * 10 + (uint64_t)(*p - '0');
     if (v > HTTP_MAX_BODY_BYTES)
-      return lab_error_set(err, EPROTO, "Content-Length %.40s too large", value);
+      return proto_error(err, "Content-Length %.40s too large", value);
   }
   *len = (size_t)v;
   return 0;

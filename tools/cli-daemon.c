@@ -96,8 +96,10 @@ int cli_api(const char *method, const char *target, const char *body, int timeou
   json_tokener_free(tok);
   if (obj == NULL || jerr != json_tokener_success) {
     json_object_put(obj);
-    lab_error_set(err, EPROTO, "%s %s: reply %d is not JSON (%s): \"%.120s\"", method, target,
-                  *status, json_tokener_error_desc(jerr), text);
+    lab_error_set(err, 0, "%s %s: reply %d is not JSON (%s): \"%.120s\"", method, target, *status,
+                  json_tokener_error_desc(jerr), text);
+    if (err != NULL && *err != NULL)
+      (*err)->errnum = EPROTO; /* for callers; the message says it already */
     http_response_free(resp);
     return -1;
   }
@@ -135,7 +137,7 @@ int cli_daemon_labs(char ***names, bool *daemon_up, struct lab_error **err)
   struct json_object *labs;
   if (status != 200 || !json_object_object_get_ex(reply, "labs", &labs) ||
       !json_object_is_type(labs, json_type_array)) {
-    lab_error_set(err, EPROTO, "GET /v1/labs: %s",
+    lab_error_set(err, 0, "GET /v1/labs: %s",
                   status != 200 ? cli_reply_error(reply, status)
                                 : "no \"labs\" array in the reply");
     json_object_put(reply);

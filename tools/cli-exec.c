@@ -52,7 +52,7 @@ static int find_node(const char *lab, const char *node, struct node_target *out,
     lab_error_set(err, 0, "lab %s: %s", lab, cli_reply_error(reply, status));
   } else if (!json_object_object_get_ex(reply, "nodes", &nodes) ||
              !json_object_is_type(nodes, json_type_array)) {
-    lab_error_set(err, EPROTO, "lab %s: no \"nodes\" in the daemon's reply", lab);
+    lab_error_set(err, 0, "lab %s: no \"nodes\" in the daemon's reply", lab);
   } else {
     char names[512] = "";
     size_t n = json_object_array_length(nodes);
