@@ -2,7 +2,6 @@
  * but by setns(2) on namespaces whose owner we verified ourselves. */
 #include "cli.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,10 +22,6 @@
 #include "namespace.h"
 #include "proc.h"
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
 #define SANE_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct node_target {
@@ -98,61 +92,125 @@ static int write_pid(const char *dir, pid_t pid, struct lab_error **err)
   return 0;
 }
 
-static bool is_dir(const char *path)
+/* A cgroup hierarchy mounted in our mount namespace. */
+struct cg_mount {
+  char dir[PATH_MAX];  /* mount point, e.g. /sys/fs/cgroup/memory */
+  char root[PATH_MAX]; /* the cgroup shown at the mount point ("/" normally) */
+  char opts[256];      /* v1 super options: "rw,cpu,cpuacct", "rw,name=systemd"; "" for v2 */
+  bool v2;
+};
+
+static size_t read_cgroup_mounts(struct cg_mount *m, size_t max)
 {
-  struct stat st;
-  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+  cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (f == NULL)
+    return 0;
+  size_t n = 0;
+  char *line = NULL;
+  size_t cap = 0;
+  while (n < max && getline(&line, &cap, f) > 0) {
+    char root[PATH_MAX], dir[PATH_MAX], fstype[32], source[64], opts[256];
+    char *sep = strstr(line, " - ");
+    if (sep == NULL || sscanf(line, "%*s %*s %*s %4095s %4095s", root, dir) != 2 ||
+        sscanf(sep + 3, "%31s %63s %255s", fstype, source, opts) != 3)
+      continue;
+    bool v2 = strcmp(fstype, "cgroup2") == 0;
+    if (!v2 && strcmp(fstype, "cgroup") != 0)
+      continue;
+    /* mountinfo escapes blanks as \040; cgroup mounts have none worth handling. */
+    snprintf(m[n].dir, sizeof m[n].dir, "%s", dir);
+    snprintf(m[n].root, sizeof m[n].root, "%s", root);
+    snprintf(m[n].opts, sizeof m[n].opts, "%s", v2 ? "" : opts);
+    m[n].v2 = v2;
+    n++;
+  }
+  free(line);
+  return n;
 }
 
-/* Moves the calling process into relpath in every hierarchy under
- * /sys/fs/cgroup that has it (v2: the root itself; v1 and hybrid: each
- * controller mount, and the unified one), so what runs in the node is
- * accounted and limited with the node. */
-static int join_cgroup(const char *relpath, struct lab_error **err)
+/* True when every controller of the comma-separated list is among the mount's options. */
+static bool mount_has_controllers(const struct cg_mount *m, const char *controllers)
+{
+  char copy[256];
+  snprintf(copy, sizeof copy, "%s", controllers);
+  char *save = NULL;
+  int found = 0;
+  for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+    char opts[260];
+    snprintf(opts, sizeof opts, ",%s,", m->opts);
+    char needle[80];
+    snprintf(needle, sizeof needle, ",%s,", c);
+    if (strstr(opts, needle) == NULL)
+      return false;
+    found++;
+  }
+  return found > 0;
+}
+
+/* Moves the calling process into the cgroups the node's process `pid` is in,
+ * in every hierarchy where that cgroup lies under relpath (the node's cgroup
+ * as the daemon names it, e.g. nodelab/LAB/NODE; the process itself may sit
+ * in a leaf below it).  What runs in the node is then accounted and limited
+ * with the node.  Fails when the process is in no cgroup under relpath. */
+static int join_node_cgroups(pid_t pid, const char *relpath, struct lab_error **err)
 {
   if (relpath[0] == '/' || strstr(relpath, "..") != NULL)
     return lab_error_set(err, 0, "refusing odd cgroup path \"%s\" from the daemon", relpath);
-  struct statfs sfs;
-  if (statfs(CGROUP_ROOT, &sfs) < 0)
-    return lab_error_errno(err, "statfs %s", CGROUP_ROOT);
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+  cleanup_fclose FILE *f = fopen(path, "re");
+  if (f == NULL)
+    return lab_error_errno(err, "opening %s", path);
+  struct cg_mount mounts[32];
+  size_t n_mounts = read_cgroup_mounts(mounts, 32);
+  char prefix[PATH_MAX];
+  snprintf(prefix, sizeof prefix, "/%s", relpath);
+  size_t plen = strlen(prefix);
+
   int joined = 0;
-  char path[PATH_MAX];
-  if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
-    snprintf(path, sizeof path, "%s/%s", CGROUP_ROOT, relpath);
-    if (is_dir(path)) {
-      if (write_pid(path, getpid(), err) < 0)
-        return -1;
-      joined++;
-    }
-  } else {
-    struct stat root_st;
-    if (stat(CGROUP_ROOT, &root_st) < 0)
-      return lab_error_errno(err, "stat %s", CGROUP_ROOT);
-    cleanup_closedir DIR *d = opendir(CGROUP_ROOT);
-    if (d == NULL)
-      return lab_error_errno(err, "opening %s", CGROUP_ROOT);
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-      if (de->d_name[0] == '.')
+  char *line = NULL;
+  size_t cap = 0;
+  int rc = 0;
+  while (rc == 0 && getline(&line, &cap, f) > 0) {
+    line[strcspn(line, "\n")] = '\0';
+    /* "ID:controllers:/path"; the v2 line is "0::/path". */
+    char *c1 = strchr(line, ':');
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (c2 == NULL)
+      continue;
+    *c2 = '\0';
+    const char *controllers = c1 + 1;
+    const char *cg = c2 + 1;
+    if (strncmp(cg, prefix, plen) != 0 || (cg[plen] != '\0' && cg[plen] != '/'))
+      continue;
+    for (size_t i = 0; i < n_mounts; i++) {
+      const struct cg_mount *m = &mounts[i];
+      if (controllers[0] == '\0' ? !m->v2 : (m->v2 || !mount_has_controllers(m, controllers)))
         continue;
-      char mnt[PATH_MAX];
-      snprintf(mnt, sizeof mnt, "%s/%s", CGROUP_ROOT, de->d_name);
-      struct stat st;
-      /* Symlinks (cpu -> cpu,cpuacct) name a hierarchy already listed. */
-      if (lstat(mnt, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_dev == root_st.st_dev)
-        continue;
-      if (snprintf(path, sizeof path, "%s/%s", mnt, relpath) >= (int)sizeof path)
-        continue;
-      if (!is_dir(path))
-        continue;
-      if (write_pid(path, getpid(), err) < 0)
-        return -1;
-      joined++;
+      /* A mount may show a sub-tree (inside a container): strip its root. */
+      const char *rel = cg;
+      size_t rlen = strlen(m->root);
+      if (strcmp(m->root, "/") != 0) {
+        if (strncmp(cg, m->root, rlen) != 0)
+          continue;
+        rel = cg + rlen;
+      }
+      char dir[PATH_MAX * 2];
+      snprintf(dir, sizeof dir, "%s%s", m->dir, rel);
+      if (write_pid(dir, getpid(), err) < 0) {
+        rc = -1;
+      } else {
+        joined++;
+      }
+      break; /* one mount per hierarchy is enough */
     }
   }
+  free(line);
+  if (rc < 0)
+    return -1;
   if (joined == 0)
-    return lab_error_set(err, 0, "the node's cgroup %s exists in no hierarchy under %s", relpath,
-                         CGROUP_ROOT);
+    return lab_error_set(err, 0, "the node's process %d is in no cgroup under %s", (int)pid,
+                         relpath);
   return 0;
 }
 
@@ -287,7 +345,7 @@ static int enter_node(const struct cli_invocation *inv, const char *node)
   }
   /* The cgroup first: after entering the node's mount namespace,
    * /sys/fs/cgroup may be the node's view, not the host's. */
-  if (cg != NULL && join_cgroup(cg, &err) < 0) {
+  if (cg != NULL && join_node_cgroups(t.pid, cg, &err) < 0) {
     cli_errorf(inv, "joining the cgroup of node %s: %s", node, err->msg);
     return -1;
   }

@@ -98,8 +98,18 @@ run 0 "$NODELAB" exec alpha -- sh -c 'echo $NODELAB_NODE $PATH' &&
 run 0 "$NODELAB" exec alpha -- sh -c 'readlink /proc/self/ns/pid; pwd' &&
   [ "$(head -1 <<< "$out")" = "$(readlink /proc/"$alpha_pid"/ns/pid)" ] && [ "$(tail -1 <<< "$out")" = / ] &&
   ok "exec: pid namespace, cwd /" || fail "pid ns: $out"
-run 0 "$NODELAB" exec alpha -- cat /proc/self/cgroup && grep -q "nodelab/$LAB/alpha" <<< "$out" &&
-  ok "exec: in the node's cgroup" || fail "cgroup: $out"
+# The command is in exactly the cgroups of the node's process, in every hierarchy (host view).
+"$NODELAB" exec alpha -- sleep 5 & cli=$!
+cmd_pid=""
+for _ in $(seq 50); do cmd_pid=$(pgrep -P "$cli" || true); [ -n "$cmd_pid" ] && break; sleep 0.05; done
+if [ -n "$cmd_pid" ] && diff <(cat /proc/"$alpha_pid"/cgroup) <(cat /proc/"$cmd_pid"/cgroup) >&2 &&
+  grep -q ":/nodelab/$LAB/alpha" /proc/"$cmd_pid"/cgroup; then
+  ok "exec: in the node's cgroups"
+else
+  fail "exec cgroups: $(cat /proc/"$cmd_pid"/cgroup 2>&1)"
+fi
+kill "$cli" 2>/dev/null || true
+wait "$cli" 2>/dev/null || true
 run 7 "$NODELAB" exec alpha -- sh -c 'exit 7' && ok "exec: exit status passed through" || true
 run 143 "$NODELAB" exec alpha -- sh -c 'kill -TERM $$' && ok "exec: killed by SIGTERM -> 143" || true
 run 127 "$NODELAB" exec alpha -- no-such-command-here && grep -q "no-such-command-here in node alpha" <<< "$err" &&
