@@ -68,6 +68,8 @@ struct container {
   char *status;
   pid_t pid;
   uint64_t starttime;
+  pid_t monitor; /* the parent waiting for pid: a monitor, or the foreground CLI */
+  uint64_t monitor_starttime;
   int exit_code;
   bool oom_killed;
   char *created, *started, *finished;
@@ -336,6 +338,8 @@ static int state_save(struct container *c, struct lab_error **err)
   json_object_object_add(o, "status", jstr(c->status));
   json_object_object_add(o, "pid", json_object_new_int(c->pid));
   json_object_object_add(o, "starttime", json_object_new_uint64(c->starttime));
+  json_object_object_add(o, "monitor", json_object_new_int(c->monitor));
+  json_object_object_add(o, "monitor_starttime", json_object_new_uint64(c->monitor_starttime));
   json_object_object_add(o, "exit_code", json_object_new_int(c->exit_code));
   json_object_object_add(o, "oom_killed", json_object_new_boolean(c->oom_killed));
   json_object_object_add(o, "created", jstr(c->created));
@@ -452,6 +456,8 @@ static int state_load(struct ctr_store *s, const char *id, struct container **ou
   c->status = xstrdup(jget_str(o, "status") ? jget_str(o, "status") : "created");
   c->pid = (pid_t)jget_int(o, "pid");
   c->starttime = (uint64_t)jget_int(o, "starttime");
+  c->monitor = (pid_t)jget_int(o, "monitor");
+  c->monitor_starttime = (uint64_t)jget_int(o, "monitor_starttime");
   c->exit_code = (int)jget_int(o, "exit_code");
   c->oom_killed = jget_int(o, "oom_killed") != 0;
   c->created = xstrdup(jget_str(o, "created"));
@@ -461,9 +467,11 @@ static int state_load(struct ctr_store *s, const char *id, struct container **ou
   c->user_mounted = jget_int(o, "user_mounted") != 0;
   derive_paths(c);
   json_object_put(o);
-  /* A "running" record whose process is gone lost its monitor (kill -9):
-   * report it exited rather than lie. */
-  if (strcmp(c->status, "running") == 0 && !proc_is_same(c->pid, c->starttime)) {
+  /* A "running" record whose process and monitor are both gone lost its
+   * monitor (kill -9): report it exited rather than lie.  While the monitor
+   * lives it is about to record the exit itself. */
+  if (strcmp(c->status, "running") == 0 && !proc_is_same(c->pid, c->starttime) &&
+      !proc_is_same(c->monitor, c->monitor_starttime)) {
     set_str(&c->status, "exited");
     c->exit_code = -1;
   }
@@ -1164,6 +1172,11 @@ __attribute__((noreturn)) static void child_main(struct launch *l)
       dup2(devnull, 1);
       dup2(devnull, 2);
     }
+    /* No exec here, so close-on-exec never fires: drop every inherited fd
+     * (the monitor's report pipe above all, or `pod create` never returns). */
+    for (int fd = 3; fd < 1024; fd++)
+      if (fd != efd)
+        close(fd);
     close(efd); /* tells the parent it is up */
     for (;;)
       pause();
@@ -1398,6 +1411,9 @@ int container_start(struct ctr_store *s, struct container *c, bool log_to_file,
   c->pid = pid;
   if (proc_starttime(pid, &c->starttime) < 0)
     c->starttime = 0;
+  c->monitor = getpid();
+  if (proc_starttime(c->monitor, &c->monitor_starttime) < 0)
+    c->monitor_starttime = 0;
   char now[64];
   now_iso(now, sizeof now);
   set_str(&c->started, now);
@@ -1553,9 +1569,9 @@ int container_kill(struct ctr_store *s, struct container *c, int sig, struct lab
 {
   if (strcmp(c->status, "running") != 0)
     return lab_error_set(err, 0, "container %s is not running", c->name);
-  if (!proc_is_same(c->pid, c->starttime))
-    return lab_error_set(err, 0, "container %s: its process %d is gone", c->name, (int)c->pid);
-  if (kill(c->pid, sig) < 0)
+  /* A process already gone (a zombie its monitor is about to reap) is not
+   * signalled, so a reused pid is never hit; the exit is awaited as usual. */
+  if (proc_is_same(c->pid, c->starttime) && kill(c->pid, sig) < 0)
     return lab_error_errno(err, "kill %d", (int)c->pid);
   if (sig == SIGKILL && wait_recorded(s, c, 5000) < 0)
     return lab_error_set(err, 0, "container %s: exit not recorded after SIGKILL", c->name);
