@@ -49,14 +49,14 @@ wait_for() {
 # "pid comm" lines.  comm is at most 15 bytes: "nodelab-init" fits.  A
 # process whose executable lies outside $NODELAB_BUILD_DIR belongs to another
 # build (a developer's lab beside the test) and is not counted; set
-# E2E_ALL_PROCESSES=1 to count every nodelab* process.  A zombie already
-# handed to PID 1 is dead and only waits for the system's init to reap it.
+# E2E_ALL_PROCESSES=1 to count every nodelab* process.  A zombie is dead: it
+# only waits for its parent (counted itself when it is ours) or init to reap it.
 nodelab_processes() {
-  local pid comm ppid state exe build
+  local pid comm state exe build
   build=$(cd "$NODELAB_BUILD_DIR" && pwd -P)
-  ps -e -o pid=,ppid=,stat=,comm= | while read -r pid ppid state comm; do
+  ps -e -o pid=,stat=,comm= | while read -r pid state comm; do
     [[ $comm == nodelab* ]] || continue
-    [[ $state == Z* && $ppid == 1 ]] && continue
+    [[ $state == Z* ]] && continue
     exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || exe=
     if [ -z "$exe" ]; then # exiting right now? (then it is not left behind)
       sleep 0.2
@@ -114,7 +114,13 @@ net_state() {
 
 # snapshot FILE: everything of the host a lab could leave behind.  (A subshell,
 # so that a failing command exits it, not the test with its output redirected.)
+# On a machine shared with other work, E2E_IGNORE (an extended regex) drops the
+# lines of objects that are not nodelab's, e.g. E2E_IGNORE='/tmp/other-test';
+# CI leaves it empty.
 snapshot() {
+  snapshot_raw | { if [ -n "${E2E_IGNORE:-}" ]; then grep -Ev -- "$E2E_IGNORE"; else cat; fi; } >"$1"
+}
+snapshot_raw() {
   (
     net_state
     echo "## mounts (/proc/self/mountinfo)"
@@ -125,7 +131,7 @@ snapshot() {
     if [ -e "$NODELAB_RUN" ]; then find "$NODELAB_RUN" | sort; fi
     echo "## nodelab processes"
     nodelab_processes
-  ) >"$1" 2>&1
+  ) 2>&1
 }
 
 # assert_same_snapshot BEFORE AFTER WHAT: fails with the diff when they differ.

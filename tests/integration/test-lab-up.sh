@@ -51,13 +51,15 @@ assert_same_snapshot "$E2E_TMP/net-before" "$E2E_TMP/net-during" "while the lab 
 # ---- each node: hostname, eth0 address, its own namespaces, its cgroup ----
 
 # The hierarchies that must hold a node: the unified one ("0::") and, on v1
-# or hybrid hosts, those of cpu, memory, pids and name=systemd.  Prints
+# or hybrid hosts, those of cpu, memory, pids and name=systemd; there the
+# process is in nodelab/LAB/NODE or a cgroup below it (v2 keeps processes in
+# leaves, so nodelabd puts node processes in an "init" leaf).  Prints
 # "checked N" or the lines that are wrong.
 cgroup_check() { # FILE (a /proc/PID/cgroup)
   awk -F: -v w="$want" '
     { n = split($2, c, ","); keep = ($1 == 0 && $2 == "")
       for (i = 1; i <= n; i++) if (c[i] ~ /^(cpu|memory|pids|name=systemd)$/) keep = 1
-      if (keep) { checked++; if ($3 != w) { bad = 1; print } } }
+      if (keep) { checked++; if ($3 != w && index($3, w "/") != 1) { bad = 1; print } } }
     END { if (!bad) print "checked " checked + 0 }' "$1"
 }
 check_cgroups() { # NODE WHAT FILE
@@ -88,15 +90,17 @@ for n in "${NODES[@]}"; do
     all_ns+=("$id")
   done
 
-  # The node's cgroup: nodelab/LAB/NODE in the unified hierarchy and in the v1
-  # hierarchies that limit (cpu, memory, pids) or name (name=systemd) it; and
-  # wherever that directory exists, the node's PID 1 is in it.
+  # The node's cgroup: nodelab/LAB/NODE (or below) in the unified hierarchy
+  # and in the v1 hierarchies that limit (cpu, memory, pids) or name
+  # (name=systemd) it; and wherever that directory exists, the node's PID 1 is
+  # in its tree.
   want="/nodelab/$LAB/$n"
   cat "/proc/$pid/cgroup" >"$E2E_TMP/cg" || fail "$n: cannot read /proc/$pid/cgroup"
   check_cgroups "$n" "node process $pid" "$E2E_TMP/cg"
   for d in /sys/fs/cgroup/*/nodelab/"$LAB/$n" /sys/fs/cgroup/nodelab/"$LAB/$n"; do
     [ -d "$d" ] || continue
-    grep -qx "$pid" "$d/cgroup.procs" || fail "$n: pid $pid missing from $d/cgroup.procs"
+    find "$d" -name cgroup.procs -exec cat {} + | grep -qx "$pid" ||
+      fail "$n: pid $pid is in no cgroup.procs under $d"
   done
   # What exec runs is accounted to the node too.
   nodelab exec "$n" -- cat /proc/self/cgroup >"$E2E_TMP/exec-cg"
