@@ -857,7 +857,7 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
     if (errno != EEXIST)
       return lab_error_errno(err, "reserving the name %s", c->name);
     if (spec->name != NULL || attempt > 50) {
-      lab_error_set(err, EEXIST,
+      lab_error_set(err, 0,
                     "the container name \"%s\" is already in use; remove that container or "
                     "choose another name",
                     c->name);

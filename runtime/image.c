@@ -597,7 +597,7 @@ int image_import(const char *store, const char *path, const char *name, char **i
   } else {
     snprintf(probe, sizeof probe, "%s/index.json", src);
     if (access(probe, F_OK) != 0) {
-      lab_error_set(err, EINVAL,
+      lab_error_set(err, 0,
                     "%s: neither a docker-archive (manifest.json) nor an OCI layout (index.json)",
                     path);
       goto out;
@@ -757,7 +757,7 @@ int image_lookup(const char *store, const char *ref, struct image_info **info,
     if (access(probe, F_OK) == 0)
       return load_info(store, short_name, info, err);
   }
-  return lab_error_set(err, ENOENT,
+  return lab_error_set(err, 0,
                        "%s: image not known (nodelab images are offline: see `image ls`, "
                        "`image build`, `image import`)",
                        ref ? ref : "");
