@@ -11,55 +11,13 @@
 
 #include <json-c/json.h>
 
-#include "api.h"
 #include "cleanup.h"
 #include "error.h"
 #include "http-client.h"
 #include "ledger.h"
+#include "paths.h"
 
 #define CLI_GET_TIMEOUT_MS 10000
-
-static char *joined(const char *dir, const char *name)
-{
-  char *p = NULL;
-  if (asprintf(&p, "%s/%s", dir, name) < 0)
-    abort();
-  return p;
-}
-
-const char *cli_rundir(void)
-{
-  const char *env = getenv("NODELAB_RUNDIR");
-  return env != NULL && env[0] == '/' ? env : NODELAB_RUNDIR;
-}
-
-/* The default paths are the ones in api.h; an overridden run directory
- * holds files of the same names. */
-const char *cli_socket_path(void)
-{
-  static char *p;
-  if (p == NULL)
-    p = strcmp(cli_rundir(), NODELAB_RUNDIR) == 0 ? strdup(NODELAB_SOCKET)
-                                                  : joined(cli_rundir(), "nodelab.sock");
-  return p;
-}
-
-const char *cli_pidfile_path(void)
-{
-  static char *p;
-  if (p == NULL)
-    p = strcmp(cli_rundir(), NODELAB_RUNDIR) == 0 ? strdup(NODELAB_PIDFILE)
-                                                  : joined(cli_rundir(), "nodelabd.pid");
-  return p;
-}
-
-const char *cli_logfile_path(void)
-{
-  static char *p;
-  if (p == NULL)
-    p = joined(cli_rundir(), "nodelabd.log");
-  return p;
-}
 
 void cli_errorf(const struct cli_invocation *inv, const char *fmt, ...)
 {
@@ -84,7 +42,7 @@ int cli_api(const char *method, const char *target, const char *body, int timeou
             struct json_object **reply, struct lab_error **err)
 {
   struct http_response *resp = NULL;
-  if (http_request(cli_socket_path(), method, target, body, timeout_ms, &resp, err) < 0)
+  if (http_request(paths_socket(), method, target, body, timeout_ms, &resp, err) < 0)
     return -1;
   *status = http_response_status(resp);
   const char *text = http_response_body(resp);

@@ -17,11 +17,11 @@
 
 #include <json-c/json.h>
 
-#include "api.h"
 #include "cleanup.h"
 #include "error.h"
 #include "http-client.h"
 #include "ledger.h"
+#include "paths.h"
 #include "proc.h"
 #include "scenario.h"
 
@@ -77,7 +77,7 @@ static int daemon_ping(struct lab_error **err)
   }
   json_object_put(reply);
   if (status != 200)
-    return lab_error_set(err, 0, "GET /v1/version on %s: status %d", cli_socket_path(), status);
+    return lab_error_set(err, 0, "GET /v1/version on %s: status %d", paths_socket(), status);
   return 1;
 }
 
@@ -150,7 +150,7 @@ static long elapsed_ms(const struct timespec *start)
 /* Prints the last lines of the daemon's log, which say why it did not come up. */
 static void print_log_tail(void)
 {
-  cleanup_fclose FILE *f = fopen(cli_logfile_path(), "r");
+  cleanup_fclose FILE *f = fopen(paths_logfile(), "r");
   if (f == NULL)
     return;
   char lines[10][512];
@@ -162,7 +162,7 @@ static void print_log_tail(void)
   }
   size_t first = n > 10 ? n - 10 : 0;
   if (n > 0)
-    fprintf(stderr, "last lines of %s:\n", cli_logfile_path());
+    fprintf(stderr, "last lines of %s:\n", paths_logfile());
   for (size_t i = first; i < n; i++)
     fprintf(stderr, "  %s", lines[i % 10]);
 }
@@ -181,24 +181,23 @@ static int ensure_daemon(struct lab_error **err)
   cleanup_free char *bin = NULL;
   if (find_daemon(&bin, err) < 0)
     return -1;
-  if (mkdir(cli_rundir(), 0700) < 0 && errno != EEXIST)
-    return lab_error_errno(err, "creating %s", cli_rundir());
+  if (mkdir(paths_rundir(), 0700) < 0 && errno != EEXIST)
+    return lab_error_errno(err, "creating %s", paths_rundir());
   /* Two `nodelab up` at once must not start two daemons: the second waits
    * here, then finds the first one's daemon answering. */
-  cleanup_close int lock_fd = open(cli_rundir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_close int lock_fd = open(paths_rundir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (lock_fd < 0)
-    return lab_error_errno(err, "opening %s", cli_rundir());
+    return lab_error_errno(err, "opening %s", paths_rundir());
   if (flock(lock_fd, LOCK_EX) < 0)
-    return lab_error_errno(err, "locking %s", cli_rundir());
+    return lab_error_errno(err, "locking %s", paths_rundir());
   up = daemon_ping(err);
   if (up < 0)
     return lab_error_wrap(err, "nodelabd does not answer (try 'nodelab down --force')");
   if (up == 1)
     return 0;
-  cleanup_close int log_fd =
-      open(cli_logfile_path(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  cleanup_close int log_fd = open(paths_logfile(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0)
-    return lab_error_errno(err, "opening %s", cli_logfile_path());
+    return lab_error_errno(err, "opening %s", paths_logfile());
   cleanup_close int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null_fd < 0)
     return lab_error_errno(err, "opening /dev/null");
@@ -214,11 +213,8 @@ static int ensure_daemon(struct lab_error **err)
     dup2(log_fd, 1);
     dup2(log_fd, 2);
     signal(SIGPIPE, SIG_DFL);
-    /* nodelabd keeps its labs under /run/nodelab whatever NODELAB_RUNDIR
-     * says; only its socket follows an overridden run directory. */
-    char *argv[] = {bin, (char *)"--socket", (char *)cli_socket_path(), NULL};
-    if (strcmp(cli_rundir(), NODELAB_RUNDIR) == 0)
-      argv[1] = NULL;
+    /* NODELAB_RUNDIR, when set, reaches the daemon through the environment. */
+    char *argv[] = {bin, NULL};
     execv(bin, argv);
     dprintf(2, "nodelab: exec %s: %s\n", bin, strerror(errno));
     _exit(127);
@@ -232,9 +228,9 @@ static int ensure_daemon(struct lab_error **err)
       print_log_tail();
       if (WIFEXITED(status))
         return lab_error_set(err, 0, "%s exited with status %d before answering on %s", bin,
-                             WEXITSTATUS(status), cli_socket_path());
+                             WEXITSTATUS(status), paths_socket());
       return lab_error_set(err, 0, "%s was killed by signal %d before answering on %s", bin,
-                           WTERMSIG(status), cli_socket_path());
+                           WTERMSIG(status), paths_socket());
     }
     cleanup_error struct lab_error *e = NULL;
     int r = daemon_ping(&e);
@@ -246,7 +242,7 @@ static int ensure_daemon(struct lab_error **err)
       waitpid(pid, NULL, 0);
       print_log_tail();
       return lab_error_set(err, 0, "%s (pid %d) did not answer on %s within %d ms%s%s: killed it",
-                           bin, (int)pid, cli_socket_path(), DAEMON_START_TIMEOUT_MS, e ? ": " : "",
+                           bin, (int)pid, paths_socket(), DAEMON_START_TIMEOUT_MS, e ? ": " : "",
                            e ? e->msg : "");
     }
     sleep_ms(50);
@@ -446,7 +442,7 @@ int cli_up(const struct cli_invocation *inv)
 /* Pid of a live nodelabd named by the pid file, or 0. */
 static pid_t daemon_pid_alive(uint64_t *starttime)
 {
-  cleanup_fclose FILE *f = fopen(cli_pidfile_path(), "re");
+  cleanup_fclose FILE *f = fopen(paths_pidfile(), "re");
   if (f == NULL)
     return 0;
   int pid = 0;
@@ -515,7 +511,7 @@ static void remove_stale_files(void)
 {
   char **left = NULL;
   cleanup_error struct lab_error *err = NULL;
-  if (ledger_list_labs(cli_rundir(), &left, &err) < 0)
+  if (ledger_list_labs(paths_rundir(), &left, &err) < 0)
     return;
   bool empty = left == NULL || left[0] == NULL;
   cli_strv_free(left);
@@ -530,10 +526,10 @@ static void remove_stale_files(void)
   cleanup_error struct lab_error *e = NULL;
   if (daemon_ping(&e) != 0)
     return;
-  unlink(cli_socket_path());
-  unlink(cli_pidfile_path());
-  unlink(cli_logfile_path());
-  rmdir(cli_rundir()); /* only when empty: anything else there is not ours to remove */
+  unlink(paths_socket());
+  unlink(paths_pidfile());
+  unlink(paths_logfile());
+  rmdir(paths_rundir()); /* only when empty: anything else there is not ours to remove */
 }
 
 static int down_force(const struct cli_invocation *inv, const char *given)
@@ -576,8 +572,8 @@ static int down_force(const struct cli_invocation *inv, const char *given)
     labs = calloc(2, sizeof *labs);
     labs[0] = strdup(given);
   } else {
-    if (ledger_list_labs(cli_rundir(), &labs, &err) < 0) {
-      cli_errorf(inv, "listing ledgers in %s: %s", cli_rundir(), err->msg);
+    if (ledger_list_labs(paths_rundir(), &labs, &err) < 0) {
+      cli_errorf(inv, "listing ledgers in %s: %s", paths_rundir(), err->msg);
       cli_strv_free(daemon_labs);
       return CLI_EXIT_FAIL;
     }
@@ -586,9 +582,9 @@ static int down_force(const struct cli_invocation *inv, const char *given)
   }
   for (char **l = labs; *l; l++) {
     char ledger_path[PATH_MAX];
-    snprintf(ledger_path, sizeof ledger_path, "%s/%s/ledger", cli_rundir(), *l);
+    snprintf(ledger_path, sizeof ledger_path, "%s/%s/ledger", paths_rundir(), *l);
     bool had_ledger = access(ledger_path, F_OK) == 0;
-    if (ledger_undo(cli_rundir(), *l, &err) < 0) {
+    if (ledger_undo(paths_rundir(), *l, &err) < 0) {
       cli_errorf(inv, "cleaning lab %s from its ledger: %s", *l, err->msg);
       lab_error_clear(&err);
       rc = CLI_EXIT_FAIL;

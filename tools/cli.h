@@ -91,13 +91,6 @@ int cli_exec(const struct cli_invocation *inv);
 int cli_shell(const struct cli_invocation *inv);
 int cli_not_built(const struct cli_invocation *inv);
 
-/* Paths under the run directory.  NODELAB_RUNDIR (environment) overrides
- * /run/nodelab, so tests can run beside a real lab without touching it. */
-const char *cli_rundir(void);
-const char *cli_socket_path(void);
-const char *cli_pidfile_path(void);
-const char *cli_logfile_path(void);
-
 struct json_object;
 struct lab_error;
 

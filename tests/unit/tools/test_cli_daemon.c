@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "error.h"
 #include "http-client.h"
+#include "paths.h"
 
 static char rundir[64];
 static char sock_path[128];
@@ -81,11 +82,11 @@ static const char *labs_reply(const char *json)
 
 static void test_paths_follow_rundir(void **state)
 {
-  assert_string_equal(cli_rundir(), rundir);
-  assert_string_equal(cli_socket_path(), sock_path);
+  assert_string_equal(paths_rundir(), rundir);
+  assert_string_equal(paths_socket(), sock_path);
   char expect[160];
   snprintf(expect, sizeof expect, "%s/nodelabd.pid", rundir);
-  assert_string_equal(cli_pidfile_path(), expect);
+  assert_string_equal(paths_pidfile(), expect);
 }
 
 static void test_no_daemon(void **state)
