@@ -13,7 +13,7 @@ packages=(
   # images and the tools a learner uses inside a node
   busybox-static iproute2 ethtool iputils-ping tcpdump iperf3 strace procps psmisc
   # benchmarks
-  hyperfine time
+  hyperfine time runc
 )
 
 missing=()
