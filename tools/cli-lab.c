@@ -212,7 +212,14 @@ static int ensure_daemon(struct lab_error **err)
     dup2(null_fd, 0);
     dup2(log_fd, 1);
     dup2(log_fd, 2);
-    signal(SIGPIPE, SIG_DFL);
+    /* Dispositions and mask as a fresh program expects them, whatever the
+     * shell that ran nodelab ignored (SIGINT in background jobs, nohup). */
+    static const int sigs[] = {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+      signal(sigs[i], SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     /* NODELAB_RUNDIR, when set, reaches the daemon through the environment. */
     char *argv[] = {bin, NULL};
     execv(bin, argv);
@@ -413,6 +420,15 @@ int cli_up(const struct cli_invocation *inv)
   struct json_object *reply = NULL;
   int rc = cli_api("POST", "/v1/labs", json_object_to_json_string(req), UP_TIMEOUT_MS, &status,
                    &reply, &err);
+  /* A daemon that held no lab may have exited between our ping and the
+   * request: start one again, once. */
+  if (rc < 0 && http_error_is_unreachable(err)) {
+    lab_error_clear(&err);
+    rc = ensure_daemon(&err);
+    if (rc == 0)
+      rc = cli_api("POST", "/v1/labs", json_object_to_json_string(req), UP_TIMEOUT_MS, &status,
+                   &reply, &err);
+  }
   json_object_put(req);
   if (rc < 0) {
     cli_errorf(inv, "bringing up lab %s: %s", lab_name, err->msg);
