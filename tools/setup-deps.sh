@@ -12,7 +12,8 @@ packages=(
   openvswitch-switch openvswitch-source
   # images and the tools a learner uses inside a node
   busybox-static iproute2 ethtool iputils-ping tcpdump iperf3 strace procps psmisc
-  # benchmarks
+  # integration tests (reading --json output) and benchmarks
+  jq
   hyperfine time runc
 )
 
