@@ -463,7 +463,10 @@ int cgroup_mkdir_recorded(const char *base, const char *relpath, struct ledger *
     if (stat(path, &st) < 0) {
       if (errno != ENOENT)
         return lab_error_errno(err, "stat %s", path);
-      if (ledger != NULL && ledger_record_path(ledger, LEDGER_CGROUP, path, err) < 0)
+      /* Parents may come to be shared by other labs: they are only ever
+       * removed when empty.  The cgroup asked for is ours to kill and remove. */
+      enum ledger_kind kind = saved == '\0' ? LEDGER_CGROUP : LEDGER_CGROUP_PARENT;
+      if (ledger != NULL && ledger_record_path(ledger, kind, path, err) < 0)
         return -1;
       if (mkdir(path, 0755) < 0 && errno != EEXIST)
         return lab_error_errno(err, "mkdir %s", path);

@@ -34,6 +34,7 @@ struct ledger {
 static const char *const kind_names[] = {
     [LEDGER_DIR] = "dir",         [LEDGER_FILE] = "file",   [LEDGER_CGROUP] = "cgroup",
     [LEDGER_PROCESS] = "process", [LEDGER_MOUNT] = "mount", [LEDGER_NETNS] = "netns",
+    [LEDGER_CGROUP_PARENT] = "cgroup-parent",
 };
 
 static int kind_from_name(const char *name, enum ledger_kind *kind)
@@ -306,7 +307,8 @@ static char *cgroup_shared_with(const char *rundir, const char *lab, const char 
       if (asprintf(&lpath, "%s/%s/ledger", rundir, labs[i]) >= 0 &&
           ledger_read(lpath, &v, &n, &lerr) == 0) {
         for (size_t j = 0; j < n && owner == NULL; j++) {
-          if (v[j].kind == LEDGER_CGROUP && strncmp(v[j].path, path, plen) == 0 &&
+          if ((v[j].kind == LEDGER_CGROUP || v[j].kind == LEDGER_CGROUP_PARENT) &&
+              strncmp(v[j].path, path, plen) == 0 &&
               v[j].path[plen] == '/')
             owner = strdup(labs[i]);
         }
@@ -329,10 +331,16 @@ static int undo_shared_cgroup(const char *rundir, const char *owner, const char 
     return 0;
   if (errno != EBUSY && errno != ENOTEMPTY)
     return lab_error_errno(err, "rmdir %s", path);
+  if (owner == NULL) {
+    /* Used by something this run directory does not know (another lab run
+     * beside it): it removes the directory when it is done, or a later undo does. */
+    log_info("cgroup %s is still in use; left in place", path);
+    return 0;
+  }
   struct ledger *other = NULL;
   if (ledger_open(rundir, owner, &other, err) < 0)
     return lab_error_wrap(err, "handing cgroup %s over to lab %s", path, owner);
-  int ret = ledger_record_path(other, LEDGER_CGROUP, path, err);
+  int ret = ledger_record_path(other, LEDGER_CGROUP_PARENT, path, err);
   ledger_close(other);
   if (ret == 0)
     log_info("cgroup %s is still used by lab %s; handed over to its ledger", path, owner);
@@ -350,6 +358,10 @@ static int undo_entry(const char *rundir, const char *lab, const char *labdir,
     if (owner != NULL)
       return undo_shared_cgroup(rundir, owner, e->path, err);
     return cgroup_remove_dir(e->path, err);
+  }
+  case LEDGER_CGROUP_PARENT: {
+    cleanup_free char *owner = cgroup_shared_with(rundir, lab, e->path);
+    return undo_shared_cgroup(rundir, owner, e->path, err);
   }
   case LEDGER_MOUNT:
     return undo_umount(e->path, err);
@@ -399,8 +411,29 @@ int ledger_undo(const char *rundir, const char *lab, struct lab_error **err)
     return 0;
   }
 
+  /* Everything in reverse order, except shared parent cgroups: those go last,
+   * deepest first, once every cgroup below them is gone (one handed over by
+   * another lab stands late in the ledger but high in the tree). */
+  size_t order_n = 0;
+  size_t *order = calloc(n ? n : 1, sizeof *order);
+  for (size_t i = n; i-- > 0;)
+    if (v[i].kind != LEDGER_CGROUP_PARENT)
+      order[order_n++] = i;
+  size_t first_parent = order_n;
+  for (size_t i = n; i-- > 0;)
+    if (v[i].kind == LEDGER_CGROUP_PARENT)
+      order[order_n++] = i;
+  for (size_t a = first_parent; a < order_n; a++)
+    for (size_t b = a + 1; b < order_n; b++)
+      if (strlen(v[order[b]].path) > strlen(v[order[a]].path)) {
+        size_t t = order[a];
+        order[a] = order[b];
+        order[b] = t;
+      }
+
   int ret = 0;
-  for (size_t i = n; i-- > 0;) {
+  for (size_t k = 0; k < order_n; k++) {
+    size_t i = order[k];
     struct lab_error *eerr = NULL;
     if (undo_entry(rundir, lab, labdir, &v[i], &eerr) < 0) {
       log_warn("undo %s: %s", lab, eerr->msg);
@@ -411,6 +444,7 @@ int ledger_undo(const char *rundir, const char *lab, struct lab_error **err)
       ret = -1;
     }
   }
+  free(order);
   ledger_entries_free(v, n);
   /* On failure the ledger stays, so that undo can be run again: every entry
    * already undone is then a no-op. */

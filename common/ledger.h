@@ -26,6 +26,9 @@ enum ledger_kind {
                    */
   LEDGER_MOUNT,   /* a mount point in the host mount namespace: umount2(MNT_DETACH) */
   LEDGER_NETNS,   /* a network namespace bind-mounted on a file: umount + unlink */
+  LEDGER_CGROUP_PARENT, /* a cgroup directory made as a parent of ours, possibly shared with
+                           other labs (".../nodelab"): rmdir when empty, never kills; when another
+                           lab of this run directory still uses it, handed over to its ledger */
 };
 
 struct ledger_entry {

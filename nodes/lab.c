@@ -294,6 +294,8 @@ static int spawn_node(struct lab *lab, struct lab_node *node, size_t index, cons
   const struct scenario_node *spec = node->spec;
   snprintf(node->cgroup, sizeof node->cgroup, "nodelab/%s/%s", lab->name, spec->name);
   snprintf(node->fabric_ifname, sizeof node->fabric_ifname, "vn%zu", index + 1);
+  if (cgroup_create(lab->cg, node->cgroup, lab->ledger, err) < 0)
+    return lab_error_wrap(err, "node %s", spec->name);
   /* The node's own processes live in a leaf, "init", beside the pods' cgroups:
    * cgroup v2 forbids processes in a cgroup whose children get controllers. */
   char init_cgroup[PATH_MAX + 8];
@@ -386,6 +388,12 @@ int lab_create(struct event_base *base, struct scenario *sc, const char *name, l
     rc = write_scenario_copy(lab, err);
   if (rc == 0)
     rc = cgroup_manager_open("/sys/fs/cgroup", &lab->cg, err);
+  /* The lab's cgroup is its own, to kill and remove whole; "nodelab" above it
+   * is shared by every lab. */
+  char lab_cgroup[PATH_MAX];
+  snprintf(lab_cgroup, sizeof lab_cgroup, "nodelab/%s", name);
+  if (rc == 0)
+    rc = cgroup_create(lab->cg, lab_cgroup, lab->ledger, err);
   if (rc == 0)
     rc = spawn_fabric(lab, init, &fabric_nl, err);
   for (size_t i = 0; rc == 0 && i < lab->n_nodes; i++)

@@ -10,42 +10,16 @@
 #include <json-c/json.h>
 
 #include "cleanup.h"
+#include "rpc.h"
 
 int node_control_send(int fd, struct json_object *o)
 {
-  const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-  size_t len = strlen(text);
-  if (len > NODE_CONTROL_MAX) {
-    errno = EMSGSIZE;
-    return -1;
-  }
-  ssize_t n;
-  do {
-    n = send(fd, text, len, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  return n == (ssize_t)len ? 0 : -1;
+  return rpc_send(fd, o, NULL, 0);
 }
 
 int node_control_recv(int fd, struct json_object **out)
 {
-  cleanup_free char *buf = malloc(NODE_CONTROL_MAX + 1);
-  if (buf == NULL)
-    return -1;
-  ssize_t n;
-  do {
-    n = recv(fd, buf, NODE_CONTROL_MAX, 0);
-  } while (n < 0 && errno == EINTR);
-  if (n <= 0)
-    return n == 0 ? 0 : -1;
-  buf[n] = '\0';
-  struct json_object *o = json_tokener_parse(buf);
-  if (o == NULL || !json_object_is_type(o, json_type_object)) {
-    json_object_put(o);
-    errno = EBADMSG;
-    return -1;
-  }
-  *out = o;
-  return 1;
+  return rpc_recv(fd, out, NULL, 0, NULL);
 }
 
 /* The last NSpid entry of /proc/PID/status is the pid in the innermost namespace. */

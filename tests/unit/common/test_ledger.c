@@ -439,7 +439,7 @@ static void test_shared_cgroup_parent_handed_over(void **state)
   char *parent = pathf("%s/cgroot", f->rundir);
   char *child = pathf("%s/cgroot/b", f->rundir);
   open_ledger(f, "a", &la);
-  record(la, LEDGER_CGROUP, parent);
+  record(la, LEDGER_CGROUP_PARENT, parent);
   assert_int_equal(mkdir(parent, 0755), 0);
   ledger_close(la);
   open_ledger(f, "b", &lb);
@@ -455,7 +455,7 @@ static void test_shared_cgroup_parent_handed_over(void **state)
   size_t n = 0;
   assert_int_equal(ledger_read(lbpath, &v, &n, &err), 0);
   assert_int_equal(n, 3);
-  assert_int_equal(v[2].kind, LEDGER_CGROUP);
+  assert_int_equal(v[2].kind, LEDGER_CGROUP_PARENT);
   assert_string_equal(v[2].path, parent);
   ledger_entries_free(v, n);
 
@@ -465,6 +465,31 @@ static void test_shared_cgroup_parent_handed_over(void **state)
   free(parent);
   free(child);
   free(lbpath);
+}
+
+/* A parent still used by something this run directory does not know (a lab
+ * run beside it with another NODELAB_RUNDIR) is left in place: undo never
+ * kills or removes below a CGROUP_PARENT entry. */
+static void test_cgroup_parent_in_use_left_alone(void **state)
+{
+  struct fixture *f = *state;
+  struct ledger *la = NULL;
+  struct lab_error *err = NULL;
+  char *parent = pathf("%s/cgroot", f->rundir);
+  char *foreign = pathf("%s/cgroot/other", f->rundir);
+  open_ledger(f, "a", &la);
+  record(la, LEDGER_CGROUP_PARENT, parent);
+  assert_int_equal(mkdir(parent, 0755), 0);
+  ledger_close(la);
+  assert_int_equal(mkdir(foreign, 0755), 0);
+
+  if (undo(f, "a", &err) < 0)
+    fail_msg("undo a: %s", err->msg);
+  assert_true(exists(foreign));
+  assert_int_equal(rmdir(foreign), 0);
+  assert_int_equal(rmdir(parent), 0);
+  free(parent);
+  free(foreign);
 }
 
 int main(void)
@@ -478,6 +503,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_undo_kills_recorded_process, setup, teardown),
       cmocka_unit_test_setup_teardown(test_undo_spares_reused_pid, setup, teardown),
       cmocka_unit_test_setup_teardown(test_list_labs, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_cgroup_parent_in_use_left_alone, setup, teardown),
       cmocka_unit_test_setup_teardown(test_shared_cgroup_parent_handed_over, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
