@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "daemon.h"
@@ -20,6 +21,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+  /* `nodelab up` starts us from whatever shell ran it: a descriptor it left
+   * open (a pipe a script waits on for EOF, make's jobserver) must not live on
+   * here and, through every node we clone, as long as the lab. */
+  close_range(3, ~0U, 0);
   static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
                                        {"log-level", required_argument, NULL, 'l'},
                                        {"help", no_argument, NULL, 'h'},
