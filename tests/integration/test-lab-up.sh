@@ -16,8 +16,16 @@ snapshot "$E2E_TMP/before"
 net_state >"$E2E_TMP/net-before"
 
 # ---- up ----
-nodelab up --name "$LAB" >"$E2E_TMP/up.out" || fail "nodelab up --name $LAB exited $?"
+# With a descriptor left open, as a script's pipe or make's jobserver would be:
+# nothing nodelab starts may keep it (a reader waiting for EOF would hang).
+nodelab up --name "$LAB" >"$E2E_TMP/up.out" 7>"$E2E_TMP/fd-marker" ||
+  fail "nodelab up --name $LAB exited $?"
 say "up: $(head -n1 "$E2E_TMP/up.out")"
+for p in $(nodelab_processes | awk '{print $1}'); do
+  if find "/proc/$p/fd" -lname "$E2E_TMP/fd-marker" 2>/dev/null | grep -q .; then
+    fail "$(cat "/proc/$p/comm") (pid $p) holds a descriptor inherited from the shell that ran up"
+  fi
+done
 
 nodelab ls | grep -qw -- "$LAB" || { nodelab ls >&2; fail "nodelab ls does not show $LAB"; }
 nodelab ls --json | jq -e --arg l "$LAB" '[.. | objects | select(.name? == $l)] | length == 1' \
