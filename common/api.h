@@ -27,9 +27,25 @@
  *                 "links": [{"node", "ifname": "eth0", "peer": "FABRIC_IFNAME", "address"}],
  *                 "pods": [{"name", "node", "state", "containers": [...]}],
  *                 "faults": [...], "checks": [...]}
+ *
+ * The RPC tunnel.  Beside the REST socket, nodelabd listens on
+ * <rundir>/nodelab-rpc.sock (paths_rpc_socket(); SOCK_SEQPACKET, common/rpc.h).
+ * A client's first message names a service of a node:
+ *   {"op": "tunnel", "lab": LAB, "node": NODE, "service": "runtime"}
+ * nodelabd answers {"ok": true} once it is connected to that service's socket
+ * inside the node (NODE_RUNTIME_SOCKET, reached through /proc/PID/root), or
+ * {"ok": false, "error": ...}; from then on it relays every message, with its
+ * file descriptors, both ways until either side closes.  This is how
+ * `nodelab run|exec|ps|...` reach a node's runtime, terminals included:
+ * CLI -> nodelabd -> nodelab-runtime.
  */
 #ifndef NODELAB_API_H
 #define NODELAB_API_H
+
+/* Inside every node (its private /run): the runtime's RPC socket. */
+#define NODE_RUNTIME_SOCKET "/run/nodelab/runtime.sock"
+/* Inside every node: the runtime's state (a node-private tmpfs). */
+#define NODE_RUNTIME_ROOT "/var/lib/nodelab"
 
 #define NODELAB_SOCKET "/run/nodelab/nodelab.sock"
 #define NODELAB_PIDFILE "/run/nodelab/nodelabd.pid"

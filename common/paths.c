@@ -34,3 +34,9 @@ const char *paths_logfile(void)
   static char buf[4096];
   return in_rundir(buf, sizeof buf, "nodelabd.log");
 }
+
+const char *paths_rpc_socket(void)
+{
+  static char buf[108]; /* sun_path */
+  return in_rundir(buf, sizeof buf, "nodelab-rpc.sock");
+}

@@ -10,5 +10,7 @@ const char *paths_rundir(void);
 const char *paths_socket(void);
 const char *paths_pidfile(void);
 const char *paths_logfile(void);
+/* <rundir>/nodelab-rpc.sock: the RPC tunnel to node services (api.h). */
+const char *paths_rpc_socket(void);
 
 #endif

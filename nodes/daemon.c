@@ -25,6 +25,7 @@
 #include "paths.h"
 #include "scenario.h"
 #include "supervise.h"
+#include "tunnel.h"
 
 LOG_MODULE(daemon);
 
@@ -90,6 +91,20 @@ static void stop_listening(void)
     return;
   daemon_state.listening = 0;
   unlink(daemon_state.socket_path);
+  tunnel_stop();
+}
+
+static pid_t tunnel_lookup(const char *lab, const char *node, const char **problem)
+{
+  struct labs_entry *e = find_lab(lab);
+  if (e == NULL) {
+    *problem = "no such lab";
+    return 0;
+  }
+  pid_t pid = lab_node_pid(e->lab, node);
+  if (pid <= 0)
+    *problem = "no such node, or it is not running";
+  return pid;
 }
 
 static void exit_soon(void)
@@ -400,6 +415,8 @@ int daemon_run(const char *socket_path, const char *pidfile, struct lab_error **
     close(fd);
     return lab_error_set(err, 0, "evhttp cannot accept on %s", socket_path);
   }
+  if (tunnel_start(daemon_state.base, paths_rpc_socket(), tunnel_lookup, err) < 0)
+    return -1;
   if (write_pidfile(pidfile, err) < 0)
     return -1;
   struct event *term = evsignal_new(daemon_state.base, SIGTERM, on_terminate, NULL);

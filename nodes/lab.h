@@ -6,6 +6,8 @@
 #ifndef NODELAB_LAB_H
 #define NODELAB_LAB_H
 
+#include <sys/types.h>
+
 #include "error.h"
 
 struct event_base;
@@ -30,6 +32,9 @@ int lab_create(struct event_base *base, struct scenario *sc, const char *name, l
 int lab_destroy(struct lab *lab, struct lab_error **err);
 
 const char *lab_name(const struct lab *lab);
+
+/* The host pid of node `node`'s init while it runs, else 0. */
+pid_t lab_node_pid(const struct lab *lab, const char *node);
 enum lab_state lab_state(const struct lab *lab);
 
 /* New JSON objects (caller owns): the API's LAB_STATUS and LAB_SUMMARY. */

@@ -8,50 +8,21 @@
 
 #include <json-c/json.h>
 
+#include "api.h"
 #include "scenario.h"
 
 static const char *const state_names[] = {"waiting", "started", "ready", "exited", "failed"};
 
-static char **argv_new(const char *first, ...)
-{
-  size_t n = 1;
-  va_list ap;
-  va_start(ap, first);
-  while (va_arg(ap, const char *) != NULL)
-    n++;
-  va_end(ap);
-  char **v = calloc(n + 1, sizeof *v);
-  v[0] = strdup(first);
-  va_start(ap, first);
-  for (size_t i = 1; i < n; i++)
-    v[i] = strdup(va_arg(ap, const char *));
-  va_end(ap);
-  return v;
-}
-
-static struct node_daemon *add(struct node_daemon **arr, size_t *n, const char *name,
-                               const char *after, const char *log)
-{
-  *arr = realloc(*arr, (*n + 1) * sizeof **arr);
-  struct node_daemon *d = &(*arr)[(*n)++];
-  memset(d, 0, sizeof *d);
-  d->name = strdup(name);
-  d->after = after ? strdup(after) : NULL;
-  d->log = strdup(log);
-  d->last_status = -1;
-  return d;
-}
-
-void node_daemons_plan(const struct scenario *sc, const struct scenario_node *node,
+void node_daemons_plan(const struct scenario *sc, const char *lab, const struct scenario_node *node,
                        const char *bindir, struct node_daemon **out, size_t *n)
 {
   *out = NULL;
   *n = 0;
+  /* The runtime joins the plan with its daemon mode (`nodelab-runtime serve`). */
   (void)sc;
+  (void)lab;
   (void)node;
   (void)bindir;
-  (void)add;
-  (void)argv_new;
 }
 
 void node_daemons_free(struct node_daemon *d, size_t n)

@@ -34,20 +34,19 @@
 
 #include <json-c/json.h>
 
+#include "api.h"
 #include "error.h"
 #include "netlink.h"
 #include "node-control.h"
 
 
+/* Mounts a node-private tmpfs on path, which must exist: creating it here
+ * would leave a directory on the host's file system that no ledger names. */
 static int mount_tmpfs(const char *path, const char *mode, struct lab_error **err)
 {
   struct stat st;
-  if (stat(path, &st) < 0) {
-    if (errno != ENOENT)
-      return lab_error_errno(err, "stat %s", path);
-    if (mkdir(path, 0755) < 0)
-      return lab_error_errno(err, "mkdir %s", path);
-  }
+  if (stat(path, &st) < 0)
+    return lab_error_errno(err, "%s (the node mounts its own tmpfs there)", path);
   if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, mode) < 0)
     return lab_error_errno(err, "mount tmpfs on %s", path);
   return 0;
@@ -61,14 +60,17 @@ static int setup_mounts(struct lab_error **err)
     return lab_error_errno(err, "making / private");
   if (mount_tmpfs("/run", "mode=0755", err) < 0)
     return -1;
-  static const char *const run_dirs[] = {"/run/openvswitch", "/run/lock", "/run/netns"};
+  static const char *const run_dirs[] = {"/run/openvswitch", "/run/lock", "/run/netns",
+                                         "/run/nodelab"};
   for (size_t i = 0; i < sizeof run_dirs / sizeof run_dirs[0]; i++)
     if (mkdir(run_dirs[i], 0755) < 0)
       return lab_error_errno(err, "mkdir %s", run_dirs[i]);
-  static const char *const ovs_dirs[] = {"/etc/openvswitch", "/var/log/openvswitch",
-                                         "/var/lib/openvswitch"};
-  for (size_t i = 0; i < sizeof ovs_dirs / sizeof ovs_dirs[0]; i++)
-    if (mount_tmpfs(ovs_dirs[i], "mode=0755", err) < 0)
+  /* OVS's default paths, and the runtime's storage (NODE_RUNTIME_ROOT): each
+   * node its own, gone with the node. */
+  static const char *const private_dirs[] = {"/etc/openvswitch", "/var/log/openvswitch",
+                                         "/var/lib/openvswitch", NODE_RUNTIME_ROOT};
+  for (size_t i = 0; i < sizeof private_dirs / sizeof private_dirs[0]; i++)
+    if (mount_tmpfs(private_dirs[i], "mode=0755", err) < 0)
       return -1;
   if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
     return lab_error_errno(err, "mount proc");

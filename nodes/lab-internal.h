@@ -1,0 +1,89 @@
+/* What the lab's files share: the layout of a lab and its nodes, and the
+ * steps of a node's life that more than one file takes. Not a public header. */
+#ifndef NODELAB_LAB_INTERNAL_H
+#define NODELAB_LAB_INTERNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "lab.h"
+#include "node-daemons.h"
+#include "node-process.h"
+
+struct json_object;
+struct scenario;
+struct scenario_pod;
+struct scenario_node;
+
+#define UNDERLAY_BRIDGE "underlay"
+
+enum node_state { NODE_STARTING, NODE_RUNNING, NODE_EXITED, NODE_FAILED };
+
+struct lab_node {
+  struct lab *lab;
+  const struct scenario_node *spec;
+  struct node_process proc;
+  enum node_state state;
+  char fabric_ifname[16]; /* the near end of its eth0, on the fabric bridge */
+  char cgroup[PATH_MAX];
+  struct event *control_ev;
+  struct node_daemon *daemons;
+  size_t n_daemons;
+  int exit_status;
+};
+
+enum lab_pod_state { LAB_POD_PENDING, LAB_POD_STARTING, LAB_POD_RUNNING, LAB_POD_FAILED };
+
+/* A pod of the scenario, as nodelabd follows it (lab-pods.c). */
+struct lab_pod {
+  struct lab *lab;
+  const struct scenario_pod *spec;
+  enum lab_pod_state state;
+  int fd;                   /* the pod-run request's connection, -1 when none */
+  struct event *ev;
+  struct json_object *info; /* the runtime's description of the running pod */
+  char *error;
+};
+
+struct lab {
+  char *name;
+  struct scenario *sc;
+  struct event_base *base;
+  struct ledger *ledger;
+  struct cgroup_manager *cg;
+  enum lab_state state;
+  time_t created;
+  struct node_process fabric;
+  struct lab_node *nodes;
+  size_t n_nodes;
+  struct lab_pod *pods;
+  size_t n_pods;
+  char bindir[PATH_MAX]; /* where nodelabd, nodelab-init and the node daemons are */
+  struct event *timeout_ev;
+  lab_ready_cb *ready_cb;
+  void *ready_arg;
+};
+
+/* Ends the start of the lab (error NULL: it is up) and tells whoever waits. */
+void lab_finish_start(struct lab *lab, const char *error);
+/* A node failed to start: the lab fails with why. */
+void lab_node_failed(struct lab_node *node, const char *why);
+/* Declares the lab up once every node runs and every daemon has settled. */
+void lab_check_ready(struct lab *lab);
+/* libevent callback for a node's control socket (node-events.c). */
+void lab_on_node_control(evutil_socket_t fd, short what, void *arg);
+/* supervise.h callback: a node's init exited (node-events.c). */
+void lab_on_node_exit(pid_t pid, int status, void *arg);
+
+/* Pods (lab-pods.c): start those of a node whose runtime is ready; true when
+ * every pod that can run does; "pending", "starting"...; free them all. */
+void lab_pods_start(struct lab_node *node);
+bool lab_pods_settled(const struct lab *lab);
+bool lab_node_has_runtime(const struct lab_node *node);
+const char *lab_pod_state_name(enum lab_pod_state state);
+void lab_pods_free(struct lab *lab);
+
+#endif

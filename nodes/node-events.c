@@ -1,0 +1,201 @@
+/* A node's life after it was spawned: the events of its nodelab-init on the
+ * control socket (node-control.h), and its daemons started in order,
+ * followed, and restarted when they die. */
+#include "lab-internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <json-c/json.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "node-control.h"
+#include "scenario.h"
+
+LOG_MODULE(node);
+
+/* The lab is up once every node is running and every daemon has settled. */
+void lab_check_ready(struct lab *lab)
+{
+  if (lab->state != LAB_STARTING)
+    return;
+  bool nodes_settled = true;
+  for (size_t i = 0; i < lab->n_nodes; i++) {
+    struct lab_node *node = &lab->nodes[i];
+    bool settled = node->state == NODE_RUNNING;
+    for (size_t j = 0; settled && j < node->n_daemons; j++)
+      settled = node_daemon_settled(&node->daemons[j]);
+    /* A node whose runtime serves gets its pods at once, whatever the others do. */
+    if (settled && lab_node_has_runtime(node))
+      lab_pods_start(node);
+    nodes_settled = nodes_settled && settled;
+  }
+  if (lab->state == LAB_STARTING && nodes_settled && lab_pods_settled(lab))
+    lab_finish_start(lab, NULL);
+}
+
+static void spawn_daemon(struct lab_node *node, struct node_daemon *d)
+{
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "op", json_object_new_string("spawn"));
+  json_object_object_add(o, "name", json_object_new_string(d->name));
+  json_object_object_add(o, "log", json_object_new_string(d->log));
+  struct json_object *argv = json_object_new_array();
+  for (char **a = d->argv; *a != NULL; a++)
+    json_object_array_add(argv, json_object_new_string(*a));
+  json_object_object_add(o, "argv", argv);
+  if (node_control_send(node->proc.control_fd, o) < 0)
+    log_warn("node %s: cannot ask for %s: %s", node->spec->name, d->name, strerror(errno));
+  json_object_put(o);
+  d->state = DAEMON_STARTED; /* confirmed by "started", or undone by "spawn-failed" */
+}
+
+/* Starts every waiting daemon whose dependency is met. */
+static void start_due_daemons(struct lab_node *node)
+{
+  for (size_t i = 0; i < node->n_daemons; i++) {
+    struct node_daemon *d = &node->daemons[i];
+    if (d->state != DAEMON_WAITING)
+      continue;
+    const struct node_daemon *dep = NULL;
+    for (size_t j = 0; d->after != NULL && j < node->n_daemons; j++)
+      if (strcmp(node->daemons[j].name, d->after) == 0)
+        dep = &node->daemons[j];
+    int due = dep == NULL || (dep->oneshot ? dep->state == DAEMON_EXITED
+                                           : dep->state == DAEMON_STARTED ||
+                                                 dep->state == DAEMON_READY);
+    if (due)
+      spawn_daemon(node, d);
+  }
+}
+
+static struct node_daemon *find_daemon(struct lab_node *node, const char *name)
+{
+  for (size_t i = 0; name != NULL && i < node->n_daemons; i++)
+    if (strcmp(node->daemons[i].name, name) == 0)
+      return &node->daemons[i];
+  return NULL;
+}
+
+/* The last lines of a daemon's log file, read through the node's root: the
+ * node may be gone by the time anyone could look. */
+static void log_tail(pid_t node_pid, const char *log, char *buf, size_t size)
+{
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "/proc/%d/root%s", (int)node_pid, log);
+  snprintf(buf, size, "(no log)");
+  cleanup_fclose FILE *f = fopen(path, "re");
+  if (f == NULL || fseek(f, 0, SEEK_END) < 0)
+    return;
+  long end = ftell(f);
+  long start = end > (long)size - 1 ? end - ((long)size - 1) : 0;
+  fseek(f, start, SEEK_SET);
+  size_t n = fread(buf, 1, size - 1, f);
+  buf[n] = '\0';
+  while (n > 0 && buf[n - 1] == '\n')
+    buf[--n] = '\0';
+  /* Start at a line boundary when the tail was cut. */
+  char *nl = start > 0 ? strchr(buf, '\n') : NULL;
+  if (nl != NULL)
+    memmove(buf, nl + 1, strlen(nl + 1) + 1);
+}
+
+static void on_daemon_exit(struct lab_node *node, struct node_daemon *d, int status)
+{
+  d->pid = 0;
+  d->last_status = status;
+  int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (d->oneshot && ok) {
+    d->state = DAEMON_EXITED;
+    start_due_daemons(node);
+    lab_check_ready(node->lab);
+    return;
+  }
+  char tail[1024], why[PATH_MAX + 1200];
+  log_tail(node->proc.pid, d->log, tail, sizeof tail);
+  snprintf(why, sizeof why, "%s %s %d; the end of its log (%s in the node):\n%s", d->name,
+           WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
+           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), d->log, tail);
+  if (node->lab->state == LAB_STARTING) {
+    d->state = DAEMON_FAILED;
+    lab_node_failed(node, why);
+    return;
+  }
+  /* Up and running: a long-running daemon that dies is reported and restarted. */
+  log_warn("node %s: %s; restarting it", node->spec->name, why);
+  d->restarts++;
+  d->state = DAEMON_WAITING;
+  start_due_daemons(node);
+}
+
+static void on_node_event(struct lab_node *node, struct json_object *msg)
+{
+  struct json_object *v;
+  const char *event = json_object_object_get_ex(msg, "event", &v) ? json_object_get_string(v) : "";
+  const char *name = json_object_object_get_ex(msg, "name", &v) ? json_object_get_string(v) : NULL;
+  const char *message =
+      json_object_object_get_ex(msg, "message", &v) ? json_object_get_string(v) : "";
+  struct node_daemon *d = find_daemon(node, name);
+  if (strcmp(event, "ready") == 0) {
+    node->state = NODE_RUNNING;
+    start_due_daemons(node);
+    lab_check_ready(node->lab);
+  } else if (strcmp(event, "error") == 0) {
+    lab_node_failed(node, message);
+  } else if (d == NULL) {
+    log_warn("node %s: event %s for unknown daemon %s", node->spec->name, event,
+             name ? name : "(none)");
+  } else if (strcmp(event, "started") == 0) {
+    int ns_pid = json_object_object_get_ex(msg, "pid", &v) ? json_object_get_int(v) : 0;
+    d->pid = node_control_host_pid(node->proc.pid, ns_pid);
+    start_due_daemons(node);
+    lab_check_ready(node->lab);
+  } else if (strcmp(event, "notify") == 0) {
+    if (strcmp(message, "READY=1") == 0 && d->state == DAEMON_STARTED) {
+      d->state = DAEMON_READY;
+      lab_check_ready(node->lab);
+    }
+  } else if (strcmp(event, "spawn-failed") == 0) {
+    d->state = DAEMON_FAILED;
+    char why[512];
+    snprintf(why, sizeof why, "cannot start %s: %s", d->name, message);
+    lab_node_failed(node, why);
+  } else if (strcmp(event, "exited") == 0) {
+    int status = json_object_object_get_ex(msg, "status", &v) ? json_object_get_int(v) : -1;
+    on_daemon_exit(node, d, status);
+  }
+}
+
+void lab_on_node_control(evutil_socket_t fd, short what, void *arg)
+{
+  struct lab_node *node = arg;
+  struct json_object *msg = NULL;
+  int rc = node_control_recv(fd, &msg);
+  if (rc < 0 && errno == EAGAIN)
+    return;
+  if (rc <= 0) {
+    /* nodelab-init is gone; on_node_exit tells the rest. */
+    event_del(node->control_ev);
+    return;
+  }
+  on_node_event(node, msg);
+  json_object_put(msg);
+}
+
+void lab_on_node_exit(pid_t pid, int status, void *arg)
+{
+  struct lab_node *node = arg;
+  node->exit_status = status;
+  node->proc.pid = 0;
+  log_warn("node %s (pid %d) exited with status %d", node->spec->name, (int)pid, status);
+  if (node->state == NODE_STARTING) {
+    lab_node_failed(node, "exited before it was ready");
+  } else {
+    node->state = NODE_EXITED;
+  }
+}
+
