@@ -177,9 +177,34 @@ e2e_cleanup() {
       E2E_TIMEOUT=60 nodelab down --force "$lab" >&2 || say "cleanup: down --force $lab failed"
     fi
   done
+  e2e_last_resort
   [ -n "$E2E_TMP" ] && rm -rf "$E2E_TMP"
   if ((rc != 0)); then say "FAILED"; else say "ok"; fi
   exit "$rc"
+}
+
+# When even `down --force` left something (a bug the test has reported), the
+# cleanup removes it so that the next test starts from a clean host: processes
+# of this build (by pid), the test's labs' cgroups (deepest first), and the
+# daemon's files once no daemon and no lab remain.  It says what it removed.
+e2e_last_resort() {
+  local p d f left=()
+  for p in $(nodelab_processes | awk '{print $1}'); do
+    kill -KILL "$p" 2>/dev/null && left+=("process $p")
+  done
+  sleep 0.2
+  for d in $(nodelab_cgroups | sort -r); do
+    rmdir "$d" 2>/dev/null && left+=("cgroup $d")
+  done
+  if [ -d "$NODELAB_RUN" ] && [ -z "$(find "$NODELAB_RUN" -mindepth 1 -maxdepth 1 -type d)" ] &&
+    [ -z "$(nodelab_processes)" ]; then
+    for f in "$NODELAB_RUN"/*.sock "$NODELAB_RUN"/nodelabd.pid "$NODELAB_RUN"/nodelabd.log; do
+      [ -e "$f" ] && rm -f "$f" && left+=("file $f")
+    done
+    rmdir "$NODELAB_RUN" 2>/dev/null && left+=("dir $NODELAB_RUN")
+  fi
+  if ((${#left[@]})); then say "cleanup: removed what down --force left: ${left[*]}"; fi
+  return 0
 }
 
 # e2e_init LAB...: checks the prerequisites and arms the cleanup trap for LABs.
@@ -197,6 +222,9 @@ e2e_init() {
       exit 1
     fi
   done
+  if [ -e "$NODELAB_RUN" ]; then
+    say "note: $NODELAB_RUN exists before the test: $(find "$NODELAB_RUN" -mindepth 1 | tr '\n' ' ')"
+  fi
   E2E_TMP=$(mktemp -d "/tmp/nodelab-$E2E_NAME.XXXXXX")
   trap e2e_cleanup EXIT
   trap 'exit 130' INT TERM
