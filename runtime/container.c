@@ -629,6 +629,27 @@ const char *const *container_command(const struct container *c)
   return (const char *const *)c->argv;
 }
 
+const char *container_created(const struct container *c)
+{
+  return c->created;
+}
+const char *container_started(const struct container *c)
+{
+  return c->started;
+}
+const char *container_finished(const struct container *c)
+{
+  return c->finished;
+}
+bool container_is_infra(const struct container *c)
+{
+  return c->infra;
+}
+const char *container_pod_id(const struct container *c)
+{
+  return c->pod;
+}
+
 char *container_ps_status(const struct container *c)
 {
   if (strcmp(c->status, "running") == 0)
@@ -1519,6 +1540,12 @@ int container_start_detached(struct ctr_store *s, struct container *c, struct la
       dup2(devnull, 2);
       close(devnull);
     }
+    /* Nor any other descriptor of the caller (the daemon's client
+     * connections and listening socket): the monitor outlives them.  The
+     * store keeps no descriptor open, so only the report pipe stays. */
+    if (p[1] > 3)
+      syscall(SYS_close_range, 3U, (unsigned)p[1] - 1, 0U);
+    syscall(SYS_close_range, (unsigned)p[1] + 1, ~0U, 0U);
     prctl(PR_SET_NAME, "nodelab-mon", 0, 0, 0);
     struct lab_error *e = NULL;
     if (container_start(s, c, true, &e) < 0) {
@@ -1632,8 +1659,8 @@ int container_remove(struct ctr_store *s, struct container *c, bool force, struc
 
 /* -------------------------------------------------------------------- exec */
 
-int container_exec(struct ctr_store *s, struct container *c, const char *const *argv,
-                   struct lab_error **err)
+int container_exec_spawn(struct ctr_store *s, struct container *c, const char *const *argv,
+                         pid_t *out_pid, struct lab_error **err)
 {
   if (strcmp(c->status, "running") != 0 || !proc_is_same(c->pid, c->starttime))
     return lab_error_set(err, 0, "container %s is not running", c->name);
@@ -1709,14 +1736,14 @@ int container_exec(struct ctr_store *s, struct container *c, const char *const *
   sync_pipe[1] = -1;
   char msg[1200];
   ssize_t got = read_all(err_pipe[0], msg, sizeof msg);
-  int status;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-    ;
   if (got != 0) {
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+      ;
     lab_error_set(err, 0, "exec in %s: %s", c->name, got > 0 ? msg : "failed");
     goto out;
   }
-  rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  *out_pid = pid;
+  rc = 0;
 out:
   if (self_pidns >= 0)
     close(self_pidns);
@@ -1733,4 +1760,16 @@ out:
     seccomp_release(seccomp);
   sec_profile_free(prof);
   return rc;
+}
+
+int container_exec(struct ctr_store *s, struct container *c, const char *const *argv,
+                   struct lab_error **err)
+{
+  pid_t pid;
+  if (container_exec_spawn(s, c, argv, &pid, err) < 0)
+    return -1;
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

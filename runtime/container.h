@@ -94,6 +94,13 @@ bool container_oom_killed(const struct container *c);
 const char *container_merged_dir(const struct container *c);
 const char *container_upper_dir(const struct container *c);
 const char *container_cgroup_path(const struct container *c); /* relative */
+/* ISO-8601 times: created always; started/finished NULL until they happened. */
+const char *container_created(const struct container *c);
+const char *container_started(const struct container *c);
+const char *container_finished(const struct container *c);
+/* True for a pod infra container; the id of the infra a container joined, or NULL. */
+bool container_is_infra(const struct container *c);
+const char *container_pod_id(const struct container *c);
 /* podman-like `ps` status: "Created", "Up", "Exited (0)", "OOMKilled". */
 char *container_ps_status(const struct container *c);
 /* The argv the container runs, NULL-terminated, owned by c. */
@@ -147,5 +154,11 @@ int container_remove(struct ctr_store *s, struct container *c, bool force, struc
  * Returns the command's exit status (0..255, 128+signal), or -1 and *err. */
 int container_exec(struct ctr_store *s, struct container *c, const char *const *argv,
                    struct lab_error **err);
+
+/* Like container_exec() but returns once argv was exec'd inside the
+ * container: *pid is the caller's child (waitpid it; its status is the
+ * command's).  A failure to enter or exec is -1 and *err, nothing left. */
+int container_exec_spawn(struct ctr_store *s, struct container *c, const char *const *argv,
+                         pid_t *pid, struct lab_error **err);
 
 #endif

@@ -17,6 +17,9 @@
 #include "error.h"
 #include "id.h"
 #include "image.h"
+#include "log.h"
+#include "rpc.h"
+#include "serve.h"
 
 struct globals {
   const char *root, *images, *cgroup_root, *cgroup_parent;
@@ -693,6 +696,123 @@ static int cmd_image(int argc, char **argv)
                      "");
 }
 
+static int cmd_serve(int argc, char **argv)
+{
+  static const struct option longopts[] = {
+      {"socket", required_argument, NULL, 's'},
+      {"root", required_argument, NULL, 'r'},
+      {"cgroup-parent", required_argument, NULL, 'c'},
+      {"cgroup-root", required_argument, NULL, 'C'},
+      {"node", required_argument, NULL, 'n'},
+      {"subnet", required_argument, NULL, 'S'},
+      {"gateway", required_argument, NULL, 'g'},
+      {"mtu", required_argument, NULL, 'm'},
+      {"netd", required_argument, NULL, 'N'},
+      {"busybox", required_argument, NULL, 'b'},
+      {NULL, 0, NULL, 0},
+  };
+  struct rt_serve_config cfg = {.socket = "/run/nodelab/runtime.sock",
+                                .root = "/var/lib/nodelab",
+                                .cgroup_root = g.cgroup_root,
+                                .cgroup_parent = g.cgroup_parent,
+                                .mtu = 1450,
+                                .busybox = "/bin/busybox"};
+  int ch;
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    switch (ch) {
+    case 's':
+      cfg.socket = optarg;
+      break;
+    case 'r':
+      cfg.root = optarg;
+      break;
+    case 'c':
+      cfg.cgroup_parent = optarg;
+      break;
+    case 'C':
+      cfg.cgroup_root = optarg;
+      break;
+    case 'n':
+      cfg.node = optarg;
+      break;
+    case 'S':
+      cfg.subnet = optarg;
+      break;
+    case 'g':
+      cfg.gateway = optarg;
+      break;
+    case 'm':
+      cfg.mtu = atoi(optarg);
+      break;
+    case 'N':
+      cfg.netd = optarg;
+      break;
+    case 'b':
+      cfg.busybox = optarg;
+      break;
+    default:
+      return 2;
+    }
+  }
+  if (optind < argc)
+    return usage_error("serve: unexpected argument %s", argv[optind]);
+  struct lab_error *err = NULL;
+  if (rt_serve(&cfg, &err) < 0)
+    return fail(&err);
+  return 0;
+}
+
+/* A raw client for tests and debugging: one request, its reply on stdout;
+ * an attached process (exec, run without detach or tty) gets our stdio and
+ * we exit with its status. */
+static int cmd_call(int argc, char **argv)
+{
+  const char *sock = "/run/nodelab/runtime.sock";
+  int i = 1;
+  if (i + 1 < argc && strcmp(argv[i], "--socket") == 0) {
+    sock = argv[i + 1];
+    i += 2;
+  }
+  if (i + 1 != argc)
+    return usage_error("usage: call [--socket PATH] REQUEST-JSON");
+  struct json_object *req = json_tokener_parse(argv[i]);
+  if (req == NULL || !json_object_is_type(req, json_type_object))
+    return usage_error("call: the request is not a JSON object");
+  struct json_object *v;
+  const char *op = json_object_object_get_ex(req, "op", &v) ? json_object_get_string(v) : "";
+  bool tty = json_object_object_get_ex(req, "tty", &v) && json_object_get_boolean(v);
+  bool detach = json_object_object_get_ex(req, "detach", &v) && json_object_get_boolean(v);
+  bool attached = !tty && (strcmp(op, "exec") == 0 || (strcmp(op, "run") == 0 && !detach));
+  struct lab_error *err = NULL;
+  int fd = rpc_connect(sock, &err);
+  if (fd < 0)
+    return fail(&err);
+  static const int stdio[3] = {0, 1, 2};
+  struct json_object *reply = NULL;
+  if (rpc_send(fd, req, stdio, attached ? 3 : 0) < 0 || rpc_recv(fd, &reply, NULL, 0, NULL) <= 0) {
+    fprintf(stderr, "nodelab-runtime: call: %s\n", strerror(errno ? errno : EPIPE));
+    return 1;
+  }
+  json_object_put(req);
+  bool ok = json_object_object_get_ex(reply, "ok", &v) && json_object_get_boolean(v);
+  if (!attached || !ok) {
+    printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(reply);
+    close(fd);
+    return ok ? 0 : 1;
+  }
+  json_object_put(reply);
+  struct json_object *ev = NULL;
+  int rc = 1;
+  if (rpc_recv(fd, &ev, NULL, 0, NULL) > 0 && json_object_object_get_ex(ev, "status", &v))
+    rc = json_object_get_int(v);
+  json_object_put(ev);
+  close(fd);
+  return rc;
+}
+
 static int cmd_create(int argc, char **argv)
 {
   return cmd_create_or_run(argc, argv, false);
@@ -723,6 +843,10 @@ static const struct {
     {"ps", cmd_ps, "ps [-a] [-q] [-l] [--no-trunc] [-Z] [--json]"},
     {"pod", cmd_pod, "pod create NAME [--hostname H] | pod rm NAME"},
     {"image", cmd_image, "image build|import|ls|rm ..."},
+    {"serve", cmd_serve,
+     "serve [--socket S] [--root DIR] [--cgroup-parent P] [--node N] [--subnet CIDR "
+     "--gateway IP] [--mtu N] [--netd CTL] [--busybox PATH]"},
+    {"call", cmd_call, "call [--socket S] REQUEST-JSON"},
 };
 
 static void usage(FILE *f)
