@@ -543,6 +543,7 @@ static void remove_stale_files(void)
   if (daemon_ping(&e) != 0)
     return;
   unlink(paths_socket());
+  unlink(paths_rpc_socket());
   unlink(paths_pidfile());
   unlink(paths_logfile());
   rmdir(paths_rundir()); /* only when empty: anything else there is not ours to remove */
