@@ -624,8 +624,8 @@ static void ignore_signal(int sig)
 /* Sets up the worker's stdio for the process: the client's three fds, or a
  * new pty whose slave becomes our controlling terminal (the process inherits
  * both).  *master is the pty master (tty) or -1. */
-static int attach_stdio(struct json_object *req, const int *fds, size_t n_fds, int *master,
-                        struct lab_error **err)
+static int attach_stdio(struct json_object *req, const int *fds, size_t n_fds, pid_t in_ctr,
+                        int *master, struct lab_error **err)
 {
   *master = -1;
   if (!jbool(req, "tty")) {
@@ -636,15 +636,24 @@ static int attach_stdio(struct json_object *req, const int *fds, size_t n_fds, i
         return lab_error_errno(err, "dup2");
     return 0;
   }
-  int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) {
-    lab_error_errno(err, "allocating a pty");
+  /* For exec, the pty comes from the container's own devpts, so that inside
+   * it the terminal has a name (/dev/pts/N) as with podman. */
+  char ptmx[64] = "/dev/ptmx", slave_path[96];
+  if (in_ctr > 0)
+    snprintf(ptmx, sizeof ptmx, "/proc/%d/root/dev/pts/ptmx", (int)in_ctr);
+  int m = open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  int unlock = 0, ptn = -1;
+  if (m < 0 || ioctl(m, TIOCSPTLCK, &unlock) < 0 || ioctl(m, TIOCGPTN, &ptn) < 0) {
+    lab_error_errno(err, "allocating a pty (%s)", ptmx);
     if (m >= 0)
       close(m);
     return -1;
   }
-  char *name = ptsname(m);
-  int slave = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+  if (in_ctr > 0)
+    snprintf(slave_path, sizeof slave_path, "/proc/%d/root/dev/pts/%d", (int)in_ctr, ptn);
+  else
+    snprintf(slave_path, sizeof slave_path, "/dev/pts/%d", ptn);
+  int slave = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (slave < 0) {
     close(m);
     return lab_error_errno(err, "opening the pty slave");
@@ -732,7 +741,7 @@ static void op_run_attached(struct server *sv, int conn, struct json_object *req
 {
   struct lab_error *err = NULL;
   int master = -1;
-  if (attach_stdio(req, fds, n_fds, &master, &err) < 0 ||
+  if (attach_stdio(req, fds, n_fds, 0, &master, &err) < 0 ||
       container_start(sv->store, c, false, &err) < 0) {
     struct lab_error *e = NULL;
     if (container_remove(sv->store, c, true, &e) < 0)
@@ -778,7 +787,8 @@ static void op_exec(struct server *sv, int conn, struct json_object *req, const 
   argv = calloc(n + 1, sizeof *argv);
   for (size_t i = 0; i < n; i++)
     argv[i] = json_object_get_string(json_object_array_get_idx(cmd, i));
-  if (lookup_target(sv, req, &c, &err) < 0 || attach_stdio(req, fds, n_fds, &master, &err) < 0)
+  if (lookup_target(sv, req, &c, &err) < 0 ||
+      attach_stdio(req, fds, n_fds, container_pid(c), &master, &err) < 0)
     goto fail;
   pid_t pid;
   if (container_exec_spawn(sv->store, c, argv, &pid, &err) < 0)

@@ -317,10 +317,6 @@ static int enter_node(const struct cli_invocation *inv, const char *node)
 {
   cleanup_error struct lab_error *err = NULL;
   cleanup_free char *lab = NULL;
-  if (strchr(node, '/') != NULL) {
-    cli_errorf(inv, "%s: pods are not available yet: the runtime is not built", node);
-    return -1;
-  }
   if (geteuid() != 0) {
     cli_errorf(inv, "must run as root (entering a node's namespaces needs CAP_SYS_ADMIN)");
     return -1;
@@ -367,6 +363,11 @@ int cli_exec(const struct cli_invocation *inv)
             inv->verb->usage);
     return CLI_EXIT_USAGE;
   }
+  /* NODE/POD[/CTR], --node, or a name that is no node: a container. */
+  if (strchr(node, '/') != NULL || cli_opt(inv, "node") != NULL ||
+      !cli_target_is_node(cli_opt(inv, "lab"), node))
+    return cli_container_exec(inv, node, inv->cmd_argv, cli_flag(inv, "tty"),
+                              cli_flag(inv, "interactive"));
   if (enter_node(inv, node) < 0)
     return CLI_EXIT_FAIL;
   char *const *argvs[] = {inv->cmd_argv};
@@ -376,6 +377,10 @@ int cli_exec(const struct cli_invocation *inv)
 int cli_shell(const struct cli_invocation *inv)
 {
   const char *node = inv->argv[0];
+  if (strchr(node, '/') != NULL) {
+    char *sh[] = {(char *)"/bin/sh", NULL};
+    return cli_container_exec(inv, node, sh, isatty(0) != 0, true);
+  }
   if (enter_node(inv, node) < 0)
     return CLI_EXIT_FAIL;
   const char *sh = getenv("SHELL");

@@ -83,6 +83,13 @@ static enum cli_parse_result parse_verb(const struct cli_verb *verb, int argc, c
   inv->argv = calloc((size_t)argc + 1, sizeof *inv->argv);
   if (inv->argv == NULL)
     abort();
+  if (verb->flags & CLI_RAW) {
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+      return CLI_PARSE_HELP;
+    for (int i = 1; i < argc; i++)
+      inv->argv[inv->argc++] = argv[i];
+    return CLI_PARSE_RUN;
+  }
   bool options_done = false;
   for (int i = 1; i < argc; i++) {
     char *a = argv[i];

@@ -24,6 +24,9 @@ struct cli_option {
 
 /* Verb flags. */
 #define CLI_COMMAND 0x1 /* after the positional arguments (or "--") comes a command line */
+/* The handler parses its own options (podman's, some repeatable): argv holds
+ * every word after the verb; only a first "--help"/"-h" is the parser's. */
+#define CLI_RAW 0x2
 
 struct cli_invocation;
 
@@ -90,6 +93,47 @@ int cli_status(const struct cli_invocation *inv);
 int cli_exec(const struct cli_invocation *inv);
 int cli_shell(const struct cli_invocation *inv);
 int cli_not_built(const struct cli_invocation *inv);
+struct json_object;
+
+/* Container verbs (tools/cli-container.c, tools/cli-image.c): podman's, on a
+ * node's runtime through nodelabd's RPC tunnel (or, for tests, straight to
+ * the runtime socket named by $NODELAB_RUNTIME_SOCKET). */
+int cli_run(const struct cli_invocation *inv);
+int cli_create(const struct cli_invocation *inv);
+int cli_start(const struct cli_invocation *inv);
+int cli_stop(const struct cli_invocation *inv);
+int cli_kill(const struct cli_invocation *inv);
+int cli_rm(const struct cli_invocation *inv);
+int cli_mount(const struct cli_invocation *inv);
+int cli_umount(const struct cli_invocation *inv);
+int cli_inspect(const struct cli_invocation *inv);
+int cli_logs(const struct cli_invocation *inv);
+int cli_ps(const struct cli_invocation *inv);
+int cli_image(const struct cli_invocation *inv);
+int cli_pod(const struct cli_invocation *inv);
+/* exec/shell into a container: target is CTR, NODE/POD or NODE/POD/CTR. */
+int cli_container_exec(const struct cli_invocation *inv, const char *target, char **argv,
+                       bool tty, bool interactive);
+
+/* 1 when the lab has a node of that name (or the question cannot be answered:
+ * the node path reports why), 0 when it is a container's name. */
+int cli_target_is_node(const char *lab, const char *name);
+/* One request to the runtime of --node/--lab; on failure prints the error. */
+int cli_runtime_call(const struct cli_invocation *inv, struct json_object *req,
+                     struct json_object **reply);
+
+/* ps formatting (tools/cli-ps.c), pure. */
+#define CLI_PS_QUIET 0x1
+#define CLI_PS_NOTRUNC 0x2
+#define CLI_PS_LABELS 0x4
+/* "Less than a second", "3 seconds", "About a minute", "5 minutes", ... */
+void cli_human_duration(long secs, char *buf, size_t len);
+/* "2026-11-29T02:43:19.18Z" (fraction ignored, UTC) -> *out.  -1 when unparsable. */
+int cli_parse_iso(const char *s, long long *out);
+/* A PS_ENTRY's STATUS column: "Created", "Up 3 seconds", "Exited (0) 2 seconds ago", "OOMKilled". */
+void cli_ps_status(struct json_object *entry, long long now, char *buf, size_t len);
+/* The whole table (header unless quiet), malloc'd. */
+char *cli_ps_table(struct json_object *containers, unsigned flags, long long now);
 
 struct json_object;
 struct lab_error;
