@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# The lab's chapters 1-7 with the real CLI against the default lab: every
+# node runs nodelab-runtime (started by nodelabd), and `nodelab run|ps|exec|
+# ...` reach it through nodelabd's RPC tunnel.  Bad input is refused with a
+# clear error and leaves nothing; `exec -it` gets a real terminal; down leaves
+# the host as it was.
+set -euo pipefail
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
+command -v script >/dev/null || { echo "SKIP: needs script(1)"; exit 77; }
+LAB=e2e-rtnodes
+e2e_init "$LAB"
+snapshot "$E2E_TMP/before"
+ok() { echo "ok - $*"; }
+nl() { nodelab "$@" --lab "$LAB"; }
+nlr() { # run-like verbs parse their own options: --lab first
+  local verb=$1
+  shift
+  nodelab "$verb" --lab "$LAB" "$@"
+}
+
+nodelab up --name "$LAB" >/dev/null || fail "up"
+lab_status "$LAB" | jq -e '[.pods[].state] | all(. == "running")' >/dev/null ||
+  fail "scenario pods not running: $(lab_status "$LAB" | jq -c .pods)"
+
+# --- chapter 1: three top containers are plain processes of the host
+for i in 1 2 3; do nlr run -d --name top$i ubi top -b >/dev/null; done
+for i in 1 2 3; do
+  # the node's pid namespace is nested in the host's: the same process, seen from the host
+  pid=$(nl inspect top$i | jq -r '.[0].State.Pid')
+  [ "$pid" -gt 0 ] || fail "top$i has no pid"
+done
+[ "$(ps -ef | grep '[t]op -b' | wc -l)" -ge 3 ] || fail "fewer than 3 top -b in host ps -ef"
+[ "$(nl ps -q | wc -l)" -ge 3 ] || fail "ps: $(nl ps)"
+
+ok "chapter 1: three top containers in the host's ps -ef"
+
+# --- chapter 3: different MCS pairs
+[ "$(nl ps -Z | grep -E ' top[123] ' | grep -o 'c[0-9]*,c[0-9]*' | sort -u | wc -l)" -eq 3 ] ||
+  fail "MCS pairs: $(nl ps -Z)"
+ok "chapter 3: three distinct MCS pairs"
+
+# --- chapter 2: create -> mount -> start -> exit -> touch /mnt/on -> start -> exec -> kill -> rm
+id=$(nlr create --name oo on-off)
+[[ $id =~ ^[0-9a-f]{64}$ ]] || fail "create printed $id"
+nl ps -a | grep -w oo | grep -q Created || fail "not Created"
+merged=$(nl mount oo)
+nodelab exec --lab "$LAB" master -- test -x "$merged/entrypoint.sh" || fail "merged dir $merged"
+nl start oo >/dev/null
+wait_for 10 "oo exited" sh -c "$NODELAB ps -a --lab $LAB | grep -w oo | grep -q 'Exited (0)'" ||
+  fail "on-off did not exit 0: $(nl ps -a)"
+nodelab exec --lab "$LAB" master -- touch "$merged/mnt/on"
+nl start oo >/dev/null
+sleep 0.3
+nl ps | grep -w oo | grep -q " Up " || fail "oo not Up"
+nlr exec oo ps | grep -q "top -b" || fail "exec ps"
+nl kill oo >/dev/null
+[ "$(nl inspect oo | jq -r '.[0].State.Status + " " + (.[0].State.ExitCode|tostring)')" = "exited 137" ] ||
+  fail "kill: $(nl inspect oo | jq -c .[0].State)"
+nl rm oo >/dev/null
+nl inspect oo >/dev/null 2>&1 && fail "oo still there"
+ok "chapter 2: create, mount, start/exit 0, /mnt/on, Up, exec, kill, rm"
+
+# --- chapter 4: cgroup by short id, OOM at 32Mi, pids limit
+id=$(nlr run -d --name lim --memory 32Mi --pids-limit 16 ubi sleep 1000)
+[ -n "$(find /sys/fs/cgroup -type d -name "${id:0:12}*" 2>/dev/null)" ] || fail "no cgroup with ${id:0:12}"
+set +e
+nlr run --name oom --memory 32Mi ubi sh -c 'tail /dev/zero' >/dev/null 2>&1
+code=$?
+set -e
+[ $code -eq 137 ] || fail "OOM run exited $code"
+nl ps -a | grep -w oom | grep -q OOMKilled || fail "ps does not say OOMKilled: $(nl ps -a)"
+nl inspect oom | jq -e '.[0].State.OOMKilled' >/dev/null || fail "inspect OOMKilled"
+set +e
+nlr exec lim sh -c 'for i in $(seq 40); do sleep 30 & done; wait' >/dev/null 2>&1 &
+bomb=$!
+set -e
+sleep 1
+pcg=$(find /sys/fs/cgroup/pids /sys/fs/cgroup -type d -name "${id:0:12}*" -print -quit 2>/dev/null)
+cur=$(cat "$pcg/pids.current")
+[ "$cur" -le 16 ] || fail "pids.current $cur above the limit"
+kill $bomb 2>/dev/null || true
+nl rm -f lim oom >/dev/null
+ok "chapter 4: cgroup found by short id, 32Mi OOM reported, pids limit holds ($cur tasks)"
+
+# --- chapter 5: the chmod profile
+cat >"$E2E_TMP/chmod.json" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["chmod", "fchmod", "fchmodat", "fchmodat2"], "action": "SCMP_ACT_ERRNO"}]}
+JSON
+out=$(nlr run --rm --security-opt seccomp="$E2E_TMP/chmod.json" ubi chmod 777 /etc/hosts 2>&1) &&
+  fail "chmod allowed under the profile"
+echo "$out" | grep -q "Operation not permitted" || fail "chmod: $out"
+nlr run --rm ubi chmod 777 /etc/hosts || fail "chmod without a profile failed"
+ok "chapter 5: chmod 777 /etc/hosts: EPERM with the profile, allowed without"
+
+# --- chapter 6: copy-on-write
+c1=$(nlr run -d --name cow1 ubi sleep 1000)
+nlr run -d --name cow2 ubi sleep 1000 >/dev/null
+nlr exec cow1 sh -c 'echo written > /etc/nodelab-cow'
+upper=$(nl inspect cow1 | jq -r '.[0].GraphDriver.Data.UpperDir')
+lower=$(nl inspect cow1 | jq -r '.[0].GraphDriver.Data.LowerDir')
+[ "$(nodelab exec --lab "$LAB" master -- cat "$upper/etc/nodelab-cow")" = written ] || fail "not in upper"
+nodelab exec --lab "$LAB" master -- test -e "$lower/etc/nodelab-cow" && fail "image modified"
+nlr exec cow2 test -e /etc/nodelab-cow && fail "cow2 sees cow1's write"
+nl rm -f cow1 cow2 >/dev/null
+ok "chapter 6: a write lands in the container's upper only"
+
+# --- chapter 7: every container of a pod shows the same ip addr
+pods=$(lab_status "$LAB" | jq -r '.pods[] | .node + "/" + .name')
+for p in $pods; do
+  node=${p%/*}
+  nodelab exec --lab "$LAB" "$p" -- ip addr >"$E2E_TMP/a" || fail "exec $p"
+  grep -q "lo: <LOOPBACK,UP" "$E2E_TMP/a" || fail "$p: lo down"
+  for c in $(nl ps -a --node "$node" --json | jq -r --arg pod "${p#*/}" '.[] | select(.Pod == $pod and (.IsInfra|not)) | .Names[0]'); do
+    nodelab exec --lab "$LAB" --node "$node" "$c" ip addr | cmp -s - "$E2E_TMP/a" || fail "$c differs from its pod"
+  done
+done
+ok "chapter 7: containers of each pod see the same addresses ($(echo $pods))"
+
+# --- exec -it through a real terminal
+out=$(script -qc "stty rows 30 cols 90; $NODELAB exec -it --lab $LAB top1 sh -c 'tty; stty size'" /dev/null </dev/null | tr -d '\r')
+echo "$out" | grep -q '/dev/pts/[0-9]*$' || fail "exec -it: $out"
+echo "$out" | grep -q '30 90$' || fail "exec -it size: $out"
+set +e
+script -eqc "$NODELAB exec -it --lab $LAB top1 sh -c 'exit 5'" /dev/null </dev/null >/dev/null
+code=$?
+set -e
+[ $code -eq 5 ] || fail "exec -it status $code"
+ok "exec -it: CLI -> nodelabd -> runtime with a pty, size and status"
+
+# --- bad input: clear errors, nothing left
+n0=$(nl ps -a -q | wc -l)
+expect() {
+  local name=$1 pat=$2
+  shift 2
+  set +e
+  out=$("$@" 2>&1)
+  local code=$?
+  set -e
+  [ $code -ne 0 ] || fail "$name accepted"
+  echo "$out" | grep -q -- "$pat" || fail "$name: '$out' lacks '$pat'"
+}
+expect "unknown image" "image not known" nlr run --rm nosuch true
+expect "name in use" "top1" nlr run -d --name top1 ubi true
+expect "missing volume" "$E2E_TMP/none" nlr run --rm -v "$E2E_TMP/none:/d" ubi true
+expect "limit too small" "memory" nlr run --rm --memory 1k ubi true
+printf '{\n  "defaultAction": "SCMP_ACT_ALLOW",\n  "syscalls": [\n' >"$E2E_TMP/trunc.json"
+expect "malformed profile" "trunc.json:4:" nlr run --rm --security-opt seccomp="$E2E_TMP/trunc.json" ubi true
+expect "unknown node" "node" nlr run --rm --node nosuch ubi true
+[ "$(nl ps -a -q | wc -l)" -eq "$n0" ] || fail "bad input left containers"
+ok "bad input: errors named, nothing left"
+
+nl rm -f top1 top2 top3 >/dev/null
+nodelab down "$LAB" >/dev/null || fail "down"
+assert_clean "$E2E_TMP/before" "after down"
