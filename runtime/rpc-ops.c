@@ -152,9 +152,9 @@ int rt_spec_from_json(struct json_object *o, struct rt_spec *out, struct lab_err
         return -1;
       }
       if (cv->host[0] != '/' || cv->ctr[0] != '/') {
+        const char *which = cv->host[0] != '/' ? "host" : "ctr"; /* before cv is freed */
         rt_spec_release(out);
-        return lab_error_set(err, 0, "volumes[%zu].%s: must be an absolute path", i,
-                             cv->host[0] != '/' ? "host" : "ctr");
+        return lab_error_set(err, 0, "volumes[%zu].%s: must be an absolute path", i, which);
       }
     }
     s->volumes = out->volumes;

@@ -1,0 +1,102 @@
+/* podman-style ps text from the runtime's PS_ENTRY objects (tools/cli-ps.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "cli.h"
+
+static void test_durations(void **state)
+{
+  (void)state;
+  static const struct {
+    long s;
+    const char *want;
+  } cases[] = {{0, "Less than a second"}, {1, "1 second"},           {59, "59 seconds"},
+               {60, "About a minute"},    {119, "About a minute"},   {300, "5 minutes"},
+               {3600, "About an hour"},   {7200, "2 hours"},         {3 * 86400, "3 days"},
+               {21 * 86400, "3 weeks"},   {200 * 86400, "6 months"}, {800 * 86400, "2 years"}};
+  char buf[64];
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cli_human_duration(cases[i].s, buf, sizeof buf);
+    assert_string_equal(buf, cases[i].want);
+  }
+}
+
+static struct json_object *entry(const char *state, int code, bool oom)
+{
+  struct json_object *e = json_tokener_parse(
+      "{\"Id\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
+      "\"Names\":[\"top1\"],\"Image\":\"ubi\",\"Command\":[\"top\",\"-b\"],"
+      "\"Created\":\"2026-11-29T02:00:00.123456789Z\","
+      "\"StartedAt\":\"2026-11-29T02:00:01.5Z\",\"FinishedAt\":\"2026-11-29T02:00:30Z\","
+      "\"Label\":\"system_u:system_r:container_t:s0:c1,c2\",\"LabelEnforced\":false}");
+  json_object_object_add(e, "State", json_object_new_string(state));
+  json_object_object_add(e, "ExitCode", json_object_new_int(code));
+  json_object_object_add(e, "OOMKilled", json_object_new_boolean(oom));
+  return e;
+}
+
+static void test_status(void **state)
+{
+  (void)state;
+  long long created;
+  assert_int_equal(cli_parse_iso("2026-11-29T02:00:00.123456789Z", &created), 0);
+  char buf[96];
+  struct json_object *e = entry("running", 0, false);
+  cli_ps_status(e, created + 4, buf, sizeof buf);
+  assert_string_equal(buf, "Up 3 seconds");
+  json_object_put(e);
+  e = entry("exited", 0, false);
+  cli_ps_status(e, created + 32, buf, sizeof buf);
+  assert_string_equal(buf, "Exited (0) 2 seconds ago");
+  json_object_put(e);
+  e = entry("exited", 137, true);
+  cli_ps_status(e, created + 32, buf, sizeof buf);
+  assert_string_equal(buf, "OOMKilled");
+  json_object_put(e);
+  e = entry("created", 0, false);
+  cli_ps_status(e, created + 32, buf, sizeof buf);
+  assert_string_equal(buf, "Created");
+  json_object_put(e);
+  assert_int_equal(cli_parse_iso("", &created), -1);
+}
+
+static void test_table(void **state)
+{
+  (void)state;
+  long long t0;
+  assert_int_equal(cli_parse_iso("2026-11-29T02:00:00Z", &t0), 0);
+  struct json_object *list = json_object_new_array();
+  json_object_array_add(list, entry("running", 0, false));
+  char *text = cli_ps_table(list, 0, t0 + 10);
+  assert_string_equal(text, "CONTAINER ID  IMAGE  COMMAND  CREATED         STATUS        NAMES\n"
+                            "0123456789ab  ubi    top -b   10 seconds ago  Up 9 seconds  top1\n");
+  free(text);
+  text = cli_ps_table(list, CLI_PS_QUIET, t0);
+  assert_string_equal(text, "0123456789ab\n");
+  free(text);
+  text = cli_ps_table(list, CLI_PS_QUIET | CLI_PS_NOTRUNC, t0);
+  assert_int_equal(strlen(text), 65);
+  free(text);
+  text = cli_ps_table(list, CLI_PS_LABELS, t0 + 10);
+  assert_non_null(strstr(text, "  LABEL\n"));
+  assert_non_null(strstr(text, "top1   system_u:system_r:container_t:s0:c1,c2 (not enforced)\n"));
+  free(text);
+  json_object_put(list);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_durations),
+      cmocka_unit_test(test_status),
+      cmocka_unit_test(test_table),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
