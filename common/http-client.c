@@ -294,7 +294,7 @@ static int read_chunked(struct http_reader *r, struct http_response *resp, struc
 {
   for (;;) {
     char *line;
-    size_t size;
+    size_t size = 0;
     if (reader_line(r, &line, "reading a chunk size", err) < 0)
       return -1;
     if (parse_chunk_size(line, &size, err) < 0)
@@ -378,7 +378,7 @@ static int read_response(struct http_reader *r, const char *method, struct http_
     return read_chunked(r, resp, err);
   const char *cl = http_response_header(resp, "Content-Length");
   if (cl != NULL) {
-    size_t len;
+    size_t len = 0;
     if (parse_content_length(cl, &len, err) < 0)
       return -1;
     return reader_body(r, resp, len, false, err);

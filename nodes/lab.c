@@ -107,7 +107,7 @@ static int spawn_node(struct lab *lab, struct lab_node *node, size_t index, cons
 {
   const struct scenario_node *spec = node->spec;
   snprintf(node->cgroup, sizeof node->cgroup, "nodelab/%s/%s", lab->name, spec->name);
-  snprintf(node->fabric_ifname, sizeof node->fabric_ifname, "vn%zu", index + 1);
+  snprintf(node->fabric_ifname, sizeof node->fabric_ifname, "vn%u", (unsigned)index + 1u);
   if (cgroup_create(lab->cg, node->cgroup, lab->ledger, err) < 0)
     return lab_error_wrap(err, "node %s", spec->name);
   /* The node's own processes live in a leaf, "init", beside the pods' cgroups:

@@ -13,16 +13,71 @@
 
 static const char *const state_names[] = {"waiting", "started", "ready", "exited", "failed"};
 
+static char **argv_new(const char *first, ...)
+{
+  size_t n = 1;
+  va_list ap;
+  va_start(ap, first);
+  while (va_arg(ap, const char *) != NULL)
+    n++;
+  va_end(ap);
+  char **v = calloc(n + 1, sizeof *v);
+  v[0] = strdup(first);
+  va_start(ap, first);
+  for (size_t i = 1; i < n; i++)
+    v[i] = strdup(va_arg(ap, const char *));
+  va_end(ap);
+  return v;
+}
+
+static struct node_daemon *add(struct node_daemon **arr, size_t *n, const char *name,
+                               const char *after, const char *log)
+{
+  *arr = realloc(*arr, (*n + 1) * sizeof **arr);
+  struct node_daemon *d = &(*arr)[(*n)++];
+  memset(d, 0, sizeof *d);
+  d->name = strdup(name);
+  d->after = after ? strdup(after) : NULL;
+  d->log = strdup(log);
+  d->last_status = -1;
+  return d;
+}
+
+/* A helper binary of the build: beside nodelabd once installed, or in its
+ * component's folder of the build tree.  NULL when it is not built. */
+static char *find_binary(const char *bindir, const char *component, const char *name)
+{
+  char *path = NULL;
+  if (asprintf(&path, "%s/%s", bindir, name) >= 0 && access(path, X_OK) == 0)
+    return path;
+  free(path);
+  if (asprintf(&path, "%s/../%s/%s", bindir, component, name) >= 0 && access(path, X_OK) == 0)
+    return path;
+  free(path);
+  return NULL;
+}
+
 void node_daemons_plan(const struct scenario *sc, const char *lab, const struct scenario_node *node,
                        const char *bindir, struct node_daemon **out, size_t *n)
 {
   *out = NULL;
   *n = 0;
-  /* The runtime joins the plan with its daemon mode (`nodelab-runtime serve`). */
-  (void)sc;
-  (void)lab;
-  (void)node;
-  (void)bindir;
+  char subnet[24], gateway[16], ip[16], cgroup[256], mtu[16];
+  snprintf(subnet, sizeof subnet, "%s/%d", scenario_ip_string(node->subnet.addr, ip),
+           node->subnet.prefix);
+  scenario_ip_string(node->subnet.addr + 1, gateway);
+  snprintf(cgroup, sizeof cgroup, "nodelab/%s/%s", lab, node->name);
+  snprintf(mtu, sizeof mtu, "%d", sc->mtu);
+
+  char *runtime = find_binary(bindir, "runtime", "nodelab-runtime");
+  if (runtime != NULL) {
+    struct node_daemon *d = add(out, n, "runtime", NULL, "/run/nodelab/runtime.log");
+    d->notify = true;
+    d->argv = argv_new(runtime, "serve", "--socket", NODE_RUNTIME_SOCKET, "--root",
+                       NODE_RUNTIME_ROOT, "--cgroup-parent", cgroup, "--node", node->name,
+                       "--subnet", subnet, "--gateway", gateway, "--mtu", mtu, NULL);
+    free(runtime);
+  }
 }
 
 void node_daemons_free(struct node_daemon *d, size_t n)

@@ -81,7 +81,8 @@ static int find_node(const char *lab, const char *node, struct node_target *out,
 static int write_pid(const char *dir, pid_t pid, struct lab_error **err)
 {
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+  if ((size_t)snprintf(path, sizeof path, "%s/cgroup.procs", dir) >= sizeof path)
+    return lab_error_set(err, ENAMETOOLONG, "cgroup path %s", dir);
   cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return lab_error_errno(err, "opening %s", path);
