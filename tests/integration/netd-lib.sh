@@ -41,9 +41,9 @@ in_pod() {
   nsenter -t "${POD_PID[$p]}" -n -- "$@"
 }
 
-# node_start NODE: a node's namespaces, private /run and OVS directories,
-# ovsdb-server and ovs-vswitchd; returns when ovs-vswitchd answers.
-node_start() {
+# node_spawn NODE: a node's namespaces, private /run and OVS directories,
+# ovsdb-server and ovs-vswitchd, started in the background.
+node_spawn() {
   local n=$1 log=$NETD_TMP/$1
   setsid unshare --net --mount --propagation private bash -c '
     set -e
@@ -58,10 +58,14 @@ node_start() {
     ovs-vswitchd unix:/run/openvswitch/db.sock --pidfile \
       --log-file=/var/log/openvswitch/ovs-vswitchd.log 2>>"$1-vswitchd.log" &
     exec sleep infinity
-  ' netdtest-node "$log" </dev/null &
+  ' netdtest-node "$log" </dev/null >>"$log-init.log" 2>&1 &
   NODE_PID[$n]=$!
-  local i
-  for i in $(seq 100); do
+}
+
+# node_wait NODE: returns when the node's ovs-vswitchd answers.
+node_wait() {
+  local n=$1 i
+  for i in $(seq 300); do
     if in_node "$n" ovs-appctl -t ovs-vswitchd version >/dev/null 2>&1; then
       return 0
     fi
@@ -69,6 +73,11 @@ node_start() {
   done
   echo "node $n: ovs-vswitchd did not start" >&2
   return 1
+}
+
+node_start() {
+  node_spawn "$1"
+  node_wait "$1"
 }
 
 # netd_start NODE ARGS...: starts nodelab-netd in NODE, waits for its socket.
