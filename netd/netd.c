@@ -54,6 +54,8 @@ struct netd {
   int have_installed;
   struct unixctl_server *unixctl;
   int exiting;
+  int need_resync;     /* the OpenFlow connection broke: ovs-vswitchd restarted? */
+  long long resync_at; /* next attempt, time_msec() */
 };
 
 static void ip_str(uint32_t ip, char buf[16])
@@ -424,6 +426,50 @@ static int sync_flows(struct netd *n, struct lab_error **err)
   return -1;
 }
 
+/* Re-reads the pods' OpenFlow ports (a restarted ovs-vswitchd may number
+ * them anew) into the model. */
+static void refresh_pod_ofports(struct netd *n)
+{
+  for (size_t i = 0; i < flows_model_pod_count(n->model); i++) {
+    const char *pod = flows_model_pod_name(n->model, i);
+    uint32_t ip;
+    int ofport;
+    char veth[16];
+    flows_model_find_pod(n->model, pod, &ip, &ofport);
+    veth_name(ip, veth);
+    const struct ovsrec_interface *iface = find_iface(n, veth);
+    if (iface != NULL && iface->n_ofport && iface->ofport[0] > 0 && iface->ofport[0] != ofport) {
+      struct lab_error *e = NULL;
+      if (flows_model_set_pod_ofport(n->model, pod, (int)iface->ofport[0], &e) < 0)
+        log_warn("%s", e->msg);
+      lab_error_clear(&e);
+    }
+  }
+}
+
+static int build_topology(struct netd *n, struct ovsdb_idl_txn *txn,
+                          const struct ovsrec_open_vswitch *ovs, void *aux, struct lab_error **err);
+
+/* Makes OVS and the node's links match the desired state again: bridges and
+ * ports, tun0 and br-phy addresses (a restarted ovs-vswitchd recreates its
+ * internal devices bare), pod ports, the whole flow table. */
+static int reconcile(struct netd *n, struct lab_error **err)
+{
+  if (db_commit(n, build_topology, NULL, err) < 0)
+    return lab_error_wrap(err, "setting up %s and %s", BR_INT, BR_PHY);
+  const struct ovsrec_interface *vx = find_iface(n, VXLAN_PORT);
+  const struct ovsrec_interface *tun = find_iface(n, TUN_PORT);
+  if (!vx || !tun || !vx->n_ofport || vx->ofport[0] != FLOWS_PORT_VXLAN || !tun->n_ofport ||
+      tun->ofport[0] != FLOWS_PORT_TUN0)
+    return lab_error_set(err, EIO, "%s/%s did not get OpenFlow ports %d/%d", VXLAN_PORT, TUN_PORT,
+                         FLOWS_PORT_VXLAN, FLOWS_PORT_TUN0);
+  if (configure_node_links(n, err) < 0)
+    return lab_error_wrap(err, "configuring %s and %s", TUN_PORT, BR_PHY);
+  refresh_pod_ofports(n);
+  n->have_installed = 0; /* replace the whole table */
+  return sync_flows(n, err);
+}
+
 /* ---- pods ---- */
 
 struct pod_port_aux {
@@ -770,17 +816,10 @@ int netd_start(struct netd *n, struct lab_error **err)
    * unmonitored one aborts. */
   n->idl = ovsdb_idl_create(n->db, &ovsrec_idl_class, true, true);
   long long t0 = time_msec();
+  /* Pods first, so that the first flow table already has theirs. */
   if (db_commit(n, build_topology, NULL, err) < 0)
     return lab_error_wrap(err, "setting up %s and %s", BR_INT, BR_PHY);
-  const struct ovsrec_interface *vx = find_iface(n, VXLAN_PORT);
-  const struct ovsrec_interface *tun = find_iface(n, TUN_PORT);
-  if (!vx || !tun || !vx->n_ofport || vx->ofport[0] != FLOWS_PORT_VXLAN || !tun->n_ofport ||
-      tun->ofport[0] != FLOWS_PORT_TUN0)
-    return lab_error_set(err, EIO, "%s/%s did not get OpenFlow ports %d/%d", VXLAN_PORT, TUN_PORT,
-                         FLOWS_PORT_VXLAN, FLOWS_PORT_TUN0);
-  if (configure_node_links(n, err) < 0)
-    return lab_error_wrap(err, "configuring %s and %s", TUN_PORT, BR_PHY);
-  if (adopt_pods(n, err) < 0 || sync_flows(n, err) < 0)
+  if (adopt_pods(n, err) < 0 || reconcile(n, err) < 0)
     return -1;
   log_info("node %s: OVS and flows ready in %lld ms (%zu pods adopted)", n->node, time_msec() - t0,
            flows_model_pod_count(n->model));
@@ -798,23 +837,52 @@ int netd_start(struct netd *n, struct lab_error **err)
   return 0;
 }
 
+/* After the OpenFlow connection broke, probe br0's socket every second;
+ * once ovs-vswitchd answers again, reconcile everything. */
+static void try_resync(struct netd *n)
+{
+  if (time_msec() < n->resync_at)
+    return;
+  n->resync_at = time_msec() + 1000;
+  if (n->of == NULL) {
+    char target[4200];
+    snprintf(target, sizeof target, "unix:%s/%s.mgmt", n->ovs_rundir, BR_INT);
+    if (netd_ofconn_open(target, 200, &n->of, NULL) < 0)
+      return;
+  }
+  struct lab_error *e = NULL;
+  if (reconcile(n, &e) < 0) {
+    log_warn_rl("reconciling after losing %s: %s", BR_INT, e->msg);
+    lab_error_clear(&e);
+    return;
+  }
+  n->need_resync = 0;
+  log_info("node %s: OVS reconciled after ovs-vswitchd came back", n->node);
+}
+
 void netd_run(struct netd *n)
 {
   while (!n->exiting) {
     unixctl_server_run(n->unixctl);
     ovsdb_idl_run(n->idl);
     if (n->of != NULL && netd_ofconn_run(n->of) < 0) {
-      log_warn("OpenFlow connection to %s lost; reconnecting at the next change", BR_INT);
+      log_warn("OpenFlow connection to %s lost; reconciling when it is back", BR_INT);
       netd_ofconn_close(n->of);
       n->of = NULL;
       n->have_installed = 0;
+      n->need_resync = 1;
+      n->resync_at = time_msec() + 200;
     }
+    if (n->need_resync)
+      try_resync(n);
     if (n->exiting)
       break;
     unixctl_server_wait(n->unixctl);
     ovsdb_idl_wait(n->idl);
     if (n->of != NULL)
       netd_ofconn_wait(n->of);
+    if (n->need_resync)
+      poll_timer_wait_until(n->resync_at);
     poll_block();
   }
 }

@@ -113,6 +113,21 @@ netd_start node1 --node node1 --subnet 10.1.1.0/24 --underlay 192.168.122.202/24
 netd_ctl node1 netd/show | grep -q '^pod a ip 10.1.1.2' || fail "pod a not adopted"
 in_pod a ping -c 2 -i 0.2 -W 2 10.1.2.2 >/dev/null || fail "ping after netd restart"
 [ "$(in_node node1 ovs-ofctl -O OpenFlow13 dump-flows br0 | grep -c 'nw_dst=10.1.1.2')" = 1 ] || fail "flows after restart"
-netd_ctl node1 netd/pod-del a
 ok "after kill -9, a restarted netd adopts existing pods; they keep working"
+
+# --- ovs-vswitchd dies and comes back (its supervisor restarts it) ---
+kill -9 "$(in_node node2 cat /run/openvswitch/ovs-vswitchd.pid)"
+sleep 0.5
+nsenter -t "${NODE_PID[node2]}" -n -m -- ovs-vswitchd unix:/run/openvswitch/db.sock --pidfile \
+  --log-file=/var/log/openvswitch/ovs-vswitchd.log 2>>"$NETD_TMP/node2-vswitchd.log" &
+POD_PID[vswitchd2]=$!
+back=no
+for i in $(seq 50); do
+  if in_pod a ping -c 1 -W 1 10.1.2.2 >/dev/null 2>&1; then back=yes; break; fi
+done
+[ $back = yes ] || fail "no ping after ovs-vswitchd restart"
+in_node node2 ip -o addr show tun0 | grep -q '10.1.2.1/24' || fail "node2: tun0 address after restart"
+[ "$(in_node node2 ovs-ofctl -O OpenFlow13 dump-flows br0 | grep -c 'tun_dst')" = 1 ] || fail "node2 flows after restart"
+ok "netd reconciles a restarted ovs-vswitchd: tun0 address, br-phy, flows; ping works again"
+netd_ctl node1 netd/pod-del a
 echo "PASS"
