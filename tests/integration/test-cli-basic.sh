@@ -121,12 +121,12 @@ run 0 "$NODELAB" ls && [ "$out" = "No labs." ] && ok "ls with a stale socket" ||
 run 0 "$NODELAB" down --force && [ ! -e "$NODELAB_RUNDIR" ] && ok "down --force removes stale files" ||
   fail "stale run dir left: $(ls -A "$NODELAB_RUNDIR" 2>&1)"
 
-# --- what is not built yet says so --------------------------------------------
-run 1 "$NODELAB" run node1 ubi && grep -q "nodelab run: the pod runtime (issue #4) is not built yet" <<< "$err" &&
-  ok "run: not built yet" || fail "run: not built yet"
+# --- container verbs without a lab; what is not built yet says so ------------
+run 125 "$NODELAB" run node1 ubi && grep -q "nodelab run: no lab is running" <<< "$err" &&
+  ok "run without a lab: says so" || fail "run without a lab: $err"
 run 1 "$NODELAB" fault ls && grep -q "not built yet" <<< "$err" && ok "fault: not built yet" || fail "fault: not built yet"
-run 1 "$NODELAB" exec node1/web -- true && grep -q "pods are not available yet: the runtime is not built" <<< "$err" &&
-  ok "exec into a pod: not available yet" || fail "exec into a pod: not available yet"
+run 125 "$NODELAB" exec node1/web -- true && grep -q "nodelab exec: no lab is running" <<< "$err" &&
+  ok "exec into a pod without a lab: says so" || fail "exec into a pod without a lab: $err"
 
 [ ! -e "$T/daemon-started" ] || fail "a daemon was started"
 if [ "$failures" -ne 0 ]; then

@@ -121,10 +121,16 @@ nodelab exec node1 -- ps -e -o pid=,comm= >"$E2E_TMP/ps"
 say "node1 ps -e: $(tr -s ' \n' ' ' <"$E2E_TMP/ps")"
 awk '$1 == 1 {print $2}' "$E2E_TMP/ps" | grep -qx nodelab-init ||
   { cat "$E2E_TMP/ps" >&2; fail "PID 1 of node1 is not nodelab-init"; }
+# Exactly node1's init and its descendants, as the host counts them (zombies
+# included); ps itself is one more, gone by the time the host counts.
 nlines=$(wc -l <"$E2E_TMP/ps")
+node1_pid=$(nodelab status --json | jq -r '.nodes[] | select(.name == "node1") | .pid')
+in_ns=$(ps -e -o pid=,ppid= | awk -v root="$node1_pid" '
+  { parent[$1] = $2 }
+  END { n = 0; for (p in parent) { q = p; while (q != "" && q != root && q != 0) q = parent[q]; if (q == root) n++ }; print n }')
 host_procs=$(ps -e --no-headers | wc -l)
-((nlines <= 4 && host_procs > nlines + 5)) ||
-  { cat "$E2E_TMP/ps" >&2; fail "node1 sees $nlines processes (host: $host_procs)"; }
+((nlines == in_ns + 1 && host_procs > nlines)) ||
+  { cat "$E2E_TMP/ps" >&2; fail "node1 sees $nlines processes, its pid namespace holds $in_ns (host: $host_procs)"; }
 if grep -Eqw 'bash|systemd|nodelabd|sshd' "$E2E_TMP/ps"; then
   cat "$E2E_TMP/ps" >&2
   fail "node1's ps -e shows host processes"
