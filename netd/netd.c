@@ -19,6 +19,7 @@
 #include "ofp.h"
 
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
@@ -741,9 +742,68 @@ static void reply_result(struct unixctl_conn *conn, int rc, struct lab_error **e
   lab_error_clear(err);
 }
 
+char *netd_show_json(const struct netd *n)
+{
+  char a[24], b[16], mac[FLOWS_MAC_STRLEN], veth[16];
+  struct json *o = json_object_create();
+  json_object_put_string(o, "node", n->node);
+  ip_str(n->cfg.subnet, b);
+  snprintf(a, sizeof a, "%s/%d", b, n->cfg.prefix);
+  json_object_put_string(o, "subnet", a);
+  ip_str(flows_model_gateway(n->model), b);
+  json_object_put_string(o, "gateway", b);
+  ip_str(n->cfg.underlay, b);
+  snprintf(a, sizeof a, "%s/%d", b, n->cfg.underlay_prefix);
+  json_object_put_string(o, "underlay", a);
+  json_object_put(o, "mtu", json_integer_create(n->cfg.mtu));
+  struct json *remotes = json_array_create_empty();
+  for (size_t i = 0; i < flows_model_remote_count(n->model); i++) {
+    const char *name;
+    uint32_t subnet, underlay;
+    int prefix;
+    flows_model_remote(n->model, i, &name, &subnet, &prefix, &underlay);
+    struct json *r = json_object_create();
+    json_object_put_string(r, "name", name);
+    ip_str(subnet, b);
+    snprintf(a, sizeof a, "%s/%d", b, prefix);
+    json_object_put_string(r, "subnet", a);
+    ip_str(underlay, b);
+    json_object_put_string(r, "underlay", b);
+    json_array_add(remotes, r);
+  }
+  json_object_put(o, "remotes", remotes);
+  struct json *pods = json_array_create_empty();
+  for (size_t i = 0; i < flows_model_pod_count(n->model); i++) {
+    const char *name = flows_model_pod_name(n->model, i);
+    uint32_t ip;
+    int ofport;
+    flows_model_find_pod(n->model, name, &ip, &ofport);
+    struct json *p = json_object_create();
+    json_object_put_string(p, "name", name);
+    ip_str(ip, b);
+    json_object_put_string(p, "ip", b);
+    flows_mac_for_ip(ip, mac);
+    json_object_put_string(p, "mac", mac);
+    veth_name(ip, veth);
+    json_object_put_string(p, "port", veth);
+    json_object_put(p, "ofport", json_integer_create(ofport));
+    json_array_add(pods, p);
+  }
+  json_object_put(o, "pods", pods);
+  json_object_put(o, "flows",
+                  json_integer_create(n->have_installed ? (long long)n->installed.n : 0));
+  char *out = json_to_string(o, 0);
+  json_destroy(o);
+  return out;
+}
+
 static void cmd_show(struct unixctl_conn *conn, int argc, const char *argv[], void *aux)
 {
-  char *s = netd_show(aux);
+  if (argc > 1 && strcmp(argv[1], "--json") != 0) {
+    unixctl_command_reply_error(conn, "usage: netd/show [--json]");
+    return;
+  }
+  char *s = argc > 1 ? netd_show_json(aux) : netd_show(aux);
   unixctl_command_reply(conn, s);
   free(s);
 }
@@ -827,7 +887,7 @@ int netd_start(struct netd *n, struct lab_error **err)
   int rc = unixctl_server_create(n->ctl_path, &n->unixctl);
   if (rc != 0)
     return lab_error_set(err, rc, "control socket %s", n->ctl_path);
-  unixctl_command_register("netd/show", "", 0, 0, cmd_show, n);
+  unixctl_command_register("netd/show", "[--json]", 0, 1, cmd_show, n);
   unixctl_command_register("netd/flows", "", 0, 0, cmd_flows, n);
   unixctl_command_register("netd/pod-add", "NAME NETNS_PATH|PID IP", 3, 3, cmd_pod_add, n);
   unixctl_command_register("netd/pod-del", "NAME", 1, 1, cmd_pod_del, n);

@@ -56,4 +56,9 @@ int netd_remote_del(struct netd *n, const char *node, struct lab_error **err);
 /* Describes the node, remote nodes and pods as text (malloc'd; caller frees). */
 char *netd_show(const struct netd *n);
 
+/* The same as one JSON object: {"node", "subnet", "gateway", "underlay",
+ * "mtu", "remotes": [{"name", "subnet", "underlay"}], "pods": [{"name", "ip",
+ * "mac", "port", "ofport"}], "flows"}.  Malloc'd; the caller frees it. */
+char *netd_show_json(const struct netd *n);
+
 #endif

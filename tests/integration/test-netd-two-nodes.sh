@@ -58,7 +58,9 @@ in_pod a ip route | grep -q 'default via 10.1.1.1' || fail "pod a route"
 in_pod a ethtool -k eth0 | grep -q '^tx-checksumming: off' || fail "pod a tx offload"
 in_node node1 ovs-vsctl --bare --columns=external_ids find Interface external_ids:nodelab-pod=a |
   grep -q 'nodelab-ip=10.1.1.2' || fail "external_ids on pod a's interface"
-ok "pods attached: eth0, address, MTU, route, tx checksum off, external_ids"
+netd_ctl node1 netd/show --json | python3 -c 'import json,sys; d=json.load(sys.stdin); p=d["pods"][0]; assert (d["node"], d["gateway"], p["name"], p["ip"], p["mac"], p["ofport"]) == ("node1", "10.1.1.1", "a", "10.1.1.2", "0a:58:0a:01:01:02", 3), d; assert d["remotes"] == [{"name": "node2", "subnet": "10.1.2.0/24", "underlay": "192.168.122.203"}], d' ||
+  fail "netd/show --json"
+ok "pods attached: eth0, address, MTU, route, tx checksum off, external_ids; netd/show --json"
 
 in_pod a ping -c 3 -i 0.2 -W 2 10.1.2.2 >/dev/null || fail "ping a -> b"
 in_pod b ping -c 3 -i 0.2 -W 2 10.1.1.2 >/dev/null || fail "ping b -> a"
