@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -36,6 +37,23 @@ int netd_link_set_mac(struct nl_sock *sk, const char *ifname, const char *mac,
   nl_addr_put(addr);
   if (rc < 0)
     return nl_err(err, rc, "setting MAC address of", ifname);
+  return 0;
+}
+
+int netd_link_get_mac(struct nl_sock *sk, const char *ifname, char mac[18], struct lab_error **err)
+{
+  struct rtnl_link *link = NULL;
+  int rc = rtnl_link_get_kernel(sk, 0, ifname, &link);
+  if (rc < 0)
+    return nl_err(err, rc, "looking up link", ifname);
+  struct nl_addr *addr = rtnl_link_get_addr(link);
+  if (addr == NULL || nl_addr_get_len(addr) != 6) {
+    rtnl_link_put(link);
+    return lab_error_set(err, EINVAL, "%s: no Ethernet address", ifname);
+  }
+  const unsigned char *b = nl_addr_get_binary_addr(addr);
+  snprintf(mac, 18, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+  rtnl_link_put(link);
   return 0;
 }
 

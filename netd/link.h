@@ -12,6 +12,9 @@ struct nl_sock;
 int netd_link_set_mac(struct nl_sock *sk, const char *ifname, const char *mac,
                       struct lab_error **err);
 
+/* Reads the Ethernet address of ifname into mac ("aa:bb:cc:dd:ee:ff"). */
+int netd_link_get_mac(struct nl_sock *sk, const char *ifname, char mac[18], struct lab_error **err);
+
 /* Returns 1 when ifname exists in sk's namespace, 0 when not, -1 and *err on
  * other failures. */
 int netd_link_exists(struct nl_sock *sk, const char *ifname, struct lab_error **err);

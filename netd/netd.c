@@ -10,6 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "cleanup.h"
 #include "ethtool.h"
 #include "flows.h"
@@ -57,6 +61,8 @@ struct netd {
   int exiting;
   int need_resync;     /* the OpenFlow connection broke: ovs-vswitchd restarted? */
   long long resync_at; /* next attempt, time_msec() */
+  long long prime_at;  /* next priming of the tunnels' neighbours */
+  int n_primes;
 };
 
 static void ip_str(uint32_t ip, char buf[16])
@@ -328,10 +334,17 @@ static int build_topology(struct netd *n, struct ovsdb_idl_txn *txn,
                                   .mac = gw_mac});
 
   const struct ovsrec_bridge *phy = ensure_bridge(txn, ovs, BR_PHY, "standalone", NULL);
+  /* br-phy carries the underlay address, so its MAC is what remote nodes
+   * learn: pin it to the NIC's from the start.  Otherwise it begins random
+   * and changes when the NIC joins, and a remote ovs-vswitchd that learned
+   * the first one tunnels to a MAC nobody has. */
+  char phys_mac[18];
+  if (netd_link_get_mac(n->nl, n->phys_if, phys_mac, err) < 0)
+    return -1;
+  ovsrec_bridge_update_other_config_setkey(phy, "hwaddr", phys_mac);
   ensure_port(txn, phy, &(struct port_spec){.name = BR_PHY, .type = "internal"});
   ensure_port(txn, phy, &(struct port_spec){.name = n->phys_if, .type = ""});
   (void)aux;
-  (void)err;
   return 0;
 }
 
@@ -688,6 +701,8 @@ int netd_remote_add(struct netd *n, const char *node, const char *subnet, const 
     flows_model_del_remote(n->model, node, NULL);
     return -1;
   }
+  n->prime_at = 0;
+  n->n_primes = 0;
   return 0;
 }
 
@@ -897,6 +912,33 @@ int netd_start(struct netd *n, struct lab_error **err)
   return 0;
 }
 
+/* ovs-vswitchd's native tunnelling learns a remote node's underlay MAC by
+ * snooping ARP on br-phy, and drops the packet that made it ask.  One empty
+ * UDP datagram per remote node (discard port) from the node's own stack makes
+ * the kernel ARP through br-phy first, so the first pod packet to a node is
+ * not lost; repeated so that ARP refreshes keep OVS's entries alive, and
+ * soon after start since remote nodes come up in any order. */
+static void prime_tunnels(struct netd *n)
+{
+  static const int delays_ms[] = {1000, 2000, 5000, 10000};
+  long long now = time_msec();
+  if (now < n->prime_at)
+    return;
+  n->prime_at = now + (n->n_primes < 4 ? delays_ms[n->n_primes] : 30000);
+  n->n_primes++;
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return;
+  for (size_t i = 0; i < flows_model_remote_count(n->model); i++) {
+    uint32_t underlay;
+    flows_model_remote(n->model, i, NULL, NULL, NULL, &underlay);
+    struct sockaddr_in sin = {
+        .sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = htonl(underlay)};
+    (void)sendto(fd, "", 0, 0, (struct sockaddr *)&sin, sizeof sin);
+  }
+  close(fd);
+}
+
 /* After the OpenFlow connection broke, probe br0's socket every second;
  * once ovs-vswitchd answers again, reconcile everything. */
 static void try_resync(struct netd *n)
@@ -935,6 +977,7 @@ void netd_run(struct netd *n)
     }
     if (n->need_resync)
       try_resync(n);
+    prime_tunnels(n);
     if (n->exiting)
       break;
     unixctl_server_wait(n->unixctl);
@@ -943,6 +986,7 @@ void netd_run(struct netd *n)
       netd_ofconn_wait(n->of);
     if (n->need_resync)
       poll_timer_wait_until(n->resync_at);
+    poll_timer_wait_until(n->prime_at);
     poll_block();
   }
 }

@@ -32,6 +32,8 @@ for n in node1 node2; do
   in_node $n ovs-vsctl get Interface vxlan0 options | grep -q 'remote_ip=flow' || fail "$n: vxlan opts"
   in_node $n ip -o addr show br-phy | grep -q 192.168.122.20 || fail "$n: underlay not on br-phy"
   ! in_node $n ip -o -4 addr show eth0 | grep -q inet || fail "$n: underlay still on eth0"
+  mac=$(in_node $n ip -o link show eth0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+  in_node $n ip -o link show br-phy | grep -q "link/ether $mac " || fail "$n: br-phy MAC is not eth0's ($mac)"
 done
 in_node node1 ip -o addr show tun0 | grep -q '10.1.1.1/24' || fail "node1: tun0 address"
 in_node node2 ip -o addr show tun0 | grep -q '10.1.2.1/24' || fail "node2: tun0 address"
