@@ -44,6 +44,11 @@
 
 /* Inside every node (its private /run): the runtime's RPC socket. */
 #define NODE_RUNTIME_SOCKET "/run/nodelab/runtime.sock"
+/* Inside every node: netd's control socket (OVS unixctl JSON-RPC). */
+#define NODE_NETD_CTL "/run/nodelab-netd.ctl"
+/* Inside every node: Open vSwitch's database and its socket (OVS's defaults). */
+#define OVS_DB_FILE "/etc/openvswitch/conf.db"
+#define OVS_DB_SOCKET "/run/openvswitch/db.sock"
 /* Inside every node: the runtime's state (a node-private tmpfs). */
 #define NODE_RUNTIME_ROOT "/var/lib/nodelab"
 

@@ -3,12 +3,15 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "netd-config.h"
 #include "error.h"
 #include "flows.h"
 #include "log.h"
 #include "netd.h"
+#include "notify.h"
+#include "ovsdb-file.h"
 
 #include "openvswitch/vlog.h"
 #include "util.h"
@@ -45,8 +48,18 @@ int main(int argc, char **argv)
    * what matters to a learner reading the node's logs. */
   vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_WARN);
 
-  struct netd_config cfg;
   cleanup_error struct lab_error *err = NULL;
+  /* nodelab-netd --create-db FILE [SCHEMA]: the node's empty OVS database,
+   * made before ovsdb-server starts (what `ovsdb-tool create` does). */
+  if (argc >= 3 && argc <= 4 && strcmp(argv[1], "--create-db") == 0) {
+    if (netd_ovsdb_create(argv[2], argc == 4 ? argv[3] : NETD_VSWITCH_SCHEMA, &err) < 0) {
+      fprintf(stderr, "nodelab-netd: %s\n", err->msg);
+      return 1;
+    }
+    return 0;
+  }
+
+  struct netd_config cfg;
   int rc = netd_config_parse(argc, argv, &cfg, &err);
   if (rc == 1)
     return 0;
@@ -70,6 +83,7 @@ int main(int argc, char **argv)
     return 1;
   }
   netd_config_free(&cfg);
+  notify_ready(); /* OVS is set up and the control socket answers */
   netd_run(n);
   netd_destroy(n);
   return 0;

@@ -19,7 +19,8 @@ const char netd_usage[] =
     "  --ovs-rundir DIR       ovs-vswitchd's run directory (default /run/openvswitch)\n"
     "  --ctl PATH             control socket (default /run/nodelab-netd.ctl)\n"
     "  --mtu N                pod and tun0 MTU (default 1450)\n"
-    "  --print-flows          print br0's flow table for this configuration and exit\n";
+    "  --print-flows          print br0's flow table for this configuration and exit\n"
+    "   or: nodelab-netd --create-db FILE [SCHEMA]   create an empty OVS database and exit\n";
 
 int netd_parse_cidr(const char *text, int want_prefix, uint32_t *addr, int *prefix,
                     struct lab_error **err)

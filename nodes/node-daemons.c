@@ -13,21 +13,20 @@
 
 static const char *const state_names[] = {"waiting", "started", "ready", "exited", "failed"};
 
-static char **argv_new(const char *first, ...)
+/* Appends copies of the strings to a NULL-terminated argv, up to a NULL. */
+static void argv_push(char ***argv, ...)
 {
-  size_t n = 1;
-  va_list ap;
-  va_start(ap, first);
-  while (va_arg(ap, const char *) != NULL)
+  size_t n = 0;
+  while (*argv != NULL && (*argv)[n] != NULL)
     n++;
+  va_list ap;
+  va_start(ap, argv);
+  for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *)) {
+    *argv = realloc(*argv, (n + 2) * sizeof **argv);
+    (*argv)[n++] = strdup(a);
+    (*argv)[n] = NULL;
+  }
   va_end(ap);
-  char **v = calloc(n + 1, sizeof *v);
-  v[0] = strdup(first);
-  va_start(ap, first);
-  for (size_t i = 1; i < n; i++)
-    v[i] = strdup(va_arg(ap, const char *));
-  va_end(ap);
-  return v;
 }
 
 static struct node_daemon *add(struct node_daemon **arr, size_t *n, const char *name,
@@ -62,20 +61,55 @@ void node_daemons_plan(const struct scenario *sc, const char *lab, const struct 
 {
   *out = NULL;
   *n = 0;
-  char subnet[24], gateway[16], ip[16], cgroup[256], mtu[16];
+  char subnet[24], gateway[16], ip[16], cgroup[256], mtu[16], underlay[24], cluster[24];
   snprintf(subnet, sizeof subnet, "%s/%d", scenario_ip_string(node->subnet.addr, ip),
            node->subnet.prefix);
   scenario_ip_string(node->subnet.addr + 1, gateway);
   snprintf(cgroup, sizeof cgroup, "nodelab/%s/%s", lab, node->name);
   snprintf(mtu, sizeof mtu, "%d", sc->mtu);
+  snprintf(underlay, sizeof underlay, "%s/%d", scenario_ip_string(node->underlay, ip),
+           sc->underlay.prefix);
+  snprintf(cluster, sizeof cluster, "%s/%d", scenario_ip_string(sc->cluster_network.addr, ip),
+           sc->cluster_network.prefix);
+
+  /* Open vSwitch, Debian's daemons, with their default paths (private to the
+   * node), so that ovs-vsctl, ovs-ofctl and ovs-appctl work inside it as is;
+   * then netd, which builds the node's bridges, tunnels and flows. */
+  char *netd = find_binary(bindir, "netd", "nodelab-netd");
+  if (netd != NULL) {
+    struct node_daemon *d = add(out, n, "ovsdb-create", NULL, "/var/log/openvswitch/ovsdb-create.log");
+    d->oneshot = true;
+    argv_push(&d->argv, netd, "--create-db", OVS_DB_FILE, NULL);
+    d = add(out, n, "ovsdb-server", "ovsdb-create", "/var/log/openvswitch/ovsdb-server.log");
+    argv_push(&d->argv, "ovsdb-server", "--pidfile", "--remote=punix:" OVS_DB_SOCKET, OVS_DB_FILE,
+              NULL);
+    d = add(out, n, "ovs-vswitchd", "ovsdb-server", "/var/log/openvswitch/ovs-vswitchd.log");
+    argv_push(&d->argv, "ovs-vswitchd", "--pidfile", "unix:" OVS_DB_SOCKET, NULL);
+    d = add(out, n, "netd", "ovs-vswitchd", "/run/nodelab/netd.log");
+    d->notify = true;
+    argv_push(&d->argv, netd, "--node", node->name, "--subnet", subnet, "--underlay", underlay,
+              "--cluster", cluster, "--mtu", mtu, "--ctl", NODE_NETD_CTL, NULL);
+    for (size_t i = 0; i < sc->n_nodes; i++) {
+      const struct scenario_node *r = &sc->nodes[i];
+      if (r == node)
+        continue;
+      char remote[128], rs[16], ru[16];
+      snprintf(remote, sizeof remote, "%s=%s/%d@%s", r->name, scenario_ip_string(r->subnet.addr, rs),
+               r->subnet.prefix, scenario_ip_string(r->underlay, ru));
+      argv_push(&d->argv, "--remote", remote, NULL);
+    }
+    free(netd);
+  }
 
   char *runtime = find_binary(bindir, "runtime", "nodelab-runtime");
   if (runtime != NULL) {
-    struct node_daemon *d = add(out, n, "runtime", NULL, "/run/nodelab/runtime.log");
+    struct node_daemon *d = add(out, n, "runtime", netd ? "netd" : NULL, "/run/nodelab/runtime.log");
     d->notify = true;
-    d->argv = argv_new(runtime, "serve", "--socket", NODE_RUNTIME_SOCKET, "--root",
-                       NODE_RUNTIME_ROOT, "--cgroup-parent", cgroup, "--node", node->name,
-                       "--subnet", subnet, "--gateway", gateway, "--mtu", mtu, NULL);
+    argv_push(&d->argv, runtime, "serve", "--socket", NODE_RUNTIME_SOCKET, "--root",
+              NODE_RUNTIME_ROOT, "--cgroup-parent", cgroup, "--node", node->name, "--subnet",
+              subnet, "--gateway", gateway, "--mtu", mtu, NULL);
+    if (netd != NULL)
+      argv_push(&d->argv, "--netd", NODE_NETD_CTL, NULL);
     free(runtime);
   }
 }

@@ -18,6 +18,8 @@
 
 LOG_MODULE(node);
 
+#define NODE_DAEMON_MAX_RESTARTS 10
+
 /* The lab is up once every node is running and every daemon has settled. */
 void lab_check_ready(struct lab *lab)
 {
@@ -65,9 +67,12 @@ static void start_due_daemons(struct lab_node *node)
     for (size_t j = 0; d->after != NULL && j < node->n_daemons; j++)
       if (strcmp(node->daemons[j].name, d->after) == 0)
         dep = &node->daemons[j];
-    int due = dep == NULL || (dep->oneshot ? dep->state == DAEMON_EXITED
-                                           : dep->state == DAEMON_STARTED ||
-                                                 dep->state == DAEMON_READY);
+    /* A dependency is met once it has done its work (oneshot), said it is
+     * ready (notify), or at least runs. */
+    int due = dep == NULL || (dep->oneshot  ? dep->state == DAEMON_EXITED
+                              : dep->notify ? dep->state == DAEMON_READY
+                                            : dep->state == DAEMON_STARTED ||
+                                                  dep->state == DAEMON_READY);
     if (due)
       spawn_daemon(node, d);
   }
@@ -125,7 +130,14 @@ static void on_daemon_exit(struct lab_node *node, struct node_daemon *d, int sta
     lab_node_failed(node, why);
     return;
   }
-  /* Up and running: a long-running daemon that dies is reported and restarted. */
+  /* Up and running: a long-running daemon that dies is reported and
+   * restarted, unless it keeps dying. */
+  if (d->restarts >= NODE_DAEMON_MAX_RESTARTS) {
+    log_err("node %s: %s; restarted %d times already, giving up", node->spec->name, why,
+            d->restarts);
+    d->state = DAEMON_FAILED;
+    return;
+  }
   log_warn("node %s: %s; restarting it", node->spec->name, why);
   d->restarts++;
   d->state = DAEMON_WAITING;
@@ -157,6 +169,7 @@ static void on_node_event(struct lab_node *node, struct json_object *msg)
   } else if (strcmp(event, "notify") == 0) {
     if (strcmp(message, "READY=1") == 0 && d->state == DAEMON_STARTED) {
       d->state = DAEMON_READY;
+      start_due_daemons(node);
       lab_check_ready(node->lab);
     }
   } else if (strcmp(event, "spawn-failed") == 0) {

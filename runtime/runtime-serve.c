@@ -1,3 +1,4 @@
+#include "notify.h"
 #include "serve.h"
 
 #include <errno.h>
@@ -1170,19 +1171,6 @@ static int ensure_images(struct server *sv, struct lab_error **err)
     log_info("built image %s", kinds[i]);
   }
   return 0;
-}
-
-static void notify_ready(void)
-{
-  const char *s = getenv("NODELAB_NOTIFY_FD");
-  if (s == NULL)
-    return;
-  int fd = atoi(s);
-  if (fd > 2) {
-    (void)!write(fd, "READY=1\n", 8);
-    close(fd);
-  }
-  unsetenv("NODELAB_NOTIFY_FD");
 }
 
 int rt_serve(const struct rt_serve_config *cfg, struct lab_error **err)
