@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -430,6 +431,12 @@ int daemon_run(const char *socket_path, const char *pidfile, struct lab_error **
   event_base_dispatch(daemon_state.base);
 
   stop_listening();
+  /* The CLI holds this lock while it starts a new daemon: taking it here means
+   * a successor is either not started or already answering, so the log and
+   * the run directory are only removed when no daemon uses them. */
+  int lock_fd = open(paths_rundir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock_fd >= 0)
+    flock(lock_fd, LOCK_EX);
   remove_pidfile(pidfile);
   evhttp_free(daemon_state.http);
   event_free(term);
@@ -439,7 +446,11 @@ int daemon_run(const char *socket_path, const char *pidfile, struct lab_error **
   event_base_free(daemon_state.base);
   /* A clean exit holds no lab: the log has nothing left to explain.  The run
    * directory goes too, unless a lab's leftovers (or a newer daemon) are in it. */
-  unlink(paths_logfile());
-  rmdir(paths_rundir());
+  if (access(pidfile, F_OK) != 0) {
+    unlink(paths_logfile());
+    rmdir(paths_rundir());
+  }
+  if (lock_fd >= 0)
+    close(lock_fd);
   return 0;
 }

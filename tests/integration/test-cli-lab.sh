@@ -88,8 +88,8 @@ run 0 "$NODELAB" exec alpha -- hostname && [ "$out" = alpha ] && ok "exec: uts n
 run 0 "$NODELAB" exec alpha -- readlink /proc/self/ns/net &&
   [ "$out" = "$(readlink /proc/"$alpha_pid"/ns/net)" ] && [ "$out" != "$(readlink /proc/self/ns/net)" ] &&
   ok "exec: the node's network namespace" || fail "netns: $out"
-run 0 "$NODELAB" exec alpha -- ip -4 -o addr show dev eth0 && grep -q "192.168.122.201/24" <<< "$out" &&
-  ok "exec: eth0 has the underlay address" || fail "ip addr: $out"
+run 0 "$NODELAB" exec alpha -- ip -4 -o addr show && grep -Eq "(eth0|br-phy) +inet 192.168.122.201/24" <<< "$out" &&
+  ok "exec: the node has its underlay address" || fail "ip addr: $out"
 run 0 "$NODELAB" exec --lab "$LAB" beta ping -c 1 -W 2 192.168.122.201 && ok "exec: beta pings alpha over the fabric" ||
   fail "ping: $out $err"
 run 0 "$NODELAB" exec alpha -- sh -c 'echo $NODELAB_NODE $PATH' &&

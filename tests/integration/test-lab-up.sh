@@ -83,8 +83,12 @@ for n in "${NODES[@]}"; do
   h=$(nodelab exec "$n" -- hostname) || fail "exec $n -- hostname exited $?"
   [ "$h" = "$n" ] || fail "$n: hostname is \"$h\""
 
-  nodelab exec "$n" -- ip -o -4 addr show dev eth0 | grep -q " ${ADDR[$n]}/24 " ||
-    { nodelab exec "$n" -- ip -o addr >&2 || true; fail "$n: eth0 does not have ${ADDR[$n]}/24"; }
+  # The underlay address is eth0's, or br-phy's once the node's Open vSwitch
+  # holds eth0 (native userspace VXLAN needs it there).
+  nodelab exec "$n" -- ip -o -4 addr show | grep -Eq "^[0-9]+: (eth0|br-phy) +inet ${ADDR[$n]}/24 " ||
+    { nodelab exec "$n" -- ip -o addr >&2 || true; fail "$n: neither eth0 nor br-phy has ${ADDR[$n]}/24"; }
+  nodelab exec "$n" -- ip -o link show dev eth0 | grep -q "eth0@" ||
+    fail "$n: eth0 is not the veth into the fabric"
 
   pid=${PID[$n]}
   for ns in pid net uts mnt ipc; do
