@@ -21,6 +21,7 @@
 #include "api.h"
 #include "cleanup.h"
 #include "lab.h"
+#include "lab-events.h"
 #include "ledger.h"
 #include "log.h"
 #include "paths.h"
@@ -285,8 +286,79 @@ static void route_lab_delete(struct evhttp_request *req, const char *name)
   after_lab_removed();
 }
 
-/* The API, as a table: method, path (a trailing '/' matches a prefix whose
- * remainder is passed as the argument), handler. */
+/* Long poll: the reply waits for the lab's next event (or the timeout). */
+struct events_poll {
+  struct evhttp_request *req;
+  struct lab *lab;
+  void *handle;
+  struct event *timer;
+};
+
+static void events_poll_finish(struct events_poll *p, struct json_object *events)
+{
+  evhttp_connection_set_closecb(evhttp_request_get_connection(p->req), NULL, NULL);
+  event_free(p->timer);
+  if (events != NULL)
+    reply_json(p->req, 200, events);
+  else
+    reply_error(p->req, 410, "the lab is gone");
+  free(p);
+}
+
+static void on_events(struct json_object *events, void *arg)
+{
+  events_poll_finish(arg, events);
+}
+
+/* The client went away while waiting: evhttp frees its request. */
+static void on_events_client_gone(struct evhttp_connection *conn, void *arg)
+{
+  struct events_poll *p = arg;
+  lab_events_cancel(lab_events(p->lab), p->handle);
+  event_free(p->timer);
+  free(p);
+}
+
+static void on_events_timeout(evutil_socket_t fd, short what, void *arg)
+{
+  struct events_poll *p = arg;
+  struct lab_events *ev = lab_events(p->lab);
+  lab_events_cancel(ev, p->handle);
+  events_poll_finish(p, lab_events_json(ev, lab_events_next(ev)));
+}
+
+static void route_lab_events(struct evhttp_request *req, const char *name)
+{
+  struct labs_entry *e = find_lab(name);
+  if (e == NULL) {
+    reply_error(req, 404, "no such lab");
+    return;
+  }
+  struct evkeyvalq query;
+  const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+  evhttp_parse_query_str(q ? q : "", &query);
+  const char *since_s = evhttp_find_header(&query, "since");
+  const char *wait_s = evhttp_find_header(&query, "wait");
+  uint64_t since = since_s ? strtoull(since_s, NULL, 10) : 1;
+  long wait = wait_s ? strtol(wait_s, NULL, 10) : 0;
+  evhttp_clear_headers(&query);
+  struct lab_events *ev = lab_events(e->lab);
+  if (wait <= 0 || since < lab_events_next(ev)) {
+    reply_json(req, 200, lab_events_json(ev, since));
+    return;
+  }
+  struct events_poll *p = calloc(1, sizeof *p);
+  p->req = req;
+  p->lab = e->lab;
+  p->timer = evtimer_new(daemon_state.base, on_events_timeout, p);
+  struct timeval tv = {wait > 60 ? 60 : wait, 0};
+  evtimer_add(p->timer, &tv);
+  p->handle = lab_events_wait(ev, since, on_events, p);
+  evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_events_client_gone, p);
+}
+
+/* The API, as a table: method, path ('*' matches one path segment, which is
+ * passed to the handler), handler. */
 static const struct route {
   enum evhttp_cmd_type method;
   const char *path;
@@ -295,9 +367,30 @@ static const struct route {
     {EVHTTP_REQ_GET, "/v1/version", route_version},
     {EVHTTP_REQ_GET, "/v1/labs", route_labs_list},
     {EVHTTP_REQ_POST, "/v1/labs", route_labs_create},
-    {EVHTTP_REQ_GET, "/v1/labs/", route_lab_get},
-    {EVHTTP_REQ_DELETE, "/v1/labs/", route_lab_delete},
+    {EVHTTP_REQ_GET, "/v1/labs/*", route_lab_get},
+    {EVHTTP_REQ_DELETE, "/v1/labs/*", route_lab_delete},
+    {EVHTTP_REQ_GET, "/v1/labs/*/events", route_lab_events},
 };
+
+/* Matches path against pattern; on success copies the '*' segment to arg. */
+static int route_match(const char *pattern, const char *path, char *arg, size_t size)
+{
+  arg[0] = '\0';
+  while (*pattern != '\0') {
+    if (*pattern == '*') {
+      size_t len = strcspn(path, "/");
+      if (len == 0 || len >= size)
+        return 0;
+      memcpy(arg, path, len);
+      arg[len] = '\0';
+      path += len;
+      pattern++;
+    } else if (*pattern++ != *path++) {
+      return 0;
+    }
+  }
+  return *path == '\0';
+}
 
 static void on_request(struct evhttp_request *req, void *arg)
 {
@@ -309,22 +402,15 @@ static void on_request(struct evhttp_request *req, void *arg)
   }
   enum evhttp_cmd_type method = evhttp_request_get_command(req);
   int path_known = 0;
+  char segment[256];
   for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
     const struct route *r = &routes[i];
-    size_t len = strlen(r->path);
-    const char *rest = NULL;
-    if (r->path[len - 1] == '/') {
-      if (strncmp(path, r->path, len) == 0 && path[len] != '\0' && strchr(path + len, '/') == NULL)
-        rest = path + len;
-    } else if (strcmp(path, r->path) == 0) {
-      rest = "";
-    }
-    if (rest == NULL)
+    if (!route_match(r->path, path, segment, sizeof segment))
       continue;
     path_known = 1;
     if (r->method == method) {
       log_debug("%s", path);
-      r->handler(req, rest);
+      r->handler(req, segment);
       return;
     }
   }

@@ -10,6 +10,7 @@
 #include <event2/event.h>
 
 #include "lab.h"
+#include "lab-events.h"
 #include "node-daemons.h"
 #include "node-process.h"
 
@@ -61,6 +62,7 @@ struct lab {
   size_t n_nodes;
   struct lab_pod *pods;
   size_t n_pods;
+  struct lab_events *events;
   char bindir[PATH_MAX]; /* where nodelabd, nodelab-init and the node daemons are */
   struct event *timeout_ev;
   lab_ready_cb *ready_cb;

@@ -89,6 +89,7 @@ static void pod_failed(struct lab_pod *pod, const char *why)
   free(pod->error);
   pod->error = strdup(why);
   pod_close(pod);
+  lab_events_add(pod->lab->events, "pod-failed", pod->spec->name, "%s", why);
   char msg[1024];
   snprintf(msg, sizeof msg, "pod %s on node %s: %s", pod->spec->name, pod->spec->node, why);
   lab_finish_start(pod->lab, msg);
@@ -115,6 +116,8 @@ static void on_pod_reply(evutil_socket_t fd, short what, void *arg)
       pod->info = json_object_get(v);
     pod_close(pod);
     log_info("pod %s runs on node %s", pod->spec->name, pod->spec->node);
+    lab_events_add(pod->lab->events, "pod-running", pod->spec->name, "on node %s",
+                   pod->spec->node);
     lab_check_ready(pod->lab);
   }
   json_object_put(reply);

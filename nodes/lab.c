@@ -63,10 +63,14 @@ void lab_finish_start(struct lab *lab, const char *error)
   lab->state = error == NULL ? LAB_UP : LAB_FAILED;
   if (lab->timeout_ev != NULL)
     evtimer_del(lab->timeout_ev);
-  if (error == NULL)
+  if (error == NULL) {
     log_info("lab %s is up: %zu nodes", lab->name, lab->n_nodes);
-  else
+    lab_events_add(lab->events, "lab-up", NULL, "%zu nodes and %zu pods are up", lab->n_nodes,
+                   lab->n_pods);
+  } else {
     log_err("lab %s failed to start: %s", lab->name, error);
+    lab_events_add(lab->events, "lab-failed", NULL, "%s", error);
+  }
   if (lab->ready_cb != NULL)
     lab->ready_cb(lab, error, lab->ready_arg);
 }
@@ -74,6 +78,7 @@ void lab_finish_start(struct lab *lab, const char *error)
 void lab_node_failed(struct lab_node *node, const char *why)
 {
   node->state = NODE_FAILED;
+  lab_events_add(node->lab->events, "node-failed", node->spec->name, "%s", why);
   char msg[512];
   snprintf(msg, sizeof msg, "node %s: %s", node->spec->name, why);
   lab_finish_start(node->lab, msg);
@@ -199,6 +204,7 @@ int lab_create(struct event_base *base, struct scenario *sc, const char *name, l
   lab->ready_arg = cb_arg;
   lab->n_nodes = sc->n_nodes;
   lab->nodes = calloc(sc->n_nodes, sizeof *lab->nodes);
+  lab->events = lab_events_new();
   lab->n_pods = sc->n_pods;
   lab->pods = calloc(sc->n_pods ? sc->n_pods : 1, sizeof *lab->pods);
   for (size_t i = 0; i < sc->n_pods; i++) {
@@ -258,6 +264,7 @@ int lab_destroy(struct lab *lab, struct lab_error **err)
   }
   node_process_kill(&lab->fabric);
   lab_pods_free(lab);
+  lab_events_free(lab->events);
   if (lab->timeout_ev != NULL)
     event_free(lab->timeout_ev);
   ledger_close(lab->ledger);
@@ -284,6 +291,11 @@ pid_t lab_node_pid(const struct lab *lab, const char *node)
     if (strcmp(lab->nodes[i].spec->name, node) == 0)
       return lab->nodes[i].state == NODE_RUNNING ? lab->nodes[i].proc.pid : 0;
   return 0;
+}
+
+struct lab_events *lab_events(const struct lab *lab)
+{
+  return lab->events;
 }
 
 enum lab_state lab_state(const struct lab *lab)

@@ -14,6 +14,7 @@ struct event_base;
 struct json_object;
 struct scenario;
 struct lab;
+struct lab_events;
 
 enum lab_state { LAB_STARTING, LAB_UP, LAB_FAILED, LAB_STOPPING };
 
@@ -36,6 +37,9 @@ const char *lab_name(const struct lab *lab);
 /* The host pid of node `node`'s init while it runs, else 0. */
 pid_t lab_node_pid(const struct lab *lab, const char *node);
 enum lab_state lab_state(const struct lab *lab);
+
+/* The lab's events (lab-events.h); owned by the lab. */
+struct lab_events *lab_events(const struct lab *lab);
 
 /* New JSON objects (caller owns): the API's LAB_STATUS and LAB_SUMMARY. */
 struct json_object *lab_status_json(const struct lab *lab);

@@ -29,13 +29,15 @@ static void argv_push(char ***argv, ...)
   va_end(ap);
 }
 
-static struct node_daemon *add(struct node_daemon **arr, size_t *n, const char *name,
-                               const char *after, const char *log)
+static struct node_daemon *add(struct node_daemon **arr, size_t *n, const char *node,
+                               const char *name, const char *after, const char *log)
 {
   *arr = realloc(*arr, (*n + 1) * sizeof **arr);
   struct node_daemon *d = &(*arr)[(*n)++];
   memset(d, 0, sizeof *d);
   d->name = strdup(name);
+  if (asprintf(&d->object, "%s/%s", node, name) < 0)
+    abort();
   d->after = after ? strdup(after) : NULL;
   d->log = strdup(log);
   d->last_status = -1;
@@ -77,15 +79,15 @@ void node_daemons_plan(const struct scenario *sc, const char *lab, const struct 
    * then netd, which builds the node's bridges, tunnels and flows. */
   char *netd = find_binary(bindir, "netd", "nodelab-netd");
   if (netd != NULL) {
-    struct node_daemon *d = add(out, n, "ovsdb-create", NULL, "/var/log/openvswitch/ovsdb-create.log");
+    struct node_daemon *d = add(out, n, node->name, "ovsdb-create", NULL, "/var/log/openvswitch/ovsdb-create.log");
     d->oneshot = true;
     argv_push(&d->argv, netd, "--create-db", OVS_DB_FILE, NULL);
-    d = add(out, n, "ovsdb-server", "ovsdb-create", "/var/log/openvswitch/ovsdb-server.log");
+    d = add(out, n, node->name, "ovsdb-server", "ovsdb-create", "/var/log/openvswitch/ovsdb-server.log");
     argv_push(&d->argv, "ovsdb-server", "--pidfile", "--remote=punix:" OVS_DB_SOCKET, OVS_DB_FILE,
               NULL);
-    d = add(out, n, "ovs-vswitchd", "ovsdb-server", "/var/log/openvswitch/ovs-vswitchd.log");
+    d = add(out, n, node->name, "ovs-vswitchd", "ovsdb-server", "/var/log/openvswitch/ovs-vswitchd.log");
     argv_push(&d->argv, "ovs-vswitchd", "--pidfile", "unix:" OVS_DB_SOCKET, NULL);
-    d = add(out, n, "netd", "ovs-vswitchd", "/run/nodelab/netd.log");
+    d = add(out, n, node->name, "netd", "ovs-vswitchd", "/run/nodelab/netd.log");
     d->notify = true;
     argv_push(&d->argv, netd, "--node", node->name, "--subnet", subnet, "--underlay", underlay,
               "--cluster", cluster, "--mtu", mtu, "--ctl", NODE_NETD_CTL, NULL);
@@ -103,7 +105,7 @@ void node_daemons_plan(const struct scenario *sc, const char *lab, const struct 
 
   char *runtime = find_binary(bindir, "runtime", "nodelab-runtime");
   if (runtime != NULL) {
-    struct node_daemon *d = add(out, n, "runtime", netd ? "netd" : NULL, "/run/nodelab/runtime.log");
+    struct node_daemon *d = add(out, n, node->name, "runtime", netd ? "netd" : NULL, "/run/nodelab/runtime.log");
     d->notify = true;
     argv_push(&d->argv, runtime, "serve", "--socket", NODE_RUNTIME_SOCKET, "--root",
               NODE_RUNTIME_ROOT, "--cgroup-parent", cgroup, "--node", node->name, "--subnet",
@@ -121,6 +123,7 @@ void node_daemons_free(struct node_daemon *d, size_t n)
       free(*a);
     free(d[i].argv);
     free(d[i].name);
+    free(d[i].object);
     free(d[i].log);
     free(d[i].after);
   }

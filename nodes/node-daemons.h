@@ -19,6 +19,7 @@ enum node_daemon_state { DAEMON_WAITING, DAEMON_STARTED, DAEMON_READY, DAEMON_EX
 
 struct node_daemon {
   char *name;
+  char *object;      /* "node/name", as events name it */
   char **argv;       /* NULL-terminated, owned */
   char *log;         /* log file inside the node */
   char *after;       /* start once this daemon is started (or, if oneshot, has exited 0); NULL: at once */

@@ -54,6 +54,7 @@ static void spawn_daemon(struct lab_node *node, struct node_daemon *d)
     log_warn("node %s: cannot ask for %s: %s", node->spec->name, d->name, strerror(errno));
   json_object_put(o);
   d->state = DAEMON_STARTED; /* confirmed by "started", or undone by "spawn-failed" */
+  lab_events_add(node->lab->events, "daemon-starting", d->object, "%s", d->argv[0]);
 }
 
 /* Starts every waiting daemon whose dependency is met. */
@@ -116,6 +117,7 @@ static void on_daemon_exit(struct lab_node *node, struct node_daemon *d, int sta
   int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   if (d->oneshot && ok) {
     d->state = DAEMON_EXITED;
+    lab_events_add(node->lab->events, "daemon-done", d->object, "%s finished", d->name);
     start_due_daemons(node);
     lab_check_ready(node->lab);
     return;
@@ -125,6 +127,7 @@ static void on_daemon_exit(struct lab_node *node, struct node_daemon *d, int sta
   snprintf(why, sizeof why, "%s %s %d; the end of its log (%s in the node):\n%s", d->name,
            WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
            WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), d->log, tail);
+  lab_events_add(node->lab->events, "daemon-exited", d->object, "%s", why);
   if (node->lab->state == LAB_STARTING) {
     d->state = DAEMON_FAILED;
     lab_node_failed(node, why);
@@ -136,9 +139,12 @@ static void on_daemon_exit(struct lab_node *node, struct node_daemon *d, int sta
     log_err("node %s: %s; restarted %d times already, giving up", node->spec->name, why,
             d->restarts);
     d->state = DAEMON_FAILED;
+    lab_events_add(node->lab->events, "daemon-failed", d->object, "restarted %d times already: given up",
+                   d->restarts);
     return;
   }
   log_warn("node %s: %s; restarting it", node->spec->name, why);
+  lab_events_add(node->lab->events, "daemon-restarting", d->object, "restart %d", d->restarts + 1);
   d->restarts++;
   d->state = DAEMON_WAITING;
   start_due_daemons(node);
@@ -154,6 +160,8 @@ static void on_node_event(struct lab_node *node, struct json_object *msg)
   struct node_daemon *d = find_daemon(node, name);
   if (strcmp(event, "ready") == 0) {
     node->state = NODE_RUNNING;
+    lab_events_add(node->lab->events, "node-ready", node->spec->name, "pid %d",
+                   (int)node->proc.pid);
     start_due_daemons(node);
     lab_check_ready(node->lab);
   } else if (strcmp(event, "error") == 0) {
@@ -164,11 +172,13 @@ static void on_node_event(struct lab_node *node, struct json_object *msg)
   } else if (strcmp(event, "started") == 0) {
     int ns_pid = json_object_object_get_ex(msg, "pid", &v) ? json_object_get_int(v) : 0;
     d->pid = node_control_host_pid(node->proc.pid, ns_pid);
+    lab_events_add(node->lab->events, "daemon-started", d->object, "pid %d", (int)d->pid);
     start_due_daemons(node);
     lab_check_ready(node->lab);
   } else if (strcmp(event, "notify") == 0) {
     if (strcmp(message, "READY=1") == 0 && d->state == DAEMON_STARTED) {
       d->state = DAEMON_READY;
+      lab_events_add(node->lab->events, "daemon-ready", d->object, "ready");
       start_due_daemons(node);
       lab_check_ready(node->lab);
     }
@@ -205,6 +215,8 @@ void lab_on_node_exit(pid_t pid, int status, void *arg)
   node->exit_status = status;
   node->proc.pid = 0;
   log_warn("node %s (pid %d) exited with status %d", node->spec->name, (int)pid, status);
+  lab_events_add(node->lab->events, "node-exited", node->spec->name, "its init (pid %d) exited",
+                 (int)pid);
   if (node->state == NODE_STARTING) {
     lab_node_failed(node, "exited before it was ready");
   } else {

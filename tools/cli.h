@@ -90,6 +90,7 @@ int cli_up(const struct cli_invocation *inv);
 int cli_down(const struct cli_invocation *inv);
 int cli_ls(const struct cli_invocation *inv);
 int cli_status(const struct cli_invocation *inv);
+int cli_events(const struct cli_invocation *inv);
 int cli_exec(const struct cli_invocation *inv);
 int cli_shell(const struct cli_invocation *inv);
 int cli_not_built(const struct cli_invocation *inv);
