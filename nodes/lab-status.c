@@ -2,6 +2,7 @@
 #include "lab-internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
@@ -97,8 +98,16 @@ struct json_object *lab_status_json(const struct lab *lab)
     json_object_object_add(p, "state", json_object_new_string(lab_pod_state_name(pod->state)));
     if (pod->error != NULL)
       json_object_object_add(p, "error", json_object_new_string(pod->error));
-    if (pod->info != NULL)
-      json_object_object_add(p, "runtime", json_object_get(pod->info));
+    /* What the runtime said of the running pod: its address, infra and containers. */
+    if (pod->info != NULL) {
+      json_object_object_foreach(pod->info, key, val)
+      {
+        if (strcmp(key, "name") != 0 && strcmp(key, "state") != 0)
+          json_object_object_add(p, key, json_object_get(val));
+      }
+    }
+    if (json_object_object_get_ex(p, "containers", NULL) == 0)
+      json_object_object_add(p, "containers", json_object_new_array());
     json_object_array_add(pods, p);
   }
   json_object_object_add(o, "pods", pods);

@@ -11,7 +11,7 @@
 #include "api.h"
 #include "scenario.h"
 
-static const char *const state_names[] = {"waiting", "started", "ready", "exited", "failed"};
+static const char *const state_names[] = {"waiting", "running", "ready", "exited", "failed"};
 
 /* Appends copies of the strings to a NULL-terminated argv, up to a NULL. */
 static void argv_push(char ***argv, ...)

@@ -287,13 +287,17 @@ static void print_status(struct json_object *lab)
   printf("\n");
   print_nodes(lab);
   struct json_object *nodes = jarr(lab, "nodes");
+  bool any_daemon = false;
   for (size_t i = 0; i < jlen(nodes); i++) {
     struct json_object *n = json_object_array_get_idx(nodes, i);
     struct json_object *daemons = jarr(n, "daemons");
     for (size_t j = 0; j < jlen(daemons); j++) {
       struct json_object *d = json_object_array_get_idx(daemons, j);
-      printf("  %s: %s pid %s %s\n", jstr(n, "name"), jstr(d, "name"), jstr(d, "pid"),
-             jstr(d, "state"));
+      if (!any_daemon)
+        printf("\n%-16s %-14s %-9s %-8s %s\n", "DAEMON NODE", "NAME", "STATE", "PID", "RESTARTS");
+      any_daemon = true;
+      printf("%-16s %-14s %-9s %-8s %s\n", jstr(n, "name"), jstr(d, "name"), jstr(d, "state"),
+             strcmp(jstr(d, "pid"), "0") ? jstr(d, "pid") : "-", jstr(d, "restarts"));
     }
   }
 
@@ -306,12 +310,14 @@ static void print_status(struct json_object *lab)
   }
 
   struct json_object *pods = jarr(lab, "pods");
-  printf("\n%-16s %-16s %-10s %-10s %s\n", "POD", "NODE", "STATE", "CONTAINERS", "REASON");
+  printf("\n%-16s %-16s %-10s %-15s %-10s %s\n", "POD", "NODE", "STATE", "IP", "CONTAINERS",
+         "REASON");
   for (size_t i = 0; i < jlen(pods); i++) {
     struct json_object *p = json_object_array_get_idx(pods, i);
-    const char *reason = jstr(p, "reason");
-    printf("%-16s %-16s %-10s %-10zu %s\n", jstr(p, "name"), jstr(p, "node"), jstr(p, "state"),
-           jlen(jarr(p, "containers")), strcmp(reason, "-") ? reason : "");
+    const char *reason = jstr(p, "error");
+    printf("%-16s %-16s %-10s %-15s %-10zu %s\n", jstr(p, "name"), jstr(p, "node"),
+           jstr(p, "state"), jstr(p, "ip"), jlen(jarr(p, "containers")),
+           strcmp(reason, "-") ? reason : "");
   }
 
   /* Faults and checks: their members grow with later issues; show the common ones. */
