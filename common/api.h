@@ -14,6 +14,11 @@
  *                                 or 400 (invalid scenario: the positioned message),
  *                                 409 (a lab of that name exists), 500 (failed; nothing left)
  *   GET    /v1/labs/LAB           200 LAB_STATUS | 404
+ *   GET    /v1/labs/LAB/events?since=N&wait=S
+ *                                 {"events": [{"seq", "time", "kind", "object", "message"}...],
+ *                                  "next": N}: the events numbered >= since still kept; with
+ *                                 wait=S (<= 60) and nothing new, the reply waits up to S seconds
+ *                                 for the next one (410 when the lab goes away meanwhile)
  *   DELETE /v1/labs/LAB           replies once everything is removed: 200 {"name": "LAB", "removed": true}
  *
  *   LAB_SUMMARY: {"name", "scenario", "state", "nodes": N, "pods": N, "created": "ISO-8601"}
@@ -22,10 +27,13 @@
  *                 "nodes": [{"name", "state": "starting|running|exited|failed", "pid", "starttime",
  *                            "hostname", "underlay": "192.168.122.201/24",
  *                            "subnet": "10.1.0.0/24", "cgroup": "nodelab/LAB/NODE",
- *                            "daemons": [{"name", "pid", "state"}]}],
- *                 "fabric": {"pid", "starttime", "bridge": "br-underlay"},
+ *                            "daemons": [{"name", "state": "waiting|running|ready|exited|failed",
+ *                                         "pid", "restarts", "last_status", "log"}]}],
+ *                 "fabric": {"pid", "starttime", "bridge": "underlay"},
  *                 "links": [{"node", "ifname": "eth0", "peer": "FABRIC_IFNAME", "address"}],
- *                 "pods": [{"name", "node", "state", "containers": [...]}],
+ *                 "pods": [{"name", "node", "state": "pending|starting|running|failed",
+ *                           "ip", "infra_pid", "containers": [{"id", "name", "state", "pid"...}],
+ *                           "error"}],
  *                 "faults": [...], "checks": [...]}
  *
  * The RPC tunnel.  Beside the REST socket, nodelabd listens on
