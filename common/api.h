@@ -19,7 +19,8 @@
  *                                  "next": N}: the events numbered >= since still kept; with
  *                                 wait=S (<= 60) and nothing new, the reply waits up to S seconds
  *                                 for the next one (410 when the lab goes away meanwhile)
- *   DELETE /v1/labs/LAB           replies once everything is removed: 200 {"name": "LAB", "removed": true}
+ *   DELETE /v1/labs/LAB           replies once everything is removed: 200 {"name": "LAB",
+ * "removed": true}
  *
  *   LAB_SUMMARY: {"name", "scenario", "state", "nodes": N, "pods": N, "created": "ISO-8601"}
  *   LAB_STATUS:  {"name", "scenario", "description", "state": "starting|up|stopping|failed",

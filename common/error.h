@@ -11,8 +11,8 @@
 #include <stdarg.h>
 
 struct lab_error {
-  int errnum;  /* errno value, or 0 when the failure is not a system error */
-  char *msg;   /* owned; never NULL */
+  int errnum; /* errno value, or 0 when the failure is not a system error */
+  char *msg;  /* owned; never NULL */
 };
 
 /* Fills *err (when err is not NULL and *err is still NULL) with errnum and the

@@ -32,8 +32,12 @@ struct ledger {
 };
 
 static const char *const kind_names[] = {
-    [LEDGER_DIR] = "dir",         [LEDGER_FILE] = "file",   [LEDGER_CGROUP] = "cgroup",
-    [LEDGER_PROCESS] = "process", [LEDGER_MOUNT] = "mount", [LEDGER_NETNS] = "netns",
+    [LEDGER_DIR] = "dir",
+    [LEDGER_FILE] = "file",
+    [LEDGER_CGROUP] = "cgroup",
+    [LEDGER_PROCESS] = "process",
+    [LEDGER_MOUNT] = "mount",
+    [LEDGER_NETNS] = "netns",
     [LEDGER_CGROUP_PARENT] = "cgroup-parent",
 };
 
@@ -308,8 +312,7 @@ static char *cgroup_shared_with(const char *rundir, const char *lab, const char 
           ledger_read(lpath, &v, &n, &lerr) == 0) {
         for (size_t j = 0; j < n && owner == NULL; j++) {
           if ((v[j].kind == LEDGER_CGROUP || v[j].kind == LEDGER_CGROUP_PARENT) &&
-              strncmp(v[j].path, path, plen) == 0 &&
-              v[j].path[plen] == '/')
+              strncmp(v[j].path, path, plen) == 0 && v[j].path[plen] == '/')
             owner = strdup(labs[i]);
         }
         ledger_entries_free(v, n);

@@ -24,7 +24,10 @@ void log_write(enum log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* True at most `burst` times per `seconds` for this call site's counter. */
-struct log_rate { long window_start; int count; };
+struct log_rate {
+  long window_start;
+  int count;
+};
 int log_rate_allow(struct log_rate *rl, int burst, int seconds);
 
 #define log_err(...) log_write(LOG_LEVEL_ERR, log_module_, __VA_ARGS__)

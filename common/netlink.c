@@ -211,8 +211,8 @@ int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int 
   return 0;
 }
 
-int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw,
-                      const char *ifname, struct lab_error **err)
+int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, const char *ifname,
+                      struct lab_error **err)
 {
   struct rtnl_link *link = NULL;
   if (link_lookup(sk, ifname, &link, err) < 0)

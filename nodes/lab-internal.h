@@ -43,7 +43,7 @@ struct lab_pod {
   struct lab *lab;
   const struct scenario_pod *spec;
   enum lab_pod_state state;
-  int fd;                   /* the pod-run request's connection, -1 when none */
+  int fd; /* the pod-run request's connection, -1 when none */
   struct event *ev;
   struct json_object *info; /* the runtime's description of the running pod */
   char *error;

@@ -53,7 +53,8 @@ static struct json_object *pod_run_request(const struct scenario_pod *pod)
       json_object_object_add(o, "env", string_array(c->env));
     json_object_object_add(o, "memory_bytes",
                            json_object_new_int64((int64_t)c->resources.memory_bytes));
-    json_object_object_add(o, "cpu_millis", json_object_new_int64((int64_t)c->resources.cpu_millis));
+    json_object_object_add(o, "cpu_millis",
+                           json_object_new_int64((int64_t)c->resources.cpu_millis));
     json_object_object_add(o, "pids", json_object_new_int64((int64_t)c->resources.pids));
     if (c->seccomp_profile != NULL)
       json_object_object_add(o, "seccomp_profile", json_object_new_string(c->seccomp_profile));
@@ -116,8 +117,7 @@ static void on_pod_reply(evutil_socket_t fd, short what, void *arg)
       pod->info = json_object_get(v);
     pod_close(pod);
     log_info("pod %s runs on node %s", pod->spec->name, pod->spec->node);
-    lab_events_add(pod->lab->events, "pod-running", pod->spec->name, "on node %s",
-                   pod->spec->node);
+    lab_events_add(pod->lab->events, "pod-running", pod->spec->name, "on node %s", pod->spec->node);
     lab_check_ready(pod->lab);
   }
   json_object_put(reply);

@@ -65,9 +65,8 @@ struct json_object *lab_status_json(const struct lab *lab)
   json_object_object_add(o, "description",
                          json_object_new_string(lab->sc->description ? lab->sc->description : ""));
   json_object_object_add(o, "file", json_object_new_string(lab->sc->file));
-  json_object_object_add(
-      o, "cgroup_mode",
-      json_object_new_string(cgroup_mode_name(cgroup_manager_mode(lab->cg))));
+  json_object_object_add(o, "cgroup_mode",
+                         json_object_new_string(cgroup_mode_name(cgroup_manager_mode(lab->cg))));
   struct json_object *nodes = json_object_new_array();
   struct json_object *links = json_object_new_array();
   for (size_t i = 0; i < lab->n_nodes; i++) {
@@ -78,15 +77,15 @@ struct json_object *lab_status_json(const struct lab *lab)
     json_object_object_add(l, "ifname", json_object_new_string("eth0"));
     json_object_object_add(l, "peer", json_object_new_string(node->fabric_ifname));
     json_object_object_add(l, "bridge", json_object_new_string(UNDERLAY_BRIDGE));
-    json_object_object_add(l, "address",
-                           cidr_json(node->spec->underlay, lab->sc->underlay.prefix));
+    json_object_object_add(l, "address", cidr_json(node->spec->underlay, lab->sc->underlay.prefix));
     json_object_array_add(links, l);
   }
   json_object_object_add(o, "nodes", nodes);
   json_object_object_add(o, "links", links);
   struct json_object *fabric = json_object_new_object();
   json_object_object_add(fabric, "pid", json_object_new_int(lab->fabric.pid));
-  json_object_object_add(fabric, "starttime", json_object_new_int64((int64_t)lab->fabric.starttime));
+  json_object_object_add(fabric, "starttime",
+                         json_object_new_int64((int64_t)lab->fabric.starttime));
   json_object_object_add(fabric, "bridge", json_object_new_string(UNDERLAY_BRIDGE));
   json_object_object_add(o, "fabric", fabric);
   struct json_object *pods = json_object_new_array();

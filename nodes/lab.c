@@ -135,8 +135,8 @@ static int spawn_node(struct lab *lab, struct lab_node *node, size_t index, cons
       netlink_link_set_master(fabric_nl, node->fabric_ifname, UNDERLAY_BRIDGE, err) < 0 ||
       netlink_link_set_up(fabric_nl, node->fabric_ifname, 1, err) < 0)
     return lab_error_wrap(err, "node %s", spec->name);
-  node->control_ev = event_new(lab->base, node->proc.control_fd, EV_READ | EV_PERSIST,
-                               lab_on_node_control, node);
+  node->control_ev =
+      event_new(lab->base, node->proc.control_fd, EV_READ | EV_PERSIST, lab_on_node_control, node);
   event_add(node->control_ev, NULL);
   if (node_process_go(&node->proc, err) < 0)
     return lab_error_wrap(err, "node %s", spec->name);
@@ -302,4 +302,3 @@ enum lab_state lab_state(const struct lab *lab)
 {
   return lab->state;
 }
-

@@ -79,13 +79,16 @@ void node_daemons_plan(const struct scenario *sc, const char *lab, const struct 
    * then netd, which builds the node's bridges, tunnels and flows. */
   char *netd = find_binary(bindir, "netd", "nodelab-netd");
   if (netd != NULL) {
-    struct node_daemon *d = add(out, n, node->name, "ovsdb-create", NULL, "/var/log/openvswitch/ovsdb-create.log");
+    struct node_daemon *d =
+        add(out, n, node->name, "ovsdb-create", NULL, "/var/log/openvswitch/ovsdb-create.log");
     d->oneshot = true;
     argv_push(&d->argv, netd, "--create-db", OVS_DB_FILE, NULL);
-    d = add(out, n, node->name, "ovsdb-server", "ovsdb-create", "/var/log/openvswitch/ovsdb-server.log");
+    d = add(out, n, node->name, "ovsdb-server", "ovsdb-create",
+            "/var/log/openvswitch/ovsdb-server.log");
     argv_push(&d->argv, "ovsdb-server", "--pidfile", "--remote=punix:" OVS_DB_SOCKET, OVS_DB_FILE,
               NULL);
-    d = add(out, n, node->name, "ovs-vswitchd", "ovsdb-server", "/var/log/openvswitch/ovs-vswitchd.log");
+    d = add(out, n, node->name, "ovs-vswitchd", "ovsdb-server",
+            "/var/log/openvswitch/ovs-vswitchd.log");
     argv_push(&d->argv, "ovs-vswitchd", "--pidfile", "unix:" OVS_DB_SOCKET, NULL);
     d = add(out, n, node->name, "netd", "ovs-vswitchd", "/run/nodelab/netd.log");
     d->notify = true;
@@ -96,8 +99,9 @@ void node_daemons_plan(const struct scenario *sc, const char *lab, const struct 
       if (r == node)
         continue;
       char remote[128], rs[16], ru[16];
-      snprintf(remote, sizeof remote, "%s=%s/%d@%s", r->name, scenario_ip_string(r->subnet.addr, rs),
-               r->subnet.prefix, scenario_ip_string(r->underlay, ru));
+      snprintf(remote, sizeof remote, "%s=%s/%d@%s", r->name,
+               scenario_ip_string(r->subnet.addr, rs), r->subnet.prefix,
+               scenario_ip_string(r->underlay, ru));
       argv_push(&d->argv, "--remote", remote, NULL);
     }
     free(netd);
@@ -105,7 +109,8 @@ void node_daemons_plan(const struct scenario *sc, const char *lab, const struct 
 
   char *runtime = find_binary(bindir, "runtime", "nodelab-runtime");
   if (runtime != NULL) {
-    struct node_daemon *d = add(out, n, node->name, "runtime", netd ? "netd" : NULL, "/run/nodelab/runtime.log");
+    struct node_daemon *d =
+        add(out, n, node->name, "runtime", netd ? "netd" : NULL, "/run/nodelab/runtime.log");
     d->notify = true;
     argv_push(&d->argv, runtime, "serve", "--socket", NODE_RUNTIME_SOCKET, "--root",
               NODE_RUNTIME_ROOT, "--cgroup-parent", cgroup, "--node", node->name, "--subnet",
@@ -134,7 +139,8 @@ bool node_daemon_settled(const struct node_daemon *d)
 {
   if (d->oneshot)
     return d->state == DAEMON_EXITED;
-  return d->notify ? d->state == DAEMON_READY : d->state == DAEMON_STARTED || d->state == DAEMON_READY;
+  return d->notify ? d->state == DAEMON_READY
+                   : d->state == DAEMON_STARTED || d->state == DAEMON_READY;
 }
 
 struct json_object *node_daemon_json(const struct node_daemon *d)

@@ -15,20 +15,26 @@ struct json_object;
 struct scenario;
 struct scenario_node;
 
-enum node_daemon_state { DAEMON_WAITING, DAEMON_STARTED, DAEMON_READY, DAEMON_EXITED, DAEMON_FAILED };
+enum node_daemon_state {
+  DAEMON_WAITING,
+  DAEMON_STARTED,
+  DAEMON_READY,
+  DAEMON_EXITED,
+  DAEMON_FAILED
+};
 
 struct node_daemon {
   char *name;
-  char *object;      /* "node/name", as events name it */
-  char **argv;       /* NULL-terminated, owned */
-  char *log;         /* log file inside the node */
-  char *after;       /* start once this daemon is started (or, if oneshot, has exited 0); NULL: at once */
-  bool oneshot;      /* runs to completion (exit 0 = done) */
-  bool notify;       /* sends READY=1 on $NODELAB_NOTIFY_FD; the lab is up only after it */
+  char *object; /* "node/name", as events name it */
+  char **argv;  /* NULL-terminated, owned */
+  char *log;    /* log file inside the node */
+  char *after; /* start once this daemon is started (or, if oneshot, has exited 0); NULL: at once */
+  bool oneshot; /* runs to completion (exit 0 = done) */
+  bool notify;  /* sends READY=1 on $NODELAB_NOTIFY_FD; the lab is up only after it */
   enum node_daemon_state state;
-  pid_t pid;         /* host pid while running, else 0 */
+  pid_t pid; /* host pid while running, else 0 */
   int restarts;
-  int last_status;   /* waitpid() status of the last exit, -1 before any */
+  int last_status; /* waitpid() status of the last exit, -1 before any */
 };
 
 /* The daemons node `node` of lab `lab` (scenario sc) runs, in start order, using the

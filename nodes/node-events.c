@@ -70,10 +70,10 @@ static void start_due_daemons(struct lab_node *node)
         dep = &node->daemons[j];
     /* A dependency is met once it has done its work (oneshot), said it is
      * ready (notify), or at least runs. */
-    int due = dep == NULL || (dep->oneshot  ? dep->state == DAEMON_EXITED
-                              : dep->notify ? dep->state == DAEMON_READY
-                                            : dep->state == DAEMON_STARTED ||
-                                                  dep->state == DAEMON_READY);
+    int due =
+        dep == NULL || (dep->oneshot  ? dep->state == DAEMON_EXITED
+                        : dep->notify ? dep->state == DAEMON_READY
+                                      : dep->state == DAEMON_STARTED || dep->state == DAEMON_READY);
     if (due)
       spawn_daemon(node, d);
   }
@@ -139,8 +139,8 @@ static void on_daemon_exit(struct lab_node *node, struct node_daemon *d, int sta
     log_err("node %s: %s; restarted %d times already, giving up", node->spec->name, why,
             d->restarts);
     d->state = DAEMON_FAILED;
-    lab_events_add(node->lab->events, "daemon-failed", d->object, "restarted %d times already: given up",
-                   d->restarts);
+    lab_events_add(node->lab->events, "daemon-failed", d->object,
+                   "restarted %d times already: given up", d->restarts);
     return;
   }
   log_warn("node %s: %s; restarting it", node->spec->name, why);
@@ -223,4 +223,3 @@ void lab_on_node_exit(pid_t pid, int status, void *arg)
     node->state = NODE_EXITED;
   }
 }
-

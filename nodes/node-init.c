@@ -39,7 +39,6 @@
 #include "netlink.h"
 #include "node-control.h"
 
-
 /* Mounts a node-private tmpfs on path, which must exist: creating it here
  * would leave a directory on the host's file system that no ledger names. */
 static int mount_tmpfs(const char *path, const char *mode, struct lab_error **err)
@@ -68,7 +67,7 @@ static int setup_mounts(struct lab_error **err)
   /* OVS's default paths, and the runtime's storage (NODE_RUNTIME_ROOT): each
    * node its own, gone with the node. */
   static const char *const private_dirs[] = {"/etc/openvswitch", "/var/log/openvswitch",
-                                         "/var/lib/openvswitch", NODE_RUNTIME_ROOT};
+                                             "/var/lib/openvswitch", NODE_RUNTIME_ROOT};
   for (size_t i = 0; i < sizeof private_dirs / sizeof private_dirs[0]; i++)
     if (mount_tmpfs(private_dirs[i], "mode=0755", err) < 0)
       return -1;
@@ -363,8 +362,8 @@ static int wait_for_go(void)
   if (node_control_recv(control_fd, &msg) <= 0)
     return -1; /* EOF: nodelabd died before our set-up was complete */
   struct json_object *op;
-  int ok = json_object_object_get_ex(msg, "op", &op) &&
-           strcmp(json_object_get_string(op), "go") == 0;
+  int ok =
+      json_object_object_get_ex(msg, "op", &op) && strcmp(json_object_get_string(op), "go") == 0;
   json_object_put(msg);
   return ok ? 0 : -1;
 }

@@ -114,8 +114,9 @@ static int open_service(struct tunnel *t)
   const char *why = NULL;
   pid_t pid = 0;
   if (op == NULL || strcmp(op, "tunnel") != 0 || lab == NULL || node == NULL || service == NULL)
-    snprintf(problem, sizeof problem, "the first message must be {\"op\": \"tunnel\", \"lab\", "
-                                      "\"node\", \"service\"}");
+    snprintf(problem, sizeof problem,
+             "the first message must be {\"op\": \"tunnel\", \"lab\", "
+             "\"node\", \"service\"}");
   else if (strcmp(service, "runtime") != 0)
     snprintf(problem, sizeof problem, "unknown service \"%s\" (known: runtime)", service);
   else if ((pid = tunnels_state.lookup(lab, node, &why)) <= 0)

@@ -113,8 +113,8 @@ int cli_ps(const struct cli_invocation *inv);
 int cli_image(const struct cli_invocation *inv);
 int cli_pod(const struct cli_invocation *inv);
 /* exec/shell into a container: target is CTR, NODE/POD or NODE/POD/CTR. */
-int cli_container_exec(const struct cli_invocation *inv, const char *target, char **argv,
-                       bool tty, bool interactive);
+int cli_container_exec(const struct cli_invocation *inv, const char *target, char **argv, bool tty,
+                       bool interactive);
 
 /* 1 when the lab has a node of that name (or the question cannot be answered:
  * the node path reports why), 0 when it is a container's name. */
@@ -131,7 +131,8 @@ int cli_runtime_call(const struct cli_invocation *inv, struct json_object *req,
 void cli_human_duration(long secs, char *buf, size_t len);
 /* "2026-11-29T02:43:19.18Z" (fraction ignored, UTC) -> *out.  -1 when unparsable. */
 int cli_parse_iso(const char *s, long long *out);
-/* A PS_ENTRY's STATUS column: "Created", "Up 3 seconds", "Exited (0) 2 seconds ago", "OOMKilled". */
+/* A PS_ENTRY's STATUS column: "Created", "Up 3 seconds", "Exited (0) 2 seconds ago", "OOMKilled".
+ */
 void cli_ps_status(struct json_object *entry, long long now, char *buf, size_t len);
 /* The whole table (header unless quiet), malloc'd. */
 char *cli_ps_table(struct json_object *containers, unsigned flags, long long now);
