@@ -118,6 +118,16 @@ for p in $pods; do
 done
 ok "chapter 7: containers of each pod see the same addresses ($(echo $pods))"
 
+# --- chapter 7 (and 8): pods on two nodes reach each other across VXLAN
+web_ip=$(lab_status "$LAB" | jq -r '.pods[] | select(.name == "web") | .ip')
+client_ip=$(lab_status "$LAB" | jq -r '.pods[] | select(.name == "client") | .ip')
+[[ $web_ip == 10.1.1.* && $client_ip == 10.1.2.* ]] || fail "pod IPs: web $web_ip client $client_ip"
+nodelab exec --lab "$LAB" node2/client -- ping -c1 -W2 "$web_ip" >/dev/null || fail "client cannot ping web"
+nodelab exec --lab "$LAB" node1/web -- ping -c1 -W2 "$client_ip" >/dev/null || fail "web cannot ping client"
+reply=$(nodelab exec --lab "$LAB" node2/client -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $web_ip 8080" | head -1)
+[[ $reply == HTTP/1.* ]] || fail "client -> web:8080 over TCP: '$reply'"
+ok "chapter 7: web ($web_ip, node1) and client ($client_ip, node2) reach each other, TCP included"
+
 # --- exec -it through a real terminal
 out=$(script -qc "stty rows 30 cols 90; $NODELAB exec -it --lab $LAB top1 sh -c 'tty; stty size'" /dev/null </dev/null | tr -d '\r')
 echo "$out" | grep -q '/dev/pts/[0-9]*$' || fail "exec -it: $out"
