@@ -3,8 +3,11 @@
 # and 50 nodes, with hyperfine, and prints the medians as a table.
 # Run as root from anywhere; see bench/README.md.
 #
-#   bench/up-down.sh [-r RUNS] [-b BUILD_DIR] [-o OUT_DIR] [-v] [SIZES...]
+#   bench/up-down.sh [-r RUNS] [-b BUILD_DIR] [-o OUT_DIR] [-n] [-v] [SIZES...]
 #
+# -n times the nodes alone: nodelabd is pointed (NODELAB_BINDIR) at a folder
+# holding only nodelab-init, so nodes start no Open vSwitch, netd or runtime.
+# Without it every node runs its whole stack, as `nodelab up` normally does.
 # -v shows every command's output (hyperfine --show-output), to see why one failed.
 #
 # Each `up` is timed from nothing: no daemon running, so the time includes
@@ -18,13 +21,15 @@ runs=5
 build=${NODELAB_BUILD_DIR:-$here/../build}
 out=${TMPDIR:-/tmp}/nodelab-bench
 style=(--style basic)
-while getopts "r:b:o:vh" opt; do
+nodes_only=0
+while getopts "r:b:o:nvh" opt; do
   case $opt in
+    n) nodes_only=1 ;;
     v) style=(--show-output) ;;
     r) runs=$OPTARG ;;
     b) build=$OPTARG ;;
     o) out=$OPTARG ;;
-    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -36,6 +41,13 @@ nodelab=$(cd "$build" && pwd)/tools/nodelab
 [ "$(id -u)" -eq 0 ] || { echo "up-down.sh: run as root" >&2; exit 1; }
 command -v jq >/dev/null || { echo "up-down.sh: jq is missing" >&2; exit 1; }
 mkdir -p "$out"
+mode="whole stack per node (OVS, netd, runtime)"
+if ((nodes_only)); then
+  mkdir -p "$out/bin-nodes-only"
+  ln -sf "$(cd "$build" && pwd)/nodes/nodelab-init" "$out/bin-nodes-only/nodelab-init"
+  export NODELAB_BINDIR=$out/bin-nodes-only # inherited by the nodelabd each `up` starts
+  mode="nodes alone (no daemons in them)"
+fi
 
 labs=()
 cleanup() {
@@ -108,7 +120,7 @@ done
 
 {
   echo
-  echo "nodelab up/down, median of $runs runs ($(nproc) CPUs, $(uname -r))"
+  echo "nodelab up/down, $mode, median of $runs runs ($(nproc) CPUs, $(uname -r))"
   echo
   echo "| nodes | up (ms)  | down (ms) |"
   echo "|-------|----------|-----------|"
