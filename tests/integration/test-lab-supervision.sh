@@ -3,7 +3,8 @@
 # ovs-vswitchd, netd and the runtime as children of its nodelab-init (the
 # process tree reads nodelabd -> nodelab-init -> daemons); `nodelab events`
 # tells what happened; a daemon killed with SIGKILL is reported and restarted;
-# `events -f` ends when the lab goes down; the host is left as it was.
+# `events -f` ends when the lab goes down; SIGTERM to nodelabd takes every
+# lab down; the host is left as it was.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -66,3 +67,11 @@ nodelab down "$LAB" >/dev/null || fail "nodelab down exited $?"
 wait_for 10 "events -f to end with the lab" sh -c "! kill -0 $follower 2>/dev/null" ||
   fail "events -f still runs after down"
 assert_clean "$E2E_TMP/before" "after down"
+
+# ---- SIGTERM to nodelabd: a clean shutdown takes every lab down with it ----
+nodelab up "$SCENARIO" >/dev/null || fail "nodelab up (again) exited $?"
+daemon=$(cat "$NODELAB_RUN/nodelabd.pid")
+kill -TERM "$daemon"
+wait_for 20 "nodelabd to exit on SIGTERM" sh -c "! kill -0 $daemon 2>/dev/null" ||
+  fail "nodelabd ignored SIGTERM"
+assert_clean "$E2E_TMP/before" "after SIGTERM to nodelabd"
