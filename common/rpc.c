@@ -5,13 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "cleanup.h"
+#include "unix-socket.h"
 
 int rpc_send(int fd, struct json_object *o, const int *fds, size_t n_fds)
 {
@@ -93,50 +92,14 @@ int rpc_recv(int fd, struct json_object **out, int *fds, size_t max_fds, size_t 
   return 1;
 }
 
-static int fill_addr(struct sockaddr_un *sa, const char *path, struct lab_error **err)
-{
-  memset(sa, 0, sizeof *sa);
-  sa->sun_family = AF_UNIX;
-  if (strlen(path) >= sizeof sa->sun_path)
-    return lab_error_set(err, ENAMETOOLONG, "socket path %s", path);
-  strcpy(sa->sun_path, path);
-  return 0;
-}
-
 int rpc_connect(const char *path, struct lab_error **err)
 {
-  struct sockaddr_un sa;
-  if (fill_addr(&sa, path, err) < 0)
-    return -1;
-  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return lab_error_errno(err, "socket");
-  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-    lab_error_errno(err, "connecting to %s", path);
-    close(fd);
-    return -1;
-  }
-  return fd;
+  return unix_socket_connect(path, SOCK_SEQPACKET, err);
 }
 
 int rpc_listen(const char *path, struct lab_error **err)
 {
-  struct sockaddr_un sa;
-  if (fill_addr(&sa, path, err) < 0)
-    return -1;
-  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0)
-    return lab_error_errno(err, "socket");
-  unlink(path);
-  mode_t old = umask(0177); /* born 0600: root only */
-  int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
-  umask(old);
-  if (rc < 0 || listen(fd, 64) < 0) {
-    lab_error_errno(err, "listening on %s", path);
-    close(fd);
-    return -1;
-  }
-  return fd;
+  return unix_socket_listen(path, SOCK_SEQPACKET, err);
 }
 
 int rpc_call(int fd, struct json_object *request, const int *fds, size_t n_fds,

@@ -9,7 +9,6 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -28,6 +27,7 @@
 #include "scenario.h"
 #include "supervise.h"
 #include "tunnel.h"
+#include "unix-socket.h"
 
 LOG_MODULE(daemon);
 
@@ -438,29 +438,6 @@ static void on_terminate(evutil_socket_t sig, short what, void *arg)
   exit_soon();
 }
 
-static int listen_unix(const char *path, struct lab_error **err)
-{
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return lab_error_errno(err, "socket");
-  struct sockaddr_un sa = {.sun_family = AF_UNIX};
-  if (strlen(path) >= sizeof sa.sun_path) {
-    close(fd);
-    return lab_error_set(err, ENAMETOOLONG, "socket path %s", path);
-  }
-  strcpy(sa.sun_path, path);
-  unlink(path);
-  mode_t old = umask(0177); /* the socket is born 0600: root only */
-  int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
-  umask(old);
-  if (rc < 0 || listen(fd, 64) < 0) {
-    lab_error_errno(err, "listening on %s", path);
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 static int write_pidfile(const char *path, struct lab_error **err)
 {
   cleanup_fclose FILE *f = fopen(path, "we");
@@ -489,7 +466,7 @@ int daemon_run(const char *socket_path, const char *pidfile, struct lab_error **
   daemon_state.base = event_base_new();
   if (daemon_state.base == NULL || supervise_init(daemon_state.base) < 0)
     return lab_error_set(err, 0, "libevent initialisation failed");
-  int fd = listen_unix(socket_path, err);
+  int fd = unix_socket_listen(socket_path, SOCK_STREAM, err);
   if (fd < 0)
     return -1;
   daemon_state.listening = 1;

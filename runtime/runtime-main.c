@@ -20,6 +20,7 @@
 #include "log.h"
 #include "rpc.h"
 #include "serve.h"
+#include "units.h"
 
 struct globals {
   const char *root, *images, *cgroup_root, *cgroup_parent;
@@ -48,35 +49,6 @@ static int usage_error(const char *fmt, ...)
 static int open_store(struct ctr_store **s, struct lab_error **err)
 {
   return ctr_store_open(g.root, g.images, g.cgroup_root, g.cgroup_parent, s, err);
-}
-
-/* "32Mi", "32m", "64M", "1g", "1048576": bytes. */
-static int parse_bytes(const char *s, uint64_t *out)
-{
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  if (errno || end == s || v < 0)
-    return -1;
-  uint64_t mult = 1;
-  if (*end) {
-    char u = (char)(*end | 0x20);
-    if (u == 'k')
-      mult = 1024;
-    else if (u == 'm')
-      mult = 1024 * 1024;
-    else if (u == 'g')
-      mult = 1024ULL * 1024 * 1024;
-    else if (u != 'b')
-      return -1;
-    end++;
-    if (*end == 'i' || *end == 'b' || *end == 'B')
-      end++;
-    if (*end)
-      return -1;
-  }
-  *out = (uint64_t)(v * (double)mult);
-  return 0;
 }
 
 static int parse_cpus(const char *s, uint64_t *millis)
@@ -155,7 +127,7 @@ static int parse_create(int argc, char **argv, struct create_opts *o)
       break;
     case 'm':
     case OPT_MEMORY:
-      if (parse_bytes(optarg, &o->spec.limits.memory_bytes) < 0)
+      if (units_parse_bytes(optarg, &o->spec.limits.memory_bytes) < 0)
         return usage_error("--memory %s: expected a size such as 32Mi or 64m", optarg);
       break;
     case OPT_CPUS:

@@ -1,4 +1,5 @@
 #include "notify.h"
+#include "unix-socket.h"
 #include "serve.h"
 
 #include <errno.h>
@@ -153,13 +154,9 @@ static int netd_call(const char *path, const char *method, const char *const *pa
 {
   if (result != NULL)
     *result = NULL;
-  cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  cleanup_close int fd = unix_socket_connect(path, SOCK_STREAM, err);
   if (fd < 0)
-    return lab_error_errno(err, "socket");
-  snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
-  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
-    return lab_error_errno(err, "connecting to netd at %s", path);
+    return lab_error_wrap(err, "netd");
   struct json_object *req = json_object_new_object();
   struct json_object *arr = json_object_new_array();
   for (size_t i = 0; params[i] != NULL; i++)

@@ -25,6 +25,7 @@
 #include "http-client.h"
 #include "paths.h"
 #include "rpc.h"
+#include "units.h"
 
 /* podman's exit codes for its own failures */
 #define EXIT_RUNTIME 125
@@ -329,34 +330,6 @@ static int attach(const struct cli_invocation *inv, int fd, struct json_object *
 
 /* ------------------------------------------------------------- run/create */
 
-static int parse_bytes(const char *s, uint64_t *out)
-{
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  if (errno || end == s || v < 0)
-    return -1;
-  uint64_t mult = 1;
-  if (*end) {
-    char u = (char)(*end | 0x20);
-    if (u == 'k')
-      mult = 1024;
-    else if (u == 'm')
-      mult = 1024 * 1024;
-    else if (u == 'g')
-      mult = 1024ULL * 1024 * 1024;
-    else if (u != 'b')
-      return -1;
-    end++;
-    if (*end == 'i' || *end == 'b' || *end == 'B')
-      end++;
-    if (*end)
-      return -1;
-  }
-  *out = (uint64_t)(v * (double)mult);
-  return 0;
-}
-
 /* An absolute version of a path given relative to our working directory. */
 static char *absolute(const char *p)
 {
@@ -461,7 +434,7 @@ static int parse_run(const struct cli_invocation *inv, struct json_object *req, 
       }
       break;
     case 'm':
-      if (parse_bytes(optarg, &n) < 0) {
+      if (units_parse_bytes(optarg, &n) < 0) {
         cli_errorf(inv, "--memory %s: expected a size such as 32Mi, 64m or 1g", optarg);
         rc = -1;
       } else {

@@ -1,0 +1,12 @@
+/* Sizes as podman and docker take them on the command line. */
+#ifndef NODELAB_UNITS_H
+#define NODELAB_UNITS_H
+
+#include <stdint.h>
+
+/* "32m", "64M", "1g", "512k", "100b", "1048576", "1.5g", "64Mi", "1GB": bytes
+ * (k, m, g are powers of 1024, as in `podman run --memory`).  Returns 0, or -1
+ * when s is not such a size. */
+int units_parse_bytes(const char *s, uint64_t *bytes);
+
+#endif
