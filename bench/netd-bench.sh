@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # netd benchmarks (issue 3), run as root on an otherwise idle machine:
-#   1. cross-node TCP throughput (iperf3, 3 x 5 s) between pods attached by
+#   1. cross-node TCP throughput (iperf3, 5 x 5 s each, interleaved) between pods attached by
 #      nodelab-netd, against the same OVS path (userspace datapath, br0 +
 #      vxlan0 with flow-chosen tun_dst, br-phy) built by hand with ovs-vsctl,
 #      ovs-ofctl and ip, with the fewest flows that work;
@@ -17,9 +17,9 @@ source "$(dirname "$0")/../tests/integration/netd-lib.sh"
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-iperf_runs() { # CLIENT_POD SERVER_POD SERVER_IP -> Mbit/s per run
+iperf_runs() { # CLIENT_POD SERVER_POD SERVER_IP -> Mbit/s of one 5 s run
   local c=$1 s=$2 ip=$3 i
-  for i in 1 2 3; do
+  for i in 1; do
     in_pod "$s" iperf3 -s -1 -B "$ip" >/dev/null 2>&1 &
     local srv=$!
     sleep 0.3
@@ -50,7 +50,6 @@ pod_ns b
 netd_ctl node1 netd/pod-add a "${POD_PID[a]}" 10.1.1.2 >/dev/null
 netd_ctl node2 netd/pod-add b "${POD_PID[b]}" 10.1.2.2 >/dev/null
 in_pod a ping -c 3 -i 0.2 -W 2 10.1.2.2 >/dev/null  # the first packet may go while OVS resolves the remote underlay MAC
-netd_runs=$(iperf_runs a b 10.1.2.2 | tr '\n' ' ')
 
 # ---- 2. attach latency on node1 ----
 internal=() wall=()
@@ -93,12 +92,17 @@ pod_ns d
 hand_node node3 10.1.3 192.168.122.204 192.168.122.205 c
 hand_node node4 10.1.4 192.168.122.205 192.168.122.204 d
 in_pod c ping -c 3 -i 0.2 -W 2 10.1.4.2 >/dev/null
-hand_runs=$(iperf_runs c d 10.1.4.2 | tr '\n' ' ')
+# Interleaved, so that load from elsewhere on the machine hits both alike.
+netd_runs="" hand_runs=""
+for r in 1 2 3 4 5; do
+  netd_runs+="$(iperf_runs a b 10.1.2.2) "
+  hand_runs+="$(iperf_runs c d 10.1.4.2) "
+done
 for n in node1 node2 node3 node4; do kill -9 -- "-${NODE_PID[$n]}"; unset "NODE_PID[$n]"; done
 for n in node1 node2; do kill -9 "${NETD_PID[$n]}"; unset "NETD_PID[$n]"; done
 
 # ---- 3. NODES nodes in parallel ----
-unshare --net sleep infinity </dev/null &
+unshare --net sleep infinity </dev/null >/dev/null 2>&1 &
 POD_PID[fabric]=$!
 sleep 0.05
 in_pod fabric ip link add fab type bridge
@@ -134,7 +138,7 @@ tunnels=$(in_node n1 ovs-ofctl -O OpenFlow13 dump-flows br0 | grep -c tun_dst)
 ready=$(grep -ho 'ready in [0-9]* ms' "$NETD_TMP"/n*-netd.log | awk '{print $3}' | median)
 in_node n1 ping -c 3 -i 0.2 -W 2 10.1.$NODES.1 >/dev/null && reach=yes || reach=no
 
-echo "throughput netd (Mbit/s, 3 runs):    $netd_runs -> median $(tr ' ' '\n' <<<"$netd_runs" | grep . | median)"
-echo "throughput by hand (Mbit/s, 3 runs): $hand_runs -> median $(tr ' ' '\n' <<<"$hand_runs" | grep . | median)"
+echo "throughput netd (Mbit/s, 5 runs):    $netd_runs -> median $(tr ' ' '\n' <<<"$netd_runs" | grep . | median)"
+echo "throughput by hand (Mbit/s, 5 runs): $hand_runs -> median $(tr ' ' '\n' <<<"$hand_runs" | grep . | median)"
 echo "attach latency, $PODS pods: median $(printf '%s\n' "${internal[@]}" | median) ms in netd, $(printf '%s\n' "${wall[@]}" | median) ms wall (ovs-appctl included)"
 echo "$NODES nodes in parallel: OVS daemons up $((t_ovs - t0)) ms; underlay $((t_links - t_ovs)) ms; netd bridges+flows on all $((t_netd - t_links)) ms (median per node $ready ms); $tunnels tunnel flows on n1; n1 -> n$NODES tun0 ping: $reach"

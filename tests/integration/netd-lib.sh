@@ -28,6 +28,7 @@ netd_cleanup() {
   exit "$rc"
 }
 trap netd_cleanup EXIT
+trap "exit 143" TERM INT HUP
 
 # in_node NODE CMD...: runs CMD in the node's network and mount namespaces.
 in_node() {
@@ -99,7 +100,7 @@ netd_start() {
 
 # pod_ns POD: a bare network namespace held by a sleeping process.
 pod_ns() {
-  unshare --net sleep infinity </dev/null &
+  unshare --net sleep infinity </dev/null >/dev/null 2>&1 &
   POD_PID[$1]=$!
   sleep 0.05
 }
