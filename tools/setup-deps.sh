@@ -14,7 +14,7 @@ packages=(
   busybox-static iproute2 ethtool iputils-ping tcpdump iperf3 strace procps psmisc
   # integration tests (reading --json output) and benchmarks
   jq
-  hyperfine time runc
+  hyperfine time runc mininet
 )
 
 missing=()
