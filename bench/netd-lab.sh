@@ -201,11 +201,11 @@ if has iperf; then
     done
     return 1
   }
-  web_ip=$(jq -r '.pods[] | select(.name == "web") | .runtime.ip' <<<"$st")
+  web_ip=$(jq -r '.pods[] | select(.name == "web") | (.ip // .runtime.ip)' <<<"$st")
   # (Not in netd-lib's POD_PID: its cleanup kills those.)
   declare -A NSPID
-  NSPID[web]=$(host_pid node1 "$(jq -r '.pods[] | select(.name == "web") | .runtime.infra_pid' <<<"$st")")
-  NSPID[client]=$(host_pid node2 "$(jq -r '.pods[] | select(.name == "client") | .runtime.infra_pid' <<<"$st")")
+  NSPID[web]=$(host_pid node1 "$(jq -r '.pods[] | select(.name == "web") | (.infra_pid // .runtime.infra_pid)' <<<"$st")")
+  NSPID[client]=$(host_pid node2 "$(jq -r '.pods[] | select(.name == "client") | (.infra_pid // .runtime.infra_pid)' <<<"$st")")
   for p in web client; do [ -n "${NSPID[$p]}" ] || { echo "netd-lab.sh: no host pid for $p" >&2; exit 1; }; done
   nsenter -t "${NSPID[client]}" -n ping -c 3 -i 0.2 -W 2 "$web_ip" >/dev/null
 

@@ -131,7 +131,7 @@ done
 say "tunnel flows: exactly one per remote node on each node; tun0: ${GW[*]}"
 
 # ---- the pods ----
-pod_field() { jq -r --arg p "$1" --arg f "$2" '.pods[] | select(.name == $p) | .runtime[$f]' "$E2E_TMP/status.json"; }
+pod_field() { jq -r --arg p "$1" --arg f "$2" '.pods[] | select(.name == $p) | (.[$f] // .runtime[$f])' "$E2E_TMP/status.json"; }
 WEB_IP=$(pod_field web ip)
 CLIENT_IP=$(pod_field client ip)
 [[ $WEB_IP == "${SUBNET[node1]%.0/24}".* && $CLIENT_IP == "${SUBNET[node2]%.0/24}".* ]] ||
@@ -337,6 +337,15 @@ host_net_unchanged "after the pod changes"
 ofports() { nodelab exec "$1" -- ovs-vsctl --columns=name,ofport list Interface | paste - - - | sort; }
 ofports node1 >"$E2E_TMP/ofports-before"
 daemon_is() { [ "$(daemon "$1" "$2" state) $(daemon "$1" "$2" restarts)" = "$3 $4" ]; }
+# The lab's events tell of the death and the restart of NODE/DAEMON.
+assert_death_events() { # NODE DAEMON
+  nodelab events "$LAB" --json >"$E2E_TMP/events" || fail "nodelab events $LAB --json exited $?"
+  jq -se --arg o "$1/$2" 'map(select(.object == $o and .kind == "daemon-exited" and
+      (.message | test("killed by signal 9")))) | length == 1' "$E2E_TMP/events" >/dev/null &&
+    jq -se --arg o "$1/$2" 'map(select(.object == $o and .kind == "daemon-restarting" and
+      .message == "restart 1")) | length == 1' "$E2E_TMP/events" >/dev/null ||
+    { grep -F "\"$1\\/$2\"" "$E2E_TMP/events" >&2; fail "nodelab events: no death (signal 9) and restart of $1/$2"; }
+}
 
 old=$(daemon node1 netd pid)
 [ "$old" -gt 1 ] && [ "$(cat "/proc/$old/comm")" = nodelab-netd ] || fail "netd's pid $old is not nodelab-netd"
@@ -344,6 +353,7 @@ kill -9 "$old"
 wait_for 20 "netd restarted and ready" daemon_is node1 netd ready 1 ||
   fail "netd after kill -9: $(daemon node1 netd state), restarts $(daemon node1 netd restarts)"
 new=$(daemon node1 netd pid)
+assert_death_events node1 netd
 [ "$new" != "$old" ] && [ "$(cat "/proc/$new/comm")" = nodelab-netd ] || fail "netd's new pid $new"
 ctl netd/show | grep -q "^pod web ip $WEB_IP .* ofport $(ovs1 get Interface "$(ovs1 --bare --columns=name find Interface external_ids:nodelab-pod=web)" ofport)$" ||
   { ctl netd/show >&2; fail "the restarted netd did not adopt pod web"; }
@@ -356,9 +366,10 @@ old=$(daemon node1 ovs-vswitchd pid)
 netd_pid=$(daemon node1 netd pid)
 [ "$old" -gt 1 ] && [ "$(cat "/proc/$old/comm")" = ovs-vswitchd ] || fail "ovs-vswitchd's pid $old"
 kill -9 "$old"
-# ovs-vswitchd has no readiness notification: "started" is its running state.
-wait_for 20 "ovs-vswitchd restarted" daemon_is node1 ovs-vswitchd started 1 ||
+# ovs-vswitchd has no readiness notification: "running" is its state once started.
+wait_for 20 "ovs-vswitchd restarted" daemon_is node1 ovs-vswitchd running 1 ||
   fail "ovs-vswitchd after kill -9: $(daemon node1 ovs-vswitchd state), restarts $(daemon node1 ovs-vswitchd restarts)"
+assert_death_events node1 ovs-vswitchd
 # netd notices and reconciles on its own: bridges, addresses, pod ports, flows.
 # (A subshell: until br0 is back, ovs-ofctl fails, and ovs_state's fail would end the test.)
 ovs_state_same() { (ovs_state node1 "$E2E_TMP/ovs-now") && diff -q "$E2E_TMP/ovs-node1" "$E2E_TMP/ovs-now"; }
@@ -378,7 +389,7 @@ for n in "${NODES[@]}"; do
   [ "$(daemon "$n" ovsdb-server restarts)" = 0 ] || fail "$n: ovsdb-server restarted"
 done
 for n in master node2; do
-  daemon_is "$n" netd ready 0 && daemon_is "$n" ovs-vswitchd started 0 || fail "$n's daemons were disturbed"
+  daemon_is "$n" netd ready 0 && daemon_is "$n" ovs-vswitchd running 0 || fail "$n's daemons were disturbed"
 done
 host_net_unchanged "after the daemon kills"
 ((run_attaches)) || say "note: nodelab run gives a container outside a pod no network through netd (reported)"
