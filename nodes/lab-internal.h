@@ -31,6 +31,7 @@ struct lab_node {
   char fabric_ifname[16]; /* the near end of its eth0, on the fabric bridge */
   char cgroup[PATH_MAX];
   struct event *control_ev;
+  struct event *ready_poll; /* polls ready_socket of daemons that cannot notify */
   struct node_daemon *daemons;
   size_t n_daemons;
   int exit_status;
@@ -77,6 +78,8 @@ void lab_node_failed(struct lab_node *node, const char *why);
 void lab_check_ready(struct lab *lab);
 /* libevent callback for a node's control socket (node-events.c). */
 void lab_on_node_control(evutil_socket_t fd, short what, void *arg);
+/* Frees what node-events.c keeps for a node. */
+void lab_node_events_free(struct lab_node *node);
 /* supervise.h callback: a node's init exited (node-events.c). */
 void lab_on_node_exit(pid_t pid, int status, void *arg);
 

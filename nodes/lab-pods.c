@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -139,7 +140,7 @@ void lab_pods_start(struct lab_node *node)
     if (pod->state != LAB_POD_PENDING || strcmp(pod->spec->node, node->spec->name) != 0)
       continue;
     struct lab_error *err = NULL;
-    pod->fd = tunnel_connect_in_node(node->proc.pid, NODE_RUNTIME_SOCKET, &err);
+    pod->fd = tunnel_connect_in_node(node->proc.pid, NODE_RUNTIME_SOCKET, SOCK_SEQPACKET, &err);
     if (pod->fd < 0) {
       pod_failed(pod, err->msg);
       lab_error_clear(&err);

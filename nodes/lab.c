@@ -259,6 +259,7 @@ int lab_destroy(struct lab *lab, struct lab_error **err)
     struct lab_node *node = &lab->nodes[i];
     if (node->control_ev != NULL)
       event_free(node->control_ev);
+    lab_node_events_free(node);
     node_process_kill(&node->proc);
     node_daemons_free(node->daemons, node->n_daemons);
   }

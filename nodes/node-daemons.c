@@ -87,6 +87,9 @@ void node_daemons_plan(const struct scenario *sc, const char *lab, const struct 
             "/var/log/openvswitch/ovsdb-server.log");
     argv_push(&d->argv, "ovsdb-server", "--pidfile", "--remote=punix:" OVS_DB_SOCKET, OVS_DB_FILE,
               NULL);
+    /* ovsdb-server cannot notify: it is ready once its socket answers.  Its
+     * clients wait for that, or they sleep a second in their reconnect backoff. */
+    d->ready_socket = strdup(OVS_DB_SOCKET);
     d = add(out, n, node->name, "ovs-vswitchd", "ovsdb-server",
             "/var/log/openvswitch/ovs-vswitchd.log");
     argv_push(&d->argv, "ovs-vswitchd", "--pidfile", "unix:" OVS_DB_SOCKET, NULL);
@@ -131,16 +134,22 @@ void node_daemons_free(struct node_daemon *d, size_t n)
     free(d[i].object);
     free(d[i].log);
     free(d[i].after);
+    free(d[i].ready_socket);
   }
   free(d);
+}
+
+bool node_daemon_signals_ready(const struct node_daemon *d)
+{
+  return d->notify || d->ready_socket != NULL;
 }
 
 bool node_daemon_settled(const struct node_daemon *d)
 {
   if (d->oneshot)
     return d->state == DAEMON_EXITED;
-  return d->notify ? d->state == DAEMON_READY
-                   : d->state == DAEMON_STARTED || d->state == DAEMON_READY;
+  return node_daemon_signals_ready(d) ? d->state == DAEMON_READY
+                                      : d->state == DAEMON_STARTED || d->state == DAEMON_READY;
 }
 
 struct json_object *node_daemon_json(const struct node_daemon *d)

@@ -29,8 +29,10 @@ struct node_daemon {
   char **argv;  /* NULL-terminated, owned */
   char *log;    /* log file inside the node */
   char *after; /* start once this daemon is started (or, if oneshot, has exited 0); NULL: at once */
-  bool oneshot; /* runs to completion (exit 0 = done) */
-  bool notify;  /* sends READY=1 on $NODELAB_NOTIFY_FD; the lab is up only after it */
+  bool oneshot;       /* runs to completion (exit 0 = done) */
+  bool notify;        /* sends READY=1 on $NODELAB_NOTIFY_FD; the lab is up only after it */
+  char *ready_socket; /* or: ready once this unix socket (a path inside the node) accepts a
+                         connection, for daemons that cannot notify (ovsdb-server) */
   enum node_daemon_state state;
   pid_t pid; /* host pid while running, else 0 */
   int restarts;
@@ -43,6 +45,9 @@ struct node_daemon {
 void node_daemons_plan(const struct scenario *sc, const char *lab, const struct scenario_node *node,
                        const char *bindir, struct node_daemon **out, size_t *n);
 void node_daemons_free(struct node_daemon *d, size_t n);
+
+/* True when the daemon says when it is ready (notify or ready_socket). */
+bool node_daemon_signals_ready(const struct node_daemon *d);
 
 /* True when the daemon needs nothing more for the node to count as up. */
 bool node_daemon_settled(const struct node_daemon *d);

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -15,6 +17,7 @@
 #include "log.h"
 #include "node-control.h"
 #include "scenario.h"
+#include "tunnel.h"
 
 LOG_MODULE(node);
 
@@ -70,13 +73,61 @@ static void start_due_daemons(struct lab_node *node)
         dep = &node->daemons[j];
     /* A dependency is met once it has done its work (oneshot), said it is
      * ready (notify), or at least runs. */
-    int due =
-        dep == NULL || (dep->oneshot  ? dep->state == DAEMON_EXITED
-                        : dep->notify ? dep->state == DAEMON_READY
-                                      : dep->state == DAEMON_STARTED || dep->state == DAEMON_READY);
+    int due = dep == NULL || (dep->oneshot ? dep->state == DAEMON_EXITED
+                              : node_daemon_signals_ready(dep)
+                                  ? dep->state == DAEMON_READY
+                                  : dep->state == DAEMON_STARTED || dep->state == DAEMON_READY);
     if (due)
       spawn_daemon(node, d);
   }
+}
+
+#define READY_POLL_MS 10
+
+/* Daemons that cannot notify are ready once their socket accepts a
+ * connection: poll them every READY_POLL_MS while any is starting. */
+static void on_ready_poll(evutil_socket_t fd, short what, void *arg)
+{
+  struct lab_node *node = arg;
+  bool pending = false;
+  for (size_t i = 0; i < node->n_daemons; i++) {
+    struct node_daemon *d = &node->daemons[i];
+    if (d->ready_socket == NULL || d->state != DAEMON_STARTED)
+      continue;
+    struct lab_error *err = NULL;
+    int sock = tunnel_connect_in_node(node->proc.pid, d->ready_socket, SOCK_STREAM, &err);
+    lab_error_clear(&err);
+    if (sock < 0) {
+      pending = true;
+      continue;
+    }
+    close(sock);
+    d->state = DAEMON_READY;
+    lab_events_add(node->lab->events, "daemon-ready", d->object, "%s answers", d->ready_socket);
+    start_due_daemons(node);
+  }
+  if (pending) {
+    struct timeval tv = {0, READY_POLL_MS * 1000};
+    evtimer_add(node->ready_poll, &tv);
+  }
+  lab_check_ready(node->lab);
+}
+
+static void poll_readiness(struct lab_node *node)
+{
+  if (node->ready_poll == NULL)
+    node->ready_poll = evtimer_new(node->lab->base, on_ready_poll, node);
+  if (!evtimer_pending(node->ready_poll, NULL)) {
+    struct timeval tv = {0, 0};
+    evtimer_add(node->ready_poll, &tv);
+  }
+}
+
+void lab_node_events_free(struct lab_node *node)
+{
+  if (node->ready_poll != NULL)
+    event_free(node->ready_poll);
+  node->ready_poll = NULL;
 }
 
 static struct node_daemon *find_daemon(struct lab_node *node, const char *name)
@@ -173,6 +224,8 @@ static void on_node_event(struct lab_node *node, struct json_object *msg)
     int ns_pid = json_object_object_get_ex(msg, "pid", &v) ? json_object_get_int(v) : 0;
     d->pid = node_control_host_pid(node->proc.pid, ns_pid);
     lab_events_add(node->lab->events, "daemon-started", d->object, "pid %d", (int)d->pid);
+    if (d->ready_socket != NULL)
+      poll_readiness(node);
     start_due_daemons(node);
     lab_check_ready(node->lab);
   } else if (strcmp(event, "notify") == 0) {

@@ -13,6 +13,7 @@
 #include "api.h"
 #include "log.h"
 #include "rpc.h"
+#include "unix-socket.h"
 
 LOG_MODULE(tunnel);
 
@@ -33,12 +34,12 @@ static struct {
   struct tunnel *tunnels;
 } tunnels_state = {.listen_fd = -1};
 
-int tunnel_connect_in_node(pid_t pid, const char *inner_path, struct lab_error **err)
+int tunnel_connect_in_node(pid_t pid, const char *inner_path, int type, struct lab_error **err)
 {
   char path[108];
   if ((size_t)snprintf(path, sizeof path, "/proc/%d/root%s", (int)pid, inner_path) >= sizeof path)
     return lab_error_set(err, ENAMETOOLONG, "socket path of %s", inner_path);
-  return rpc_connect(path, err);
+  return unix_socket_connect(path, type, err);
 }
 
 static void tunnel_close(struct tunnel *t)
@@ -123,7 +124,7 @@ static int open_service(struct tunnel *t)
     snprintf(problem, sizeof problem, "%s", why ? why : "no such node");
   if (problem[0] == '\0') {
     struct lab_error *err = NULL;
-    t->service_fd = tunnel_connect_in_node(pid, NODE_RUNTIME_SOCKET, &err);
+    t->service_fd = tunnel_connect_in_node(pid, NODE_RUNTIME_SOCKET, SOCK_SEQPACKET, &err);
     if (t->service_fd < 0) {
       snprintf(problem, sizeof problem, "node %s: the runtime does not answer: %s", node, err->msg);
       lab_error_clear(&err);

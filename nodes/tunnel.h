@@ -20,8 +20,9 @@ int tunnel_start(struct event_base *base, const char *path, tunnel_node_pid_fn *
 /* Closes the listener and every open tunnel, and removes the socket. */
 void tunnel_stop(void);
 
-/* Connects to the socket at `inner_path` inside the mount namespace of
- * process pid (through /proc/PID/root).  Returns the fd or -1 and *err. */
-int tunnel_connect_in_node(pid_t pid, const char *inner_path, struct lab_error **err);
+/* Connects a socket of `type` (SOCK_SEQPACKET for nodelab's RPC,
+ * SOCK_STREAM) to `inner_path` inside the mount namespace of process pid
+ * (through /proc/PID/root).  Returns the fd or -1 and *err. */
+int tunnel_connect_in_node(pid_t pid, const char *inner_path, int type, struct lab_error **err);
 
 #endif
