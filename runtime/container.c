@@ -62,6 +62,9 @@ struct container {
   char *seccomp; /* "default", "unconfined" or an absolute path */
   enum ctr_net net;
   bool infra;
+  char *owner;        /* an implicit pod's infra: the container it serves */
+  char *ip, *gateway; /* an infra: its pod's address (container_set_address) */
+  int ip_prefix;
   char *label;
   bool label_enforced;
   char *cgroup;
@@ -260,6 +263,9 @@ void container_free(struct container *c)
   }
   free(c->vols);
   free(c->seccomp);
+  free(c->owner);
+  free(c->ip);
+  free(c->gateway);
   free(c->label);
   free(c->cgroup);
   free(c->status);
@@ -332,6 +338,10 @@ static int state_save(struct container *c, struct lab_error **err)
   json_object_object_add(o, "seccomp", jstr(c->seccomp));
   json_object_object_add(o, "net", jstr(net_name(c->net)));
   json_object_object_add(o, "infra", json_object_new_boolean(c->infra));
+  json_object_object_add(o, "owner", jstr(c->owner));
+  json_object_object_add(o, "ip", jstr(c->ip));
+  json_object_object_add(o, "ip_prefix", json_object_new_int(c->ip_prefix));
+  json_object_object_add(o, "gateway", jstr(c->gateway));
   json_object_object_add(o, "label", jstr(c->label));
   json_object_object_add(o, "label_enforced", json_object_new_boolean(c->label_enforced));
   json_object_object_add(o, "cgroup", jstr(c->cgroup));
@@ -450,6 +460,10 @@ static int state_load(struct ctr_store *s, const char *id, struct container **ou
            : net && strcmp(net, "pod") == 0 ? CTR_NET_POD
                                             : CTR_NET_PRIVATE;
   c->infra = jget_int(o, "infra") != 0;
+  c->owner = xstrdup(jget_str(o, "owner"));
+  c->ip = xstrdup(jget_str(o, "ip"));
+  c->ip_prefix = (int)jget_int(o, "ip_prefix");
+  c->gateway = xstrdup(jget_str(o, "gateway"));
   c->label = xstrdup(jget_str(o, "label"));
   c->label_enforced = jget_int(o, "label_enforced") != 0;
   c->cgroup = xstrdup(jget_str(o, "cgroup"));
@@ -649,6 +663,54 @@ const char *container_pod_id(const struct container *c)
 {
   return c->pod;
 }
+const char *container_owner(const struct container *c)
+{
+  return c->owner;
+}
+const char *container_hostname(const struct container *c)
+{
+  return c->hostname;
+}
+const char *container_ip(const struct container *c)
+{
+  return c->ip;
+}
+
+int container_set_address(struct ctr_store *s, struct container *c, const char *ip, int prefix_len,
+                          const char *gateway, struct lab_error **err)
+{
+  if (!c->infra)
+    return lab_error_set(err, 0, "%s is not a pod infra container", c->name);
+  /* The monitor may have written the record since c was loaded. */
+  if (state_reload(s, c, err) < 0)
+    return -1;
+  set_str(&c->ip, ip);
+  set_str(&c->gateway, gateway);
+  c->ip_prefix = prefix_len;
+  return state_save(c, err);
+}
+
+int container_join_pod(struct ctr_store *s, struct container *c, const struct container *infra,
+                       struct lab_error **err)
+{
+  (void)s;
+  if (!infra->infra)
+    return lab_error_set(err, 0, "%s is not a pod", infra->name);
+  if (c->infra || c->pod != NULL || c->net != CTR_NET_PRIVATE || strcmp(c->status, "created") != 0)
+    return lab_error_set(err, 0,
+                         "container %s: only a created container of its own network can "
+                         "join a pod",
+                         c->name);
+  c->pod = xstrdup(infra->id);
+  c->net = CTR_NET_POD;
+  if (state_save(c, err) < 0) {
+    free(c->pod);
+    c->pod = NULL;
+    c->net = CTR_NET_PRIVATE;
+    return -1;
+  }
+  return 0;
+}
 
 char *container_ps_status(const struct container *c)
 {
@@ -711,8 +773,27 @@ struct json_object *container_inspect_json(struct ctr_store *s, const struct con
     free(b);
   }
   json_object_object_add(hc, "Binds", binds);
-  json_object_object_add(hc, "NetworkMode", jstr(net_name(c->net)));
+  /* The address is the pod's: recorded on its infra. */
+  cleanup_container struct container *infra = NULL;
+  const struct container *holder = c->infra ? c : NULL;
+  struct lab_error *e = NULL;
+  if (c->pod != NULL && state_load(s, c->pod, &infra, &e) == 0)
+    holder = infra;
+  lab_error_clear(&e);
+  const char *mode = c->net == CTR_NET_HOST      ? "host"
+                     : c->net == CTR_NET_PRIVATE ? "none"
+                     : holder && holder->owner   ? "bridge" /* an implicit pod: podman's default */
+                                                 : "pod";
+  json_object_object_add(hc, "NetworkMode", json_object_new_string(c->infra ? "pod" : mode));
   json_object_object_add(o, "HostConfig", hc);
+  struct json_object *ns = json_object_new_object();
+  json_object_object_add(ns, "IPAddress",
+                         json_object_new_string(holder && holder->ip ? holder->ip : ""));
+  json_object_object_add(ns, "IPPrefixLen",
+                         json_object_new_int(holder && holder->ip ? holder->ip_prefix : 0));
+  json_object_object_add(ns, "Gateway",
+                         json_object_new_string(holder && holder->gateway ? holder->gateway : ""));
+  json_object_object_add(o, "NetworkSettings", ns);
   struct json_object *cfg = json_object_new_object();
   json_object_object_add(cfg, "Hostname", jstr(c->hostname));
   json_object_object_add(cfg, "Env", jstrv(c->env));
@@ -891,6 +972,7 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
   }
 
   c->infra = spec->infra;
+  c->owner = spec->infra ? xstrdup(spec->owner) : NULL;
   c->dir = xasprintf("%s/%s", s->containers, c->id);
   derive_paths(c);
   c->cgroup = xasprintf("%s/%s", s->cgroup_parent, c->id);

@@ -52,6 +52,9 @@ struct ctr_spec {
   const char *seccomp_profile; /* NULL: default profile; "unconfined"; or a JSON file */
   enum ctr_net net;            /* ignored when pod is set */
   bool infra;                  /* a pod infra container: holds net/ipc/uts, runs no image */
+  /* infra only: the id of the standalone container whose network this infra
+   * holds (an implicit pod, see runtime-serve.c); NULL for a pod's infra. */
+  const char *owner;
 };
 
 /* Opens the store rooted at state_root (created when missing) using images
@@ -101,13 +104,34 @@ const char *container_finished(const struct container *c);
 /* True for a pod infra container; the id of the infra a container joined, or NULL. */
 bool container_is_infra(const struct container *c);
 const char *container_pod_id(const struct container *c);
+/* For the infra of an implicit pod: the id of the container it serves (ctr_spec.owner);
+ * NULL otherwise. */
+const char *container_owner(const struct container *c);
+const char *container_hostname(const struct container *c);
+/* The pod address recorded by container_set_address (on an infra), or NULL. */
+const char *container_ip(const struct container *c);
+
+/* Records the address netd gave the pod of infra c (ip "10.1.1.2", the
+ * subnet's prefix length, the gateway or NULL), for inspect's NetworkSettings
+ * of c and of every container that joined it.  Returns 0, or -1 and *err. */
+int container_set_address(struct ctr_store *s, struct container *c, const char *ip, int prefix_len,
+                          const char *gateway, struct lab_error **err);
+
+/* Makes c, a created (never started) standalone container with a private
+ * network namespace, join infra's net, ipc and uts namespaces at its every
+ * start from now on, as a member of infra's pod.  infra's hostname should be
+ * c's own (the container then keeps seeing it).  Returns 0, or -1 and *err
+ * (c unchanged). */
+int container_join_pod(struct ctr_store *s, struct container *c, const struct container *infra,
+                       struct lab_error **err);
 /* podman-like `ps` status: "Created", "Up", "Exited (0)", "OOMKilled". */
 char *container_ps_status(const struct container *c);
 /* The argv the container runs, NULL-terminated, owned by c. */
 const char *const *container_command(const struct container *c);
 
 /* podman-inspect-shaped JSON (Id, Name, State.Status/Pid/ExitCode/OOMKilled,
- * ProcessLabel, GraphDriver.Data.{LowerDir,UpperDir,WorkDir,MergedDir}...).
+ * ProcessLabel, GraphDriver.Data.{LowerDir,UpperDir,WorkDir,MergedDir},
+ * NetworkSettings.{IPAddress,IPPrefixLen,Gateway} from the pod's infra...).
  * A new reference. */
 struct json_object *container_inspect_json(struct ctr_store *s, const struct container *c);
 

@@ -108,12 +108,16 @@ int rt_spec_from_json(struct json_object *o, struct rt_spec *out, struct lab_err
       get_u64(o, "cpu_millis", &s->limits.cpu_millis, err) < 0 ||
       get_u64(o, "pids", &s->limits.pids, err) < 0)
     return -1;
-  if (net == NULL || strcmp(net, "private") == 0 || strcmp(net, "none") == 0)
+  if (net == NULL || strcmp(net, "bridge") == 0 || strcmp(net, "private") == 0) {
     s->net = CTR_NET_PRIVATE;
-  else if (strcmp(net, "host") == 0)
+    out->cluster_net = true;
+  } else if (strcmp(net, "none") == 0) {
+    s->net = CTR_NET_PRIVATE;
+  } else if (strcmp(net, "host") == 0) {
     s->net = CTR_NET_HOST;
-  else
-    return lab_error_set(err, 0, "net: \"%s\": expected private or host", net);
+  } else {
+    return lab_error_set(err, 0, "net: \"%s\": expected bridge, private, none or host", net);
+  }
   if (s->seccomp_profile != NULL && strcmp(s->seccomp_profile, "unconfined") != 0 &&
       strcmp(s->seccomp_profile, "default") != 0 && s->seccomp_profile[0] != '/')
     return lab_error_set(err, 0, "seccomp_profile: \"%s\" must be an absolute path",

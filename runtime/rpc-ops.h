@@ -38,9 +38,13 @@
  *   image-import {"path": ABS_PATH, "name": N (from the archive)} -> {"name"}
  *
  * SPEC (create, run): {"image" (required), "name", "command": [..], "env": [..],
- *   "hostname", "pod", "net": "private"|"host", "memory_bytes", "cpu_millis",
+ *   "hostname", "pod", "net": "bridge"|"private"|"none"|"host", "memory_bytes", "cpu_millis",
  *   "pids", "seccomp_profile": ABS_PATH|"unconfined",
  *   "volumes": [{"host": ABS_PATH, "ctr": ABS_PATH, "relabel", "readonly"}]}
+ *   "net" is podman's --network: absent, "bridge" or "private" put a container
+ *   without "pod" on the node's cluster network (an implicit pod: address,
+ *   netd port; without netd, as "none"); "none": its own namespace with lo
+ *   only; "host": the node's.
  * POD_CTR: SPEC without "pod"/"net"/"hostname", "name" required.  Its store
  *   name is "POD-NAME"; the pod's infra container is "POD-infra".
  * POD: {"name", "ip" (or null), "infra_pid", "infra_id", "created",
@@ -74,6 +78,10 @@ struct json_object;
  * object, which must outlive it.  Arrays are owned (rt_spec_release). */
 struct rt_spec {
   struct ctr_spec spec;
+  /* "net" absent, "bridge" or "private": the node's cluster network when the
+   * runtime has one (an implicit pod, runtime-serve.c); spec.net is then
+   * CTR_NET_PRIVATE, as for "none". */
+  bool cluster_net;
   const char **argv; /* NULL-terminated or NULL */
   const char **env;  /* NULL-terminated or NULL */
   struct ctr_volume *volumes;

@@ -425,9 +425,11 @@ static int parse_run(const struct cli_invocation *inv, struct json_object *req, 
       json_object_object_add(req, "hostname", json_object_new_string(optarg));
       break;
     case O_NET:
+      /* podman's modes: bridge (= private, the default) is the node's
+       * cluster network, none a namespace with lo only, host the node's */
       if (strcmp(optarg, "host") != 0 && strcmp(optarg, "none") != 0 &&
-          strcmp(optarg, "private") != 0) {
-        cli_errorf(inv, "--net %s: expected host or none", optarg);
+          strcmp(optarg, "private") != 0 && strcmp(optarg, "bridge") != 0) {
+        cli_errorf(inv, "--network %s: expected bridge, none or host", optarg);
         rc = -1;
       } else {
         json_object_object_add(req, "net", json_object_new_string(optarg));

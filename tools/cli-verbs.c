@@ -113,11 +113,13 @@ const struct cli_verb cli_verbs[] = {
     {"run",
      "Create and start a container on a node",
      "[-d] [--rm] [--name N] [-it] [--memory M] [--cpus C] [--pids-limit P] [-v H:C[:Z][:ro]]...\n"
-     "           [-e K=V]... [--security-opt seccomp=FILE] [--hostname H] [--net host|none]\n"
-     "           [--node NODE] [--lab LAB] IMAGE [CMD...]",
+     "           [-e K=V]... [--security-opt seccomp=FILE] [--hostname H]\n"
+     "           [--network bridge|none|host] [--node NODE] [--lab LAB] IMAGE [CMD...]",
      "podman run on the node's runtime (default: the lab's first node).  Without -d the\n"
      "container is attached: -i passes stdin, -t gives it a terminal (exec -it), and\n"
-     "the exit status is the container's.  Relative paths are taken from here.",
+     "the exit status is the container's.  Relative paths are taken from here.  The\n"
+     "container is on the cluster network (--network bridge, the default: an address\n"
+     "of the node's subnet, an OVS port, kept until rm); none: lo only; host: the node's.",
      0,
      -1,
      CLI_RAW,

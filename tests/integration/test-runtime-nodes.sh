@@ -8,7 +8,8 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
 command -v script >/dev/null || { echo "SKIP: needs script(1)"; exit 77; }
-LAB=e2e-rtnodes
+LAB=${E2E_LAB:-e2e-rtnodes}            # another name to run it beside another copy
+NODELAB_RUN=${NODELAB_RUNDIR:-/run/nodelab} # lib.sh's snapshots follow the CLI's run directory
 e2e_init "$LAB"
 snapshot "$E2E_TMP/before"
 ok() { echo "ok - $*"; }
@@ -128,6 +129,66 @@ reply=$(nodelab exec --lab "$LAB" node2/client -- sh -c "printf 'GET / HTTP/1.0\
 [[ $reply == HTTP/1.* ]] || fail "client -> web:8080 over TCP: '$reply'"
 ok "chapter 7: web ($web_ip, node1) and client ($client_ip, node2) reach each other, TCP included"
 
+# --- a standalone container is on the cluster network (its implicit pod)
+# veth of netd's port for an address: veth + the address in hex (netd/netd.c)
+port_of() { printf 'veth%02x%02x%02x%02x' ${1//./ }; }
+ports1() { nodelab exec --lab "$LAB" node1 -- ovs-vsctl list-ports br0; }
+ipam1() { nodelab exec --lab "$LAB" node1 -- ls /var/lib/nodelab/ipam; }
+n1=$(nl ps -a -q --node node1 | wc -l)
+id=$(nlr run -d --node node1 --name extra ubi sleep 1000)
+ip=$(nl inspect --node node1 extra | jq -r '.[0].NetworkSettings.IPAddress')
+[[ $ip == 10.1.1.* ]] || fail "extra's address '$ip' is not in node1's subnet"
+[ "$(nl inspect --node node1 extra | jq -r '.[0].HostConfig.NetworkMode')" = bridge ] ||
+  fail "extra's NetworkMode: $(nl inspect --node node1 extra | jq -c .[0].HostConfig)"
+nodelab exec --lab "$LAB" --node node1 extra ip -o -4 addr show eth0 | grep -q "inet $ip/24" ||
+  fail "extra's eth0: $(nodelab exec --lab "$LAB" --node node1 extra ip -o addr)"
+nodelab exec --lab "$LAB" --node node1 extra ping -c1 -W2 "$client_ip" >/dev/null ||
+  fail "extra ($ip) cannot ping client ($client_ip) on node2"
+port=$(port_of "$ip")
+ports1 | grep -qx "$port" || fail "no br0 port $port for extra: $(ports1 | tr '\n' ' ')"
+pod=$(nodelab exec --lab "$LAB" node1 -- ovs-vsctl get port "$port" external_ids:nodelab-pod | tr -d '"')
+[ "$pod" = "$id" ] || fail "port $port names '$pod', not extra ($id)"
+# its own hostname (the short id), as a standalone podman container
+[ "$(nodelab exec --lab "$LAB" --node node1 extra hostname)" = "${id:0:12}" ] || fail "extra's hostname"
+# ps: the container, not its infra (shown with -a, in no pod)
+nl ps --node node1 --json | jq -e '[.[] | select(.IsInfra and .Pod == "")] | length == 0' >/dev/null ||
+  fail "ps shows the implicit infra: $(nl ps --node node1)"
+nl ps --node node1 | grep -qw extra || fail "ps lacks extra"
+nl ps -a --node node1 --json | jq -e --arg n "${id:0:12}-infra" '[.[] | select(.Names[0] == $n and .IsInfra)] | length == 1' >/dev/null ||
+  fail "ps -a lacks extra's infra: $(nl ps -a --node node1)"
+expect_no() { # expect_no WHAT CMD...: CMD fails
+  local what=$1
+  shift
+  if "$@" >/dev/null 2>&1; then fail "$what"; fi
+}
+expect_no "rm of extra's infra accepted" nl rm -f --node node1 "${id:0:12}-infra"
+# stop/start keep the namespace, the address and the port
+nl stop --node node1 -t 0 extra >/dev/null
+ports1 | grep -qx "$port" || fail "port $port gone while extra is stopped"
+nl start --node node1 extra >/dev/null
+[ "$(nl inspect --node node1 extra | jq -r '.[0].NetworkSettings.IPAddress')" = "$ip" ] || fail "address changed by stop/start"
+nodelab exec --lab "$LAB" --node node1 extra ping -c1 -W2 "$client_ip" >/dev/null || fail "no ping after stop/start"
+# rm -f takes the port, the address and the infra with it; the address is free again
+nl rm -f --node node1 extra >/dev/null
+ports1 | grep -qx "$port" && fail "port $port left after rm"
+ipam1 | grep -qx "$ip" && fail "address $ip still allocated after rm"
+[ "$(nl ps -a -q --node node1 | wc -l)" -eq "$n1" ] || fail "rm left containers: $(nl ps -a --node node1)"
+nlr run -d --node node1 --name extra2 ubi sleep 1000 >/dev/null
+[ "$(nl inspect --node node1 extra2 | jq -r '.[0].NetworkSettings.IPAddress')" = "$ip" ] ||
+  fail "the freed address $ip was not given again"
+nl rm -f --node node1 extra2 >/dev/null
+# run --rm: on the network while it runs, nothing left after
+out=$(nlr run --rm --node node1 ubi ip -o -4 addr show eth0)
+[[ $out == *"inet 10.1.1."* ]] || fail "run --rm: $out"
+ports1 | grep -qx "$(port_of "$ip")" && fail "run --rm left port $(port_of "$ip")"
+[ "$(nl ps -a -q --node node1 | wc -l)" -eq "$n1" ] || fail "run --rm left containers"
+# --network none: lo only, no address taken
+[ "$(nlr run --rm --node node1 --network none ubi ip -o link | awk -F': ' '{print $2}' | tr '\n' ' ')" = "lo " ] ||
+  fail "--network none: $(nlr run --rm --node node1 --network none ubi ip -o link)"
+ipam1 | grep -qx "$ip" && fail "--network none took an address"
+expect_no "--network slirp accepted" nlr run --rm --node node1 --network slirp ubi true
+ok "standalone container: $ip in node1's subnet, pings client ($client_ip), br0 port $port; stop/start keep it; rm frees port and address; --network none: lo only"
+
 # --- exec -it through a real terminal
 out=$(script -qc "stty rows 30 cols 90; $NODELAB exec -it --lab $LAB top1 sh -c 'tty; stty size'" /dev/null </dev/null | tr -d '\r')
 echo "$out" | grep -q '/dev/pts/[0-9]*$' || fail "exec -it: $out"
@@ -139,8 +200,10 @@ set -e
 [ $code -eq 5 ] || fail "exec -it status $code"
 ok "exec -it: CLI -> nodelabd -> runtime with a pty, size and status"
 
-# --- bad input: clear errors, nothing left
+# --- bad input: clear errors, nothing left (no container, no infra, no port, no address)
 n0=$(nl ps -a -q | wc -l)
+first=$(lab_status "$LAB" | jq -r '.nodes[0].name')
+net0=$(nodelab exec --lab "$LAB" "$first" -- sh -c 'ovs-vsctl list-ports br0; ls /var/lib/nodelab/ipam')
 expect() {
   local name=$1 pat=$2
   shift 2
@@ -158,7 +221,10 @@ expect "limit too small" "memory" nlr run --rm --memory 1k ubi true
 printf '{\n  "defaultAction": "SCMP_ACT_ALLOW",\n  "syscalls": [\n' >"$E2E_TMP/trunc.json"
 expect "malformed profile" "trunc.json:4:" nlr run --rm --security-opt seccomp="$E2E_TMP/trunc.json" ubi true
 expect "unknown node" "node" nlr run --rm --node nosuch ubi true
+expect "command not found" "/nosuch" nlr run -d ubi /nosuch # fails after its network was made
 [ "$(nl ps -a -q | wc -l)" -eq "$n0" ] || fail "bad input left containers"
+[ "$(nodelab exec --lab "$LAB" "$first" -- sh -c 'ovs-vsctl list-ports br0; ls /var/lib/nodelab/ipam')" = "$net0" ] ||
+  fail "bad input left ports or addresses on $first"
 ok "bad input: errors named, nothing left"
 
 nl rm -f top1 top2 top3 >/dev/null

@@ -120,8 +120,37 @@ static void test_spec_full(void **state)
   assert_true(s.spec.volumes[0].relabel);
   assert_true(s.spec.volumes[0].readonly);
   assert_int_equal(s.spec.net, CTR_NET_PRIVATE);
+  assert_true(s.cluster_net); /* no "net": podman's default network */
   rt_spec_release(&s);
   json_object_put(o);
+}
+
+/* podman's --network: bridge/private (the default) ask for the cluster
+ * network, none for lo only, host for the node's namespace. */
+static void test_spec_net(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *net;
+    enum ctr_net want;
+    bool cluster;
+  } cases[] = {{"bridge", CTR_NET_PRIVATE, true},
+               {"private", CTR_NET_PRIVATE, true},
+               {"none", CTR_NET_PRIVATE, false},
+               {"host", CTR_NET_HOST, false}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char text[96];
+    snprintf(text, sizeof text, "{\"image\":\"ubi\",\"net\":\"%s\"}", cases[i].net);
+    struct json_object *o = json_tokener_parse(text);
+    struct rt_spec s;
+    struct lab_error *err = NULL;
+    assert_int_equal(rt_spec_from_json(o, &s, &err), 0);
+    assert_int_equal(s.spec.net, cases[i].want);
+    if (s.cluster_net != cases[i].cluster)
+      fail_msg("net %s: cluster_net %d", cases[i].net, s.cluster_net);
+    rt_spec_release(&s);
+    json_object_put(o);
+  }
 }
 
 static void expect_bad(const char *json, const char *msg)
@@ -150,7 +179,8 @@ static void test_spec_errors(void **state)
   expect_bad("{\"image\":\"ubi\",\"volumes\":[{\"host\":\"srv\",\"ctr\":\"/d\"}]}",
              "volumes[0].host: must be an absolute path");
   expect_bad("{\"image\":\"ubi\",\"volumes\":[{\"ctr\":\"/d\"}]}", "volumes[0]: host: missing");
-  expect_bad("{\"image\":\"ubi\",\"net\":\"bridge\"}", "expected private or host");
+  expect_bad("{\"image\":\"ubi\",\"net\":\"slirp4netns\"}",
+             "expected bridge, private, none or host");
 }
 
 int main(void)
@@ -159,6 +189,7 @@ int main(void)
       cmocka_unit_test(test_ipam_parse),
       cmocka_unit_test_setup_teardown(test_ipam_lowest_free_and_full, setup, teardown),
       cmocka_unit_test(test_spec_full),
+      cmocka_unit_test(test_spec_net),
       cmocka_unit_test(test_spec_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
