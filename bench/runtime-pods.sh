@@ -5,12 +5,15 @@
 # (sequential: the figure per pod) and then with 8 clients at once.  Memory
 # per idle pod: the summed PSS of every process of the pods (infra, container,
 # monitors) divided by N.  Usage: bench/runtime-pods.sh [N=200] [BUILD_DIR]
+# The state root is under /tmp (the host's disk); STATE_TMPFS=1 puts it on a
+# tmpfs, as a node's runtime storage (/var/lib/nodelab) is.
 set -euo pipefail
 N=${1:-200}
 BUILD=${2:-${NODELAB_BUILD_DIR:-$(cd "$(dirname "$0")/.." && pwd)/build}}
 RT=$BUILD/runtime/nodelab-runtime
 T=$(mktemp -d /tmp/nodelab-bench-pods.XXXXXX)
 CG=nodelab-bench-pods-$$
+if [ -n "${STATE_TMPFS:-}" ]; then mkdir -p "$T/state" && mount -t tmpfs -o mode=0700 tmpfs "$T/state"; fi
 "$RT" serve --socket "$T/rt.sock" --root "$T/state" --cgroup-parent "$CG" --node bench >"$T/log" 2>&1 &
 SERVE=$!
 cleanup() {
@@ -34,7 +37,11 @@ seq "$N" | xargs -P 8 -I{} "$RT" call --socket "$T/rt.sock" "{\"op\":\"pod-run\"
 t2=$(date +%s%N)
 sleep 1
 pss=0
+# only this run's processes: sleeps in its cgroups, infra and monitors of its binary
+# (other labs on the machine have their own)
+rt_exe=$(readlink -f "$RT")
 for pid in $(pgrep -f '^sleep 100000') $(pgrep -x nodelab-infra) $(pgrep -x nodelab-mon); do
+  grep -q "$CG" /proc/"$pid"/cgroup 2>/dev/null || [ "$(readlink /proc/"$pid"/exe 2>/dev/null)" = "$rt_exe" ] || continue
   v=$(awk '/^Pss:/ {print $2}' /proc/"$pid"/smaps_rollup 2>/dev/null || echo 0)
   pss=$((pss + ${v:-0}))
 done

@@ -39,7 +39,7 @@
 #define MIN_MEMORY_BYTES (6ULL * 1024 * 1024)
 
 struct ctr_store {
-  char *root, *containers, *names, *images;
+  char *root, *containers, *names, *labels, *images;
   char *cgroup_root, *cgroup_parent;
   struct cgroup_manager *cg; /* opened on first use */
 };
@@ -215,6 +215,7 @@ int ctr_store_open(const char *state_root, const char *image_root, const char *c
   s->root = xstrdup(state_root);
   s->containers = xasprintf("%s/containers", state_root);
   s->names = xasprintf("%s/names", state_root);
+  s->labels = xasprintf("%s/labels", state_root);
   s->images = xstrdup(image_root);
   s->cgroup_root = xstrdup(cgroup_root ? cgroup_root : "/sys/fs/cgroup");
   s->cgroup_parent = xstrdup(cgroup_parent);
@@ -236,10 +237,16 @@ void ctr_store_close(struct ctr_store *s)
   free(s->root);
   free(s->containers);
   free(s->names);
+  free(s->labels);
   free(s->images);
   free(s->cgroup_root);
   free(s->cgroup_parent);
   free(s);
+}
+
+int ctr_store_open_cgroups(struct ctr_store *s, struct lab_error **err)
+{
+  return store_cgroups(s, err);
 }
 
 /* -------------------------------------------------------------- the record */
@@ -507,6 +514,72 @@ static int state_reload(struct ctr_store *s, struct container *c, struct lab_err
   return 0;
 }
 
+/* ------------------------------------------------------- pod membership */
+
+/* Every container of a pod has a file <infra dir>/members/<its id>, so that
+ * removing the infra asks "does anyone still use it?" of one directory
+ * rather than of every container's record.  An infra made before members/
+ * existed has none: its members are then found by reading every record. */
+static void member_path(const struct ctr_store *s, const char *infra, const char *id, char *buf,
+                        size_t len)
+{
+  snprintf(buf, len, "%s/%s/members/%s", s->containers, infra, id ? id : "");
+}
+
+static int member_add(struct ctr_store *s, const char *infra, const char *id,
+                      struct lab_error **err)
+{
+  char path[PATH_MAX];
+  member_path(s, infra, id, path, sizeof path);
+  int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 && errno != ENOENT) /* ENOENT: an infra from before members/ */
+    return lab_error_errno(err, "recording %s", path);
+  if (fd >= 0)
+    close(fd);
+  return 0;
+}
+
+static void member_remove(struct ctr_store *s, const char *infra, const char *id)
+{
+  char path[PATH_MAX];
+  member_path(s, infra, id, path, sizeof path);
+  unlink(path);
+}
+
+/* Fails with "pod X still has container Y" when infra c still has a member. */
+static int members_none(struct ctr_store *s, const struct container *c, struct lab_error **err)
+{
+  char dir[PATH_MAX];
+  member_path(s, c->id, NULL, dir, sizeof dir);
+  cleanup_closedir DIR *d = opendir(dir);
+  if (d != NULL) {
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+      if (!ctr_id_is_valid(de->d_name))
+        continue;
+      cleanup_container struct container *m = NULL;
+      struct lab_error *e = NULL;
+      if (state_load(s, de->d_name, &m, &e) < 0) {
+        lab_error_clear(&e); /* gone without saying so */
+        member_remove(s, c->id, de->d_name);
+        continue;
+      }
+      return lab_error_set(err, 0, "pod %s still has container %s", c->name, m->name);
+    }
+    return 0;
+  }
+  struct container **list = NULL;
+  size_t n = 0;
+  if (container_list(s, &list, &n, err) < 0)
+    return -1;
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++)
+    if (list[i]->pod != NULL && strcmp(list[i]->pod, c->id) == 0)
+      rc = lab_error_set(err, 0, "pod %s still has container %s", c->name, list[i]->name);
+  container_list_free(list, n);
+  return rc;
+}
+
 /* ------------------------------------------------------------------ lookup */
 
 int container_lookup(struct ctr_store *s, const char *key, struct container **out,
@@ -523,7 +596,14 @@ int container_lookup(struct ctr_store *s, const char *key, struct container **ou
       return state_load(s, target, out, err);
     }
   }
-  /* ids and prefixes: the directory names are the ids */
+  /* a full id: its directory, without reading the others */
+  if (ctr_id_is_valid(key)) {
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/%s", s->containers, key);
+    if (access(dir, F_OK) == 0)
+      return state_load(s, key, out, err);
+  }
+  /* prefixes: the directory names are the ids */
   cleanup_closedir DIR *d = opendir(s->containers);
   if (d == NULL)
     return lab_error_errno(err, "opendir %s", s->containers);
@@ -693,7 +773,6 @@ int container_set_address(struct ctr_store *s, struct container *c, const char *
 int container_join_pod(struct ctr_store *s, struct container *c, const struct container *infra,
                        struct lab_error **err)
 {
-  (void)s;
   if (!infra->infra)
     return lab_error_set(err, 0, "%s is not a pod", infra->name);
   if (c->infra || c->pod != NULL || c->net != CTR_NET_PRIVATE || strcmp(c->status, "created") != 0)
@@ -701,9 +780,12 @@ int container_join_pod(struct ctr_store *s, struct container *c, const struct co
                          "container %s: only a created container of its own network can "
                          "join a pod",
                          c->name);
+  if (member_add(s, infra->id, c->id, err) < 0)
+    return -1;
   c->pod = xstrdup(infra->id);
   c->net = CTR_NET_POD;
   if (state_save(c, err) < 0) {
+    member_remove(s, infra->id, c->id);
     free(c->pod);
     c->pod = NULL;
     c->net = CTR_NET_PRIVATE;
@@ -819,23 +901,101 @@ static int validate_volume(const struct ctr_volume *v, size_t i, struct lab_erro
   return 0;
 }
 
-/* Every label in use in the store, so the new one gets a fresh MCS pair. */
-static char **labels_in_use(struct ctr_store *s, size_t *n)
+/* ------------------------------------------------------- MCS reservations */
+
+/* Each container's MCS pair is reserved by a file <root>/labels/cX,cY created
+ * with O_EXCL (holding the container id), as names are by names/<name>: a
+ * create costs one open(2) instead of reading every container's record, and
+ * concurrent creates, other processes and restarted daemons all agree.  A
+ * store made before the reservations existed is indexed once, into a
+ * temporary directory renamed into place, so no create ever sees a partial
+ * index. */
+static int labels_dir_ensure(struct ctr_store *s, struct lab_error **err)
 {
+  struct stat st;
+  if (stat(s->labels, &st) == 0)
+    return 0;
+  char tmp[PATH_MAX];
+  snprintf(tmp, sizeof tmp, "%s.new.%d", s->labels, (int)getpid());
+  if (mkdir(tmp, 0700) < 0)
+    return lab_error_errno(err, "creating %s", tmp);
   struct container **list = NULL;
-  size_t k = 0;
-  struct lab_error *ignored = NULL;
-  *n = 0;
-  if (container_list(s, &list, &k, &ignored) < 0) {
-    lab_error_clear(&ignored);
-    return NULL;
+  size_t n = 0;
+  if (container_list(s, &list, &n, err) < 0) {
+    rmdir(tmp);
+    return -1;
   }
-  char **labels = calloc(k + 1, sizeof *labels);
-  for (size_t i = 0; i < k; i++)
-    labels[i] = xstrdup(list[i]->label);
-  container_list_free(list, k);
-  *n = k;
-  return labels;
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    int c1, c2;
+    if (label_mcs_pair(list[i]->label, &c1, &c2) < 0)
+      continue;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/c%d,c%d", tmp, c1, c2);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || write_all(fd, list[i]->id, CTR_ID_LEN) < 0)
+      rc = lab_error_errno(err, "indexing the labels in %s", tmp);
+    if (fd >= 0)
+      close(fd);
+  }
+  container_list_free(list, n);
+  if (rc == 0 && rename(tmp, s->labels) < 0 && errno != EEXIST && errno != ENOTEMPTY)
+    rc = lab_error_errno(err, "renaming %s", tmp);
+  struct lab_error *e = NULL;
+  image_rm_rf(tmp, &e); /* left only when another process won the rename */
+  lab_error_clear(&e);
+  return rc;
+}
+
+/* Reserves a free MCS pair for container id: *label (malloc'd).  Returns 0,
+ * or -1 and *err. */
+static int label_reserve(struct ctr_store *s, const char *id, char **label, struct lab_error **err)
+{
+  if (labels_dir_ensure(s, err) < 0)
+    return -1;
+  /* 523776 pairs: a random one is almost always free at once. */
+  for (int attempt = 0; attempt < 256; attempt++) {
+    char *l = NULL, path[PATH_MAX];
+    int c1, c2;
+    if (label_mcs_alloc(NULL, 0, NULL, &l, err) < 0)
+      return -1;
+    if (label_mcs_pair(l, &c1, &c2) < 0)
+      abort(); /* label_mcs_alloc makes pairs */
+    snprintf(path, sizeof path, "%s/c%d,c%d", s->labels, c1, c2);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      int w = write_all(fd, id, CTR_ID_LEN);
+      close(fd);
+      if (w < 0) {
+        unlink(path);
+        free(l);
+        return lab_error_errno(err, "writing %s", path);
+      }
+      *label = l;
+      return 0;
+    }
+    free(l);
+    if (errno != EEXIST)
+      return lab_error_errno(err, "reserving %s", path);
+  }
+  return lab_error_set(err, ENOSPC, "no free MCS pair after 256 draws (%s)", s->labels);
+}
+
+/* Frees c's MCS pair when c holds it. */
+static void label_release(struct ctr_store *s, const struct container *c)
+{
+  int c1, c2;
+  if (label_mcs_pair(c->label, &c1, &c2) < 0)
+    return;
+  char path[PATH_MAX], holder[CTR_ID_LEN + 2];
+  snprintf(path, sizeof path, "%s/c%d,c%d", s->labels, c1, c2);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  ssize_t n = read_all(fd, holder, sizeof holder);
+  close(fd);
+  if (n == CTR_ID_LEN && strcmp(holder, c->id) == 0)
+    unlink(path);
 }
 
 int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct container **out,
@@ -931,12 +1091,6 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
 
   if (ctr_id_generate(c->id, err) < 0)
     return -1;
-  size_t n_labels = 0;
-  char **labels = labels_in_use(s, &n_labels);
-  int rc = label_mcs_alloc((const char *const *)labels, n_labels, NULL, &c->label, err);
-  strv_free(labels);
-  if (rc < 0)
-    return -1;
   c->label_enforced = label_selinux_enabled();
   char shortid[CTR_SHORT_ID_LEN + 1];
   ctr_id_short(c->id, shortid);
@@ -991,11 +1145,21 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
   now_iso(now, sizeof now);
   c->created = xstrdup(now);
 
+  if (label_reserve(s, c->id, &c->label, err) < 0)
+    goto undo;
   if (mkdir(c->dir, 0700) < 0 ||
       (!c->infra &&
        (mkdir(c->upper, 0755) < 0 || mkdir(c->work, 0700) < 0 || mkdir(c->merged, 0755) < 0))) {
     lab_error_errno(err, "creating %s", c->dir);
     goto undo;
+  }
+  if (c->infra) {
+    char members[PATH_MAX];
+    member_path(s, c->id, NULL, members, sizeof members);
+    if (mkdir(members, 0700) < 0) {
+      lab_error_errno(err, "creating %s", members);
+      goto undo;
+    }
   }
   for (size_t i = 0; i < c->n_vols; i++) {
     if (!c->vols[i].relabel)
@@ -1006,6 +1170,8 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
     if (r < 0)
       goto undo;
   }
+  if (c->pod != NULL && member_add(s, c->pod, c->id, err) < 0)
+    goto undo;
   if (state_save(c, err) < 0)
     goto undo;
   *out = steal_pointer(&c);
@@ -1015,6 +1181,9 @@ undo : {
   char link[PATH_MAX];
   snprintf(link, sizeof link, "%s/%s", s->names, c->name);
   unlink(link);
+  label_release(s, c);
+  if (c->pod != NULL)
+    member_remove(s, c->pod, c->id);
   struct lab_error *ignored = NULL;
   image_rm_rf(c->dir, &ignored);
   lab_error_clear(&ignored);
@@ -1277,9 +1446,9 @@ __attribute__((noreturn)) static void child_main(struct launch *l)
     }
     /* No exec here, so close-on-exec never fires: drop every inherited fd
      * (the monitor's report pipe above all, or `pod create` never returns). */
-    for (int fd = 3; fd < 1024; fd++)
-      if (fd != efd)
-        close(fd);
+    if (efd > 3)
+      syscall(SYS_close_range, 3U, (unsigned)efd - 1, 0U);
+    syscall(SYS_close_range, (unsigned)efd + 1, ~0U, 0U);
     close(efd); /* tells the parent it is up */
     for (;;)
       pause();
@@ -1708,21 +1877,9 @@ int container_remove(struct ctr_store *s, struct container *c, bool force, struc
     if (container_kill(s, c, SIGKILL, err) < 0)
       return -1;
   }
-  if (c->infra) {
-    /* a pod cannot go while a container still uses it */
-    struct container **list = NULL;
-    size_t n = 0;
-    if (container_list(s, &list, &n, err) < 0)
-      return -1;
-    for (size_t i = 0; i < n; i++) {
-      if (list[i]->pod != NULL && strcmp(list[i]->pod, c->id) == 0) {
-        lab_error_set(err, 0, "pod %s still has container %s", c->name, list[i]->name);
-        container_list_free(list, n);
-        return -1;
-      }
-    }
-    container_list_free(list, n);
-  }
+  /* a pod cannot go while a container still uses it */
+  if (c->infra && members_none(s, c, err) < 0)
+    return -1;
   struct lab_error *e = NULL;
   if (store_cgroups(s, &e) < 0 || cgroup_destroy(s->cg, c->cgroup, &e) < 0) {
     lab_error_set(err, e->errnum, "removing %s: %s", c->name, e->msg);
@@ -1736,6 +1893,9 @@ int container_remove(struct ctr_store *s, struct container *c, bool force, struc
   if (image_rm_rf(c->dir, err) < 0)
     return -1;
   unlink(link);
+  label_release(s, c);
+  if (c->pod != NULL)
+    member_remove(s, c->pod, c->id);
   return 0;
 }
 

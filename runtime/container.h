@@ -6,6 +6,14 @@
  *                         config.json  OCI-style config, written at first start
  *                         upper/ work/ merged/   overlay directories
  *                         ctr.log      stdout and stderr of a detached container
+ *                         members/<id> (an infra) one file per container of its pod
+ *   <root>/names/<name> -> <id>         the name's reservation (symlink, O_EXCL)
+ *   <root>/labels/cX,cY                 the MCS pair's reservation, holding the id
+ *
+ * Uniqueness of names and MCS pairs comes from these reservations, made with
+ * O_EXCL: creating a container reads no other container's record, so its
+ * cost does not grow with their number, and concurrent creators, separate
+ * processes and restarted daemons agree without any in-memory index.
  *
  * Who collects the exit code?  The process that starts the container is its
  * parent and waits for it: for `run` in the foreground that is the CLI
@@ -64,6 +72,12 @@ struct ctr_spec {
 int ctr_store_open(const char *state_root, const char *image_root, const char *cgroup_root,
                    const char *cgroup_parent, struct ctr_store **out, struct lab_error **err);
 void ctr_store_close(struct ctr_store *s);
+
+/* Finds the cgroup hierarchies now rather than at the first start, so that
+ * processes forked from the caller (a daemon's workers and monitors) inherit
+ * them instead of each reading its mountinfo, which grows by a mount per
+ * running container.  Returns 0, or -1 and *err (a later start retries). */
+int ctr_store_open_cgroups(struct ctr_store *s, struct lab_error **err);
 
 /* Validates spec (image exists, name free and valid, profile parses, volume
  * sources exist, limits sane) and creates the container's state: id, name,

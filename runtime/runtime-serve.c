@@ -1368,6 +1368,11 @@ int rt_serve(const struct rt_serve_config *cfg, struct lab_error **err)
     goto out;
   if (ensure_images(sv, err) < 0)
     goto out;
+  struct lab_error *cg_err = NULL;
+  if (ctr_store_open_cgroups(sv->store, &cg_err) < 0) {
+    log_warn("%s (each start will try again)", cg_err->msg);
+    lab_error_clear(&cg_err);
+  }
   char dir[PATH_MAX];
   snprintf(dir, sizeof dir, "%s", cfg->socket);
   char *slash = strrchr(dir, '/');

@@ -151,6 +151,39 @@ start_serve
   fail "pod-ls after restart"
 [ "$($NL exec top3 echo alive)" = alive ] || fail "exec after restart"
 ok "restarted serve adopts containers and pods"
+
+# --- names and MCS pairs stay unique across restarts: one reservation file each
+# labels/cX,cY holds the id of the container owning the pair (no record scan per create)
+pairs_of_records() { jq -r '.label | capture("s0:(?<p>c[0-9]+,c[0-9]+)").p' "$T"/state/containers/*/state.json | sort; }
+[ "$(ls "$T/state/labels" | sort)" = "$(pairs_of_records)" ] ||
+  fail "labels/ ($(ls "$T/state/labels" | tr '\n' ' ')) is not the records' pairs ($(pairs_of_records | tr '\n' ' '))"
+for f in "$T"/state/labels/*; do
+  [ -f "$T/state/containers/$(cat "$f")/state.json" ] || fail "$f names no container"
+done
+expect_fail() { # PATTERN CMD...: CMD fails saying PATTERN
+  local pat=$1 out
+  shift
+  if out=$("$@" 2>&1); then fail "accepted: $*"; fi
+  echo "$out" | grep -q -- "$pat" || fail "'$out' lacks '$pat'"
+}
+expect_fail "already in use" $NL run -d --name top1 ubi true # a name taken before the restart
+# a store from before the reservations: indexed once when the next container is made
+kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+want=$(ls "$T/state/labels" | sort)
+rm -rf "$T/state/labels"
+start_serve
+$NL create --name fresh ubi true >/dev/null
+got=$(ls "$T/state/labels" | sort)
+pair=$($NL inspect fresh | jq -r '.[0].ProcessLabel | capture("s0:(?<p>c[0-9]+,c[0-9]+)").p')
+[ "$got" = "$(printf '%s\n%s\n' "$want" "$pair" | sort)" ] || fail "re-indexed labels/: $got (wanted $want + $pair)"
+[ "$(pairs_of_records | uniq -d)" = "" ] || fail "an MCS pair is used twice: $(pairs_of_records | uniq -d)"
+$NL rm fresh >/dev/null
+[ ! -e "$T/state/labels/$pair" ] || fail "rm left the reservation of $pair"
+# a pod's infra goes only once no container uses it (members/, not a scan)
+[ "$(ls "$T/state/containers/$($NL inspect web-infra | jq -r '.[0].Id')/members" | wc -l)" -eq 2 ] ||
+  fail "web's infra does not list its two members"
+expect_fail "still has container" $NL rm -f web-infra
+ok "MCS pairs reserved one file each, kept across restarts, re-indexed from the records, freed by rm; infra kept while used"
 out=$("$RT_BIN" call --socket "$T/rt.sock" '{"op":"pod-rm","name":"web","force":true}')
 echo "$out" | jq -e .ok >/dev/null || fail "pod-rm: $out"
 [ "$($NL ps -a -q | wc -l)" -eq 3 ] || fail "pod-rm left containers: $($NL ps -a)"
