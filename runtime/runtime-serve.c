@@ -425,6 +425,13 @@ static int op_pod_run(struct server *sv, struct json_object *req, struct json_ob
     if (netd_call(sv->cfg->netd, "netd/pod-add", params, &result, err) < 0)
       goto out;
     b.attached = true;
+    /* for inspect's NetworkSettings of the pod's containers */
+    char gw[16] = "";
+    if (sv->subnet.gateway != 0)
+      ipam_format(sv->subnet.gateway, gw);
+    if (container_set_address(sv->store, b.infra, ip, sv->subnet.prefix, gw[0] ? gw : NULL, err) <
+        0)
+      goto out;
   }
   for (size_t i = 0; i < n; i++) {
     specs[i].spec.name = names[i];

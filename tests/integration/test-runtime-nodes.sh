@@ -123,6 +123,8 @@ ok "chapter 7: containers of each pod see the same addresses ($(echo $pods))"
 web_ip=$(lab_status "$LAB" | jq -r '.pods[] | select(.name == "web") | .ip')
 client_ip=$(lab_status "$LAB" | jq -r '.pods[] | select(.name == "client") | .ip')
 [[ $web_ip == 10.1.1.* && $client_ip == 10.1.2.* ]] || fail "pod IPs: web $web_ip client $client_ip"
+[ "$(nl inspect --node node1 web-httpd | jq -r '.[0].NetworkSettings | .IPAddress + "/" + (.IPPrefixLen|tostring) + " " + .Gateway')" = "$web_ip/24 10.1.1.1" ] ||
+  fail "inspect web-httpd: $(nl inspect --node node1 web-httpd | jq -c .[0].NetworkSettings)"
 nodelab exec --lab "$LAB" node2/client -- ping -c1 -W2 "$web_ip" >/dev/null || fail "client cannot ping web"
 nodelab exec --lab "$LAB" node1/web -- ping -c1 -W2 "$client_ip" >/dev/null || fail "web cannot ping client"
 reply=$(nodelab exec --lab "$LAB" node2/client -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $web_ip 8080" | head -1)
