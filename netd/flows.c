@@ -426,6 +426,10 @@ int flows_generate(const struct flows_model *m, struct flows_list *out, struct l
   /* Table 0: classify by ingress port. */
   snprintf(match, sizeof match, "ip,in_port=%d,nw_src=%s", FLOWS_PORT_VXLAN, cluster);
   add(&g, 0, 200, match, "goto_table:10");
+  /* A remote node answering a local pod from its own (underlay) address:
+   * the source is outside the cluster network, the destination inside. */
+  snprintf(match, sizeof match, "ip,in_port=%d,nw_dst=%s", FLOWS_PORT_VXLAN, cluster);
+  add(&g, 0, 200, match, "goto_table:10");
   snprintf(match, sizeof match, "in_port=%d", FLOWS_PORT_VXLAN);
   add(&g, 0, 150, match, "drop");
   snprintf(match, sizeof match, "ip,in_port=%d", FLOWS_PORT_TUN0);
@@ -479,6 +483,8 @@ int flows_generate(const struct flows_model *m, struct flows_list *out, struct l
       router_mac, router_mac);
   snprintf(match, sizeof match, "ip,nw_dst=%s", cluster);
   add(&g, 30, 100, match, "goto_table:90");
+  /* Everything else (outside the cluster network) is egress. */
+  add(&g, 30, 10, "ip", "goto_table:100");
   add(&g, 30, 0, "", "drop");
 
   /* Tables 40 and 70: local delivery. */
@@ -505,6 +511,15 @@ int flows_generate(const struct flows_model *m, struct flows_list *out, struct l
     add(&g, 90, 100, match, "set_field:%s->tun_dst,output:%d", u, FLOWS_PORT_VXLAN);
   }
   add(&g, 90, 0, "", "drop");
+
+  /* Table 100: egress.  A local pod's packet (its source address is checked
+   * in table 20) leaves through tun0 and the node routes it; the destination
+   * MAC is the gateway's, as in the gateway flow.  A source in the local
+   * subnet that came in on tun0 itself goes nowhere (OpenFlow does not send a
+   * packet back out of its in_port without IN_PORT). */
+  snprintf(match, sizeof match, "ip,nw_src=%s", subnet);
+  add(&g, 100, 100, match, "set_field:%s->eth_dst,output:%d", gw_mac, FLOWS_PORT_TUN0);
+  add(&g, 100, 0, "", "drop");
 
   if (g.failed) {
     flows_list_free(out);

@@ -8,8 +8,10 @@
  *
  * Table layout (after OpenShift SDN's br0, without its network-policy tables):
  *
- *   0   classify by in_port: vxlan0 (port 1) -> 10, tun0 (port 2) -> 30,
- *       any other port (a pod) -> 20; everything else is dropped.
+ *   0   classify by in_port: vxlan0 (port 1) -> 10 when the source or the
+ *       destination is in the cluster network (a remote node answers a local
+ *       pod from its underlay address), tun0 (port 2) -> 30, any other port
+ *       (a pod) -> 20; everything else is dropped.
  *   10  VXLAN ingress: only from a known remote node (tun_src) -> 30.
  *   20  pod ingress, anti-spoofing: a pod's port may send only from its own
  *       MAC and IP (IP and ARP) -> 30.
@@ -17,12 +19,19 @@
  *       IP for the local subnet -> 70; IP for the rest of the cluster network
  *       -> 90; ARP from tun0 for a remote pod is answered here (proxy ARP with
  *       the subnet's router MAC), since pods and nodes reach remote subnets
- *       through the gateway and never ARP across the tunnel.
+ *       through the gateway and never ARP across the tunnel; the last rule
+ *       before the drop: any other IP (outside the cluster network) -> 100.
  *   40  ARP to a local pod -> its port.
  *   70  IP to a local pod: destination MAC set to the pod's (packets routed
  *       through the gateway carry the gateway's MAC) -> its port.
  *   90  IP to a remote node's subnet: set tun_dst to that node's underlay
  *       address, output to vxlan0 -- exactly one flow per remote node.
+ *   100 egress (OpenShift SDN's table 100, without its egress IPs and
+ *       policies): IP from the local subnet -- a local pod, as table 20
+ *       checked -- to tun0 with the gateway's MAC; the node routes it (netd
+ *       turns on IPv4 forwarding in the node).  No NAT: the answer comes back
+ *       to the pod's own address, through the node's route to the cluster
+ *       network on tun0 (and, from another node, through the tunnel).
  *
  * Every table ends with a priority-0 drop.  MAC addresses are derived from IP
  * addresses (0a:58:<IPv4 bytes>, the OpenShift/OVN-Kubernetes convention), so

@@ -16,7 +16,10 @@
 #include "ofp.h"
 
 #include "openflow/openflow.h"
+#include "openvswitch/flow.h"
+#include "openvswitch/match.h"
 #include "openvswitch/ofp-flow.h"
+#include "packets.h"
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
@@ -127,7 +130,7 @@ static void test_dispatch_and_gateway(void **state)
                          "actions=set_field:0a:58:0a:01:01:01->eth_dst,output:2\n");
   free(s);
   /* Every table used ends in a drop. */
-  static const int tables[] = {0, 10, 20, 30, 40, 70, 90};
+  static const int tables[] = {0, 10, 20, 30, 40, 70, 90, 100};
   for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
     char want[64];
     snprintf(want, sizeof want, "table=%d,priority=0 actions=drop", tables[i]);
@@ -335,6 +338,162 @@ static void test_macs_and_lookups(void **state)
   flows_model_free(m);
 }
 
+/* ---- a packet through the table, as ovs-vswitchd would take it ---- */
+
+struct pkt {
+  int in_port;
+  int arp; /* 0: IPv4 */
+  uint32_t src, dst;
+  uint32_t tun_src; /* 0: not from the tunnel */
+};
+
+/* Walks pkt through the flow table l from table 0, taking in each table the
+ * highest-priority flow whose match (parsed by OVS's own parser, matched by
+ * its classifier code) fits the packet, and returns the path as text:
+ * "0 20 30 90 set_field:192.168.122.203->tun_dst output:1", or ending in
+ * "drop".  Only the actions netd uses are followed. */
+static char *walk(const struct flows_list *l, const struct pkt *p)
+{
+  struct flow fl;
+  memset(&fl, 0, sizeof fl);
+  fl.in_port.ofp_port = (ofp_port_t)p->in_port;
+  fl.dl_type = htons(p->arp ? 0x0806 : 0x0800);
+  fl.nw_src = htonl(p->src);
+  fl.nw_dst = htonl(p->dst);
+  /* The sender's MAC follows from its address, as for pods and tun0. */
+  char mac[FLOWS_MAC_STRLEN];
+  flows_mac_for_ip(p->src, mac);
+  assert_true(eth_addr_from_string(mac, &fl.dl_src));
+  if (p->arp) {
+    fl.nw_proto = 1; /* ARP request */
+    fl.arp_sha = fl.dl_src;
+  }
+  if (p->tun_src) {
+    fl.tunnel.ip_src = htonl(p->tun_src);
+    fl.tunnel.ip_dst = htonl(IP(192, 168, 122, 202));
+  }
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&buf, &len);
+  int table = 0;
+  for (int hops = 0; hops < 16; hops++) {
+    fprintf(out, "%d ", table);
+    const struct flows_entry *hit = NULL;
+    for (size_t i = 0; i < l->n && hit == NULL; i++) {
+      if (l->v[i].table != table)
+        continue;
+      char *s = flows_entry_format(&l->v[i]);
+      struct ofputil_flow_mod fm;
+      struct lab_error *err = NULL;
+      if (netd_ofp_parse_flow(s, OFPFC_ADD, &fm, &err) < 0)
+        fail_msg("%s", err->msg);
+      if (minimatch_matches_flow(&fm.match, &fl))
+        hit = &l->v[i]; /* sorted by priority, highest first */
+      netd_ofp_flow_mod_uninit(&fm);
+      free(s);
+    }
+    if (hit == NULL) {
+      fprintf(out, "no-flow");
+      break;
+    }
+    char *actions = strdup(hit->actions), *save = NULL;
+    int next = -1;
+    for (char *a = strtok_r(actions, ",", &save); a != NULL; a = strtok_r(NULL, ",", &save)) {
+      if (strncmp(a, "goto_table:", 11) == 0)
+        next = atoi(a + 11);
+      else if (strncmp(a, "set_field:", 10) == 0 || strncmp(a, "output:", 7) == 0 ||
+               strcmp(a, "drop") == 0 || strcmp(a, "IN_PORT") == 0)
+        fprintf(out, "%s ", a);
+    }
+    free(actions);
+    if (next < 0)
+      break;
+    table = next;
+  }
+  fclose(out);
+  if (len > 0 && buf[len - 1] == ' ')
+    buf[len - 1] = '\0';
+  return buf;
+}
+
+static void expect_path(const struct flows_list *l, const struct pkt *p, const char *want)
+{
+  char *got = walk(l, p);
+  if (strcmp(got, want) != 0)
+    fail_msg("packet in_port %d %s %08x -> %08x: path \"%s\", expected \"%s\"", p->in_port,
+             p->arp ? "arp" : "ip", p->src, p->dst, got, want);
+  free(got);
+}
+
+#define WEB IP(10, 1, 1, 2)
+#define WEB_PORT 3
+
+/* Pods reach addresses outside the cluster network through tun0 (the node
+ * routes them); the cluster's own traffic goes where it went. */
+static void test_egress_through_tun0(void **state)
+{
+  (void)state;
+  struct flows_model *m = lab_model();
+  struct lab_error *err = NULL;
+  assert_int_equal(flows_model_add_pod(m, "web", WEB, WEB_PORT, &err), 0);
+  assert_int_equal(flows_model_add_pod(m, "db", IP(10, 1, 1, 3), 4, &err), 0);
+  struct flows_list l;
+  assert_int_equal(flows_generate(m, &l, &err), 0);
+
+  /* Exactly one egress flow, one way into its table, whatever the pods. */
+  char *s = flows_with(&l, "table=100,");
+  assert_string_equal(s, "table=100,priority=100,ip,nw_src=10.1.1.0/24 "
+                         "actions=set_field:0a:58:0a:01:01:01->eth_dst,output:2\n"
+                         "table=100,priority=0 actions=drop\n");
+  free(s);
+  assert_int_equal(count_containing(&l, "goto_table:100"), 1);
+  assert_int_equal(count_containing(&l, "table=30,priority=10,ip actions=goto_table:100"), 1);
+
+  const char *to_tun0 = "0 20 30 100 set_field:0a:58:0a:01:01:01->eth_dst output:2";
+  /* A pod to every node's underlay address (its own node's too), and beyond. */
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(192, 168, 122, 203), 0}, to_tun0);
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(192, 168, 122, 202), 0}, to_tun0);
+  expect_path(&l, &(struct pkt){4, 0, IP(10, 1, 1, 3), IP(198, 51, 100, 1), 0}, to_tun0);
+  /* ... but not as someone else. */
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, IP(10, 1, 1, 3), IP(192, 168, 122, 203), 0},
+              "0 20 drop");
+  /* Cluster destinations go where they went: local pod, gateway, remote
+   * node's subnet, and a cluster address no node has (dropped, not egress). */
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 1, 3), 0},
+              "0 20 30 70 set_field:0a:58:0a:01:01:03->eth_dst output:4");
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 1, 1), 0},
+              "0 20 30 set_field:0a:58:0a:01:01:01->eth_dst output:2");
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 2, 2), 0},
+              "0 20 30 90 set_field:192.168.122.203->tun_dst output:1");
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 99, 9), 0}, "0 20 30 90 drop");
+  /* ARP for the gateway still reaches tun0; ARP for anything outside the
+   * local subnet is not answered. */
+  expect_path(&l, &(struct pkt){WEB_PORT, 1, WEB, IP(10, 1, 1, 1), 0}, "0 20 30 output:2");
+  expect_path(&l, &(struct pkt){WEB_PORT, 1, WEB, IP(192, 168, 122, 203), 0}, "0 20 30 drop");
+  /* The answers: from this node (tun0) and from another node's underlay
+   * address through the tunnel, to the pod. */
+  const char *to_web = "0 10 30 70 set_field:0a:58:0a:01:01:02->eth_dst output:3";
+  expect_path(&l, &(struct pkt){2, 0, IP(192, 168, 122, 202), WEB, 0},
+              "0 30 70 set_field:0a:58:0a:01:01:02->eth_dst output:3");
+  expect_path(&l, &(struct pkt){1, 0, IP(192, 168, 122, 203), WEB, IP(192, 168, 122, 203)}, to_web);
+  /* Pod to pod across the tunnel, as before. */
+  expect_path(&l, &(struct pkt){1, 0, IP(10, 1, 2, 2), WEB, IP(192, 168, 122, 203)}, to_web);
+  /* The tunnel carries nothing else: not from an unknown node, not for
+   * outside the cluster network (no transit through this node). */
+  expect_path(&l, &(struct pkt){1, 0, IP(192, 168, 122, 209), WEB, IP(192, 168, 122, 209)},
+              "0 10 drop");
+  expect_path(
+      &l, &(struct pkt){1, 0, IP(192, 168, 122, 203), IP(198, 51, 100, 1), IP(192, 168, 122, 203)},
+      "0 drop");
+  expect_path(&l, &(struct pkt){1, 0, IP(10, 1, 2, 2), IP(198, 51, 100, 1), IP(192, 168, 122, 203)},
+              "0 10 30 100 drop");
+  /* Nothing the node sends out of tun0 to the outside comes back out of it. */
+  expect_path(&l, &(struct pkt){2, 0, IP(10, 1, 1, 1), IP(198, 51, 100, 1), 0},
+              "0 30 100 set_field:0a:58:0a:01:01:01->eth_dst output:2");
+  flows_list_free(&l);
+  flows_model_free(m);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -345,6 +504,7 @@ int main(void)
       cmocka_unit_test(test_pod_add_del_changes_only_its_flows),
       cmocka_unit_test(test_bad_pods_and_nodes_change_nothing),
       cmocka_unit_test(test_macs_and_lookups),
+      cmocka_unit_test(test_egress_through_tun0),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
