@@ -2,7 +2,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -67,6 +70,25 @@ int netd_link_exists(struct nl_sock *sk, const char *ifname, struct lab_error **
     return nl_err(err, rc, "looking up link", ifname);
   rtnl_link_put(link);
   return 1;
+}
+
+int netd_sysctl_set(const char *key, const char *value, struct lab_error **err)
+{
+  char path[256];
+  if (snprintf(path, sizeof path, "/proc/sys/%s", key) >= (int)sizeof path)
+    return lab_error_set(err, ENAMETOOLONG, "sysctl %s", key);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return lab_error_errno(err, "sysctl %s", path);
+  size_t len = strlen(value);
+  ssize_t n = write(fd, value, len);
+  int saved = errno;
+  close(fd);
+  if (n != (ssize_t)len) {
+    errno = n < 0 ? saved : EIO;
+    return lab_error_errno(err, "sysctl %s = %s", path, value);
+  }
+  return 0;
 }
 
 int netd_link_addr_del(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,

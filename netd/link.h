@@ -19,6 +19,11 @@ int netd_link_get_mac(struct nl_sock *sk, const char *ifname, char mac[18], stru
  * other failures. */
 int netd_link_exists(struct nl_sock *sk, const char *ifname, struct lab_error **err);
 
+/* Writes value to /proc/sys/<key> ("net/ipv4/ip_forward").  The net/ tree
+ * belongs to the network namespace of the calling thread, so a daemon inside
+ * a node changes only the node's settings.  Returns 0, or -1 and *err. */
+int netd_sysctl_set(const char *key, const char *value, struct lab_error **err);
+
 /* Removes IPv4 address addr/prefix (host byte order) from ifname; an address
  * that is not there is not an error. */
 int netd_link_addr_del(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,

@@ -359,6 +359,39 @@ static int ignore_eexist(int rc, struct lab_error **e)
   return rc;
 }
 
+/* The node routes its pods' traffic to addresses outside the cluster network
+ * (table 100 hands it to tun0), without NAT.  Reverse-path filtering is made
+ * explicit per link, since the kernel applies the larger of conf/all and
+ * conf/<link>, and a namespace may inherit either:
+ *   - tun0 and br-phy loose (2): a pod's packet arrives on tun0 and leaves on
+ *     br-phy; on another node it arrives on br-phy from a pod address that
+ *     node routes through tun0 -- strict filtering would drop it there.
+ *   - every other link strict (1): the default, for the pods' veths, and the
+ *     NIC.  These are OVS ports the kernel also sees, and nothing is routed
+ *     through them, so strict filtering makes the kernel ignore what arrives
+ *     there, ARP included.  Otherwise it takes a second copy of each packet:
+ *     on the NIC (which shares br-phy's MAC) every underlay packet, giving
+ *     duplicate ping replies and "port 4789 unreachable"; on a pod's veth it
+ *     answers the pod's ARP for the gateway with the veth's MAC, then
+ *     answers -- or, forwarding, routes again -- what the pod sends there.
+ * Re-applied on every reconcile: a restarted ovs-vswitchd recreates tun0 and
+ * br-phy, with the namespace's defaults. */
+static int configure_forwarding(struct netd *n, struct lab_error **err)
+{
+  char key[128];
+  static const struct {
+    const char *link, *value;
+  } rp[] = {{"default", "1"}, {TUN_PORT, "2"}, {BR_PHY, "2"}, {NULL, "1"}};
+  if (netd_sysctl_set("net/ipv4/conf/all/rp_filter", "0", err) < 0)
+    return -1;
+  for (size_t i = 0; i < sizeof rp / sizeof *rp; i++) {
+    snprintf(key, sizeof key, "net/ipv4/conf/%s/rp_filter", rp[i].link ? rp[i].link : n->phys_if);
+    if (netd_sysctl_set(key, rp[i].value, err) < 0)
+      return -1;
+  }
+  return netd_sysctl_set("net/ipv4/ip_forward", "1", err);
+}
+
 /* tun0 gets the gateway address and the route to the whole cluster network;
  * br-phy takes the underlay address from the NIC, so that ovs-vswitchd's
  * native tunnelling finds a route and a neighbour for remote nodes. */
@@ -376,7 +409,7 @@ static int configure_node_links(struct netd *n, struct lab_error **err)
       netlink_link_set_up(n->nl, n->phys_if, 1, &e) < 0 ||
       ignore_eexist(netlink_addr_add(n->nl, BR_PHY, n->cfg.underlay, n->cfg.underlay_prefix, &e),
                     &e) < 0 ||
-      netlink_link_set_up(n->nl, BR_PHY, 1, &e) < 0)
+      netlink_link_set_up(n->nl, BR_PHY, 1, &e) < 0 || configure_forwarding(n, &e) < 0)
     goto fail;
   return 0;
 fail:
@@ -541,6 +574,16 @@ static int open_netns(const char *netns, struct lab_error **err)
   return fd;
 }
 
+/* The node's end of a pod's veth: the kernel must leave what arrives there
+ * to OVS (see configure_forwarding(); the default already says so, unless
+ * the namespace was set up otherwise before netd). */
+static int veth_rp_filter(const char *veth, struct lab_error **err)
+{
+  char key[64];
+  snprintf(key, sizeof key, "net/ipv4/conf/%s/rp_filter", veth);
+  return netd_sysctl_set(key, "1", err);
+}
+
 /* Configures the pod end, eth0, inside the pod's namespace. */
 static int configure_pod_side(struct netd *n, int nsfd, uint32_t ip, const char *mac,
                               struct lab_error **err)
@@ -585,7 +628,8 @@ int netd_pod_add(struct netd *n, const char *pod, const char *netns, const char 
     return lab_error_wrap(err, "pod %s", pod);
   const char *veth_list[] = {veth, NULL};
   int port_added = 0;
-  if (configure_pod_side(n, nsfd, ip, mac, err) < 0 || netlink_link_set_up(n->nl, veth, 1, err) < 0)
+  if (veth_rp_filter(veth, err) < 0 || configure_pod_side(n, nsfd, ip, mac, err) < 0 ||
+      netlink_link_set_up(n->nl, veth, 1, err) < 0)
     goto undo;
   struct pod_port_aux aux = {.veth = veth, .pod = pod, .ip = a, .mac = mac, .netns = netns};
   port_added = 1;
@@ -665,6 +709,10 @@ static int adopt_pods(struct netd *n, struct lab_error **err)
       lab_error_clear(&e);
       stale[n_stale++] = port->name;
       continue;
+    }
+    if (veth_rp_filter(port->name, &e) < 0) {
+      log_warn("pod %s: %s", pod, e->msg);
+      lab_error_clear(&e);
     }
     log_info("pod %s adopted: %s on %s (ofport %d)", pod, ip_text, port->name, ofport);
   }
