@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,6 +71,17 @@ int netd_link_exists(struct nl_sock *sk, const char *ifname, struct lab_error **
     return nl_err(err, rc, "looking up link", ifname);
   rtnl_link_put(link);
   return 1;
+}
+
+int netd_link_is_up(struct nl_sock *sk, const char *ifname, struct lab_error **err)
+{
+  struct rtnl_link *link = NULL;
+  int rc = rtnl_link_get_kernel(sk, 0, ifname, &link);
+  if (rc < 0)
+    return nl_err(err, rc, "looking up link", ifname);
+  int up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+  rtnl_link_put(link);
+  return up;
 }
 
 int netd_sysctl_set(const char *key, const char *value, struct lab_error **err)

@@ -19,6 +19,10 @@ int netd_link_get_mac(struct nl_sock *sk, const char *ifname, char mac[18], stru
  * other failures. */
 int netd_link_exists(struct nl_sock *sk, const char *ifname, struct lab_error **err);
 
+/* Returns 1 when ifname is administratively up (IFF_UP), 0 when down, -1 and
+ * *err when it cannot be looked up (ENODEV when it does not exist). */
+int netd_link_is_up(struct nl_sock *sk, const char *ifname, struct lab_error **err);
+
 /* Writes value to /proc/sys/<key> ("net/ipv4/ip_forward").  The net/ tree
  * belongs to the network namespace of the calling thread, so a daemon inside
  * a node changes only the node's settings.  Returns 0, or -1 and *err. */

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "cleanup.h"
 #include "ethtool.h"
@@ -43,6 +44,10 @@ LOG_MODULE(netd);
 #define EXT_IP "nodelab-ip"
 #define EXT_NETNS "nodelab-netns"
 #define EXT_MAC "attached-mac"
+/* Set only when ADD brought the pod's lo up (it was down): the identity
+ * "DEV:INODE" of the pod's network namespace, so that DEL puts lo down again
+ * in that namespace and no other (a PID in nodelab-netns may be reused). */
+#define EXT_LO "nodelab-lo-up"
 
 /* How long netd waits for ovsdb-server and ovs-vswitchd. */
 #define DB_TIMEOUT_MS 30000
@@ -525,6 +530,7 @@ struct pod_port_aux {
   const char *ip;
   const char *mac;
   const char *netns;
+  const char *lo; /* EXT_LO's value, NULL when ADD did not bring lo up */
 };
 
 static int build_pod_port(struct netd *n, struct ovsdb_idl_txn *txn,
@@ -539,6 +545,8 @@ static int build_pod_port(struct netd *n, struct ovsdb_idl_txn *txn,
   smap_add(&ids, EXT_IP, aux->ip);
   smap_add(&ids, EXT_MAC, aux->mac);
   smap_add(&ids, EXT_NETNS, aux->netns);
+  if (aux->lo != NULL)
+    smap_add(&ids, EXT_LO, aux->lo);
   ensure_port(txn, br0, &(struct port_spec){.name = aux->veth, .type = "", .external_ids = &ids});
   smap_destroy(&ids);
   return 0;
@@ -584,22 +592,77 @@ static int veth_rp_filter(const char *veth, struct lab_error **err)
   return netd_sysctl_set(key, "1", err);
 }
 
-/* Configures the pod end, eth0, inside the pod's namespace. */
-static int configure_pod_side(struct netd *n, int nsfd, uint32_t ip, const char *mac,
-                              struct lab_error **err)
+/* The identity of the network namespace nsfd refers to, "DEV:INODE". */
+static int netns_id(int nsfd, char buf[48], struct lab_error **err)
 {
+  struct stat st;
+  if (fstat(nsfd, &st) < 0)
+    return lab_error_errno(err, "network namespace");
+  snprintf(buf, 48, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+  return 0;
+}
+
+/* Puts lo down again in the pod's namespace when netd brought it up: DEL and
+ * a failed ADD undo what ADD did.  `netns` is the namespace as ADD was given
+ * it, `id` its identity then: a namespace that is gone took lo with it, and a
+ * path that now names another namespace (a reused PID) is left alone. */
+static int pod_lo_down(const char *pod, const char *netns, const char *id, struct lab_error **err)
+{
+  struct lab_error *e = NULL;
+  cleanup_close int nsfd = open_netns(netns, &e);
+  if (nsfd < 0) {
+    lab_error_clear(&e); /* gone, and lo with it */
+    return 0;
+  }
+  char now[48];
+  if (netns_id(nsfd, now, err) < 0)
+    return -1;
+  if (strcmp(now, id) != 0) {
+    log_info("pod %s: %s is another network namespace now; lo left as it is", pod, netns);
+    return 0;
+  }
   struct nl_sock *sk = NULL;
   if (netlink_open(nsfd, &sk, err) < 0)
     return -1;
+  int rc = netlink_link_set_up(sk, "lo", 0, err);
+  netlink_close(sk);
+  return rc < 0 ? lab_error_wrap(err, "putting lo down again") : 0;
+}
+
+/* Configures the pod end, eth0, inside the pod's namespace, and lo.  The
+ * runtime brings lo up itself before ADD (so does any CNI runtime); netd does
+ * it only when lo is still down, and then says so in *lo_raised, so that DEL
+ * undoes exactly that and never takes lo from a pod whose runtime set it up. */
+static int configure_pod_side(struct netd *n, int nsfd, uint32_t ip, const char *mac,
+                              int *lo_raised, struct lab_error **err)
+{
+  struct nl_sock *sk = NULL;
+  *lo_raised = 0;
+  if (netlink_open(nsfd, &sk, err) < 0)
+    return -1;
   int rc = 0;
-  if (netd_link_set_mac(sk, "eth0", mac, err) < 0 ||
+  int lo_up = netd_link_is_up(sk, "lo", err);
+  if (lo_up < 0 || netd_link_set_mac(sk, "eth0", mac, err) < 0 ||
       netlink_addr_add(sk, "eth0", ip, n->cfg.prefix, err) < 0 ||
-      netlink_link_set_up(sk, "eth0", 1, err) < 0 || netlink_link_set_up(sk, "lo", 1, err) < 0 ||
-      netlink_route_add(sk, 0, 0, flows_model_gateway(n->model), "eth0", err) < 0 ||
+      netlink_link_set_up(sk, "eth0", 1, err) < 0)
+    goto out;
+  if (!lo_up) {
+    if (netlink_link_set_up(sk, "lo", 1, err) < 0)
+      goto out;
+    *lo_raised = 1;
+  }
+  if (netlink_route_add(sk, 0, 0, flows_model_gateway(n->model), "eth0", err) < 0 ||
       /* The userspace datapath does not complete checksums a veth left to
        * offload: TCP would hang (see DESIGN.md). */
       ethtool_set_tx_csum(nsfd, "eth0", 0, err) < 0)
-    rc = -1;
+    goto out;
+  netlink_close(sk);
+  return 0;
+out:
+  rc = -1;
+  if (*lo_raised)
+    netlink_link_set_up(sk, "lo", 0, NULL);
+  *lo_raised = 0;
   netlink_close(sk);
   return rc;
 }
@@ -627,11 +690,18 @@ int netd_pod_add(struct netd *n, const char *pod, const char *netns, const char 
   if (netlink_veth_create(n->nl, veth, "eth0", nsfd, n->cfg.mtu, err) < 0)
     return lab_error_wrap(err, "pod %s", pod);
   const char *veth_list[] = {veth, NULL};
-  int port_added = 0;
-  if (veth_rp_filter(veth, err) < 0 || configure_pod_side(n, nsfd, ip, mac, err) < 0 ||
+  int port_added = 0, lo_raised = 0;
+  char ns_id[48];
+  if (netns_id(nsfd, ns_id, err) < 0 || veth_rp_filter(veth, err) < 0 ||
+      configure_pod_side(n, nsfd, ip, mac, &lo_raised, err) < 0 ||
       netlink_link_set_up(n->nl, veth, 1, err) < 0)
     goto undo;
-  struct pod_port_aux aux = {.veth = veth, .pod = pod, .ip = a, .mac = mac, .netns = netns};
+  struct pod_port_aux aux = {.veth = veth,
+                             .pod = pod,
+                             .ip = a,
+                             .mac = mac,
+                             .netns = netns,
+                             .lo = lo_raised ? ns_id : NULL};
   port_added = 1;
   if (db_commit(n, build_pod_port, &aux, err) < 0)
     goto undo;
@@ -657,6 +727,8 @@ int netd_pod_add(struct netd *n, const char *pod, const char *netns, const char 
 undo:
   if (port_added)
     db_commit(n, build_del_ports, veth_list, NULL);
+  if (lo_raised)
+    pod_lo_down(pod, netns, ns_id, NULL);
   netlink_link_delete(n->nl, veth, NULL);
   return lab_error_wrap(err, "pod %s", pod);
 }
@@ -668,15 +740,29 @@ int netd_pod_del(struct netd *n, const char *pod, struct lab_error **err)
     return lab_error_set(err, ENOENT, "pod %s: not attached", pod);
   char veth[16];
   veth_name(ip, veth);
-  /* Reverse order of ADD: flows, then the port, then the veth (which takes
-   * the pod's eth0, address and route with it). */
+  /* Whether ADD brought lo up, and in which namespace: copied, since the
+   * port's row goes away with the port. */
+  const struct ovsrec_interface *iface = find_iface(n, veth);
+  const char *lo = iface ? smap_get(&iface->external_ids, EXT_LO) : NULL;
+  const char *ns = iface ? smap_get(&iface->external_ids, EXT_NETNS) : NULL;
+  cleanup_free char *lo_id = lo && ns ? strdup(lo) : NULL;
+  cleanup_free char *netns = lo && ns ? strdup(ns) : NULL;
+  if (lo && ns && (lo_id == NULL || netns == NULL))
+    return lab_error_set(err, ENOMEM, "pod %s", pod);
+  /* Reverse order of ADD: flows, then the port, then lo (when ADD raised it),
+   * then the veth (which takes the pod's eth0, address and route with it). */
   flows_model_del_pod(n->model, pod, NULL);
   if (sync_flows(n, err) < 0)
     return lab_error_wrap(err, "pod %s", pod);
   const char *veth_list[] = {veth, NULL};
   if (db_commit(n, build_del_ports, veth_list, err) < 0)
     return lab_error_wrap(err, "pod %s", pod);
-  if (netlink_link_delete(n->nl, veth, err) < 0)
+  /* The veth goes even when lo could not be put down: the pod is detached
+   * either way, and a retry would find nothing to delete. */
+  int rc = lo_id ? pod_lo_down(pod, netns, lo_id, err) : 0;
+  if (netlink_link_delete(n->nl, veth, rc < 0 ? NULL : err) < 0 && rc == 0)
+    rc = -1;
+  if (rc < 0)
     return lab_error_wrap(err, "pod %s", pod);
   log_info("pod %s detached", pod);
   return 0;

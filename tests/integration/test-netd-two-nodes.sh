@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # nodelab-netd on two hand-made nodes: bridges, ports, tunnel flows, pod
 # attach/detach, ping both ways, MTU 1450 exactly, a 100 MB TCP transfer,
-# node-to-pod ping, ADD errors that change nothing, and adoption of pods by a
-# restarted netd after kill -9.
+# node-to-pod ping, pods to the nodes' underlay addresses (egress through
+# tun0), ADD errors that change nothing, DEL putting lo down only when ADD
+# brought it up, and adoption of pods by a restarted netd after kill -9.
 source "$(dirname "$0")/netd-lib.sh"
 
 node_start node1
@@ -58,6 +59,9 @@ in_pod a ip -o addr show eth0 | grep -q '10.1.1.2/24' || fail "pod a address"
 in_pod a ip -o link show eth0 | grep -q "mtu 1450 " || fail "pod a mtu"
 in_pod a ip route | grep -q 'default via 10.1.1.1' || fail "pod a route"
 in_pod a ethtool -k eth0 | grep -q '^tx-checksumming: off' || fail "pod a tx offload"
+in_pod a ip -o link show lo | grep -q '<LOOPBACK,UP' || fail "pod a: lo is not up"
+in_node node1 ovs-vsctl get Interface veth0a010102 external_ids:nodelab-lo-up >/dev/null 2>&1 ||
+  fail "pod a: ADD brought lo up but did not record it"
 in_node node1 ovs-vsctl --bare --columns=external_ids find Interface external_ids:nodelab-pod=a |
   grep -q 'nodelab-ip=10.1.1.2' || fail "external_ids on pod a's interface"
 netd_ctl node1 netd/show --json | python3 -c 'import json,sys; d=json.load(sys.stdin); p=d["pods"][0]; assert (d["node"], d["gateway"], p["name"], p["ip"], p["mac"], p["ofport"]) == ("node1", "10.1.1.1", "a", "10.1.1.2", "0a:58:0a:01:01:02", 3), d; assert d["remotes"] == [{"name": "node2", "subnet": "10.1.2.0/24", "underlay": "192.168.122.203"}], d' ||
@@ -74,6 +78,15 @@ in_node node1 ping -c 2 -i 0.2 -W 2 10.1.1.2 >/dev/null || fail "node1 -> local 
 in_node node1 ping -c 2 -i 0.2 -W 2 10.1.2.2 >/dev/null || fail "node1 -> remote pod"
 in_node node2 ping -c 2 -i 0.2 -W 2 10.1.1.2 >/dev/null || fail "node2 -> remote pod"
 ok "nodes reach local and remote pods through tun0"
+for n in node1 node2; do
+  [ "$(in_node $n cat /proc/sys/net/ipv4/ip_forward)" = 1 ] || fail "$n does not forward"
+done
+for dst in 192.168.122.202 192.168.122.203; do
+  in_pod a ping -c 3 -i 0.2 -W 2 "$dst" >"$NETD_TMP/ping" 2>&1 || { cat "$NETD_TMP/ping" >&2; fail "pod a -> $dst"; }
+  ! grep -q DUP "$NETD_TMP/ping" || { cat "$NETD_TMP/ping" >&2; fail "pod a -> $dst: duplicates"; }
+done
+in_pod b ping -c 2 -i 0.2 -W 2 192.168.122.202 >/dev/null || fail "pod b -> node1's underlay"
+ok "pods reach both nodes' underlay addresses through their node (no duplicates)"
 
 in_pod b iperf3 -s -1 -B 10.1.2.2 >/dev/null 2>&1 &
 srv=$!
@@ -104,9 +117,22 @@ netd_ctl node1 netd/pod-del a
 in_node node1 ovs-vsctl list-ports br0 | grep -q veth && fail "port left on br0"
 in_node node1 ovs-vsctl --bare find Interface external_ids:nodelab-pod=a | grep -q . && fail "interface row left"
 in_node node1 ovs-ofctl -O OpenFlow13 dump-flows br0 | grep -q '10.1.1.2' && fail "flows of a left"
+in_pod a ip -o link show lo | grep -q '<LOOPBACK,UP' && fail "pod a: DEL left lo up, which ADD brought up"
 netd_ctl node1 netd/pod-add a "${POD_PID[a]}" 10.1.1.2 >/dev/null
+in_pod a ip -o link show lo | grep -q '<LOOPBACK,UP' || fail "pod a: lo not up after re-ADD"
 in_pod a ping -c 2 -i 0.2 -W 2 10.1.2.2 >/dev/null || fail "ping after re-ADD"
-ok "DEL removes port, interface, flows and eth0; ADD again works"
+ok "DEL removes port, interface, flows, eth0 and puts lo down again; ADD again works"
+
+# A pod whose runtime brought lo up itself: ADD does not record it, DEL leaves it.
+pod_ns d
+in_pod d ip link set lo up
+netd_ctl node1 netd/pod-add d "${POD_PID[d]}" 10.1.1.5 >/dev/null
+if in_node node1 ovs-vsctl get Interface veth0a010105 external_ids:nodelab-lo-up >/dev/null 2>&1; then
+  fail "pod d: ADD recorded lo as its own"
+fi
+netd_ctl node1 netd/pod-del d
+in_pod d ip -o link show lo | grep -q '<LOOPBACK,UP' || fail "pod d: DEL put down the lo its runtime brought up"
+ok "DEL leaves lo up when ADD found it up"
 
 # --- kill -9 netd: the restarted one adopts the pods ---
 kill -9 "${NETD_PID[node1]}"
