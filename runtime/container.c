@@ -33,6 +33,7 @@
 #include "proc.h"
 #include "seccomp-profile.h"
 #include "syscalls.h"
+#include "fileio.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 /* podman's floor: below this the container cannot even exec reliably. */
@@ -141,38 +142,6 @@ static void now_iso(char *buf, size_t len)
   snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-  char tmp[PATH_MAX];
-  snprintf(tmp, sizeof tmp, "%s", path);
-  for (char *p = tmp + 1; *p; p++) {
-    if (*p != '/')
-      continue;
-    *p = '\0';
-    if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-      return -1;
-    *p = '/';
-  }
-  if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-    return -1;
-  return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-  const char *p = buf;
-  while (len > 0) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -1;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
 /* Reads until EOF into a NUL-terminated buffer of at most cap-1 bytes. */
 static ssize_t read_all(int fd, char *buf, size_t cap)
 {
@@ -219,7 +188,7 @@ int ctr_store_open(const char *state_root, const char *image_root, const char *c
   s->images = xstrdup(image_root);
   s->cgroup_root = xstrdup(cgroup_root ? cgroup_root : "/sys/fs/cgroup");
   s->cgroup_parent = xstrdup(cgroup_parent);
-  if (mkdir_p(s->containers, 0700) < 0 || mkdir_p(s->names, 0700) < 0) {
+  if (fileio_mkdir_p(s->containers, 0700) < 0 || fileio_mkdir_p(s->names, 0700) < 0) {
     lab_error_errno(err, "creating the state directory %s", state_root);
     ctr_store_close(s);
     return -1;
@@ -372,7 +341,7 @@ static int state_save(struct container *c, struct lab_error **err)
       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
   int rc = 0;
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0) {
+  if (fd < 0 || fileio_write_all(fd, text, strlen(text)) < 0 || fileio_write_all(fd, "\n", 1) < 0) {
     rc = lab_error_errno(err, "writing %s", tmp);
   } else if (rename(tmp, path) < 0) {
     rc = lab_error_errno(err, "renaming %s", tmp);
@@ -933,7 +902,7 @@ static int labels_dir_ensure(struct ctr_store *s, struct lab_error **err)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/c%d,c%d", tmp, c1, c2);
     int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0 || write_all(fd, list[i]->id, CTR_ID_LEN) < 0)
+    if (fd < 0 || fileio_write_all(fd, list[i]->id, CTR_ID_LEN) < 0)
       rc = lab_error_errno(err, "indexing the labels in %s", tmp);
     if (fd >= 0)
       close(fd);
@@ -964,7 +933,7 @@ static int label_reserve(struct ctr_store *s, const char *id, char **label, stru
     snprintf(path, sizeof path, "%s/c%d,c%d", s->labels, c1, c2);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
-      int w = write_all(fd, id, CTR_ID_LEN);
+      int w = fileio_write_all(fd, id, CTR_ID_LEN);
       close(fd);
       if (w < 0) {
         unlink(path);
@@ -1272,7 +1241,7 @@ static void mkdir_in(int errfd, const char *root, const char *rel, mode_t mode)
 {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s%s", root, rel);
-  if (mkdir_p(path, mode) < 0)
+  if (fileio_mkdir_p(path, mode) < 0)
     child_fail(errfd, "mkdir %s", path);
 }
 
@@ -1294,12 +1263,12 @@ static void setup_rootfs(struct launch *l)
     if (stat(c->vols[i].host, &st) < 0)
       child_fail(efd, "volume %s", c->vols[i].host);
     if (S_ISDIR(st.st_mode)) {
-      if (mkdir_p(path, 0755) < 0)
+      if (fileio_mkdir_p(path, 0755) < 0)
         child_fail(efd, "mkdir %s", path);
     } else {
       char *slash = strrchr(path, '/');
       *slash = '\0';
-      if (mkdir_p(path, 0755) < 0)
+      if (fileio_mkdir_p(path, 0755) < 0)
         child_fail(efd, "mkdir %s", path);
       *slash = '/';
       int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
@@ -1668,7 +1637,7 @@ int container_start(struct ctr_store *s, struct container *c, bool log_to_file,
   /* Into the cgroup before the child may exec (it waits for "go"). */
   if (cgroup_attach(s->cg, c->cgroup, pid, err) < 0)
     goto out;
-  if (write_all(sync_pipe[1], "g", 1) < 0) {
+  if (fileio_write_all(sync_pipe[1], "g", 1) < 0) {
     /* the child died early; its message is on err_pipe */
   }
   close(sync_pipe[1]);

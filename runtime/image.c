@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "cleanup.h"
+#include "fileio.h"
 
 /* Paths here are built into PATH_MAX buffers from a configured root and
  * names validated on the way in; where a truncated path could name another
@@ -77,23 +78,6 @@ int image_rm_rf(const char *path, struct lab_error **err)
   }
   if (nftw(path, rm_one, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
     return lab_error_errno(err, "removing %s", path);
-  return 0;
-}
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-  char tmp[PATH_MAX];
-  snprintf(tmp, sizeof tmp, "%s", path);
-  for (char *p = tmp + 1; *p; p++) {
-    if (*p != '/')
-      continue;
-    *p = '\0';
-    if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-      return -1;
-    *p = '/';
-  }
-  if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-    return -1;
   return 0;
 }
 
@@ -210,7 +194,7 @@ static int build_busybox_rootfs(const char *rootfs, const char *busybox, struct 
   char path[PATH_MAX];
   for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
     snprintf(path, sizeof path, "%s/%s", rootfs, dirs[i]);
-    if (mkdir_p(path, 0755) < 0)
+    if (fileio_mkdir_p(path, 0755) < 0)
       return lab_error_errno(err, "mkdir %s", path);
   }
   snprintf(path, sizeof path, "%s/tmp", rootfs);
@@ -254,14 +238,14 @@ int image_build(const char *store, const char *kind, const char *name, const cha
     return lab_error_set(err, 0, "unknown image kind \"%s\" (ubi, on-off)", kind);
   if (access(busybox, X_OK) < 0)
     return lab_error_errno(err, "busybox %s (install busybox-static)", busybox);
-  if (mkdir_p(store, 0755) < 0)
+  if (fileio_mkdir_p(store, 0755) < 0)
     return lab_error_errno(err, "creating the image store %s", store);
   char tmp[PATH_MAX], rootfs[PATH_MAX];
   snprintf(tmp, sizeof tmp, "%s/.build-%s-%d", store, name, (int)getpid());
   snprintf(rootfs, sizeof rootfs, "%s/rootfs", tmp);
   if (image_rm_rf(tmp, err) < 0)
     return -1;
-  if (mkdir_p(rootfs, 0755) < 0) {
+  if (fileio_mkdir_p(rootfs, 0755) < 0) {
     lab_error_errno(err, "mkdir %s", rootfs);
     goto fail;
   }
@@ -538,7 +522,7 @@ int image_import(const char *store, const char *path, const char *name, char **i
   struct stat st;
   if (stat(path, &st) < 0)
     return lab_error_errno(err, "image archive %s", path);
-  if (mkdir_p(store, 0755) < 0)
+  if (fileio_mkdir_p(store, 0755) < 0)
     return lab_error_errno(err, "creating the image store %s", store);
   char *rstore = realpath(store, NULL);
   if (rstore == NULL)
@@ -552,7 +536,7 @@ int image_import(const char *store, const char *path, const char *name, char **i
   int rc = -1;
   if (image_rm_rf(tmp, err) < 0)
     return -1;
-  if (mkdir_p(rootfs, 0755) < 0) {
+  if (fileio_mkdir_p(rootfs, 0755) < 0) {
     lab_error_errno(err, "mkdir %s", rootfs);
     goto out;
   }

@@ -34,6 +34,7 @@
 #include "rpc-ops.h"
 #include "rpc.h"
 #include "syscalls.h"
+#include "fileio.h"
 
 LOG_MODULE(runtime);
 
@@ -110,21 +111,6 @@ static void now_iso(char *buf, size_t len)
   struct tm tm;
   gmtime_r(&t, &tm);
   strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static int mkdir_p(const char *path)
-{
-  char tmp[PATH_MAX];
-  snprintf(tmp, sizeof tmp, "%s", path);
-  for (char *p = tmp + 1; *p; p++) {
-    if (*p != '/')
-      continue;
-    *p = '\0';
-    if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-      return -1;
-    *p = '/';
-  }
-  return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* The pod a container belongs to, by its infra container's name "POD-infra". */
@@ -1365,8 +1351,8 @@ int rt_serve(const struct rt_serve_config *cfg, struct lab_error **err)
       goto out;
     sv->have_subnet = true;
   }
-  if (mkdir_p(cfg->root) < 0 || mkdir_p(sv->images) < 0 || mkdir_p(sv->pods) < 0 ||
-      mkdir_p(sv->ipam) < 0) {
+  if (fileio_mkdir_p(cfg->root, 0755) < 0 || fileio_mkdir_p(sv->images, 0755) < 0 ||
+      fileio_mkdir_p(sv->pods, 0755) < 0 || fileio_mkdir_p(sv->ipam, 0755) < 0) {
     lab_error_errno(err, "creating the state under %s", cfg->root);
     goto out;
   }
@@ -1385,7 +1371,7 @@ int rt_serve(const struct rt_serve_config *cfg, struct lab_error **err)
   char *slash = strrchr(dir, '/');
   if (slash != NULL && slash != dir) {
     *slash = '\0';
-    if (mkdir_p(dir) < 0) {
+    if (fileio_mkdir_p(dir, 0755) < 0) {
       lab_error_errno(err, "creating %s", dir);
       goto out;
     }

@@ -26,6 +26,7 @@
 #include "paths.h"
 #include "rpc.h"
 #include "units.h"
+#include "fileio.h"
 
 /* podman's exit codes for its own failures */
 #define EXIT_RUNTIME 125
@@ -171,20 +172,6 @@ static void add_winsize(struct json_object *req)
   json_object_object_add(req, "winsize", o);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 static int exit_status(struct json_object *ev)
 {
   struct json_object *v;
@@ -293,15 +280,15 @@ static int attach(const struct cli_invocation *inv, int fd, struct json_object *
     if (p[0].revents & POLLIN) {
       ssize_t r = read(master, buf, sizeof buf);
       if (r > 0)
-        write_all(1, buf, (size_t)r);
+        fileio_write_all(1, buf, (size_t)r);
     }
     if (p[2].revents & (POLLIN | POLLHUP)) {
       ssize_t r = read(0, buf, sizeof buf);
       if (r > 0)
-        write_all(master, buf, (size_t)r);
+        fileio_write_all(master, buf, (size_t)r);
       else if (r == 0 || errno != EINTR) {
         in_open = false;
-        write_all(master, "\x04", 1); /* end of input, as ^D on a terminal */
+        fileio_write_all(master, "\x04", 1); /* end of input, as ^D on a terminal */
       }
     }
     if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -316,7 +303,7 @@ static int attach(const struct cli_invocation *inv, int fd, struct json_object *
       fcntl(master, F_SETFL, fl | O_NONBLOCK);
       ssize_t r;
       while ((r = read(master, buf, sizeof buf)) > 0)
-        write_all(1, buf, (size_t)r);
+        fileio_write_all(1, buf, (size_t)r);
       rc = exit_status(ev);
       json_object_put(ev);
       break;
@@ -748,7 +735,7 @@ int cli_logs(const struct cli_invocation *inv)
   for (;;) {
     ssize_t n = read(log, buf, sizeof buf);
     if (n > 0) {
-      if (write_all(1, buf, (size_t)n) < 0)
+      if (fileio_write_all(1, buf, (size_t)n) < 0)
         return CLI_EXIT_FAIL;
       continue;
     }
@@ -757,7 +744,7 @@ int cli_logs(const struct cli_invocation *inv)
     if (!cli_flag(inv, "follow") || !still_running(fd, inv->argv[0])) {
       /* one last read: what it wrote before exiting */
       while ((n = read(log, buf, sizeof buf)) > 0)
-        write_all(1, buf, (size_t)n);
+        fileio_write_all(1, buf, (size_t)n);
       return 0;
     }
     usleep(200000);
