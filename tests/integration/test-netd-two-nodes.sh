@@ -159,5 +159,9 @@ done
 in_node node2 ip -o addr show tun0 | grep -q '10.1.2.1/24' || fail "node2: tun0 address after restart"
 [ "$(in_node node2 ovs-ofctl -O OpenFlow13 dump-flows br0 | grep -c 'tun_dst')" = 1 ] || fail "node2 flows after restart"
 ok "netd reconciles a restarted ovs-vswitchd: tun0 address, br-phy, flows; ping works again"
+# DEL by the netd restarted above (which never saw the ADD): the record of lo
+# lives in OVSDB, so lo goes down all the same.
 netd_ctl node1 netd/pod-del a
+in_pod a ip -o link show lo | grep -q '<LOOPBACK,UP' && fail "pod a: DEL by a restarted netd left lo up"
+ok "a restarted netd's DEL still puts down the lo that ADD brought up"
 echo "PASS"
