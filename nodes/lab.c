@@ -254,7 +254,12 @@ int lab_create(struct event_base *base, struct scenario *sc, const char *name, l
 int lab_destroy(struct lab *lab, struct lab_error **err)
 {
   lab->state = LAB_STOPPING;
-  /* Killing each PID 1 ends its pid namespace, and with it every process of the node. */
+  /* Killing each PID 1 ends its pid namespace, and with it every process of
+   * the node: all at once first, so the kernel tears the nodes down in
+   * parallel, then each is reaped. */
+  for (size_t i = 0; i < lab->n_nodes; i++)
+    node_process_signal_kill(&lab->nodes[i].proc);
+  node_process_signal_kill(&lab->fabric);
   for (size_t i = 0; i < lab->n_nodes; i++) {
     struct lab_node *node = &lab->nodes[i];
     if (node->control_ev != NULL)

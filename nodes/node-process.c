@@ -98,11 +98,16 @@ int node_process_netns(const struct node_process *p, struct lab_error **err)
   return fd;
 }
 
+void node_process_signal_kill(struct node_process *p)
+{
+  if (p->pid > 0 && proc_is_same(p->pid, p->starttime))
+    kill(p->pid, SIGKILL);
+}
+
 void node_process_kill(struct node_process *p)
 {
   if (p->pid > 0) {
-    if (proc_is_same(p->pid, p->starttime))
-      kill(p->pid, SIGKILL);
+    node_process_signal_kill(p);
     supervise_reap_now(p->pid);
     p->pid = 0;
   }

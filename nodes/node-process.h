@@ -34,6 +34,10 @@ int node_process_go(struct node_process *p, struct lab_error **err);
 /* Opens /proc/PID/ns/net of the process. Returns the fd or -1 and *err. */
 int node_process_netns(const struct node_process *p, struct lab_error **err);
 
+/* Sends SIGKILL when the process is still the one we started, without
+ * waiting: a lab kills all its nodes first, so their namespaces end together. */
+void node_process_signal_kill(struct node_process *p);
+
 /* SIGKILLs the process when it is still the one we started (pid + start time),
  * reaps it, and closes the control socket.  Killing a PID 1 ends its whole pid namespace. */
 void node_process_kill(struct node_process *p);
