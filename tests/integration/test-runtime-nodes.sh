@@ -120,13 +120,14 @@ done
 ok "chapter 7: containers of each pod see the same addresses ($(echo $pods))"
 
 # --- chapter 7 (and 8): pods on two nodes reach each other across VXLAN
+# (three echo requests: one lost to a loaded 2-core machine is not a failure of the network)
 web_ip=$(lab_status "$LAB" | jq -r '.pods[] | select(.name == "web") | .ip')
 client_ip=$(lab_status "$LAB" | jq -r '.pods[] | select(.name == "client") | .ip')
 [[ $web_ip == 10.1.1.* && $client_ip == 10.1.2.* ]] || fail "pod IPs: web $web_ip client $client_ip"
 [ "$(nl inspect --node node1 web-httpd | jq -r '.[0].NetworkSettings | .IPAddress + "/" + (.IPPrefixLen|tostring) + " " + .Gateway')" = "$web_ip/24 10.1.1.1" ] ||
   fail "inspect web-httpd: $(nl inspect --node node1 web-httpd | jq -c .[0].NetworkSettings)"
-nodelab exec --lab "$LAB" node2/client -- ping -c1 -W2 "$web_ip" >/dev/null || fail "client cannot ping web"
-nodelab exec --lab "$LAB" node1/web -- ping -c1 -W2 "$client_ip" >/dev/null || fail "web cannot ping client"
+nodelab exec --lab "$LAB" node2/client -- ping -c3 -W2 "$web_ip" >/dev/null || fail "client cannot ping web"
+nodelab exec --lab "$LAB" node1/web -- ping -c3 -W2 "$client_ip" >/dev/null || fail "web cannot ping client"
 reply=$(nodelab exec --lab "$LAB" node2/client -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $web_ip 8080" | head -1)
 [[ $reply == HTTP/1.* ]] || fail "client -> web:8080 over TCP: '$reply'"
 ok "chapter 7: web ($web_ip, node1) and client ($client_ip, node2) reach each other, TCP included"
@@ -144,7 +145,7 @@ ip=$(nl inspect --node node1 extra | jq -r '.[0].NetworkSettings.IPAddress')
   fail "extra's NetworkMode: $(nl inspect --node node1 extra | jq -c .[0].HostConfig)"
 nodelab exec --lab "$LAB" --node node1 extra ip -o -4 addr show eth0 | grep -q "inet $ip/24" ||
   fail "extra's eth0: $(nodelab exec --lab "$LAB" --node node1 extra ip -o addr)"
-nodelab exec --lab "$LAB" --node node1 extra ping -c1 -W2 "$client_ip" >/dev/null ||
+nodelab exec --lab "$LAB" --node node1 extra ping -c3 -W2 "$client_ip" >/dev/null ||
   fail "extra ($ip) cannot ping client ($client_ip) on node2"
 port=$(port_of "$ip")
 ports1 | grep -qx "$port" || fail "no br0 port $port for extra: $(ports1 | tr '\n' ' ')"
@@ -169,7 +170,7 @@ nl stop --node node1 -t 0 extra >/dev/null
 ports1 | grep -qx "$port" || fail "port $port gone while extra is stopped"
 nl start --node node1 extra >/dev/null
 [ "$(nl inspect --node node1 extra | jq -r '.[0].NetworkSettings.IPAddress')" = "$ip" ] || fail "address changed by stop/start"
-nodelab exec --lab "$LAB" --node node1 extra ping -c1 -W2 "$client_ip" >/dev/null || fail "no ping after stop/start"
+nodelab exec --lab "$LAB" --node node1 extra ping -c3 -W2 "$client_ip" >/dev/null || fail "no ping after stop/start"
 # rm -f takes the port, the address and the infra with it; the address is free again
 nl rm -f --node node1 extra >/dev/null
 ports1 | grep -qx "$port" && fail "port $port left after rm"
