@@ -49,6 +49,8 @@ has() { [[ " $sections " == *" $1 "* ]]; }
 if has iperf; then
   # shellcheck source=tests/integration/netd-lib.sh
   source "$here/../tests/integration/netd-lib.sh"
+  # shellcheck source=bench/hand-built.sh
+  source "$here/hand-built.sh"
 fi
 T=$(mktemp -d /tmp/nodelab-netd-lab-bench.XXXXXX)
 LABS=()
@@ -211,33 +213,6 @@ if has iperf; then
 
   # The hand-built path (bench/netd-bench.sh's, with the fewest flows that
   # work): two netd-lib nodes, no netd.
-  underlay_pair() { # NODE_A IP_A NODE_B IP_B
-    ip link add eth0 netns "${NODE_PID[$1]}" type veth peer name eth0 netns "${NODE_PID[$3]}"
-    in_node "$1" ip addr add "$2/24" dev eth0
-    in_node "$3" ip addr add "$4/24" dev eth0
-    in_node "$1" ip link set eth0 up
-    in_node "$3" ip link set eth0 up
-  }
-  hand_node() { # NODE SUBNET_PREFIX UNDERLAY REMOTE_UNDERLAY POD
-    local n=$1 net=$2 u=$3 ru=$4 p=$5
-    in_node "$n" ovs-vsctl -- add-br br0 -- set Bridge br0 datapath_type=netdev fail_mode=secure \
-      protocols=OpenFlow13 \
-      -- add-port br0 vxlan0 -- set Interface vxlan0 type=vxlan ofport_request=1 \
-      options:remote_ip=flow options:key=flow options:dst_port=4789 \
-      -- add-br br-phy -- set Bridge br-phy datapath_type=netdev -- add-port br-phy eth0
-    in_node "$n" ip addr del "$u/24" dev eth0
-    in_node "$n" ip addr add "$u/24" dev br-phy
-    in_node "$n" ip link set br-phy up
-    ip link add "veth$p" netns "${NODE_PID[$n]}" type veth peer name eth0 netns "${POD_PID[$p]}"
-    in_node "$n" ip link set "veth$p" mtu 1450 up
-    in_node "$n" ovs-vsctl add-port br0 "veth$p" -- set Interface "veth$p" ofport_request=3
-    in_pod "$p" ip link set lo up
-    in_pod "$p" ip link set eth0 mtu 1450 up
-    in_pod "$p" ip addr add "$net.2/16" dev eth0
-    in_pod "$p" ethtool -K eth0 tx off >/dev/null
-    in_node "$n" ovs-ofctl -O OpenFlow13 add-flow br0 "in_port=1,actions=output:3"
-    in_node "$n" ovs-ofctl -O OpenFlow13 add-flow br0 "in_port=3,actions=set_field:$ru->tun_dst,output:1"
-  }
   node_start hand1
   node_start hand2
   underlay_pair hand1 192.168.122.211 hand2 192.168.122.212
