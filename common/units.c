@@ -1,7 +1,10 @@
 #include "units.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 int units_parse_bytes(const char *s, uint64_t *bytes)
 {
@@ -29,4 +32,20 @@ int units_parse_bytes(const char *s, uint64_t *bytes)
   }
   *bytes = (uint64_t)(v * (double)mult);
   return 0;
+}
+
+int units_parse_signal(const char *s)
+{
+  if (strncasecmp(s, "SIG", 3) == 0)
+    s += 3;
+  char *end;
+  long n = strtol(s, &end, 10);
+  if (end != s && *end == '\0')
+    return n > 0 && n < NSIG ? (int)n : -1;
+  for (int i = 1; i < NSIG; i++) {
+    const char *abbrev = sigabbrev_np(i);
+    if (abbrev != NULL && strcasecmp(abbrev, s) == 0)
+      return i;
+  }
+  return -1;
 }

@@ -378,27 +378,11 @@ static int cmd_stop(int argc, char **argv)
   return for_each(first, argc, argv, do_stop, &timeout, true);
 }
 
-static int parse_signal(const char *s)
-{
-  if (strncasecmp(s, "SIG", 3) == 0)
-    s += 3;
-  char *end;
-  long n = strtol(s, &end, 10);
-  if (*end == '\0' && n > 0 && n < NSIG)
-    return (int)n;
-  for (int i = 1; i < NSIG; i++) {
-    const char *abbrev = sigabbrev_np(i);
-    if (abbrev && strcasecmp(abbrev, s) == 0)
-      return i;
-  }
-  return -1;
-}
-
 static int cmd_kill(int argc, char **argv)
 {
   int sig = SIGKILL, first = 1;
   if (argc > 2 && (strcmp(argv[1], "-s") == 0 || strcmp(argv[1], "--signal") == 0)) {
-    sig = parse_signal(argv[2]);
+    sig = units_parse_signal(argv[2]);
     if (sig < 0)
       return usage_error("unknown signal %s", argv[2]);
     first = 3;

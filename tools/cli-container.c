@@ -577,22 +577,6 @@ int cli_create(const struct cli_invocation *inv)
 
 /* ------------------------------------------------- verbs on containers */
 
-static int parse_signal(const char *s)
-{
-  if (strncasecmp(s, "SIG", 3) == 0)
-    s += 3;
-  char *end;
-  long n = strtol(s, &end, 10);
-  if (*end == '\0' && n > 0 && n < NSIG)
-    return (int)n;
-  for (int i = 1; i < NSIG; i++) {
-    const char *abbrev = sigabbrev_np(i);
-    if (abbrev && strcasecmp(abbrev, s) == 0)
-      return i;
-  }
-  return -1;
-}
-
 /* The op on each container named, printing the name given (podman's habit). */
 static int each_container(const struct cli_invocation *inv, const char *op,
                           struct json_object *extra)
@@ -662,7 +646,7 @@ int cli_stop(const struct cli_invocation *inv)
 int cli_kill(const struct cli_invocation *inv)
 {
   const char *s = cli_opt(inv, "signal");
-  int sig = s ? parse_signal(s) : SIGKILL;
+  int sig = s ? units_parse_signal(s) : SIGKILL;
   if (sig < 0) {
     cli_errorf(inv, "unknown signal %s", s);
     return CLI_EXIT_USAGE;

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include <cmocka.h>
@@ -33,8 +34,20 @@ static void test_sizes(void **state)
   }
 }
 
+static void test_signals(void **state)
+{
+  assert_int_equal(units_parse_signal("TERM"), SIGTERM);
+  assert_int_equal(units_parse_signal("SIGKILL"), SIGKILL);
+  assert_int_equal(units_parse_signal("sigint"), SIGINT);
+  assert_int_equal(units_parse_signal("9"), 9);
+  assert_int_equal(units_parse_signal("NOPE"), -1);
+  assert_int_equal(units_parse_signal("0"), -1);
+  assert_int_equal(units_parse_signal("99999"), -1);
+  assert_int_equal(units_parse_signal(""), -1);
+}
+
 int main(void)
 {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_sizes)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_sizes), cmocka_unit_test(test_signals)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
