@@ -33,7 +33,8 @@
  *                 "fabric": {"pid", "starttime", "bridge": "underlay"},
  *                 "links": [{"node", "ifname": "eth0", "peer": "FABRIC_IFNAME", "address"}],
  *                 "pods": [{"name", "node", "state": "pending|starting|running|failed",
- *                           "ip", "infra_pid", "containers": [{"id", "name", "state", "pid"...}],
+ *                           "ip", "infra_pid" (in the node's pid namespace), "infra_host_pid",
+ *                           "containers": [{"id", "name", "state", "pid"...}],
  *                           "error"}],
  *                 "faults": [...], "checks": [...]}
  *

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include "cleanup.h"
 
 static int read_stat(pid_t pid, char *state, uint64_t *starttime)
@@ -59,4 +62,41 @@ bool proc_is_same(pid_t pid, uint64_t starttime)
   if (pid <= 0 || read_stat(pid, &state, &st) < 0)
     return false;
   return st == starttime && state != 'Z' && state != 'X';
+}
+
+/* The last NSpid entry of /proc/PID/status: the pid in its innermost namespace. */
+static pid_t innermost_pid(pid_t pid)
+{
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+  cleanup_fclose FILE *f = fopen(path, "re");
+  while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+    if (strncmp(line, "NSpid:", 6) == 0) {
+      char *last = strrchr(line, '\t');
+      return last ? (pid_t)atoi(last + 1) : 0;
+    }
+  }
+  return 0;
+}
+
+pid_t proc_host_pid(pid_t member, pid_t ns_pid)
+{
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)member);
+  struct stat want;
+  if (ns_pid <= 0 || stat(path, &want) < 0)
+    return 0;
+  cleanup_closedir DIR *d = opendir("/proc");
+  struct dirent *e;
+  while (d != NULL && (e = readdir(d)) != NULL) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9')
+      continue;
+    pid_t pid = (pid_t)atoi(e->d_name);
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)pid);
+    if (stat(path, &st) == 0 && st.st_ino == want.st_ino && st.st_dev == want.st_dev &&
+        innermost_pid(pid) == ns_pid)
+      return pid;
+  }
+  return 0;
 }

@@ -14,4 +14,9 @@ int proc_starttime(pid_t pid, uint64_t *starttime);
  * (so a pid reused by an unrelated process is not mistaken for ours). */
 bool proc_is_same(pid_t pid, uint64_t starttime);
 
+/* The host pid of the process that is ns_pid in the pid namespace of
+ * process `member` (any process of that namespace, e.g. its init), found by
+ * scanning /proc.  0 when there is none. */
+pid_t proc_host_pid(pid_t member, pid_t ns_pid);
+
 #endif

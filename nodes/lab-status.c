@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "cgroup.h"
+#include "proc.h"
 #include "scenario.h"
 
 static const char *const node_state_names[] = {"starting", "running", "exited", "failed"};
@@ -107,6 +108,14 @@ struct json_object *lab_status_json(const struct lab *lab)
     }
     if (json_object_object_get_ex(p, "containers", NULL) == 0)
       json_object_object_add(p, "containers", json_object_new_array());
+    /* The runtime counts pids in its node's namespace; on the host, where
+     * ps and nsenter run, the infra has another. */
+    struct json_object *infra = NULL;
+    pid_t node_pid = lab_node_pid(lab, pod->spec->node);
+    if (node_pid > 0 && json_object_object_get_ex(p, "infra_pid", &infra))
+      json_object_object_add(
+          p, "infra_host_pid",
+          json_object_new_int(proc_host_pid(node_pid, (pid_t)json_object_get_int(infra))));
     json_object_array_add(pods, p);
   }
   json_object_object_add(o, "pods", pods);

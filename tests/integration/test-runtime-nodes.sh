@@ -124,6 +124,11 @@ ok "chapter 7: containers of each pod see the same addresses ($(echo $pods))"
 web_ip=$(lab_status "$LAB" | jq -r '.pods[] | select(.name == "web") | .ip')
 client_ip=$(lab_status "$LAB" | jq -r '.pods[] | select(.name == "client") | .ip')
 [[ $web_ip == 10.1.1.* && $client_ip == 10.1.2.* ]] || fail "pod IPs: web $web_ip client $client_ip"
+# status names the infra by its host pid too: the process that holds web's network namespace.
+web_infra=$(lab_status "$LAB" | jq -r '.pods[] | select(.name == "web") | .infra_host_pid')
+[ "$(ps -o comm= -p "$web_infra")" = nodelab-infra ] || fail "infra_host_pid $web_infra is not web's infra"
+nsenter -t "$web_infra" -n ip -4 -o addr show dev eth0 | grep -q " $web_ip/" ||
+  fail "the network namespace of infra_host_pid $web_infra does not hold $web_ip"
 [ "$(nl inspect --node node1 web-httpd | jq -r '.[0].NetworkSettings | .IPAddress + "/" + (.IPPrefixLen|tostring) + " " + .Gateway')" = "$web_ip/24 10.1.1.1" ] ||
   fail "inspect web-httpd: $(nl inspect --node node1 web-httpd | jq -c .[0].NetworkSettings)"
 nodelab exec --lab "$LAB" node2/client -- ping -c3 -W2 "$web_ip" >/dev/null || fail "client cannot ping web"
