@@ -35,9 +35,13 @@ jq -e --argjson n "$NODES" \
 first=$(jq -r '.nodes[0].name' "$E2E_TMP/status.json")
 last=$(jq -r '.nodes[-1].name' "$E2E_TMP/status.json")
 [ "$(nodelab exec "$last" -- hostname)" = "$last" ] || fail "$last: wrong hostname"
-nodelab exec "$first" -- ping -c1 -W2 "192.168.122.$((200 + NODES))" >/dev/null ||
+# Just up, 50 nodes' OVS are still resolving one another's underlay
+# addresses: a first echo may meet a full neighbour queue (ENOBUFS), so each
+# direction gets up to 10 s to answer.
+wait_for 10 "$first to ping $last" nodelab exec "$first" -- ping -c1 -W1 "192.168.122.$((200 + NODES))" ||
   fail "$first cannot ping $last"
-nodelab exec "$last" -- ping -c1 -W2 192.168.122.201 >/dev/null || fail "$last cannot ping $first"
+wait_for 10 "$last to ping $first" nodelab exec "$last" -- ping -c1 -W1 192.168.122.201 ||
+  fail "$last cannot ping $first"
 
 net_state >"$E2E_TMP/net-during"
 assert_same_snapshot "$E2E_TMP/net-before" "$E2E_TMP/net-during" "while $NODES nodes are up"
