@@ -64,8 +64,7 @@ bool proc_is_same(pid_t pid, uint64_t starttime)
   return st == starttime && state != 'Z' && state != 'X';
 }
 
-/* The last NSpid entry of /proc/PID/status: the pid in its innermost namespace. */
-static pid_t innermost_pid(pid_t pid)
+pid_t proc_ns_pid(pid_t pid)
 {
   char path[64], line[256];
   snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
@@ -95,7 +94,7 @@ pid_t proc_host_pid(pid_t member, pid_t ns_pid)
     struct stat st;
     snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)pid);
     if (stat(path, &st) == 0 && st.st_ino == want.st_ino && st.st_dev == want.st_dev &&
-        innermost_pid(pid) == ns_pid)
+        proc_ns_pid(pid) == ns_pid)
       return pid;
   }
   return 0;

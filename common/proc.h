@@ -14,6 +14,10 @@ int proc_starttime(pid_t pid, uint64_t *starttime);
  * (so a pid reused by an unrelated process is not mistaken for ours). */
 bool proc_is_same(pid_t pid, uint64_t starttime);
 
+/* pid as its own, innermost pid namespace numbers it (the last NSpid entry
+ * of /proc/PID/status).  0 when it cannot be read. */
+pid_t proc_ns_pid(pid_t pid);
+
 /* The host pid of the process that is ns_pid in the pid namespace of
  * process `member` (any process of that namespace, e.g. its init), found by
  * scanning /proc.  0 when there is none. */

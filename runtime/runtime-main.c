@@ -46,6 +46,25 @@ static int usage_error(const char *fmt, ...)
   return 2;
 }
 
+/* Starts c under its monitor and prints its id, as `run -d` does; on failure
+ * removes it, so nothing is left.  Closes the store either way. */
+static int start_detached_and_print(struct ctr_store *s, struct container *c)
+{
+  struct lab_error *err = NULL;
+  if (container_start_detached(s, c, &err) < 0) {
+    fprintf(stderr, "nodelab-runtime: %s\n", err->msg);
+    lab_error_clear(&err);
+    if (container_remove(s, c, true, &err) < 0)
+      lab_error_clear(&err);
+    ctr_store_close(s);
+    return 1;
+  }
+  printf("%s\n", container_id(c));
+  container_free(c);
+  ctr_store_close(s);
+  return 0;
+}
+
 static int open_store(struct ctr_store **s, struct lab_error **err)
 {
   return ctr_store_open(g.root, g.images, g.cgroup_root, g.cgroup_parent, s, err);
@@ -229,18 +248,7 @@ static int cmd_create_or_run(int argc, char **argv, bool run)
     return 0;
   }
   if (o.detach) {
-    if (container_start_detached(s, c, &err) < 0) {
-      fprintf(stderr, "nodelab-runtime: %s\n", err->msg);
-      lab_error_clear(&err);
-      if (container_remove(s, c, true, &err) < 0)
-        lab_error_clear(&err);
-      ctr_store_close(s);
-      return 1;
-    }
-    printf("%s\n", container_id(c));
-    container_free(c);
-    ctr_store_close(s);
-    return 0;
+    return start_detached_and_print(s, c);
   }
   /* foreground: this process is the container's parent (no monitor) */
   signal(SIGINT, SIG_IGN);
@@ -576,18 +584,7 @@ static int cmd_pod(int argc, char **argv)
       ctr_store_close(s);
       return fail(&err);
     }
-    if (container_start_detached(s, c, &err) < 0) {
-      fprintf(stderr, "nodelab-runtime: %s\n", err->msg);
-      lab_error_clear(&err);
-      if (container_remove(s, c, true, &err) < 0)
-        lab_error_clear(&err);
-      ctr_store_close(s);
-      return 1;
-    }
-    printf("%s\n", container_id(c));
-    container_free(c);
-    ctr_store_close(s);
-    return 0;
+    return start_detached_and_print(s, c);
   }
   if (argc >= 3 && strcmp(argv[1], "rm") == 0) {
     bool force = true;
