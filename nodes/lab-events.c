@@ -9,6 +9,8 @@
 
 #include <json-c/json.h>
 
+#include "timefmt.h"
+
 #define LAB_EVENTS_KEPT 1024
 
 struct lab_event {
@@ -70,11 +72,9 @@ uint64_t lab_events_next(const struct lab_events *ev)
 static struct json_object *event_json(const struct lab_event *e)
 {
   struct json_object *o = json_object_new_object();
-  char stamp[64], base[32];
-  struct tm tm;
-  gmtime_r(&e->when.tv_sec, &tm);
-  strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(stamp, sizeof stamp, "%s.%03uZ", base, (unsigned)(e->when.tv_usec / 1000) % 1000u);
+  char stamp[TIMEFMT_ISO_LEN];
+  timefmt_iso(stamp,
+              &(struct timespec){.tv_sec = e->when.tv_sec, .tv_nsec = e->when.tv_usec * 1000}, 3);
   json_object_object_add(o, "seq", json_object_new_int64((int64_t)e->seq));
   json_object_object_add(o, "time", json_object_new_string(stamp));
   json_object_object_add(o, "kind", json_object_new_string(e->kind));

@@ -9,17 +9,15 @@
 #include "cgroup.h"
 #include "proc.h"
 #include "scenario.h"
+#include "timefmt.h"
 
 static const char *const node_state_names[] = {"starting", "running", "exited", "failed"};
 static const char *const lab_state_names[] = {"starting", "up", "failed", "stopping"};
 
 static struct json_object *iso_time(time_t t)
 {
-  char buf[32];
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return json_object_new_string(buf);
+  char buf[TIMEFMT_ISO_LEN];
+  return json_object_new_string(timefmt_iso(buf, &(struct timespec){.tv_sec = t}, 0));
 }
 
 struct json_object *lab_summary_json(const struct lab *lab)

@@ -21,6 +21,7 @@
 
 #include "caps.h"
 #include "cleanup.h"
+#include "timefmt.h"
 
 /* Paths here are built into PATH_MAX buffers from a configured root and
  * names validated on the way in; where a truncated path could name another
@@ -130,16 +131,6 @@ static char **strv_dup(const char *const *v)
   for (size_t i = 0; i < n; i++)
     out[i] = xstrdup(v[i]);
   return out;
-}
-
-static void now_iso(char *buf, size_t len)
-{
-  struct timespec ts;
-  struct tm tm;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
 }
 
 /* Reads until EOF into a NUL-terminated buffer of at most cap-1 bytes. */
@@ -1111,7 +1102,7 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
     c->vols[i].readonly = spec->volumes[i].readonly;
   }
   char now[64];
-  now_iso(now, sizeof now);
+  timefmt_iso(now, NULL, 9);
   c->created = xstrdup(now);
 
   if (label_reserve(s, c->id, &c->label, err) < 0)
@@ -1656,7 +1647,7 @@ int container_start(struct ctr_store *s, struct container *c, bool log_to_file,
   if (proc_starttime(c->monitor, &c->monitor_starttime) < 0)
     c->monitor_starttime = 0;
   char now[64];
-  now_iso(now, sizeof now);
+  timefmt_iso(now, NULL, 9);
   set_str(&c->started, now);
   free(c->finished);
   c->finished = NULL;
@@ -1723,7 +1714,7 @@ int container_wait(struct ctr_store *s, struct container *c, struct lab_error **
   c->exit_code = code;
   c->oom_killed = oom != 0;
   char now[64];
-  now_iso(now, sizeof now);
+  timefmt_iso(now, NULL, 9);
   set_str(&c->finished, now);
   set_str(&c->status, "exited");
   if (c->mounted && !c->user_mounted) {

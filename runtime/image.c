@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "cleanup.h"
+#include "timefmt.h"
 #include "fileio.h"
 
 /* Paths here are built into PATH_MAX buffers from a configured root and
@@ -114,14 +115,6 @@ static int copy_file(const char *src, const char *dst, mode_t mode, struct lab_e
   return 0;
 }
 
-static void now_iso(char *buf, size_t len)
-{
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static struct json_object *strv_json(const char *const *v)
 {
   struct json_object *a = json_object_new_array();
@@ -136,7 +129,7 @@ static int write_config(const char *dir, const char *name, struct json_object *e
 {
   struct json_object *o = json_object_new_object();
   char created[64];
-  now_iso(created, sizeof created);
+  timefmt_iso(created, NULL, 0);
   json_object_object_add(o, "Name", json_object_new_string(name));
   json_object_object_add(o, "Created", json_object_new_string(created));
   json_object_object_add(o, "Entrypoint", entrypoint ? entrypoint : json_object_new_array());

@@ -25,6 +25,7 @@
 #include <json-c/json.h>
 
 #include "cleanup.h"
+#include "timefmt.h"
 #include "container.h"
 #include "id.h"
 #include "image.h"
@@ -103,14 +104,6 @@ static struct json_object *reply_ctr(const struct container *c)
   json_object_object_add(r, "id", json_object_new_string(container_id(c)));
   json_object_object_add(r, "name", json_object_new_string(container_name(c)));
   return r;
-}
-
-static void now_iso(char *buf, size_t len)
-{
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* The pod a container belongs to, by its infra container's name "POD-infra". */
@@ -434,7 +427,7 @@ static int op_pod_run(struct server *sv, struct json_object *req, struct json_ob
   }
   struct json_object *rec = json_object_new_object();
   char now[32];
-  now_iso(now, sizeof now);
+  timefmt_iso(now, NULL, 0);
   json_object_object_add(rec, "name", json_object_new_string(name));
   json_object_object_add(rec, "ip", ip[0] ? json_object_new_string(ip) : NULL);
   json_object_object_add(rec, "infra_id", json_object_new_string(container_id(b.infra)));
