@@ -1,4 +1,4 @@
-/* Internals of the scenario module, shared by common/scenario-*.c only.
+/* Internals of the scenario module, shared by scenario/*.c only.
  *
  * Parsing runs in three stages:
  *   1. scenario-yaml.c turns libyaml events into a small tree of ynodes
