@@ -1,12 +1,15 @@
-/* Internals of the scenario module, shared by scenario/*.c only.
+/* Internals of the scenario module, shared by the scenario/ sources only.
  *
  * Parsing runs in three stages:
  *   1. scenario-yaml.c turns libyaml events into a small tree of ynodes
  *      (rejecting syntax errors, anchors/aliases, tags, several documents);
- *   2. scenario-parse.c walks the tree into the typed model, field by field,
- *      keeping the current field path for messages;
+ *   2. the schema walks the tree into the typed model, field by field, with
+ *      the generic typed readers of scenario-fields.c, which keep the current
+ *      field path for messages: scenario-parse.c (top level, cluster, pods),
+ *      scenario-checks.c (checks, exercises, steps), scenario-faults.c
+ *      (faults, against the kind table of fault-kinds.c);
  *   3. scenario-validate.c holds the semantic rules the walk calls: name
- *      rules, cross references, the fault kinds table, network capacity. */
+ *      rules, cross references, network capacity. */
 #ifndef NODELAB_SCENARIO_INTERNAL_H
 #define NODELAB_SCENARIO_INTERNAL_H
 
@@ -53,6 +56,8 @@ bool ynode_is_null(const struct ynode *n);
 /* "a mapping", "a list", "a string", "null": for "expected X, got Y". */
 const char *ynode_kind(const struct ynode *n);
 
+/* ---- scenario-fields.c: typed readers over the tree ---- */
+
 /* The walk's state: where we are (file, field path) and where errors go. */
 struct scenario_ctx {
   const char *file;
@@ -80,6 +85,62 @@ char *scenario_quote(const char *text);
 /* Allocation that aborts on exhaustion, as lab_error_set() does. */
 void *scenario_xcalloc(size_t n, size_t size);
 char *scenario_xstrdup(const char *s);
+
+/* Names of objects other than nodes and pods (containers, checks, faults,
+ * exercises): a DNS label. */
+#define SCENARIO_OBJECT_NAME_MAX 63
+
+/* One key a mapping may have. */
+struct scenario_field {
+  const char *key;
+  bool required;
+};
+
+/* Fails on a key that appears twice in map. */
+int scenario_check_duplicate_keys(struct scenario_ctx *c, const struct ynode *map);
+
+/* Fails with "expected TYPE, got ..." unless n is of type. */
+int scenario_expect_type(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                         enum ynode_type type);
+
+/* Checks that map (the node at the current path) is a mapping with no
+ * duplicate and no unknown keys and with every required field; fills vals[i]
+ * with the value of fields[i] or NULL. */
+int scenario_map_fields(struct scenario_ctx *c, const struct ynode *map,
+                        const struct scenario_field *fields, size_t nfields,
+                        const struct ynode **vals);
+
+/* The readers below take the value node n of field key (NULL: n is the
+ * node at the current path itself) and fail, positioned at n, on anything
+ * else than what they read. */
+
+/* A string: any scalar but null.  Replaces *out with a new copy. */
+int scenario_get_str(struct scenario_ctx *c, const struct ynode *n, const char *key, char **out);
+/* The scalar's text, not copied (it lives as long as the tree). */
+int scenario_get_text(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                      const char **out);
+/* A plain decimal integer in min..max. */
+int scenario_get_int(struct scenario_ctx *c, const struct ynode *n, const char *key, long min,
+                     long max, long *out);
+/* Plain true or false. */
+int scenario_get_bool(struct scenario_ctx *c, const struct ynode *n, const char *key, bool *out);
+/* A list of strings (empty only when allow_empty), as a new NULL-terminated
+ * vector replacing *out (free with scenario_strv_free()). */
+int scenario_get_strv(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                      bool allow_empty, char ***out);
+/* A duration greater than 0, in milliseconds (see scenario_parse_duration()). */
+int scenario_get_duration(struct scenario_ctx *c, const struct ynode *n, const char *key, int *ms);
+/* Frees a NULL-terminated vector of strings (NULL is fine). */
+void scenario_strv_free(char **v);
+/* Where the "name" of the idx-th item of seq is (for "first at L:C"). */
+struct scenario_pos scenario_name_pos(const struct ynode *seq, size_t idx);
+
+/* ---- the schema's readers, called by scenario-parse.c for each item ---- */
+
+int scenario_read_check(struct scenario_ctx *c, const struct ynode *checks, size_t index);
+int scenario_read_fault(struct scenario_ctx *c, const struct ynode *faults, size_t index);
+int scenario_read_exercise(struct scenario_ctx *c, const struct ynode *list, size_t index);
+int scenario_read_step_at(struct scenario_ctx *c, const struct ynode *list, size_t index);
 
 /* ---- scenario-quantity.c: small parsers beyond the public ones ---- */
 

@@ -20,19 +20,12 @@ extern const char nodelab_default_scenario_yaml[];
  * device) from being read into memory. */
 #define SCENARIO_FILE_MAX (16 * 1024 * 1024)
 
-static void free_strv(char **v)
-{
-  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-    free(v[i]);
-  free(v);
-}
-
 static void free_container(struct scenario_container *ctr)
 {
   free(ctr->name);
   free(ctr->image);
-  free_strv(ctr->command);
-  free_strv(ctr->env);
+  scenario_strv_free(ctr->command);
+  scenario_strv_free(ctr->env);
   free(ctr->seccomp_profile);
   for (size_t i = 0; i < ctr->n_volumes; i++) {
     free(ctr->volumes[i].host_path);
@@ -61,7 +54,7 @@ void scenario_free(struct scenario *s)
     free(s->checks[i].name);
     free(s->checks[i].from);
     free(s->checks[i].target);
-    free_strv(s->checks[i].argv);
+    scenario_strv_free(s->checks[i].argv);
   }
   free(s->checks);
   for (size_t i = 0; i < s->n_faults; i++) {
@@ -69,16 +62,16 @@ void scenario_free(struct scenario *s)
     free(f->name);
     free(f->kind);
     free(f->node);
-    free_strv(f->param_keys);
-    free_strv(f->param_values);
+    scenario_strv_free(f->param_keys);
+    scenario_strv_free(f->param_values);
     free(f->symptom);
-    free_strv(f->hints);
+    scenario_strv_free(f->hints);
   }
   free(s->faults);
   for (size_t i = 0; i < s->n_exercises; i++) {
     free(s->exercises[i].name);
-    free_strv(s->exercises[i].faults);
-    free_strv(s->exercises[i].verify);
+    scenario_strv_free(s->exercises[i].faults);
+    scenario_strv_free(s->exercises[i].verify);
   }
   free(s->exercises);
   for (size_t i = 0; i < s->n_steps; i++)
