@@ -144,7 +144,7 @@ int scenario_read_step_at(struct scenario_ctx *c, const struct ynode *list, size
 
 /* ---- scenario-quantity.c: small parsers beyond the public ones ---- */
 
-/* "500ms", "2s", "1m", "1h" -> milliseconds (0 allowed, at most 24 h). */
+/* A duration (see scenario_parse_duration_us()) in whole milliseconds. */
 int scenario_parse_duration(const char *text, int *ms, const char **problem);
 /* A dotted-quad IPv4 literal -> host order address. */
 int scenario_parse_ipv4(const char *text, uint32_t *addr);
@@ -166,43 +166,9 @@ int scenario_layout_nodes(struct scenario_ctx *c, const struct ynode *cluster);
 int scenario_check_host(struct scenario_ctx *c, const struct ynode *n, const char *key,
                         const char *host);
 
-/* A fault kind's parameter types. */
-enum scenario_param_type {
-  PARAM_NODE,        /* an existing node */
-  PARAM_REMOTE_NODE, /* an existing node other than the fault's node */
-  PARAM_POD,         /* an existing pod (on the fault's node, when it has one) */
-  PARAM_CONTAINER,   /* a container of the fault's pod */
-  PARAM_IFNAME,      /* an interface name: <= 15 bytes, no '/', no spaces */
-  PARAM_MTU,         /* an integer 68..65535 */
-  PARAM_IPV4,        /* an IPv4 literal */
-  PARAM_DAEMON,      /* ovs-vswitchd | ovsdb-server | netd | runtime */
-  PARAM_MEMORY,      /* a memory quantity > 0 */
-  PARAM_SYSCALL,     /* a system call name: [a-z0-9_]+ */
-};
-
-struct scenario_fault_param {
-  const char *key;
-  enum scenario_param_type type;
-  bool required;
-};
-
-#define SCENARIO_FAULT_MAX_PARAMS 4
-
-struct scenario_fault_kind {
-  const char *name;
-  const char *what; /* one line: what injecting it does */
-  struct scenario_fault_param params[SCENARIO_FAULT_MAX_PARAMS];
-};
-
-/* The kind named name, or NULL. */
-const struct scenario_fault_kind *scenario_fault_kind_find(const char *name);
-/* "link-mtu, link-down, ..." for messages, into buf (cut to size); returns buf. */
-char *scenario_fault_kind_list(char *buf, size_t size);
-
-/* Validates one fault parameter value (n is its YAML node) for fault f, whose
- * earlier parameters (node, pod) are already in f. */
-int scenario_check_fault_param(struct scenario_ctx *c, const struct scenario_fault *f,
-                               const struct scenario_fault_param *p, const struct ynode *n,
-                               const char *value);
+/* The address check of lab traffic: addr (text as written, for the message)
+ * must be on the underlay, in the cluster network or loopback. */
+int scenario_check_lab_address(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                               const char *text, uint32_t addr);
 
 #endif

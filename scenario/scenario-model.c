@@ -62,8 +62,9 @@ void scenario_free(struct scenario *s)
     free(f->name);
     free(f->kind);
     free(f->node);
-    scenario_strv_free(f->param_keys);
-    scenario_strv_free(f->param_values);
+    for (size_t j = 0; j < f->n_args; j++)
+      free(f->args[j].text);
+    free(f->args);
     free(f->symptom);
     scenario_strv_free(f->hints);
   }
@@ -124,6 +125,25 @@ const struct scenario_container *scenario_find_container(const struct scenario_p
     if (pod->containers[i].name != NULL && strcmp(pod->containers[i].name, name) == 0)
       return &pod->containers[i];
   return NULL;
+}
+
+const struct scenario_fault_arg *scenario_fault_arg(const struct scenario_fault *f, const char *key)
+{
+  for (size_t i = 0; key != NULL && i < f->n_args; i++)
+    if (strcmp(f->args[i].spec->name, key) == 0)
+      return &f->args[i];
+  return NULL;
+}
+
+const char *scenario_fault_param(const struct scenario_fault *f, const char *key)
+{
+  const struct scenario_fault_arg *arg = scenario_fault_arg(f, key);
+  return arg != NULL && strcmp(key, "node") != 0 ? arg->text : NULL;
+}
+
+bool scenario_fault_kind_known(const char *kind)
+{
+  return fault_kind_by_name(kind) != NULL;
 }
 
 int scenario_load(const char *path, struct scenario **out, struct lab_error **err)

@@ -1,11 +1,13 @@
-/* Quantities as Kubernetes writes them (memory, CPU), CIDRs, durations,
- * ports and addresses.  Pure functions: no allocation, no locale. */
+/* Quantities as Kubernetes writes them (memory, CPU), rates as tc writes
+ * them, durations, percentages, CIDRs, ports and addresses.  Pure functions: no allocation, no
+ * locale. */
 #include "scenario.h"
 #include "scenario-internal.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static bool is_digit(char ch)
 {
@@ -191,35 +193,193 @@ int scenario_parse_cidr(const char *text, struct scenario_cidr *out, const char 
   return 0;
 }
 
-int scenario_parse_duration(const char *text, int *ms, const char **problem)
+/* Reads "DIGITS[.DIGITS]" at *p: the whole part into *whole and the
+ * fraction's digits (at most 18 of them) into *frac with their count in *nf.
+ * Returns -1 when there is no whole part or a '.' without digits. */
+static int read_decimal(const char **p, uint64_t *whole, uint64_t *frac, int *nf, bool *overflow)
+{
+  *frac = 0;
+  *nf = 0;
+  if (read_digits(p, whole, 20, overflow) == 0)
+    return -1;
+  if (**p != '.')
+    return 0;
+  (*p)++;
+  *nf = read_digits(p, frac, 18, overflow);
+  return *nf == 0 ? -1 : 0;
+}
+
+/* whole.frac (nf fractional digits) times mult, as an exact integer: -1 when
+ * the fraction leaves a remainder (finer than the unit allows), -2 past
+ * UINT64_MAX. */
+static int scale_decimal(uint64_t whole, uint64_t frac, int nf, uint64_t mult, uint64_t *out)
+{
+  unsigned __int128 scale = 1;
+  for (int i = 0; i < nf; i++)
+    scale *= 10;
+  unsigned __int128 f = (unsigned __int128)frac * mult;
+  if (f % scale != 0)
+    return -1;
+  unsigned __int128 total = (unsigned __int128)whole * mult + f / scale;
+  if (total > (unsigned __int128)UINT64_MAX)
+    return -2;
+  *out = (uint64_t)total;
+  return 0;
+}
+
+int scenario_parse_duration_us(const char *text, uint64_t *us, const char **problem)
 {
   static const char bad[] = "is not a duration (use e.g. 500ms, 2s, 1m)";
+  static const struct suffix units[] = {
+      {"us", 1}, {"ms", 1000}, {"s", 1000000}, {"m", 60000000}, {"h", 3600000000ULL}};
   const char *p = text;
-  uint64_t v = 0;
+  uint64_t whole, frac;
+  int nf;
   bool overflow = false;
-  if (read_digits(&p, &v, 12, &overflow) == 0) {
+  if (read_decimal(&p, &whole, &frac, &nf, &overflow) < 0) {
     *problem = bad;
     return -1;
   }
-  uint64_t mult;
-  if (strcmp(p, "ms") == 0)
-    mult = 1;
-  else if (strcmp(p, "s") == 0)
-    mult = 1000;
-  else if (strcmp(p, "m") == 0)
-    mult = 60 * 1000;
-  else if (strcmp(p, "h") == 0)
-    mult = 3600 * 1000;
-  else {
+  uint64_t mult = 0;
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (strcmp(p, units[i].text) == 0)
+      mult = units[i].mult;
+  if (mult == 0) {
     *problem = bad;
     return -1;
   }
-  const uint64_t max = 24ULL * 3600 * 1000;
-  if (overflow || v > max / mult) {
+  const uint64_t max = 24ULL * 3600 * 1000000;
+  uint64_t v = 0;
+  int r = overflow ? -2 : scale_decimal(whole, frac, nf, mult, &v);
+  if (r == -1) {
+    *problem = "is finer than a microsecond";
+    return -1;
+  }
+  if (r == -2 || v > max) {
     *problem = "is longer than 24h";
     return -1;
   }
-  *ms = (int)(v * mult);
+  *us = v;
+  return 0;
+}
+
+int scenario_parse_duration(const char *text, int *ms, const char **problem)
+{
+  uint64_t us;
+  if (scenario_parse_duration_us(text, &us, problem) < 0)
+    return -1;
+  if (us % 1000 != 0) {
+    *problem = "is finer than a millisecond";
+    return -1;
+  }
+  *ms = (int)(us / 1000);
+  return 0;
+}
+
+int scenario_parse_percent(const char *text, uint32_t *ppm, const char **problem)
+{
+  static const char bad[] = "is not a percentage (use e.g. 30%, 0.5%)";
+  const char *p = text;
+  uint64_t whole, frac, v = 0;
+  int nf;
+  bool overflow = false;
+  if (read_decimal(&p, &whole, &frac, &nf, &overflow) < 0 || strcmp(p, "%") != 0) {
+    *problem = bad;
+    return -1;
+  }
+  int r = overflow ? -2 : scale_decimal(whole, frac, nf, 10000, &v);
+  if (r == -1) {
+    *problem = "is finer than 0.0001%";
+    return -1;
+  }
+  if (r == -2 || v > 1000000) {
+    *problem = "is more than 100%";
+    return -1;
+  }
+  *ppm = (uint32_t)v;
+  return 0;
+}
+
+/* tc's units (tc(8), "RATES"): bit and bps are bits and bytes per second,
+ * SI prefixes are powers of 1000 and IEC ones powers of 1024. */
+static const struct suffix rate_units[] = {
+    {"bit", 1},
+    {"kbit", 1000ULL},
+    {"mbit", 1000000ULL},
+    {"gbit", 1000000000ULL},
+    {"tbit", 1000000000000ULL},
+    {"kibit", 1ULL << 10},
+    {"mibit", 1ULL << 20},
+    {"gibit", 1ULL << 30},
+    {"tibit", 1ULL << 40},
+    {"bps", 8},
+    {"kbps", 8 * 1000ULL},
+    {"mbps", 8 * 1000000ULL},
+    {"gbps", 8 * 1000000000ULL},
+    {"tbps", 8 * 1000000000000ULL},
+    {"kibps", 8ULL << 10},
+    {"mibps", 8ULL << 20},
+    {"gibps", 8ULL << 30},
+    {"tibps", 8ULL << 40},
+};
+
+int scenario_parse_rate(const char *text, uint64_t *bits_per_sec, const char **problem)
+{
+  static const char bad[] = "is not a rate (use e.g. 1mbit, 100kbit, 500bps)";
+  const char *p = text;
+  uint64_t whole, frac, v = 0;
+  int nf;
+  bool overflow = false;
+  if (read_decimal(&p, &whole, &frac, &nf, &overflow) < 0) {
+    *problem = bad;
+    return -1;
+  }
+  uint64_t mult = 0;
+  for (size_t i = 0; i < sizeof rate_units / sizeof rate_units[0]; i++)
+    if (strcasecmp(p, rate_units[i].text) == 0)
+      mult = rate_units[i].mult;
+  if (mult == 0) {
+    *problem = bad;
+    return -1;
+  }
+  int r = overflow ? -2 : scale_decimal(whole, frac, nf, mult, &v);
+  if (r == -1) {
+    *problem = "is finer than 1bit";
+    return -1;
+  }
+  if (r == -2) {
+    *problem = "is too large";
+    return -1;
+  }
+  *bits_per_sec = v;
+  return 0;
+}
+
+static int hex_value(char ch)
+{
+  if (ch >= '0' && ch <= '9')
+    return ch - '0';
+  if (ch >= 'a' && ch <= 'f')
+    return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F')
+    return ch - 'A' + 10;
+  return -1;
+}
+
+int scenario_parse_mac(const char *text, uint8_t mac[6], const char **problem)
+{
+  uint8_t out[6];
+  const char *p = text;
+  for (int i = 0; i < 6; i++) {
+    int hi = hex_value(p[0]), lo = hi < 0 ? -1 : hex_value(p[1]);
+    if (lo < 0 || p[2] != (i < 5 ? ':' : '\0')) {
+      *problem = "is not a MAC address (use e.g. 02:00:0a:01:00:02)";
+      return -1;
+    }
+    out[i] = (uint8_t)(hi << 4 | lo);
+    p += 3;
+  }
+  memcpy(mac, out, sizeof out);
   return 0;
 }
 

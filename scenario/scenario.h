@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "fault-kinds.h"
 
 #define SCENARIO_IFNAME_MAX 15 /* IFNAMSIZ - 1: names that become interfaces */
 
@@ -82,15 +83,28 @@ struct scenario_check {
   struct scenario_pos pos;
 };
 
+/* One parameter of a fault, given or defaulted, as its kind's table types it
+ * (fault-kinds.h). */
+struct scenario_fault_arg {
+  const struct fault_param_spec *spec; /* the parameter, in its kind's table */
+  char *text;                          /* as written, or the default's text */
+  bool is_default;                     /* not written: the table's default */
+  union fault_value value;             /* text parsed by its type (fault_value_parse()) */
+};
+
 /* A fault: a named, injectable break.  `kind` selects the parameters it takes
- * (see scenario_fault_kinds[] in scenario-validate.c); params hold them as
- * key/value strings after validation. */
+ * (the table in fault-kinds.c); args hold them typed after validation. */
 struct scenario_fault {
   char *name;
-  char *kind;
-  char *node;          /* NULL when the kind takes none */
-  char **param_keys;   /* NULL-terminated */
-  char **param_values; /* parallel to param_keys */
+  char *kind;                      /* as written: "link-mtu" */
+  enum fault_kind kind_id;         /* the same, as the table's enum */
+  char *node;                      /* NULL when the kind takes none or it is not given */
+  struct scenario_fault_arg *args; /* every parameter given or defaulted, in table order
+                                      (node included) */
+  size_t n_args;
+  /* The timeline (milliseconds, -1 when not given): inject `at` after the
+   * start, repair `for` later; `every` repeats that cycle (it needs `for`). */
+  int at_ms, for_ms, every_ms;
   char *symptom;
   char **hints; /* NULL-terminated or NULL */
   struct scenario_pos pos;
@@ -166,13 +180,17 @@ const struct scenario_fault *scenario_find_fault(const struct scenario *s, const
 const struct scenario_container *scenario_find_container(const struct scenario_pod *pod,
                                                          const char *name);
 
-/* The value of a fault's kind parameter key (e.g. "mtu", "pod"), or NULL when
- * the fault has none ("node" is in f->node, not among the parameters). */
+/* The text of a fault's parameter key (e.g. "mtu", "pod"; a default when
+ * not written), or NULL when the fault has none ("node" is in f->node, not
+ * among these). */
 const char *scenario_fault_param(const struct scenario_fault *f, const char *key);
 
+/* The typed parameter key of f (node included), or NULL when it has none. */
+const struct scenario_fault_arg *scenario_fault_arg(const struct scenario_fault *f,
+                                                    const char *key);
+
 /* Whether kind is one of the fault kinds scenario files may use (the table in
- * scenario-validate.c: link-mtu, link-down, tx-checksum-on, tunnel-dst,
- * flow-delete, daemon-kill, cgroup-memory, seccomp-deny). */
+ * fault-kinds.c). */
 bool scenario_fault_kind_known(const char *kind);
 
 /* Quantities, Kubernetes style.  Return 0, or -1 with a short problem text in
@@ -180,6 +198,16 @@ bool scenario_fault_kind_known(const char *kind);
 int scenario_parse_memory(const char *text, uint64_t *bytes, const char **problem);
 int scenario_parse_cpu(const char *text, uint64_t *millis, const char **problem);
 int scenario_parse_cidr(const char *text, struct scenario_cidr *out, const char **problem);
+/* "500ms", "1.5s", "2m", "1h", "100us" -> microseconds (0 allowed, at most 24h). */
+int scenario_parse_duration_us(const char *text, uint64_t *us, const char **problem);
+/* "30%", "0.5%" (0..100%, to 0.0001%) -> parts per million (100% = 1000000). */
+int scenario_parse_percent(const char *text, uint32_t *ppm, const char **problem);
+/* A rate in tc's units -> bits per second: "1mbit" (10^6 bit/s), "100kbit",
+ * "1gbit", "2mibit" (2 * 2^20 bit/s), "500bps" (bytes: 4000 bit/s), "1.5mbps";
+ * a unit is required, case does not matter. */
+int scenario_parse_rate(const char *text, uint64_t *bits_per_sec, const char **problem);
+/* "02:00:0a:01:00:02" (six pairs of hex digits, either case) -> 6 bytes. */
+int scenario_parse_mac(const char *text, uint8_t mac[6], const char **problem);
 
 /* "a.b.c.d" of a host-order address into buf (>= 16 bytes); returns buf. */
 char *scenario_ip_string(uint32_t addr, char *buf);

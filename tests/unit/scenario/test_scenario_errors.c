@@ -287,7 +287,9 @@ static const struct bad_case bad_cases[] = {
     /* ---- faults ---- */
     {"fault-unknown-kind", HEAD PODS2 "faults:\n  - {name: f, kind: unplug, node: n1}\n",
      "t.yaml:14:21: faults[0].kind: unknown fault kind \"unplug\" (known: link-mtu, link-down, "
-     "tx-checksum-on, tunnel-dst, flow-delete, daemon-kill, cgroup-memory, seccomp-deny)"},
+     "tx-checksum-on, tunnel-dst, flow-delete, daemon-kill, cgroup-memory, seccomp-deny, netem, "
+     "partition, underlay-down, vni-mismatch, tunnel-port-delete, pod-route-delete, duplicate-ip, "
+     "neighbour-poison, pod-kill, cgroup-pids, cgroup-cpu)"},
     {"fault-missing-kind", HEAD PODS2 "faults:\n  - {name: f, node: n1}\n",
      "t.yaml:14:5: faults[0].kind: required field is missing"},
     {"fault-missing-name", HEAD PODS2 "faults:\n  - {kind: link-down, node: n1, link: eth0}\n",
