@@ -257,8 +257,14 @@ static int read_security(struct scenario_ctx *c, const struct ynode *n,
     if ((c->dir != NULL || text[0] == '/') &&
         (stat(ctr->seccomp_profile, &st) < 0 || !S_ISREG(st.st_mode))) {
       cleanup_free char *q = scenario_quote(text);
+      /* The path as is, unless it holds bytes that would break the
+       * one-line message (then escaped, like q). */
+      bool plain = true;
+      for (const char *p = ctr->seccomp_profile; plain && *p; p++)
+        plain = (unsigned char)*p >= ' ' && *p != 0x7f;
+      cleanup_free char *where = plain ? NULL : scenario_quote(ctr->seccomp_profile);
       return scenario_fail(c, v[0], "seccompProfile", "profile %s not found (looked at %s)", q,
-                           ctr->seccomp_profile);
+                           where ? where : ctr->seccomp_profile);
     }
   }
   if (v[1] != NULL && scenario_get_bool(c, v[1], "privileged", &ctr->privileged) < 0)

@@ -224,6 +224,10 @@ static const struct bad_case bad_cases[] = {
      HEAD POD1B "        securityContext: {seccompProfile: /nonexistent/nope.json}\n",
      "t.yaml:10:43: pods[0].containers[0].securityContext.seccompProfile: profile "
      "\"/nonexistent/nope.json\" not found (looked at /nonexistent/nope.json)"},
+    {"seccomp-missing-file-newline",
+     HEAD POD1B "        securityContext: {seccompProfile: \"/nonexistent/a\\nb.json\"}\n",
+     "t.yaml:10:43: pods[0].containers[0].securityContext.seccompProfile: profile "
+     "\"/nonexistent/a\\x0ab.json\" not found (looked at \"/nonexistent/a\\x0ab.json\")"},
     {"security-unknown-field", HEAD POD1B "        securityContext: {runAsUser: 0}\n",
      "t.yaml:10:27: pods[0].containers[0].securityContext.runAsUser: unknown field \"runAsUser\""},
     {"volume-relative-host", HEAD POD1B "        volumes: [\"data:/data\"]\n",
