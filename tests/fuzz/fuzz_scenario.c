@@ -44,6 +44,18 @@ static void check_model(const struct scenario *s)
     const struct scenario_fault *f = &s->faults[i];
     if (!scenario_fault_kind_known(f->kind) || (f->node && !scenario_find_node(s, f->node)))
       abort();
+    /* The typed parameters: of the fault's kind, each required one present. */
+    const struct fault_kind_spec *k = fault_kind_by_name(f->kind);
+    if (k->kind != f->kind_id || f->n_args > fault_kind_n_params(k))
+      abort();
+    for (size_t j = 0; j < f->n_args; j++)
+      if (fault_kind_param(k, f->args[j].spec->name) != f->args[j].spec || f->args[j].text == NULL)
+        abort();
+    for (const struct fault_param_spec *p = k->params; p->name; p++)
+      if (p->need == FAULT_PARAM_REQUIRED && scenario_fault_arg(f, p->name) == NULL)
+        abort();
+    if (f->every_ms >= 0 && (f->for_ms <= 0 || f->for_ms >= f->every_ms))
+      abort();
   }
   for (size_t i = 0; i < s->n_exercises; i++) {
     for (char **f = s->exercises[i].faults; *f; f++)
