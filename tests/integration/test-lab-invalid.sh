@@ -121,7 +121,7 @@ checks:
 EOF
 
 expect fault.yaml \
-  'fault.yaml:5:22: faults[0].kind: unknown fault kind "melt-cpu" (known: link-mtu, link-down, tx-checksum-on, tunnel-dst, flow-delete, daemon-kill, cgroup-memory, seccomp-deny)' <<'EOF'
+  'fault.yaml:5:22: faults[0].kind: unknown fault kind "melt-cpu" (known: link-mtu, link-down, tx-checksum-on, tunnel-dst, flow-delete, daemon-kill, cgroup-memory, seccomp-deny, netem, partition, underlay-down, vni-mismatch, tunnel-port-delete, pod-route-delete, duplicate-ip, neighbour-poison, pod-kill, cgroup-pids, cgroup-cpu)' <<'EOF'
 name: bad-fault
 cluster:
   nodes: [a]
