@@ -9,7 +9,8 @@
  *      scenario-checks.c (checks, exercises, steps), scenario-faults.c
  *      (faults, against the kind table of fault-kinds.c);
  *   3. scenario-validate.c holds the semantic rules the walk calls: name
- *      rules, cross references, network capacity. */
+ *      rules, the network layout and capacity, the hosts and addresses
+ *      checks may name. */
 #ifndef NODELAB_SCENARIO_INTERNAL_H
 #define NODELAB_SCENARIO_INTERNAL_H
 
@@ -136,6 +137,10 @@ void scenario_strv_free(char **v);
 struct scenario_pos scenario_name_pos(const struct ynode *seq, size_t idx);
 
 /* ---- the schema's readers, called by scenario-parse.c for each item ---- */
+
+/* Each reads item index of list (the section's sequence, the path set to
+ * it) into the model's slot for it, already zeroed; returns 0, or -1 with
+ * the positioned message in c->err (the caller frees the half-built model). */
 
 int scenario_read_check(struct scenario_ctx *c, const struct ynode *checks, size_t index);
 int scenario_read_fault(struct scenario_ctx *c, const struct ynode *faults, size_t index);

@@ -5,6 +5,7 @@
 #include "scenario-internal.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -193,72 +194,77 @@ int scenario_parse_cidr(const char *text, struct scenario_cidr *out, const char 
   return 0;
 }
 
-/* Reads "DIGITS[.DIGITS]" at *p: the whole part into *whole and the
- * fraction's digits (at most 18 of them) into *frac with their count in *nf.
- * Returns -1 when there is no whole part or a '.' without digits. */
-static int read_decimal(const char **p, uint64_t *whole, uint64_t *frac, int *nf, bool *overflow)
-{
-  *frac = 0;
-  *nf = 0;
-  if (read_digits(p, whole, 20, overflow) == 0)
-    return -1;
-  if (**p != '.')
-    return 0;
-  (*p)++;
-  *nf = read_digits(p, frac, 18, overflow);
-  return *nf == 0 ? -1 : 0;
-}
+/* How a "DECIMAL UNIT" quantity read. */
+enum scaled_status { SCALED_OK, SCALED_BAD, SCALED_FINER, SCALED_TOO_LARGE };
 
-/* whole.frac (nf fractional digits) times mult, as an exact integer: -1 when
- * the fraction leaves a remainder (finer than the unit allows), -2 past
- * UINT64_MAX. */
-static int scale_decimal(uint64_t whole, uint64_t frac, int nf, uint64_t mult, uint64_t *out)
+/* Reads "DIGITS[.DIGITS]UNIT", UNIT one of units (compared ignoring case
+ * when nocase), as the exact integer DECIMAL * the unit's multiplier:
+ * SCALED_FINER when the fraction leaves a remainder, SCALED_TOO_LARGE past
+ * UINT64_MAX (or with more digits than that holds). */
+static enum scaled_status parse_scaled(const char *text, const struct suffix *units, size_t n,
+                                       bool nocase, uint64_t *out)
 {
+  const char *p = text;
+  uint64_t whole, frac = 0;
+  int nf = 0;
+  bool overflow = false;
+  if (read_digits(&p, &whole, 20, &overflow) == 0)
+    return SCALED_BAD;
+  if (*p == '.') {
+    p++;
+    nf = read_digits(&p, &frac, 18, &overflow);
+    if (nf == 0)
+      return SCALED_BAD;
+  }
+  uint64_t mult = 0;
+  for (size_t i = 0; i < n && mult == 0; i++)
+    if ((nocase ? strcasecmp(p, units[i].text) : strcmp(p, units[i].text)) == 0)
+      mult = units[i].mult;
+  if (mult == 0)
+    return SCALED_BAD;
+  if (overflow)
+    return SCALED_TOO_LARGE;
   unsigned __int128 scale = 1;
   for (int i = 0; i < nf; i++)
     scale *= 10;
   unsigned __int128 f = (unsigned __int128)frac * mult;
   if (f % scale != 0)
-    return -1;
+    return SCALED_FINER;
   unsigned __int128 total = (unsigned __int128)whole * mult + f / scale;
   if (total > (unsigned __int128)UINT64_MAX)
-    return -2;
+    return SCALED_TOO_LARGE;
   *out = (uint64_t)total;
-  return 0;
+  return SCALED_OK;
+}
+
+/* Sets *problem for status (bad, finer, too_large) and returns -1; 0 for
+ * SCALED_OK. */
+static int scaled_problem(enum scaled_status status, const char *bad, const char *finer,
+                          const char *too_large, const char **problem)
+{
+  static_assert(SCALED_OK == 0, "SCALED_OK is 0");
+  const char *const texts[] = {[SCALED_OK] = NULL,
+                               [SCALED_BAD] = bad,
+                               [SCALED_FINER] = finer,
+                               [SCALED_TOO_LARGE] = too_large};
+  if (status == SCALED_OK)
+    return 0;
+  *problem = texts[status];
+  return -1;
 }
 
 int scenario_parse_duration_us(const char *text, uint64_t *us, const char **problem)
 {
-  static const char bad[] = "is not a duration (use e.g. 500ms, 2s, 1m)";
   static const struct suffix units[] = {
       {"us", 1}, {"ms", 1000}, {"s", 1000000}, {"m", 60000000}, {"h", 3600000000ULL}};
-  const char *p = text;
-  uint64_t whole, frac;
-  int nf;
-  bool overflow = false;
-  if (read_decimal(&p, &whole, &frac, &nf, &overflow) < 0) {
-    *problem = bad;
-    return -1;
-  }
-  uint64_t mult = 0;
-  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-    if (strcmp(p, units[i].text) == 0)
-      mult = units[i].mult;
-  if (mult == 0) {
-    *problem = bad;
-    return -1;
-  }
-  const uint64_t max = 24ULL * 3600 * 1000000;
+  static const char too_long[] = "is longer than 24h";
   uint64_t v = 0;
-  int r = overflow ? -2 : scale_decimal(whole, frac, nf, mult, &v);
-  if (r == -1) {
-    *problem = "is finer than a microsecond";
+  enum scaled_status st = parse_scaled(text, units, sizeof units / sizeof units[0], false, &v);
+  if (st == SCALED_OK && v > 24ULL * 3600 * 1000000)
+    st = SCALED_TOO_LARGE;
+  if (scaled_problem(st, "is not a duration (use e.g. 500ms, 2s, 1m)",
+                     "is finer than a microsecond", too_long, problem) < 0)
     return -1;
-  }
-  if (r == -2 || v > max) {
-    *problem = "is longer than 24h";
-    return -1;
-  }
   *us = v;
   return 0;
 }
@@ -278,24 +284,14 @@ int scenario_parse_duration(const char *text, int *ms, const char **problem)
 
 int scenario_parse_percent(const char *text, uint32_t *ppm, const char **problem)
 {
-  static const char bad[] = "is not a percentage (use e.g. 30%, 0.5%)";
-  const char *p = text;
-  uint64_t whole, frac, v = 0;
-  int nf;
-  bool overflow = false;
-  if (read_decimal(&p, &whole, &frac, &nf, &overflow) < 0 || strcmp(p, "%") != 0) {
-    *problem = bad;
+  static const struct suffix percent[] = {{"%", 10000}};
+  uint64_t v = 0;
+  enum scaled_status st = parse_scaled(text, percent, 1, false, &v);
+  if (st == SCALED_OK && v > 1000000)
+    st = SCALED_TOO_LARGE;
+  if (scaled_problem(st, "is not a percentage (use e.g. 30%, 0.5%)", "is finer than 0.0001%",
+                     "is more than 100%", problem) < 0)
     return -1;
-  }
-  int r = overflow ? -2 : scale_decimal(whole, frac, nf, 10000, &v);
-  if (r == -1) {
-    *problem = "is finer than 0.0001%";
-    return -1;
-  }
-  if (r == -2 || v > 1000000) {
-    *problem = "is more than 100%";
-    return -1;
-  }
   *ppm = (uint32_t)v;
   return 0;
 }
@@ -325,32 +321,12 @@ static const struct suffix rate_units[] = {
 
 int scenario_parse_rate(const char *text, uint64_t *bits_per_sec, const char **problem)
 {
-  static const char bad[] = "is not a rate (use e.g. 1mbit, 100kbit, 500bps)";
-  const char *p = text;
-  uint64_t whole, frac, v = 0;
-  int nf;
-  bool overflow = false;
-  if (read_decimal(&p, &whole, &frac, &nf, &overflow) < 0) {
-    *problem = bad;
+  uint64_t v = 0;
+  enum scaled_status st =
+      parse_scaled(text, rate_units, sizeof rate_units / sizeof rate_units[0], true, &v);
+  if (scaled_problem(st, "is not a rate (use e.g. 1mbit, 100kbit, 500bps)", "is finer than 1bit",
+                     "is too large", problem) < 0)
     return -1;
-  }
-  uint64_t mult = 0;
-  for (size_t i = 0; i < sizeof rate_units / sizeof rate_units[0]; i++)
-    if (strcasecmp(p, rate_units[i].text) == 0)
-      mult = rate_units[i].mult;
-  if (mult == 0) {
-    *problem = bad;
-    return -1;
-  }
-  int r = overflow ? -2 : scale_decimal(whole, frac, nf, mult, &v);
-  if (r == -1) {
-    *problem = "is finer than 1bit";
-    return -1;
-  }
-  if (r == -2) {
-    *problem = "is too large";
-    return -1;
-  }
   *bits_per_sec = v;
   return 0;
 }
