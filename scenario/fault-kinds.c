@@ -261,6 +261,16 @@ static bool syscall_name_ok(const char *text)
   return ok;
 }
 
+/* Quantities that must be greater than 0 say so with the parameter's name. */
+static int must_be_positive(const struct fault_param_spec *p, uint64_t v, char *problem,
+                            size_t size)
+{
+  if (v > 0)
+    return 0;
+  snprintf(problem, size, "%s must be greater than 0", p->name);
+  return -1;
+}
+
 /* The check of one type; q is text quoted.  Fills problem and returns -1 on
  * a bad value. */
 static int parse_value(const struct fault_param_spec *p, const char *text, const char *q,
@@ -303,10 +313,7 @@ static int parse_value(const struct fault_param_spec *p, const char *text, const
   case FAULT_PARAM_RATE:
     if (scenario_parse_rate(text, &out->bits_per_sec, &why) < 0)
       break;
-    if (out->bits_per_sec > 0)
-      return 0;
-    snprintf(problem, size, "%s must be greater than 0", p->name);
-    return -1;
+    return must_be_positive(p, out->bits_per_sec, problem, size);
   case FAULT_PARAM_INTEGER:
     if (parse_integer(text, p->min, p->max, &out->integer) == 0)
       return 0;
@@ -315,17 +322,11 @@ static int parse_value(const struct fault_param_spec *p, const char *text, const
   case FAULT_PARAM_BYTES:
     if (scenario_parse_memory(text, &out->bytes, &why) < 0)
       break;
-    if (out->bytes > 0)
-      return 0;
-    snprintf(problem, size, "%s must be greater than 0", p->name);
-    return -1;
+    return must_be_positive(p, out->bytes, problem, size);
   case FAULT_PARAM_CPU:
     if (scenario_parse_cpu(text, &out->cpu_millis, &why) < 0)
       break;
-    if (out->cpu_millis > 0)
-      return 0;
-    snprintf(problem, size, "%s must be greater than 0", p->name);
-    return -1;
+    return must_be_positive(p, out->cpu_millis, problem, size);
   case FAULT_PARAM_IPV4:
     if (scenario_parse_ipv4(text, &out->ipv4) == 0)
       return 0;

@@ -103,103 +103,119 @@ static void test_kind_parameters(void **state)
   assert_string_equal(fault_kind_list(buf, 40), "link-mtu, link-down, tx-checksum-on, tu");
 }
 
+/* The quantity parsers, seen as one shape for the tables below. */
+typedef int (*parse_fn)(const char *text, uint64_t *out, const char **problem);
+
+struct good_case {
+  const char *text;
+  uint64_t value;
+};
+
+/* Problem texts by input; expect NULL ends the list. */
+struct bad_case {
+  const char *text, *expect;
+};
+
+static int parse_percent64(const char *text, uint64_t *out, const char **problem)
+{
+  uint32_t ppm = 0;
+  int r = scenario_parse_percent(text, &ppm, problem);
+  *out = ppm;
+  return r;
+}
+
+static void check_parser(const char *what, parse_fn parse, const struct good_case *good,
+                         size_t n_good, const struct bad_case *bad, size_t n_bad)
+{
+  for (size_t i = 0; i < n_good; i++) {
+    uint64_t v = 7;
+    const char *problem = NULL;
+    if (parse(good[i].text, &v, &problem) < 0)
+      fail_msg("%s \"%s\" rejected: %s", what, good[i].text, problem);
+    if (v != good[i].value)
+      fail_msg("%s \"%s\" read as %llu, expected %llu", what, good[i].text, (unsigned long long)v,
+               (unsigned long long)good[i].value);
+  }
+  for (size_t i = 0; i < n_bad; i++) {
+    uint64_t v = 7;
+    const char *problem = NULL;
+    if (parse(bad[i].text, &v, &problem) == 0)
+      fail_msg("%s \"%s\" accepted as %llu", what, bad[i].text, (unsigned long long)v);
+    if (problem == NULL || strcmp(problem, bad[i].expect) != 0)
+      fail_msg("%s \"%s\": problem \"%s\", expected \"%s\"", what, bad[i].text,
+               problem ? problem : "(none)", bad[i].expect);
+  }
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
 static void test_durations(void **state)
 {
-  static const struct {
-    const char *text;
-    uint64_t us;
-  } good[] = {{"0s", 0},           {"200ms", 200000}, {"1.5s", 1500000},  {"2m", 120000000},
-              {"100us", 100},      {"0.25ms", 250},   {"1h", 3600000000}, {"24h", 86400000000},
-              {"1.000s", 1000000}, {"007ms", 7000}};
-  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-    uint64_t us = 7;
-    const char *problem = NULL;
-    if (scenario_parse_duration_us(good[i].text, &us, &problem) < 0)
-      fail_msg("duration \"%s\" rejected: %s", good[i].text, problem);
-    assert_int_equal(us, good[i].us);
-  }
-  static const char *const bad[] = {"",    "s",     "2",    "1.s", ".5s", "1 s",
-                                    "-1s", "1e3ms", "2sec", "1ns", "1.5", "5d"};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    uint64_t us;
-    const char *problem = NULL;
-    if (scenario_parse_duration_us(bad[i], &us, &problem) == 0)
-      fail_msg("duration \"%s\" accepted", bad[i]);
-    assert_string_equal(problem, "is not a duration (use e.g. 500ms, 2s, 1m)");
-  }
-  uint64_t us;
-  const char *problem;
-  assert_int_equal(scenario_parse_duration_us("24.0001h", &us, &problem), -1);
-  assert_string_equal(problem, "is longer than 24h");
-  assert_int_equal(scenario_parse_duration_us("99999999999999999999999s", &us, &problem), -1);
-  assert_string_equal(problem, "is longer than 24h");
-  assert_int_equal(scenario_parse_duration_us("0.1us", &us, &problem), -1);
-  assert_string_equal(problem, "is finer than a microsecond");
+  static const char no[] = "is not a duration (use e.g. 500ms, 2s, 1m)";
+  static const struct good_case good[] = {
+      {"0s", 0},           {"200ms", 200000}, {"1.5s", 1500000},  {"2m", 120000000},
+      {"100us", 100},      {"0.25ms", 250},   {"1h", 3600000000}, {"24h", 86400000000},
+      {"1.000s", 1000000}, {"007ms", 7000}};
+  static const struct bad_case bad[] = {{"", no},
+                                        {"s", no},
+                                        {"2", no},
+                                        {"1.s", no},
+                                        {".5s", no},
+                                        {"1 s", no},
+                                        {"-1s", no},
+                                        {"1e3ms", no},
+                                        {"2sec", no},
+                                        {"1ns", no},
+                                        {"1.5", no},
+                                        {"5d", no},
+                                        {"24.0001h", "is longer than 24h"},
+                                        {"99999999999999999999999s", "is longer than 24h"},
+                                        {"0.1us", "is finer than a microsecond"}};
+  check_parser("duration", scenario_parse_duration_us, good, N(good), bad, N(bad));
 }
 
 static void test_percentages(void **state)
 {
-  static const struct {
-    const char *text;
-    uint32_t ppm;
-  } good[] = {{"30%", 300000}, {"0.5%", 5000},     {"100%", 1000000},  {"0%", 0},
-              {"0.0001%", 1},  {"12.34%", 123400}, {"100.0%", 1000000}};
-  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-    uint32_t ppm = 7;
-    const char *problem = NULL;
-    if (scenario_parse_percent(good[i].text, &ppm, &problem) < 0)
-      fail_msg("percentage \"%s\" rejected: %s", good[i].text, problem);
-    assert_int_equal(ppm, good[i].ppm);
-  }
-  static const char *const bad[] = {"",    "%",   "30",   "0.5",  ".5%",
-                                    "5.%", "-1%", "30 %", "30%%", "1e2%"};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    uint32_t ppm;
-    const char *problem = NULL;
-    if (scenario_parse_percent(bad[i], &ppm, &problem) == 0)
-      fail_msg("percentage \"%s\" accepted", bad[i]);
-    assert_string_equal(problem, "is not a percentage (use e.g. 30%, 0.5%)");
-  }
-  uint32_t ppm;
-  const char *problem;
-  assert_int_equal(scenario_parse_percent("100.01%", &ppm, &problem), -1);
-  assert_string_equal(problem, "is more than 100%");
-  assert_int_equal(scenario_parse_percent("99999999999999999999999%", &ppm, &problem), -1);
-  assert_string_equal(problem, "is more than 100%");
-  assert_int_equal(scenario_parse_percent("0.00001%", &ppm, &problem), -1);
-  assert_string_equal(problem, "is finer than 0.0001%");
+  static const char no[] = "is not a percentage (use e.g. 30%, 0.5%)";
+  static const struct good_case good[] = {{"30%", 300000},    {"0.5%", 5000}, {"100%", 1000000},
+                                          {"0%", 0},          {"0.0001%", 1}, {"12.34%", 123400},
+                                          {"100.0%", 1000000}};
+  static const struct bad_case bad[] = {{"", no},
+                                        {"%", no},
+                                        {"30", no},
+                                        {"0.5", no},
+                                        {".5%", no},
+                                        {"5.%", no},
+                                        {"-1%", no},
+                                        {"30 %", no},
+                                        {"30%%", no},
+                                        {"1e2%", no},
+                                        {"100.01%", "is more than 100%"},
+                                        {"99999999999999999999999%", "is more than 100%"},
+                                        {"0.00001%", "is finer than 0.0001%"}};
+  check_parser("percentage", parse_percent64, good, N(good), bad, N(bad));
 }
 
 static void test_rates(void **state)
 {
-  static const struct {
-    const char *text;
-    uint64_t bps;
-  } good[] = {{"1mbit", 1000000}, {"100kbit", 100000},  {"1gbit", 1000000000},    {"500bps", 4000},
-              {"1bit", 1},        {"1.5mbit", 1500000}, {"2mibit", 2097152},      {"1kibps", 8192},
-              {"1Mbit", 1000000}, {"10MBPS", 80000000}, {"1tbit", 1000000000000}, {"0bit", 0}};
-  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-    uint64_t bps = 7;
-    const char *problem = NULL;
-    if (scenario_parse_rate(good[i].text, &bps, &problem) < 0)
-      fail_msg("rate \"%s\" rejected: %s", good[i].text, problem);
-    assert_int_equal(bps, good[i].bps);
-  }
-  static const char *const bad[] = {"",       "mbit",  "100",    "1 mbit", "1mb",
-                                    "1.mbit", "-1bit", "1kbits", "1e3bit", "1Mibitt"};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    uint64_t bps;
-    const char *problem = NULL;
-    if (scenario_parse_rate(bad[i], &bps, &problem) == 0)
-      fail_msg("rate \"%s\" accepted", bad[i]);
-    assert_string_equal(problem, "is not a rate (use e.g. 1mbit, 100kbit, 500bps)");
-  }
-  uint64_t bps;
-  const char *problem;
-  assert_int_equal(scenario_parse_rate("0.5bit", &bps, &problem), -1);
-  assert_string_equal(problem, "is finer than 1bit");
-  assert_int_equal(scenario_parse_rate("99999999tbps", &bps, &problem), -1);
-  assert_string_equal(problem, "is too large");
+  static const char no[] = "is not a rate (use e.g. 1mbit, 100kbit, 500bps)";
+  static const struct good_case good[] = {
+      {"1mbit", 1000000}, {"100kbit", 100000},  {"1gbit", 1000000000},    {"500bps", 4000},
+      {"1bit", 1},        {"1.5mbit", 1500000}, {"2mibit", 2097152},      {"1kibps", 8192},
+      {"1Mbit", 1000000}, {"10MBPS", 80000000}, {"1tbit", 1000000000000}, {"0bit", 0}};
+  static const struct bad_case bad[] = {{"", no},
+                                        {"mbit", no},
+                                        {"100", no},
+                                        {"1 mbit", no},
+                                        {"1mb", no},
+                                        {"1.mbit", no},
+                                        {"-1bit", no},
+                                        {"1kbits", no},
+                                        {"1e3bit", no},
+                                        {"1Mibitt", no},
+                                        {"0.5bit", "is finer than 1bit"},
+                                        {"99999999tbps", "is too large"}};
+  check_parser("rate", scenario_parse_rate, good, N(good), bad, N(bad));
 }
 
 static void test_macs(void **state)
