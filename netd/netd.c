@@ -20,6 +20,7 @@
 #include "flows.h"
 #include "link.h"
 #include "log.h"
+#include "netd-ctl.h"
 #include "netlink.h"
 #include "ofp.h"
 
@@ -671,8 +672,8 @@ int netd_pod_add(struct netd *n, const char *pod, const char *netns, const char 
                  int *ofport_out, struct lab_error **err)
 {
   uint32_t ip;
-  if (strlen(pod) == 0 || strlen(pod) > 253)
-    return lab_error_set(err, EINVAL, "pod name \"%s\": expected 1 to 253 characters", pod);
+  if (netd_ctl_pod_name_check(pod, err) < 0)
+    return -1;
   if (netd_parse_cidr(ip_text, 0, &ip, NULL, err) < 0)
     return lab_error_wrap(err, "pod %s", pod);
   if (flows_model_check_pod(n->model, pod, ip, err) < 0)
@@ -948,11 +949,13 @@ char *netd_show_json(const struct netd *n)
 
 static void cmd_show(struct unixctl_conn *conn, int argc, const char *argv[], void *aux)
 {
-  if (argc > 1 && strcmp(argv[1], "--json") != 0) {
-    unixctl_command_reply_error(conn, "usage: netd/show [--json]");
+  struct netd_show req;
+  struct lab_error *err = NULL;
+  if (netd_ctl_show_from_argv(argc, argv, &req, &err) < 0) {
+    reply_result(conn, -1, &err, NULL);
     return;
   }
-  char *s = argc > 1 ? netd_show_json(aux) : netd_show(aux);
+  char *s = req.json ? netd_show_json(aux) : netd_show(aux);
   unixctl_command_reply(conn, s);
   free(s);
 }
@@ -980,19 +983,28 @@ static void cmd_flows(struct unixctl_conn *conn, int argc, const char *argv[], v
 static void cmd_pod_add(struct unixctl_conn *conn, int argc, const char *argv[], void *aux)
 {
   struct lab_error *err = NULL;
-  int ofport = 0;
+  struct netd_pod_add req;
+  struct netd_pod_add_reply reply = {0};
   long long start = time_msec();
-  int rc = netd_pod_add(aux, argv[1], argv[2], argv[3], &ofport, &err);
-  char ok[128];
-  snprintf(ok, sizeof ok, "pod %s attached, ofport %d, %lld ms", argv[1], ofport,
-           time_msec() - start);
+  int rc = netd_ctl_pod_add_from_argv(argc, argv, &req, &err);
+  if (rc == 0)
+    rc = netd_pod_add(aux, req.name, req.netns, req.ip, &reply.ofport, &err);
+  char ok[NETD_CTL_POD_ADD_REPLY_MAX] = "";
+  if (rc == 0) {
+    snprintf(reply.name, sizeof reply.name, "%s", req.name);
+    reply.elapsed_ms = time_msec() - start;
+    netd_ctl_pod_add_reply_format(&reply, ok);
+  }
   reply_result(conn, rc, &err, ok);
 }
 
 static void cmd_pod_del(struct unixctl_conn *conn, int argc, const char *argv[], void *aux)
 {
   struct lab_error *err = NULL;
-  int rc = netd_pod_del(aux, argv[1], &err);
+  struct netd_pod_del req;
+  int rc = netd_ctl_pod_del_from_argv(argc, argv, &req, &err);
+  if (rc == 0)
+    rc = netd_pod_del(aux, req.name, &err);
   reply_result(conn, rc, &err, NULL);
 }
 
@@ -1036,10 +1048,13 @@ int netd_start(struct netd *n, struct lab_error **err)
   int rc = unixctl_server_create(n->ctl_path, &n->unixctl);
   if (rc != 0)
     return lab_error_set(err, rc, "control socket %s", n->ctl_path);
-  unixctl_command_register("netd/show", "[--json]", 0, 1, cmd_show, n);
+  unixctl_command_register(NETD_CTL_SHOW, NETD_CTL_SHOW_USAGE, NETD_CTL_SHOW_MIN_ARGS,
+                           NETD_CTL_SHOW_MAX_ARGS, cmd_show, n);
   unixctl_command_register("netd/flows", "", 0, 0, cmd_flows, n);
-  unixctl_command_register("netd/pod-add", "NAME NETNS_PATH|PID IP", 3, 3, cmd_pod_add, n);
-  unixctl_command_register("netd/pod-del", "NAME", 1, 1, cmd_pod_del, n);
+  unixctl_command_register(NETD_CTL_POD_ADD, NETD_CTL_POD_ADD_USAGE, NETD_CTL_POD_ADD_ARGS,
+                           NETD_CTL_POD_ADD_ARGS, cmd_pod_add, n);
+  unixctl_command_register(NETD_CTL_POD_DEL, NETD_CTL_POD_DEL_USAGE, NETD_CTL_POD_DEL_ARGS,
+                           NETD_CTL_POD_DEL_ARGS, cmd_pod_del, n);
   unixctl_command_register("netd/remote-add", "NODE SUBNET/N UNDERLAY", 3, 3, cmd_remote_add, n);
   unixctl_command_register("netd/remote-del", "NODE", 1, 1, cmd_remote_del, n);
   unixctl_command_register("netd/exit", "", 0, 0, cmd_exit, n);
