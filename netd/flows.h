@@ -148,6 +148,12 @@ char *flows_entry_format(const struct flows_entry *f);
  * delete needs it.  Malloc'd, or NULL when out of memory. */
 char *flows_entry_format_match(const struct flows_entry *f);
 
+/* Length of a dotted-quad IPv4 address string "255.255.255.255" with its NUL. */
+#define FLOWS_IP_STRLEN 16
+
+/* Writes IPv4 address ip (host byte order) as a dotted quad into buf. */
+void flows_ip_format(uint32_t ip, char buf[FLOWS_IP_STRLEN]);
+
 /* Writes the MAC derived from IPv4 address ip (host byte order),
  * "0a:58:" followed by its four bytes, into buf. */
 void flows_mac_for_ip(uint32_t ip, char buf[FLOWS_MAC_STRLEN]);

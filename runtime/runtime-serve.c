@@ -31,6 +31,7 @@
 #include "image.h"
 #include "ipam.h"
 #include "log.h"
+#include "netd-client.h"
 #include "netlink.h"
 #include "rpc-ops.h"
 #include "rpc.h"
@@ -128,78 +129,6 @@ static char *pod_name_of(struct container **list, size_t n, const struct contain
 
 /* ---------------------------------------------------------- netd (CNI-ish) */
 
-/* One JSON-RPC call on netd's unixctl socket (a stream).  Returns 0 and the
- * result text in *result (malloc'd, may be NULL), or -1 and *err. */
-static int netd_call(const char *path, const char *method, const char *const *params, char **result,
-                     struct lab_error **err)
-{
-  if (result != NULL)
-    *result = NULL;
-  cleanup_close int fd = unix_socket_connect(path, SOCK_STREAM, err);
-  if (fd < 0)
-    return lab_error_wrap(err, "netd");
-  struct json_object *req = json_object_new_object();
-  struct json_object *arr = json_object_new_array();
-  for (size_t i = 0; params[i] != NULL; i++)
-    json_object_array_add(arr, json_object_new_string(params[i]));
-  json_object_object_add(req, "method", json_object_new_string(method));
-  json_object_object_add(req, "params", arr);
-  json_object_object_add(req, "id", json_object_new_int(1));
-  const char *text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
-  size_t len = strlen(text), off = 0;
-  while (off < len) {
-    ssize_t w = send(fd, text + off, len - off, MSG_NOSIGNAL);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0) {
-      json_object_put(req);
-      return lab_error_errno(err, "writing to netd");
-    }
-    off += (size_t)w;
-  }
-  json_object_put(req);
-  struct json_tokener *tok = json_tokener_new();
-  struct json_object *reply = NULL;
-  char buf[4096];
-  while (reply == NULL) {
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    int pr = poll(&p, 1, 30000);
-    if (pr == 0) {
-      json_tokener_free(tok);
-      return lab_error_set(err, ETIMEDOUT, "netd %s", method);
-    }
-    ssize_t n = pr < 0 ? -1 : read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      json_tokener_free(tok);
-      return lab_error_set(err, n < 0 ? errno : EPIPE, "netd %s: no reply", method);
-    }
-    reply = json_tokener_parse_ex(tok, buf, (int)n);
-    enum json_tokener_error te = json_tokener_get_error(tok);
-    if (reply == NULL && te != json_tokener_continue) {
-      json_tokener_free(tok);
-      return lab_error_set(err, EPROTO, "netd %s: bad reply: %s", method,
-                           json_tokener_error_desc(te));
-    }
-  }
-  json_tokener_free(tok);
-  struct json_object *e = NULL, *r = NULL;
-  int rc = 0;
-  if (json_object_object_get_ex(reply, "error", &e) && !json_object_is_type(e, json_type_null)) {
-    const char *m = json_object_get_string(e);
-    size_t ml = strlen(m);
-    while (ml > 0 && m[ml - 1] == '\n')
-      ml--;
-    rc = lab_error_set(err, 0, "netd %s: %.*s", method, (int)ml, m);
-  } else if (result != NULL && json_object_object_get_ex(reply, "result", &r) &&
-             json_object_is_type(r, json_type_string)) {
-    *result = strdup(json_object_get_string(r));
-  }
-  json_object_put(reply);
-  return rc;
-}
-
 static int lo_up(pid_t pid, struct lab_error **err)
 {
   char path[64];
@@ -265,8 +194,7 @@ static void pod_undo(struct server *sv, const char *name, struct pod_build *b)
   }
   b->n_ctrs = 0;
   if (b->attached) {
-    const char *params[] = {name, NULL};
-    if (netd_call(sv->cfg->netd, "netd/pod-del", params, NULL, &e) < 0) {
+    if (netd_client_pod_del(sv->cfg->netd, &(struct netd_pod_del){.name = name}, &e) < 0) {
       log_warn("pod %s: undo: %s", name, e->msg);
       lab_error_clear(&e);
     }
@@ -399,9 +327,8 @@ static int op_pod_run(struct server *sv, struct json_object *req, struct json_ob
     ipam_format(b.ip, ip);
     char netns[64];
     snprintf(netns, sizeof netns, "/proc/%d/ns/net", (int)container_pid(b.infra));
-    const char *params[] = {name, netns, ip, NULL};
-    cleanup_free char *result = NULL;
-    if (netd_call(sv->cfg->netd, "netd/pod-add", params, &result, err) < 0)
+    struct netd_pod_add add = {.name = name, .netns = netns, .ip = ip};
+    if (netd_client_pod_add(sv->cfg->netd, &add, NULL, err) < 0)
       goto out;
     b.attached = true;
     /* for inspect's NetworkSettings of the pod's containers */
@@ -499,8 +426,7 @@ static int op_pod_rm(struct server *sv, struct json_object *req, struct json_obj
   /* The network first (CNI DEL), while the pod's namespace still exists. */
   const char *ip = jstr(rec, "ip");
   if (ip != NULL && sv->cfg->netd != NULL) {
-    const char *params[] = {name, NULL};
-    if (netd_call(sv->cfg->netd, "netd/pod-del", params, NULL, &e) < 0) {
+    if (netd_client_pod_del(sv->cfg->netd, &(struct netd_pod_del){.name = name}, &e) < 0) {
       log_warn("pod %s: %s", name, e->msg);
       lab_error_clear(&e);
     }
@@ -608,9 +534,9 @@ static bool wants_cluster_net(const struct server *sv, const struct rt_spec *spe
 static int implicit_pod_remove(struct server *sv, struct container *infra, struct lab_error **err)
 {
   struct lab_error *e = NULL;
-  const char *params[] = {container_owner(infra), NULL};
   if (container_ip(infra) != NULL &&
-      netd_call(sv->cfg->netd, "netd/pod-del", params, NULL, &e) < 0) {
+      netd_client_pod_del(sv->cfg->netd, &(struct netd_pod_del){.name = container_owner(infra)},
+                          &e) < 0) {
     log_warn("container %.12s: %s", container_owner(infra), e->msg);
     lab_error_clear(&e);
   }
@@ -648,8 +574,8 @@ static int implicit_pod_make(struct server *sv, struct container *c, struct lab_
   ipam_format(addr, ip);
   char netns[64];
   snprintf(netns, sizeof netns, "/proc/%d/ns/net", (int)container_pid(infra));
-  const char *params[] = {container_id(c), netns, ip, NULL};
-  if (netd_call(sv->cfg->netd, "netd/pod-add", params, NULL, err) < 0)
+  struct netd_pod_add add = {.name = container_id(c), .netns = netns, .ip = ip};
+  if (netd_client_pod_add(sv->cfg->netd, &add, NULL, err) < 0)
     goto fail;
   attached = true;
   char gw[16] = "";
@@ -663,8 +589,8 @@ static int implicit_pod_make(struct server *sv, struct container *c, struct lab_
 fail:
   lab_error_wrap(err, "container %s: its network", container_name(c));
   struct lab_error *e = NULL;
-  if (attached && netd_call(sv->cfg->netd, "netd/pod-del", (const char *[]){container_id(c), NULL},
-                            NULL, &e) < 0) {
+  if (attached &&
+      netd_client_pod_del(sv->cfg->netd, &(struct netd_pod_del){.name = container_id(c)}, &e) < 0) {
     log_warn("container %s: undo: %s", container_name(c), e->msg);
     lab_error_clear(&e);
   }

@@ -31,19 +31,9 @@ fail() {
 # Runs the built CLI.  A command that hangs is a bug: never wait forever.
 nodelab() { timeout --kill-after=5 "${E2E_TIMEOUT:-120}" "$NODELAB" "$@"; }
 
-# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 50 ms until it succeeds.
-wait_for() {
-  local secs=$1 what=$2
-  shift 2
-  local deadline=$((SECONDS + secs))
-  while ! "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then
-      say "timed out after ${secs}s waiting for: $what"
-      return 1
-    fi
-    sleep 0.05
-  done
-}
+# wait_for SECONDS DESCRIPTION CMD... and pid_gone PID.
+# shellcheck source=tests/integration/wait-lib.sh
+source "$E2E_LIB_DIR/wait-lib.sh"
 
 # Processes of this build's programs (the CLI, nodelabd, nodelab-init...), as
 # "pid comm" lines.  comm is at most 15 bytes: "nodelab-init" fits.  A
@@ -52,17 +42,20 @@ wait_for() {
 # E2E_ALL_PROCESSES=1 to count every nodelab* process.  A zombie is dead: it
 # only waits for its parent (counted itself when it is ours) or init to reap it.
 nodelab_processes() {
-  local pid comm state exe build
+  local pid comm state exe build i
   build=$(cd "$NODELAB_BUILD_DIR" && pwd -P)
   ps -e -o pid=,stat=,comm= | while read -r pid state comm; do
     [[ $comm == nodelab* ]] || continue
     [[ $state == Z* ]] && continue
     exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || exe=
-    if [ -z "$exe" ]; then # exiting right now? (then it is not left behind)
-      sleep 0.2
-      [ -d "/proc/$pid" ] || continue
+    # No executable: exiting right now (then it is not left behind), or a
+    # kernel-side moment of exec; look again until it is gone or readable.
+    for ((i = 0; i < 20 && ${#exe} == 0; i++)); do
+      pid_gone "$pid" && break
+      sleep 0.05
       exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || exe=
-    fi
+    done
+    pid_gone "$pid" && continue
     if [ -z "${E2E_ALL_PROCESSES:-}" ] && [ -n "$exe" ] && [[ $exe != "$build"/* ]]; then
       continue
     fi
@@ -188,11 +181,13 @@ e2e_cleanup() {
 # of this build (by pid), the test's labs' cgroups (deepest first), and the
 # daemon's files once no daemon and no lab remain.  It says what it removed.
 e2e_last_resort() {
-  local p d f left=()
+  local p d f left=() killed=()
   for p in $(nodelab_processes | awk '{print $1}'); do
-    kill -KILL "$p" 2>/dev/null && left+=("process $p")
+    kill -KILL "$p" 2>/dev/null && left+=("process $p") && killed+=("$p")
   done
-  sleep 0.2
+  for p in "${killed[@]}"; do # a cgroup cannot go before its processes
+    wait_for 5 "process $p to die" pid_gone "$p" || true
+  done
   for d in $(nodelab_cgroups | sort -r); do
     rmdir "$d" 2>/dev/null && left+=("cgroup $d")
   done

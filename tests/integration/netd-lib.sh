@@ -5,6 +5,8 @@
 # No pipefail: `cmd | grep -q` would fail whenever grep exits before cmd is done.
 set -eu
 
+# shellcheck source=tests/integration/wait-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/wait-lib.sh"
 BUILD=${NODELAB_BUILD_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 NETD=$BUILD/netd/nodelab-netd
 [ -x "$NETD" ] || { echo "netd-lib: $NETD not built" >&2; exit 1; }
@@ -98,11 +100,17 @@ netd_start() {
   return 1
 }
 
-# pod_ns POD: a bare network namespace held by a sleeping process.
+# pod_ns POD: a bare network namespace held by a sleeping process; returns
+# once the process is in it.
 pod_ns() {
   unshare --net sleep infinity </dev/null >/dev/null 2>&1 &
   POD_PID[$1]=$!
-  sleep 0.05
+  wait_for 5 "pod $1's network namespace" in_own_netns "${POD_PID[$1]}" ||
+    fail "pod $1: unshare --net did not make a network namespace"
+}
+in_own_netns() {
+  local ns
+  ns=$(readlink "/proc/$1/ns/net") && [ "$ns" != "$(readlink /proc/self/ns/net)" ]
 }
 
 netd_ctl() {

@@ -2,6 +2,8 @@
 # image store and cgroup parent, and a trap that removes everything.
 set -euo pipefail
 
+# shellcheck source=tests/integration/wait-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/wait-lib.sh"
 BUILD=${NODELAB_BUILD_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 RT_BIN=$BUILD/runtime/nodelab-runtime
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root"; exit 77; fi

@@ -8,11 +8,14 @@ set -euo pipefail
 
 BUILD=${NODELAB_BUILD_DIR:?set NODELAB_BUILD_DIR to the build directory}
 NODELAB=$BUILD/tools/nodelab
+# Cannot run here: exit 77, which CTest reports as skipped (SKIP_RETURN_CODE).
 if [ ! -x "$BUILD/nodes/nodelabd" ]; then
   echo "skip: $BUILD/nodes/nodelabd is not built"
-  exit 0
+  exit 77
 fi
-[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 0; }
+[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
+# shellcheck source=tests/integration/wait-lib.sh
+source "$(dirname "$0")/wait-lib.sh"
 
 if [ -z "${NODELAB_CLI_LAB_PRIVATE:-}" ]; then
   exec unshare --mount --propagation private env NODELAB_CLI_LAB_PRIVATE=1 bash "$0" "$@"
@@ -121,12 +124,19 @@ echo hello | "$NODELAB" exec alpha -- cat > "$T/out" && [ "$(cat "$T/out")" = he
   fail "stdin"
 
 # A signal sent to nodelab reaches the command; nodelab exits with its status.
-"$NODELAB" exec alpha -- sleep 30 & cli=$!
-sleep 0.5
+# The command traps TERM and exits 42: only a forwarded signal gives 42 (a
+# nodelab killed by the signal itself would give 143).  It says "ready" once
+# the trap is set.
+"$NODELAB" exec alpha -- sh -c 'trap "kill \$pid; exit 42" TERM; sleep 31 & pid=$!; echo ready; wait $pid' \
+  > "$T/sig.out" & cli=$!
+wait_for 10 "the command to set its TERM trap" grep -qx ready "$T/sig.out" ||
+  fail "exec: the TERM-trapping command did not start"
 kill -TERM "$cli" || fail "nodelab exec died before the signal"
 set +e; wait "$cli"; rc=$?; set -e
-[ "$rc" -eq 143 ] && ok "exec: SIGTERM forwarded to the command" || fail "forwarded SIGTERM: rc $rc"
-pgrep -f "^sleep 30$" >/dev/null && fail "sleep 30 survived" || true
+[ "$rc" -eq 42 ] && ok "exec: SIGTERM forwarded to the command (its trap ran, its status 42 passed back)" ||
+  fail "forwarded SIGTERM: rc $rc, expected 42 from the command's trap"
+sleep_31_gone() { ! pgrep -f "^sleep 31$" >/dev/null; }
+wait_for 5 "the command's sleep 31 to go" sleep_31_gone || fail "sleep 31 survived"
 
 # --- shell (stdin is not a terminal here: the shell reads commands from it) ---
 printf 'echo "in $NODELAB_NODE as $(hostname)"\nexit 3\n' | "$NODELAB" shell beta > "$T/out" 2>&1 && rc=0 || rc=$?
@@ -161,7 +171,7 @@ run 0 "$NODELAB" up "$T/lab.yaml" --name "$LAB-k" || exit 1
 run 0 "$NODELAB" status --json && alpha_pid=$(json 'd["nodes"][0]["pid"]')
 daemon=$(cat /run/nodelab/nodelabd.pid)
 kill -9 "$daemon"
-sleep 0.2
+wait_for 5 "nodelabd to die" pid_gone "$daemon" || fail "nodelabd survived kill -9"
 run 0 "$NODELAB" ls && [ "$out" = "No labs." ] && ok "ls with a dead daemon: no labs" || fail "ls dead: $out"
 run 0 "$NODELAB" down --force && grep -q "Lab $LAB-k cleaned from its ledger." <<< "$out" &&
   ok "down --force after kill -9" || fail "down --force: $out $err"

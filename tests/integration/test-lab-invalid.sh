@@ -12,6 +12,10 @@ LABS=(bad-unknown bad-dup bad-pod bad-overlap bad-mem bad-cpu bad-long bad-check
   bad-type bad-syntax bad-many e2e-invalid)
 e2e_init "${LABS[@]}"
 snapshot "$E2E_TMP/before"
+# No case may start a daemon: nodelabd is a stub that records being started.
+printf '#!/bin/sh\necho "started: $*" >>"%s"\nexit 1\n' "$E2E_TMP/daemon-started" >"$E2E_TMP/nodelabd-stub"
+chmod +x "$E2E_TMP/nodelabd-stub"
+export NODELAB_DAEMON=$E2E_TMP/nodelabd-stub
 cd "$E2E_TMP" # relative file names: the message names the file as it was given
 
 # expect FILE MESSAGE: writes FILE from stdin, then checks up and validate.
@@ -33,6 +37,7 @@ expect() {
   # Nothing created, not even for a moment: up validates before it starts a daemon.
   [ ! -e "$NODELAB_RUN" ] || { find "$NODELAB_RUN" >&2; fail "$file: up created $NODELAB_RUN"; }
   [ -z "$(nodelab_processes)" ] || { nodelab_processes >&2; fail "$file: a nodelab process runs"; }
+  [ ! -e "$E2E_TMP/daemon-started" ] || fail "$file: up started nodelabd: $(cat "$E2E_TMP/daemon-started")"
 
   rc=0
   nodelab validate "$file" >"$E2E_TMP/out" 2>"$E2E_TMP/err" || rc=$?
@@ -178,6 +183,6 @@ nodelab up "$E2E_TMP/missing.yaml" 2>"$E2E_TMP/err" || rc=$?
 grep -q "missing.yaml" "$E2E_TMP/err" || fail "up of a missing file did not name it: $(cat "$E2E_TMP/err")"
 
 say "$n_cases malformed scenarios rejected with their exact message"
-# A daemon would linger up to 10 s when idle; give one a moment to show up.
-sleep 2
+# The stub would have recorded any daemon started, even one gone since.
+[ ! -e "$E2E_TMP/daemon-started" ] || fail "a daemon was started: $(cat "$E2E_TMP/daemon-started")"
 assert_clean "$E2E_TMP/before" "after $n_cases invalid scenarios"

@@ -127,7 +127,10 @@ rx=$!
 E2E_BG+=("$rx")
 listening() { nodelab exec node2 -- ss -Hltn "sport = :7000" | grep -q .; }
 wait_for 10 "node2 to listen on port 7000" listening || { cat "$E2E_TMP/rx" >&2; fail "no listener in node2"; }
-nodelab exec node1/web -- sh -c "(echo $TOKEN; sleep 1.5) | nc ${UNDERLAY[node2]} 7000" &
+# The sender keeps the connection open until the test has looked at it: its
+# stdin ends when the test writes to the FIFO /tmp/egress-hold in web.
+nodelab exec node1/web -- sh -c "rm -f /tmp/egress-hold; mkfifo /tmp/egress-hold &&
+  (echo $TOKEN; cat /tmp/egress-hold) | nc ${UNDERLAY[node2]} 7000" &
 tx=$!
 E2E_BG+=("$tx")
 peer_is_web() {
@@ -137,6 +140,8 @@ peer_is_web() {
 }
 wait_for 5 "node2 to see a connection from $WEB_IP" peer_is_web ||
   { nodelab exec node2 -- ss -tn >&2; fail "node2's connection on :7000 is not from $WEB_IP (NAT?)"; }
+nodelab exec node1/web -- sh -c "echo >/tmp/egress-hold; rm -f /tmp/egress-hold" ||
+  fail "could not let the sender in web finish"
 wait "$tx" || fail "the sender in web exited $?"
 wait "$rx" || fail "the listener in node2 exited $?"
 E2E_BG=()

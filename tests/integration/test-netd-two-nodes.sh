@@ -90,7 +90,8 @@ ok "pods reach both nodes' underlay addresses through their node (no duplicates)
 
 in_pod b iperf3 -s -1 -B 10.1.2.2 >/dev/null 2>&1 &
 srv=$!
-sleep 0.5
+iperf_listening() { in_pod b ss -Hltn "sport = :5201" | grep -q .; }
+wait_for 10 "iperf3 to listen in pod b" iperf_listening || fail "iperf3 -s did not listen in pod b"
 timeout 60 nsenter -t "${POD_PID[a]}" -n -- iperf3 -c 10.1.2.2 -n 100M -J >"$NETD_TMP/iperf.json" ||
   fail "iperf3 100M"
 wait $srv || true
@@ -146,8 +147,9 @@ in_pod a ping -c 2 -i 0.2 -W 2 10.1.2.2 >/dev/null || fail "ping after netd rest
 ok "after kill -9, a restarted netd adopts existing pods; they keep working"
 
 # --- ovs-vswitchd dies and comes back (its supervisor restarts it) ---
-kill -9 "$(in_node node2 cat /run/openvswitch/ovs-vswitchd.pid)"
-sleep 0.5
+vswitchd2=$(in_node node2 cat /run/openvswitch/ovs-vswitchd.pid)
+kill -9 "$vswitchd2"
+wait_for 10 "node2's ovs-vswitchd to die" pid_gone "$vswitchd2" || fail "ovs-vswitchd survived kill -9"
 nsenter -t "${NODE_PID[node2]}" -n -m -- ovs-vswitchd unix:/run/openvswitch/db.sock --pidfile \
   --log-file=/var/log/openvswitch/ovs-vswitchd.log 2>>"$NETD_TMP/node2-vswitchd.log" &
 POD_PID[vswitchd2]=$!

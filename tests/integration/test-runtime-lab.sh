@@ -41,7 +41,9 @@ grep -q '"noNewPrivileges":true' "$dir/config.json" || fail "config.json lacks n
 touch "$merged/mnt/on"
 [ -e "$dir/upper/mnt/on" ] || fail "touch did not land in upper"
 rt start on-off >/dev/null
-sleep 0.3
+# With /mnt/on the entrypoint stays up: it runs top.
+runs_top() { rt exec on-off ps | grep -q "top -b"; }
+wait_for 10 "on-off to run top" runs_top || fail "on-off does not run top after /mnt/on: $(rt ps -a)"
 rt ps | grep on-off | grep -q " Up " || fail "on-off not Up after /mnt/on: $(rt ps -a)"
 out=$(rt exec on-off ps)
 echo "$out" | grep -q "top -b" || fail "exec ps does not show top: $out"

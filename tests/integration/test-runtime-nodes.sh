@@ -52,7 +52,9 @@ wait_for 10 "oo exited" sh -c "$NODELAB ps -a --lab $LAB | grep -w oo | grep -q 
   fail "on-off did not exit 0: $(nl ps -a)"
 nodelab exec --lab "$LAB" master -- touch "$merged/mnt/on"
 nl start oo >/dev/null
-sleep 0.3
+# With /mnt/on the entrypoint stays up: it runs top.
+runs_top() { nlr exec oo ps | grep -q "top -b"; }
+wait_for 10 "oo to run top" runs_top || fail "oo does not run top after /mnt/on: $(nl ps -a)"
 nl ps | grep -w oo | grep -q " Up " || fail "oo not Up"
 nlr exec oo ps | grep -q "top -b" || fail "exec ps"
 nl kill oo >/dev/null
@@ -73,11 +75,14 @@ set -e
 nl ps -a | grep -w oom | grep -q OOMKilled || fail "ps does not say OOMKilled: $(nl ps -a)"
 nl inspect oom | jq -e '.[0].State.OOMKilled' >/dev/null || fail "inspect OOMKilled"
 set +e
+pcg=$(find /sys/fs/cgroup/pids /sys/fs/cgroup -type d -name "${id:0:12}*" -print -quit 2>/dev/null)
+[ -n "$pcg" ] && [ -r "$pcg/pids.events" ] || fail "no pids cgroup for ${id:0:12}"
 nlr exec lim sh -c 'for i in $(seq 40); do sleep 30 & done; wait' >/dev/null 2>&1 &
 bomb=$!
 set -e
-sleep 1
-pcg=$(find /sys/fs/cgroup/pids /sys/fs/cgroup -type d -name "${id:0:12}*" -print -quit 2>/dev/null)
+# The 40 forks run into the limit: the cgroup counts a refused fork in pids.events.
+forks_refused() { awk '$1 == "max" && $2 > 0 {found = 1} END {exit !found}' "$pcg/pids.events"; }
+wait_for 20 "a fork refused in lim" forks_refused || fail "no fork refused at the pids limit: $(cat "$pcg/pids.events")"
 cur=$(cat "$pcg/pids.current")
 [ "$cur" -le 16 ] || fail "pids.current $cur above the limit"
 kill $bomb 2>/dev/null || true
