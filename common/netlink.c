@@ -40,7 +40,7 @@ static int nle_to_errno(int nle)
   }
 }
 
-static int nl_fail(struct lab_error **err, int nle, const char *what, const char *name)
+int netlink_fail(struct lab_error **err, int nle, const char *what, const char *name)
 {
   if (err != NULL && *err == NULL) {
     lab_error_set(err, 0, "%s %s: %s", what, name, nl_geterror(nle));
@@ -66,7 +66,7 @@ int netlink_open(int netns_fd, struct nl_sock **out, struct lab_error **err)
     abort(); /* we would be stuck in a foreign namespace: nothing sane can follow */
   if (rc < 0) {
     nl_socket_free(sk);
-    return nl_fail(err, rc, "netlink", "connect");
+    return netlink_fail(err, rc, "netlink", "connect");
   }
   *out = sk;
   return 0;
@@ -83,7 +83,7 @@ static int link_lookup(struct nl_sock *sk, const char *ifname, struct rtnl_link 
 {
   int rc = rtnl_link_get_kernel(sk, 0, ifname, out);
   if (rc < 0)
-    return nl_fail(err, rc, "looking up link", ifname);
+    return netlink_fail(err, rc, "looking up link", ifname);
   return 0;
 }
 
@@ -96,7 +96,7 @@ static int link_change(struct nl_sock *sk, const char *ifname, struct rtnl_link 
   int rc = rtnl_link_change(sk, orig, changes, 0);
   rtnl_link_put(orig);
   if (rc < 0)
-    return nl_fail(err, rc, what, ifname);
+    return netlink_fail(err, rc, what, ifname);
   return 0;
 }
 
@@ -119,7 +119,7 @@ int netlink_veth_create(struct nl_sock *sk, const char *name, const char *peer, 
   rtnl_link_put(p);
   rtnl_link_put(link);
   if (rc < 0)
-    return nl_fail(err, rc, "creating veth", name);
+    return netlink_fail(err, rc, "creating veth", name);
   return 0;
 }
 
@@ -133,7 +133,7 @@ int netlink_bridge_create(struct nl_sock *sk, const char *name, struct lab_error
   int rc = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
   rtnl_link_put(link);
   if (rc < 0)
-    return nl_fail(err, rc, "creating bridge", name);
+    return netlink_fail(err, rc, "creating bridge", name);
   return 0;
 }
 
@@ -179,7 +179,7 @@ int netlink_link_delete(struct nl_sock *sk, const char *ifname, struct lab_error
   int rc = rtnl_link_delete(sk, link);
   rtnl_link_put(link);
   if (rc < 0 && nle_to_errno(rc) != ENODEV)
-    return nl_fail(err, rc, "deleting link", ifname);
+    return netlink_fail(err, rc, "deleting link", ifname);
   return 0;
 }
 
@@ -207,7 +207,7 @@ int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int 
   rtnl_addr_put(a);
   rtnl_link_put(link);
   if (rc < 0)
-    return nl_fail(err, rc, "adding address to", ifname);
+    return netlink_fail(err, rc, "adding address to", ifname);
   return 0;
 }
 
@@ -238,6 +238,25 @@ int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw,
   rtnl_route_put(r);
   rtnl_link_put(link);
   if (rc < 0)
-    return nl_fail(err, rc, "adding route via", ifname);
+    return netlink_fail(err, rc, "adding route via", ifname);
+  return 0;
+}
+
+int netlink_addr_delete(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
+                        struct lab_error **err)
+{
+  struct rtnl_link *link = NULL;
+  if (link_lookup(sk, ifname, &link, err) < 0)
+    return -1;
+  struct rtnl_addr *a = rtnl_addr_alloc();
+  struct nl_addr *local = ipv4_addr(addr, prefix);
+  rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
+  rtnl_addr_set_local(a, local);
+  int rc = rtnl_addr_delete(sk, a, 0);
+  nl_addr_put(local);
+  rtnl_addr_put(a);
+  rtnl_link_put(link);
+  if (rc < 0)
+    return netlink_fail(err, rc, "deleting address from", ifname);
   return 0;
 }

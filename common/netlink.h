@@ -20,6 +20,11 @@ struct nl_sock;
 int netlink_open(int netns_fd, struct nl_sock **out, struct lab_error **err);
 void netlink_close(struct nl_sock *sk);
 
+/* Fills *err with "WHAT NAME: libnl's message for nle" (nle: a libnl NLE_*
+ * code, negative or not) and an errno near it (EEXIST, ENODEV, ESRCH...).
+ * Returns -1, for `return netlink_fail(...)`. */
+int netlink_fail(struct lab_error **err, int nle, const char *what, const char *name);
+
 /* Creates a veth pair: `name` stays in sk's namespace; `peer` is created
  * directly in the namespace of peer_netns_fd (or sk's when < 0).  mtu 0 keeps
  * the default.  Fails with EEXIST, creating nothing, when a name is in use. */
@@ -45,6 +50,10 @@ int netlink_link_delete(struct nl_sock *sk, const char *ifname, struct lab_error
 /* Adds IPv4 address addr/prefix (host byte order) to ifname. */
 int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
                      struct lab_error **err);
+
+/* Deletes IPv4 address addr/prefix (host byte order) from ifname. */
+int netlink_addr_delete(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
+                        struct lab_error **err);
 
 /* Adds an IPv4 route dst/prefix via gateway gw (0: on-link through ifname). */
 int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, const char *ifname,

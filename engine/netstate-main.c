@@ -1,0 +1,280 @@
+/* nodelab-netstate: a debug tool over engine/netstate.h and netfault.h.
+ *
+ *   nodelab-netstate capture [--permanent-neigh] NETNS_PATH
+ *   nodelab-netstate bench NETNS_PATH COUNT      median time of one capture
+ *   nodelab-netstate session NETNS_PATH          commands on stdin, one a line
+ *
+ * A session holds the undo records in memory, as nodelabd will.  Commands:
+ *   capture [permanent-neigh] | mtu IF N | up IF | down IF | txcsum IF on|off
+ *   netem IF [delay=US] [jitter=US] [loss=PPM] [duplicate=PPM] [corrupt=PPM]
+ *            [reorder=PPM] [limit=N] [rate=BITS]
+ *   route-del [TABLE] DST/LEN | neigh IF IP MAC | neigh-del IF IP
+ *   addr-add IF IP/LEN | addr-del IF IP/LEN
+ *   repair        undoes the last fault still in place
+ *   forget        drops the last undo record without repairing (a repair by hand)
+ * Each reply ends with a line "."; a failure is one line "error: ...". */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "netfault.h"
+#include "netstate.h"
+
+#define MAX_UNDO 32
+
+static int parse_prefix(const char *s, struct in_addr *ip, uint8_t *len)
+{
+  char buf[64];
+  snprintf(buf, sizeof buf, "%s", s);
+  char *slash = strchr(buf, '/');
+  long n = 32;
+  if (slash != NULL) {
+    *slash = '\0';
+    char *end;
+    n = strtol(slash + 1, &end, 10);
+    if (*end != '\0' || n < 0 || n > 32)
+      return -1;
+  }
+  if (strcmp(buf, "default") == 0) {
+    ip->s_addr = 0;
+    n = 0;
+  } else if (inet_pton(AF_INET, buf, ip) != 1) {
+    return -1;
+  }
+  *len = (uint8_t)n;
+  return 0;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+  unsigned b[6];
+  if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+    return -1;
+  for (int i = 0; i < 6; i++)
+    mac[i] = (uint8_t)b[i];
+  return 0;
+}
+
+static int print_capture(int fd, unsigned flags, struct lab_error **err)
+{
+  struct netstate *st = NULL;
+  cleanup_free char *text = NULL;
+  int rc = netstate_capture(fd, flags, &st, err);
+  if (rc == 0)
+    rc = netstate_format(st, &text, err);
+  netstate_free(st);
+  if (rc == 0)
+    fputs(text, stdout);
+  return rc;
+}
+
+static int netem_args(char **argv, int argc, struct netfault_netem *s, struct lab_error **err)
+{
+  for (int i = 0; i < argc; i++) {
+    char *eq = strchr(argv[i], '=');
+    if (eq == NULL)
+      return lab_error_set(err, EINVAL, "netem: %s: not KEY=VALUE", argv[i]);
+    *eq = '\0';
+    unsigned long long v = strtoull(eq + 1, NULL, 10);
+    const char *k = argv[i];
+    if (strcmp(k, "delay") == 0)
+      s->delay_us = (uint32_t)v;
+    else if (strcmp(k, "jitter") == 0)
+      s->jitter_us = (uint32_t)v;
+    else if (strcmp(k, "loss") == 0)
+      s->loss_ppm = (uint32_t)v;
+    else if (strcmp(k, "duplicate") == 0)
+      s->duplicate_ppm = (uint32_t)v;
+    else if (strcmp(k, "corrupt") == 0)
+      s->corrupt_ppm = (uint32_t)v;
+    else if (strcmp(k, "reorder") == 0)
+      s->reorder_ppm = (uint32_t)v;
+    else if (strcmp(k, "limit") == 0)
+      s->limit = (uint32_t)v;
+    else if (strcmp(k, "rate") == 0)
+      s->rate_bits = v;
+    else
+      return lab_error_set(err, EINVAL, "netem: unknown parameter %s", k);
+  }
+  return 0;
+}
+
+/* Runs one session command; a fault pushes its undo record on *undo. */
+static int session_command(int fd, char **argv, int argc, struct netfault_undo *undo, int *n_undo,
+                           struct lab_error **err)
+{
+  const char *cmd = argv[0];
+  struct netfault_undo *u = &undo[*n_undo];
+  struct in_addr ip;
+  uint8_t len;
+  int rc;
+  if (strcmp(cmd, "capture") == 0)
+    return print_capture(fd, argc > 1 ? NETSTATE_NEIGH_PERMANENT_ONLY : 0, err);
+  if (strcmp(cmd, "repair") == 0 || strcmp(cmd, "forget") == 0) {
+    if (*n_undo == 0)
+      return lab_error_set(err, 0, "nothing to %s", cmd);
+    struct netfault_undo *last = &undo[*n_undo - 1];
+    if (strcmp(cmd, "repair") == 0 && netfault_repair(fd, last, err) < 0)
+      return -1;
+    netfault_undo_clear(last);
+    (*n_undo)--;
+    return 0;
+  }
+  if (*n_undo == MAX_UNDO)
+    return lab_error_set(err, 0, "too many faults in place");
+  if (strcmp(cmd, "mtu") == 0 && argc == 3)
+    rc = netfault_link_set_mtu(fd, argv[1], atoi(argv[2]), u, err);
+  else if ((strcmp(cmd, "up") == 0 || strcmp(cmd, "down") == 0) && argc == 2)
+    rc = netfault_link_set_up(fd, argv[1], strcmp(cmd, "up") == 0, u, err);
+  else if (strcmp(cmd, "txcsum") == 0 && argc == 3)
+    rc = netfault_tx_csum_set(fd, argv[1], strcmp(argv[2], "on") == 0, u, err);
+  else if (strcmp(cmd, "netem") == 0 && argc >= 3) {
+    struct netfault_netem spec = {0};
+    rc = netem_args(argv + 2, argc - 2, &spec, err);
+    if (rc == 0)
+      rc = netfault_netem_set(fd, argv[1], &spec, u, err);
+  } else if (strcmp(cmd, "route-del") == 0 && (argc == 2 || argc == 3)) {
+    if (parse_prefix(argv[argc - 1], &ip, &len) < 0)
+      return lab_error_set(err, EINVAL, "route-del: %s: not DST/LEN", argv[argc - 1]);
+    rc = netfault_route_delete(fd, argc == 3 ? (uint32_t)atoi(argv[1]) : 0, ip, len, NULL, u, err);
+  } else if (strcmp(cmd, "neigh") == 0 && argc == 4) {
+    uint8_t mac[6];
+    if (inet_pton(AF_INET, argv[2], &ip) != 1 || parse_mac(argv[3], mac) < 0)
+      return lab_error_set(err, EINVAL, "neigh: IF IP MAC");
+    rc = netfault_neigh_replace(fd, argv[1], ip, mac, u, err);
+  } else if (strcmp(cmd, "neigh-del") == 0 && argc == 3) {
+    if (inet_pton(AF_INET, argv[2], &ip) != 1)
+      return lab_error_set(err, EINVAL, "neigh-del: IF IP");
+    rc = netfault_neigh_delete(fd, argv[1], ip, u, err);
+  } else if ((strcmp(cmd, "addr-add") == 0 || strcmp(cmd, "addr-del") == 0) && argc == 3) {
+    if (parse_prefix(argv[2], &ip, &len) < 0)
+      return lab_error_set(err, EINVAL, "%s: IF IP/LEN", cmd);
+    rc = strcmp(cmd, "addr-add") == 0 ? netfault_addr_add(fd, argv[1], ip, len, u, err)
+                                      : netfault_addr_delete(fd, argv[1], ip, len, u, err);
+  } else {
+    return lab_error_set(err, EINVAL, "unknown command or wrong arguments: %s", cmd);
+  }
+  if (rc == 0)
+    (*n_undo)++;
+  return rc;
+}
+
+static int session(int fd)
+{
+  struct netfault_undo undo[MAX_UNDO] = {0};
+  int n_undo = 0;
+  char *line = NULL;
+  size_t cap = 0;
+  while (getline(&line, &cap, stdin) > 0) {
+    char *argv[16];
+    int argc = 0;
+    for (char *tok = strtok(line, " \t\n"); tok != NULL && argc < 16; tok = strtok(NULL, " \t\n"))
+      argv[argc++] = tok;
+    if (argc == 0)
+      continue;
+    if (strcmp(argv[0], "quit") == 0)
+      break;
+    struct lab_error *err = NULL;
+    if (session_command(fd, argv, argc, undo, &n_undo, &err) < 0) {
+      printf("error: %s\n", err->msg);
+      lab_error_clear(&err);
+    }
+    printf(".\n");
+    fflush(stdout);
+  }
+  free(line);
+  for (int i = 0; i < n_undo; i++)
+    netfault_undo_clear(&undo[i]);
+  return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static int bench(int fd, int count)
+{
+  if (count < 1 || count > 10000)
+    count = 20;
+  double *t = calloc((size_t)count, sizeof *t);
+  if (t == NULL)
+    return 1;
+  size_t lines = 0;
+  for (int i = 0; i < count; i++) {
+    struct timespec a, b;
+    struct netstate *st = NULL;
+    char *text = NULL;
+    struct lab_error *err = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    if (netstate_capture(fd, 0, &st, &err) < 0 || netstate_format(st, &text, &err) < 0) {
+      fprintf(stderr, "nodelab-netstate: %s\n", err->msg);
+      lab_error_clear(&err);
+      netstate_free(st);
+      free(t);
+      return 1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    t[i] = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+    lines = 0;
+    for (const char *p = text; *p; p++)
+      lines += *p == '\n';
+    netstate_free(st);
+    free(text);
+  }
+  qsort(t, (size_t)count, sizeof *t, cmp_double);
+  printf("capture+format: median %.3f ms, min %.3f ms, max %.3f ms over %d runs (%zu lines)\n",
+         t[count / 2], t[0], t[count - 1], count, lines);
+  free(t);
+  return 0;
+}
+
+static int usage(void)
+{
+  fprintf(stderr, "usage: nodelab-netstate capture [--permanent-neigh] NETNS_PATH\n"
+                  "       nodelab-netstate bench NETNS_PATH COUNT\n"
+                  "       nodelab-netstate session NETNS_PATH\n");
+  return 2;
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 3)
+    return usage();
+  const char *path = argv[argc - 1];
+  if (strcmp(argv[1], "bench") == 0) {
+    if (argc != 4)
+      return usage();
+    path = argv[2];
+  }
+  cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fprintf(stderr, "nodelab-netstate: open %s: %s\n", path, strerror(errno));
+    return 1;
+  }
+  if (strcmp(argv[1], "capture") == 0) {
+    unsigned flags =
+        argc == 4 && strcmp(argv[2], "--permanent-neigh") == 0 ? NETSTATE_NEIGH_PERMANENT_ONLY : 0;
+    if (argc > 4 || (argc == 4 && flags == 0))
+      return usage();
+    struct lab_error *err = NULL;
+    if (print_capture(fd, flags, &err) < 0) {
+      fprintf(stderr, "nodelab-netstate: %s\n", err->msg);
+      lab_error_clear(&err);
+      return 1;
+    }
+    return 0;
+  }
+  if (strcmp(argv[1], "bench") == 0)
+    return bench(fd, atoi(argv[3]));
+  if (strcmp(argv[1], "session") == 0 && argc == 3)
+    return session(fd);
+  return usage();
+}
