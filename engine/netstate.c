@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/if_arp.h>
+#include <net/if_arp.h>
 #include <linux/neighbour.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
