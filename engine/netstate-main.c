@@ -3,6 +3,7 @@
  *   nodelab-netstate capture [--permanent-neigh] NETNS_PATH
  *   nodelab-netstate bench NETNS_PATH COUNT      median time of one capture
  *   nodelab-netstate session NETNS_PATH          commands on stdin, one a line
+ *   nodelab-netstate diff FILE_A FILE_B          netstate_diff_text of two captures
  *
  * A session holds the undo records in memory, as nodelabd will.  Commands:
  *   capture [permanent-neigh] | mtu IF N | up IF | down IF | txcsum IF on|off
@@ -240,14 +241,59 @@ static int usage(void)
 {
   fprintf(stderr, "usage: nodelab-netstate capture [--permanent-neigh] NETNS_PATH\n"
                   "       nodelab-netstate bench NETNS_PATH COUNT\n"
-                  "       nodelab-netstate session NETNS_PATH\n");
+                  "       nodelab-netstate session NETNS_PATH\n"
+                  "       nodelab-netstate diff FILE_A FILE_B\n");
   return 2;
+}
+
+static char *read_all(const char *path)
+{
+  cleanup_fclose FILE *f = fopen(path, "re");
+  if (f == NULL)
+    return NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  cleanup_fclose FILE *m = open_memstream(&buf, &len);
+  if (m == NULL)
+    return NULL;
+  char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    fwrite(chunk, 1, n, m);
+  if (fclose(steal_pointer(&m)) != 0) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+/* Prints the diff; exits 0 when equal, 1 when they differ, 2 on error. */
+static int diff_files(const char *a, const char *b)
+{
+  cleanup_free char *ta = read_all(a);
+  cleanup_free char *tb = read_all(b);
+  if (ta == NULL || tb == NULL) {
+    fprintf(stderr, "nodelab-netstate: reading %s: %s\n", ta == NULL ? a : b, strerror(errno));
+    return 2;
+  }
+  struct lab_error *err = NULL;
+  cleanup_free char *text = NULL;
+  int n = netstate_diff_text(ta, tb, &text, &err);
+  if (n < 0) {
+    fprintf(stderr, "nodelab-netstate: %s\n", err->msg);
+    lab_error_clear(&err);
+    return 2;
+  }
+  fputs(text, stdout);
+  return n > 0;
 }
 
 int main(int argc, char **argv)
 {
   if (argc < 3)
     return usage();
+  if (strcmp(argv[1], "diff") == 0)
+    return argc == 4 ? diff_files(argv[2], argv[3]) : usage();
   const char *path = argv[argc - 1];
   if (strcmp(argv[1], "bench") == 0) {
     if (argc != 4)
