@@ -9,6 +9,7 @@
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -21,6 +22,7 @@
 
 #include "cleanup.h"
 #include "ethtool.h"
+#include "netfault-internal.h"
 #include "netlink.h"
 
 static void cleanup_netstate_fn(struct netstate **st)
@@ -158,36 +160,76 @@ static int qdisc_delete_root(struct nl_sock *sk, int ifindex, const char *ifname
   return 0;
 }
 
-static int netem_add(struct nl_sock *sk, int ifindex, const char *ifname,
-                     const struct netfault_netem *s, struct lab_error **err)
+int netfault_netem_qdisc(int ifindex, const struct netfault_netem *s, struct rtnl_qdisc **out)
 {
   struct rtnl_qdisc *q = rtnl_qdisc_alloc();
   if (q == NULL)
-    return lab_error_set(err, ENOMEM, "netem on %s", ifname);
+    return -NLE_NOMEM;
   struct rtnl_tc *tc = TC_CAST(q);
   rtnl_tc_set_ifindex(tc, ifindex);
   rtnl_tc_set_parent(tc, TC_H_ROOT);
   rtnl_tc_set_handle(tc, NETFAULT_NETEM_HANDLE);
   int rc = rtnl_tc_set_kind(tc, "netem");
-  if (rc == 0) {
-    /* libnl leaves limit 0 (a netem that drops everything) unless told. */
-    rtnl_netem_set_limit(q, s->limit ? (int)s->limit : 1000);
-    if (s->delay_us)
-      rtnl_netem_set_delay(q, (int)s->delay_us);
-    if (s->jitter_us)
-      rtnl_netem_set_jitter(q, (int)s->jitter_us);
-    if (s->loss_ppm)
-      rtnl_netem_set_loss(q, (int)netstate_ppm_to_prob(s->loss_ppm));
-    if (s->duplicate_ppm)
-      rtnl_netem_set_duplicate(q, (int)netstate_ppm_to_prob(s->duplicate_ppm));
-    if (s->corrupt_ppm)
-      rtnl_netem_set_corruption_probability(q, (int)netstate_ppm_to_prob(s->corrupt_ppm));
-    if (s->reorder_ppm)
-      rtnl_netem_set_reorder_probability(q, (int)netstate_ppm_to_prob(s->reorder_ppm));
-    rc = rtnl_qdisc_add(sk, q, NLM_F_CREATE | NLM_F_REPLACE);
+  if (rc < 0) {
+    rtnl_qdisc_put(q);
+    return rc;
   }
+  /* libnl leaves limit 0 (a netem that drops everything) unless told. */
+  rtnl_netem_set_limit(q, s->limit ? (int)s->limit : 1000);
+  if (s->delay_us)
+    rtnl_netem_set_delay(q, (int)s->delay_us);
+  if (s->jitter_us)
+    rtnl_netem_set_jitter(q, (int)s->jitter_us);
+  if (s->loss_ppm)
+    rtnl_netem_set_loss(q, (int)netstate_ppm_to_prob(s->loss_ppm));
+  if (s->duplicate_ppm)
+    rtnl_netem_set_duplicate(q, (int)netstate_ppm_to_prob(s->duplicate_ppm));
+  if (s->corrupt_ppm)
+    rtnl_netem_set_corruption_probability(q, (int)netstate_ppm_to_prob(s->corrupt_ppm));
+  if (s->reorder_ppm)
+    rtnl_netem_set_reorder_probability(q, (int)netstate_ppm_to_prob(s->reorder_ppm));
+  *out = q;
+  return 0;
+}
+
+int netfault_netem_request(int ifindex, const struct netfault_netem *spec, struct nl_msg **out)
+{
+  struct rtnl_qdisc *q = NULL;
+  int rc = netfault_netem_qdisc(ifindex, spec, &q);
+  if (rc < 0)
+    return rc;
+  struct nl_msg *msg = NULL;
+  rc = rtnl_qdisc_build_add_request(q, NLM_F_CREATE | NLM_F_REPLACE, &msg);
   rtnl_qdisc_put(q);
-  if (rc == -NLE_OBJ_NOTFOUND) /* the kernel's "Specified qdisc kind is unknown" */
+  if (rc < 0)
+    return rc;
+  /* libnl 3.7's netem writer stretches TCA_OPTIONS over the attributes after
+   * it (as sch_netem wants), then adds that stretch to nlmsg_len a second
+   * time: the message ends in as many zero bytes (the kernel parses past
+   * them, warning "bytes leftover after parsing attributes").  Cut them. */
+  struct nlmsghdr *h = nlmsg_hdr(msg);
+  struct nlattr *a;
+  int rem;
+  size_t end = NLMSG_ALIGN(h->nlmsg_len);
+  nlmsg_for_each_attr(a, h, sizeof(struct tcmsg), rem)
+  {
+    if (nla_type(a) == TCA_OPTIONS)
+      end = (size_t)((char *)a - (char *)h) + NLA_ALIGN(a->nla_len);
+  }
+  if (end < h->nlmsg_len)
+    h->nlmsg_len = (uint32_t)end;
+  *out = msg;
+  return 0;
+}
+
+static int netem_add(struct nl_sock *sk, int ifindex, const char *ifname,
+                     const struct netfault_netem *s, struct lab_error **err)
+{
+  struct nl_msg *msg = NULL;
+  int rc = netfault_netem_request(ifindex, s, &msg);
+  if (rc == 0)
+    rc = nl_send_sync(sk, msg); /* frees msg */
+  if (rc == -NLE_OBJ_NOTFOUND)  /* the kernel's "Specified qdisc kind is unknown" */
     return lab_error_set(err, EOPNOTSUPP, "adding netem to %s: this kernel has no netem qdisc",
                          ifname);
   if (rc < 0)

@@ -9,7 +9,8 @@
  *   capture [permanent-neigh] | mtu IF N | up IF | down IF | txcsum IF on|off
  *   netem IF [delay=US] [jitter=US] [loss=PPM] [duplicate=PPM] [corrupt=PPM]
  *            [reorder=PPM] [limit=N] [rate=BITS]
- *   route-del [TABLE] DST/LEN | neigh IF IP MAC | neigh-del IF IP
+ *   route-del [TABLE] DST/LEN | route-add DST/LEN [via GW] dev IF [table T] [metric M]
+ *   neigh IF IP MAC | neigh-del IF IP
  *   addr-add IF IP/LEN | addr-del IF IP/LEN
  *   repair        undoes the last fault still in place
  *   forget        drops the last undo record without repairing (a repair by hand)
@@ -106,6 +107,33 @@ static int netem_args(char **argv, int argc, struct netfault_netem *s, struct la
   return 0;
 }
 
+/* route-add's words into a route of protocol static (scope link without a gateway). */
+static int route_args(char **argv, int argc, struct netstate_route *r, struct lab_error **err)
+{
+  memset(r, 0, sizeof *r);
+  r->table = 254;  /* main */
+  r->type = 1;     /* unicast */
+  r->protocol = 4; /* static */
+  r->n_nexthops = 1;
+  struct netstate_nexthop *nh = &r->nexthops[0];
+  if (argc < 1 || parse_prefix(argv[0], &r->dst, &r->dst_len) < 0)
+    return lab_error_set(err, EINVAL, "route-add: DST/LEN first");
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "via") == 0 && inet_pton(AF_INET, argv[i + 1], &nh->gateway) == 1)
+      nh->has_gateway = 1;
+    else if (strcmp(argv[i], "dev") == 0)
+      snprintf(nh->ifname, sizeof nh->ifname, "%s", argv[i + 1]);
+    else if (strcmp(argv[i], "table") == 0)
+      r->table = (uint32_t)atoi(argv[i + 1]);
+    else if (strcmp(argv[i], "metric") == 0)
+      r->priority = (uint32_t)atoi(argv[i + 1]);
+    else
+      return lab_error_set(err, EINVAL, "route-add: %s %s?", argv[i], argv[i + 1]);
+  }
+  r->scope = nh->has_gateway ? 0 : 253; /* global : link */
+  return 0;
+}
+
 /* Runs one session command; a fault pushes its undo record on *undo. */
 static int session_command(int fd, char **argv, int argc, struct netfault_undo *undo, int *n_undo,
                            struct lab_error **err)
@@ -144,6 +172,11 @@ static int session_command(int fd, char **argv, int argc, struct netfault_undo *
     if (parse_prefix(argv[argc - 1], &ip, &len) < 0)
       return lab_error_set(err, EINVAL, "route-del: %s: not DST/LEN", argv[argc - 1]);
     rc = netfault_route_delete(fd, argc == 3 ? (uint32_t)atoi(argv[1]) : 0, ip, len, NULL, u, err);
+  } else if (strcmp(cmd, "route-add") == 0 && argc >= 2) {
+    struct netstate_route r;
+    rc = route_args(argv + 1, argc - 1, &r, err);
+    if (rc == 0)
+      rc = netfault_route_add(fd, &r, u, err);
   } else if (strcmp(cmd, "neigh") == 0 && argc == 4) {
     uint8_t mac[6];
     if (inet_pton(AF_INET, argv[2], &ip) != 1 || parse_mac(argv[3], mac) < 0)

@@ -165,19 +165,14 @@ static int capture_links(struct nl_sock *sk, int netns_fd, struct netstate *st,
     r->mtu = rtnl_link_get_mtu(l);
     r->txqlen = rtnl_link_get_txqlen(l);
     copy_lladdr(r->lladdr, &r->lladdr_len, rtnl_link_get_addr(l));
-    r->ifindex = rtnl_link_get_ifindex(l);
-    /* master: resolved below, once every link is known */
-    r->master[0] = '\0';
-    int m = rtnl_link_get_master(l);
-    if (m > 0)
-      snprintf(r->master, sizeof r->master, "%d", m);
+    r->master_ifindex = rtnl_link_get_master(l); /* named below, once every link is known */
   }
   nl_cache_free(cache);
   for (size_t i = 0; i < st->n_links; i++) {
     struct netstate_link *r = &st->links[i];
-    if (r->master[0] != '\0') {
+    if (r->master_ifindex > 0) {
       char buf[IFNAMSIZ];
-      set_name(r->master, ifname_of(st, atoi(r->master), buf));
+      set_name(r->master, ifname_of(st, r->master_ifindex, buf));
     }
     cleanup_error struct lab_error *e = NULL;
     int on = -1;

@@ -39,6 +39,7 @@ struct netstate_link {
   uint8_t lladdr[NETSTATE_LLADDR_MAX];
   size_t lladdr_len;     /* 0: no link-layer address */
   char master[IFNAMSIZ]; /* "" when none */
+  int master_ifindex;    /* for resolving only; never formatted */
   int tx_csum;           /* 1 on, 0 off, -1 not reported (no ethtool support) */
 };
 

@@ -272,7 +272,15 @@ expect_diff "$E2E_TMP/A0" "$NSA" "- $(grep '^route table 100 10.250.8.0/24 ' "$E
   "A's route in table 100 deleted"
 ask A repair
 expect_equal "$E2E_TMP/A0" "$NSA" "A after repairing its table-100 route"
-ok "route delete: inject (main and table 100), ip agrees, repair exact"
+ask A route-add 10.250.7.0/24 via 10.250.0.2 dev eth0 metric 7
+expect_diff "$E2E_TMP/A0" "$NSA" \
+  "+ route table main 10.250.7.0/24 type unicast proto static scope global metric 7 nexthop via 10.250.0.2 dev eth0" \
+  "a route added in A"
+na ip route show 10.250.7.0/24 | grep -q '^10.250.7.0/24 via 10.250.0.2 dev eth0 proto static metric 7' ||
+  fail "ip route does not show the added route: $(na ip route show 10.250.7.0/24)"
+ask A repair
+expect_equal "$E2E_TMP/A0" "$NSA" "A after removing the added route"
+ok "route delete (main and table 100) and add: inject, ip agrees, repair exact"
 
 # ---- neighbour replace / delete ----
 perm_line=$(grep '^neigh eth0 10.250.0.9 ' "$E2E_TMP/A0")
