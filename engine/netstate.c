@@ -13,6 +13,7 @@
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -26,6 +27,7 @@
 #include "cleanup.h"
 #include "ethtool.h"
 #include "netlink.h"
+#include "netstate-internal.h"
 
 _Static_assert(RTAX_MAX <= NETSTATE_METRIC_MAX, "netstate_route.metrics holds every RTAX_*");
 
@@ -359,6 +361,79 @@ static int capture_qdiscs(struct nl_sock *sk, struct netstate *st, struct lab_er
   return 0;
 }
 
+int netstate_netem_rate_parse(const struct nlmsghdr *h, int *ifindex, uint32_t *handle,
+                              uint64_t *rate_bytes)
+{
+  if (h->nlmsg_type != RTM_NEWQDISC || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct tcmsg)))
+    return 0;
+  const struct tcmsg *t = NLMSG_DATA(h);
+  struct nlattr *tb[TCA_MAX + 1];
+  if (nlmsg_parse((struct nlmsghdr *)h, sizeof *t, tb, TCA_MAX, NULL) < 0 || tb[TCA_KIND] == NULL ||
+      tb[TCA_OPTIONS] == NULL || strcmp(nla_get_string(tb[TCA_KIND]), "netem") != 0)
+    return 0;
+  /* TCA_OPTIONS: struct tc_netem_qopt, then TCA_NETEM_* attributes. */
+  int head = NLA_ALIGN(sizeof(struct tc_netem_qopt));
+  int len = nla_len(tb[TCA_OPTIONS]) - head;
+  struct nlattr *nt[TCA_NETEM_MAX + 1];
+  if (len <= 0 ||
+      nla_parse(nt, TCA_NETEM_MAX, (struct nlattr *)((char *)nla_data(tb[TCA_OPTIONS]) + head), len,
+                NULL) < 0)
+    return 0;
+  uint64_t rate = 0;
+  if (nt[TCA_NETEM_RATE64] != NULL && nla_len(nt[TCA_NETEM_RATE64]) >= (int)sizeof(uint64_t))
+    rate = nla_get_u64(nt[TCA_NETEM_RATE64]);
+  else if (nt[TCA_NETEM_RATE] != NULL &&
+           nla_len(nt[TCA_NETEM_RATE]) >= (int)sizeof(struct tc_netem_rate))
+    rate = ((const struct tc_netem_rate *)nla_data(nt[TCA_NETEM_RATE]))->rate;
+  *ifindex = t->tcm_ifindex;
+  *handle = t->tcm_handle;
+  *rate_bytes = rate;
+  return 1;
+}
+
+static int netem_rate_cb(struct nl_msg *msg, void *arg)
+{
+  struct netstate *st = arg;
+  int ifindex;
+  uint32_t handle;
+  uint64_t rate;
+  if (netstate_netem_rate_parse(nlmsg_hdr(msg), &ifindex, &handle, &rate) != 1)
+    return NL_OK;
+  char buf[IFNAMSIZ];
+  const char *ifname = ifname_of(st, ifindex, buf);
+  for (size_t i = 0; i < st->n_qdiscs; i++) {
+    struct netstate_qdisc *q = &st->qdiscs[i];
+    if (q->params == NETSTATE_QDISC_NETEM && q->handle == handle && strcmp(q->ifname, ifname) == 0)
+      q->u.netem.rate_bytes = rate;
+  }
+  return NL_OK;
+}
+
+/* libnl 3.7 does not read netem's rate (TCA_NETEM_RATE, RATE64): when the
+ * namespace has a netem, a second dump of the qdiscs reads it from the raw
+ * messages. */
+static int capture_netem_rates(struct nl_sock *sk, struct netstate *st, struct lab_error **err)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < st->n_qdiscs; i++)
+    n += st->qdiscs[i].params == NETSTATE_QDISC_NETEM;
+  if (n == 0)
+    return 0;
+  struct tcmsg t = {.tcm_family = AF_UNSPEC};
+  int rc = nl_send_simple(sk, RTM_GETQDISC, NLM_F_DUMP, &t, sizeof t);
+  if (rc < 0)
+    return nl_error(err, rc, "reading netem rates");
+  struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+  if (cb == NULL)
+    return lab_error_set(err, ENOMEM, "reading netem rates");
+  nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, netem_rate_cb, st);
+  rc = nl_recvmsgs(sk, cb);
+  nl_cb_put(cb);
+  if (rc < 0)
+    return nl_error(err, rc, "reading netem rates");
+  return 0;
+}
+
 int netstate_capture(int netns_fd, unsigned flags, struct netstate **out, struct lab_error **err)
 {
   struct nl_sock *sk = NULL;
@@ -370,7 +445,7 @@ int netstate_capture(int netns_fd, unsigned flags, struct netstate **out, struct
     lab_error_set(err, ENOMEM, "capturing network state");
   else if (capture_links(sk, netns_fd, st, err) == 0 && capture_addrs(sk, st, err) == 0 &&
            capture_routes(sk, st, err) == 0 && capture_neighs(sk, flags, st, err) == 0 &&
-           capture_qdiscs(sk, st, err) == 0)
+           capture_qdiscs(sk, st, err) == 0 && capture_netem_rates(sk, st, err) == 0)
     rc = 0;
   netlink_close(sk);
   if (rc < 0) {
@@ -732,7 +807,7 @@ static void put_qdisc(FILE *f, const void *rec)
       fprintf(f, " %s ", p[i].name);
       put_ppm(f, p[i].v);
     }
-    fprintf(f, " gap %" PRIu32, n->gap);
+    fprintf(f, " gap %" PRIu32 " rate %" PRIu64 "bit", n->gap, n->rate_bytes * 8);
   } else if (q->params == NETSTATE_QDISC_TBF) {
     fprintf(f, " rate %" PRIu64 "bit burst %" PRIu32 "b limit %" PRIu32 "b",
             q->u.tbf.rate_bytes * 8, q->u.tbf.burst, q->u.tbf.limit);

@@ -3,7 +3,8 @@
  *
  * netstate_capture() reads a namespace through libnl caches (links with their
  * tx checksum offload, IPv4 addresses, IPv4 routes of every table, IPv4
- * neighbours, qdiscs with netem's and tbf's parameters); netstate_format()
+ * neighbours, qdiscs with netem's and tbf's parameters: netem's own rate is
+ * read from a raw dump, libnl 3.7 does not parse it); netstate_format()
  * writes it as canonical text: one object per line, sorted, objects named by
  * interface name rather than ifindex, no counters, statistics or timers, so
  * that two snapshots compare with strcmp() and netstate_diff() reads well.
@@ -96,6 +97,7 @@ struct netstate_netem {
   uint32_t loss_ppm, duplicate_ppm, corrupt_ppm, reorder_ppm;
   uint32_t delay_corr_ppm, loss_corr_ppm, duplicate_corr_ppm, reorder_corr_ppm, corrupt_corr_ppm;
   uint32_t gap;
+  uint64_t rate_bytes; /* netem's own rate (tc netem rate), bytes per second; 0: none */
 };
 
 struct netstate_tbf {

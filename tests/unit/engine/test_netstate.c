@@ -141,7 +141,8 @@ static struct netstate *node_state(int ifindex_base, int order_rev)
                                        .duplicate_ppm = 5000,
                                        .corrupt_ppm = 1,
                                        .reorder_ppm = 250000,
-                                       .gap = 1};
+                                       .gap = 1,
+                                       .rate_bytes = 250000};
   q = netstate_add_qdisc(st);
   snprintf(q->ifname, sizeof q->ifname, "eth0");
   snprintf(q->kind, sizeof q->kind, "tbf");
@@ -172,7 +173,7 @@ static const char node_text[] =
     "neigh eth0 10.250.0.1 lladdr 02:aa:bb:cc:dd:ee state permanent flags none\n"
     "qdisc eth0 netem handle 1: parent root limit 1000 delay 100000us jitter 10000us "
     "delay-corr 0% loss 30% loss-corr 0% duplicate 0.5% duplicate-corr 0% corrupt 0.0001% "
-    "corrupt-corr 0% reorder 25% reorder-corr 0% gap 1\n"
+    "corrupt-corr 0% reorder 25% reorder-corr 0% gap 1 rate 2000000bit\n"
     "qdisc eth0 tbf handle 10: parent 1:1 rate 1000000bit burst 1600b limit 14100b\n"
     "qdisc veth1 noqueue handle 0: parent root\n"
     "route table 100 10.250.9.0/24 type unicast proto static scope link metric 20 tos 0x10 "
