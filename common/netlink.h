@@ -20,6 +20,13 @@ struct nl_sock;
 int netlink_open(int netns_fd, struct nl_sock **out, struct lab_error **err);
 void netlink_close(struct nl_sock *sk);
 
+/* Scope guard: `cleanup_netlink struct nl_sock *sk = NULL;` */
+static inline void netlink_closep(struct nl_sock **sk)
+{
+  netlink_close(*sk);
+}
+#define cleanup_netlink __attribute__((cleanup(netlink_closep)))
+
 /* Fills *err with "WHAT NAME: libnl's message for nle" (nle: a libnl NLE_*
  * code, negative or not) and an errno near it (EEXIST, ENODEV, ESRCH...).
  * Returns -1, for `return netlink_fail(...)`. */

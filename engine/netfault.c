@@ -25,18 +25,6 @@
 #include "netfault-internal.h"
 #include "netlink.h"
 
-static void cleanup_netstate_fn(struct netstate **st)
-{
-  netstate_free(*st);
-}
-#define cleanup_netstate __attribute__((cleanup(cleanup_netstate_fn)))
-
-static void cleanup_sock_fn(struct nl_sock **sk)
-{
-  netlink_close(*sk);
-}
-#define cleanup_sock __attribute__((cleanup(cleanup_sock_fn)))
-
 void netfault_undo_clear(struct netfault_undo *undo)
 {
   netstate_free(undo->saved);
@@ -44,10 +32,11 @@ void netfault_undo_clear(struct netfault_undo *undo)
   undo->kind = NETFAULT_UNDO_NONE;
 }
 
-static void undo_begin(struct netfault_undo *undo, enum netfault_undo_kind kind, const char *ifname)
+/* Empties *undo (NONE) and names the link it is about. */
+static void undo_begin(struct netfault_undo *undo, const char *ifname)
 {
   memset(undo, 0, sizeof *undo);
-  undo->kind = kind;
+  undo->kind = NETFAULT_UNDO_NONE;
   if (ifname != NULL)
     snprintf(undo->ifname, sizeof undo->ifname, "%s", ifname);
 }
@@ -90,11 +79,11 @@ int netfault_link_get_mtu(int netns_fd, const char *ifname, int *mtu, struct lab
 int netfault_link_set_mtu(int netns_fd, const char *ifname, int mtu, struct netfault_undo *undo,
                           struct lab_error **err)
 {
-  undo_begin(undo, NETFAULT_UNDO_NONE, ifname);
+  undo_begin(undo, ifname);
   int old = 0;
   if (netfault_link_get_mtu(netns_fd, ifname, &old, err) < 0)
     return -1;
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0 || netlink_link_set_mtu(sk, ifname, mtu, err) < 0)
     return -1;
   undo->kind = NETFAULT_UNDO_MTU;
@@ -105,7 +94,7 @@ int netfault_link_set_mtu(int netns_fd, const char *ifname, int mtu, struct netf
 int netfault_link_set_up(int netns_fd, const char *ifname, int up, struct netfault_undo *undo,
                          struct lab_error **err)
 {
-  undo_begin(undo, NETFAULT_UNDO_NONE, ifname);
+  undo_begin(undo, ifname);
   cleanup_netstate struct netstate *st = NULL;
   if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
     return -1;
@@ -113,7 +102,7 @@ int netfault_link_set_up(int netns_fd, const char *ifname, int up, struct netfau
   if (l == NULL)
     return lab_error_set(err, ENODEV, "no link %s in the namespace", ifname);
   int was_up = (l->flags & IFF_UP) != 0;
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0 || netlink_link_set_up(sk, ifname, up, err) < 0)
     return -1;
   undo->kind = NETFAULT_UNDO_LINK_STATE;
@@ -125,7 +114,7 @@ int netfault_link_set_up(int netns_fd, const char *ifname, int up, struct netfau
 int netfault_tx_csum_set(int netns_fd, const char *ifname, int on, struct netfault_undo *undo,
                          struct lab_error **err)
 {
-  undo_begin(undo, NETFAULT_UNDO_NONE, ifname);
+  undo_begin(undo, ifname);
   int was = 0;
   if (ethtool_get_tx_csum(netns_fd, ifname, &was, err) < 0 ||
       ethtool_set_tx_csum(netns_fd, ifname, on, err) < 0)
@@ -273,7 +262,7 @@ static int tbf_add(struct nl_sock *sk, int ifindex, const char *ifname, uint32_t
 int netfault_netem_set(int netns_fd, const char *ifname, const struct netfault_netem *spec,
                        struct netfault_undo *undo, struct lab_error **err)
 {
-  undo_begin(undo, NETFAULT_UNDO_NONE, ifname);
+  undo_begin(undo, ifname);
   if (!spec->delay_us && !spec->loss_ppm && !spec->duplicate_ppm && !spec->corrupt_ppm &&
       !spec->reorder_ppm && !spec->rate_bits)
     return lab_error_set(err, EINVAL, "netem on %s: nothing to emulate", ifname);
@@ -293,7 +282,7 @@ int netfault_netem_set(int netns_fd, const char *ifname, const struct netfault_n
                          "netem on %s: its root qdisc is %s %x:, not the default: it could not be "
                          "restored exactly",
                          ifname, root->kind, root->handle >> 16);
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0)
     return -1;
   if (!spec->delay_us && !spec->loss_ppm && !spec->duplicate_ppm && !spec->corrupt_ppm) {
@@ -321,7 +310,7 @@ static int qdisc_restore(int netns_fd, const struct netfault_undo *undo, struct 
   if (ifindex < 0)
     return -1;
   const struct netstate_qdisc *root = root_qdisc(st, undo->ifname);
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (root != NULL && root->handle != 0 &&
       (netlink_open(netns_fd, &sk, err) < 0 ||
        qdisc_delete_root(sk, ifindex, undo->ifname, err) < 0))
@@ -457,7 +446,7 @@ int netfault_route_delete(int netns_fd, uint32_t table, struct in_addr dst, uint
                           struct netstate_route *removed, struct netfault_undo *undo,
                           struct lab_error **err)
 {
-  undo_begin(undo, NETFAULT_UNDO_NONE, NULL);
+  undo_begin(undo, NULL);
   if (table == 0)
     table = RT_TABLE_MAIN;
   cleanup_netstate struct netstate *st = NULL;
@@ -475,7 +464,7 @@ int netfault_route_delete(int netns_fd, uint32_t table, struct in_addr dst, uint
     return lab_error_set(err, ESRCH, "no route to %s/%u in table %u", in4_str(dst, buf), dst_len,
                          table);
   }
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0 || route_delete_in(sk, st, found, err) < 0)
     return -1;
   if (removed != NULL)
@@ -488,7 +477,7 @@ int netfault_route_delete(int netns_fd, uint32_t table, struct in_addr dst, uint
 int netfault_route_add(int netns_fd, const struct netstate_route *r, struct netfault_undo *undo,
                        struct lab_error **err)
 {
-  undo_begin(undo, NETFAULT_UNDO_NONE, NULL);
+  undo_begin(undo, NULL);
   cleanup_netstate struct netstate *st = NULL;
   if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
     return -1;
@@ -498,7 +487,7 @@ int netfault_route_add(int netns_fd, const struct netstate_route *r, struct netf
     return lab_error_set(err, EEXIST, "adding %s: a route with its key is there",
                          line ?: "a route");
   }
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0 || route_add_in(sk, st, r, err) < 0)
     return -1;
   undo->kind = NETFAULT_UNDO_ROUTE_DEL;
@@ -555,7 +544,7 @@ static int neigh_put(struct nl_sock *sk, int ifindex, const char *ifname, struct
 int netfault_neigh_replace(int netns_fd, const char *ifname, struct in_addr ip,
                            const uint8_t mac[6], struct netfault_undo *undo, struct lab_error **err)
 {
-  undo_begin(undo, NETFAULT_UNDO_NONE, ifname);
+  undo_begin(undo, ifname);
   cleanup_netstate struct netstate *st = NULL;
   if (netstate_capture(netns_fd, 0, &st, err) < 0)
     return -1;
@@ -563,7 +552,7 @@ int netfault_neigh_replace(int netns_fd, const char *ifname, struct in_addr ip,
   if (ifindex < 0)
     return -1;
   const struct netstate_neigh *prev = neigh_find(st, ifname, ip);
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0 ||
       neigh_put(sk, ifindex, ifname, ip, mac, 6, NUD_PERMANENT, 0, err) < 0)
     return -1;
@@ -580,7 +569,7 @@ int netfault_neigh_replace(int netns_fd, const char *ifname, struct in_addr ip,
 int netfault_neigh_delete(int netns_fd, const char *ifname, struct in_addr ip,
                           struct netfault_undo *undo, struct lab_error **err)
 {
-  undo_begin(undo, NETFAULT_UNDO_NONE, ifname);
+  undo_begin(undo, ifname);
   cleanup_netstate struct netstate *st = NULL;
   if (netstate_capture(netns_fd, 0, &st, err) < 0)
     return -1;
@@ -592,7 +581,7 @@ int netfault_neigh_delete(int netns_fd, const char *ifname, struct in_addr ip,
     char buf[INET_ADDRSTRLEN];
     return lab_error_set(err, ESRCH, "no neighbour %s on %s", in4_str(ip, buf), ifname);
   }
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0 ||
       neigh_put(sk, ifindex, ifname, ip, NULL, 0, 0, 1, err) < 0)
     return -1;
@@ -611,7 +600,7 @@ static int neigh_restore(int netns_fd, const struct netfault_undo *undo, struct 
   int ifindex = ifindex_of(st, n->ifname, err);
   if (ifindex < 0)
     return -1;
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0)
     return -1;
   if (undo->had_neigh && (n->state & (NUD_PERMANENT | NUD_NOARP)))
@@ -679,7 +668,7 @@ static int addr_add_in(struct nl_sock *sk, const struct netstate *st, const stru
 int netfault_addr_add(int netns_fd, const char *ifname, struct in_addr ip, uint8_t prefix,
                       struct netfault_undo *undo, struct lab_error **err)
 {
-  undo_begin(undo, NETFAULT_UNDO_NONE, ifname);
+  undo_begin(undo, ifname);
   cleanup_netstate struct netstate *st = NULL;
   if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
     return -1;
@@ -689,7 +678,7 @@ int netfault_addr_add(int netns_fd, const char *ifname, struct in_addr ip, uint8
   struct netstate_addr a = {.local = ip, .peer = ip, .prefix = prefix};
   snprintf(a.ifname, sizeof a.ifname, "%s", ifname);
   snprintf(a.label, sizeof a.label, "%s", ifname);
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0 || addr_add_in(sk, st, &a, err) < 0)
     return -1;
   undo->kind = NETFAULT_UNDO_ADDR_DEL;
@@ -699,7 +688,7 @@ int netfault_addr_add(int netns_fd, const char *ifname, struct in_addr ip, uint8
 
 static int addr_delete_in(int netns_fd, const struct netstate_addr *a, struct lab_error **err)
 {
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0)
     return -1;
   return netlink_addr_delete(sk, a->ifname, ntohl(a->local.s_addr), a->prefix, err);
@@ -708,7 +697,7 @@ static int addr_delete_in(int netns_fd, const struct netstate_addr *a, struct la
 int netfault_addr_delete(int netns_fd, const char *ifname, struct in_addr ip, uint8_t prefix,
                          struct netfault_undo *undo, struct lab_error **err)
 {
-  undo_begin(undo, NETFAULT_UNDO_NONE, ifname);
+  undo_begin(undo, ifname);
   cleanup_netstate struct netstate *st = NULL;
   if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
     return -1;
@@ -738,7 +727,7 @@ int netfault_reconcile(int netns_fd, const struct netstate *saved, struct lab_er
   cleanup_netstate struct netstate *now = NULL;
   if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &now, err) < 0)
     return -1;
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0)
     return -1;
   for (int secondary = 0; secondary <= 1; secondary++) {
@@ -780,7 +769,7 @@ int netfault_reconcile(int netns_fd, const struct netstate *saved, struct lab_er
 
 int netfault_repair(int netns_fd, struct netfault_undo *undo, struct lab_error **err)
 {
-  cleanup_sock struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   cleanup_netstate struct netstate *st = NULL;
   int rc = 0;
   switch (undo->kind) {

@@ -65,15 +65,12 @@ static int parse_mac(const char *s, uint8_t mac[6])
 
 static int print_capture(int fd, unsigned flags, struct lab_error **err)
 {
-  struct netstate *st = NULL;
+  cleanup_netstate struct netstate *st = NULL;
   cleanup_free char *text = NULL;
-  int rc = netstate_capture(fd, flags, &st, err);
-  if (rc == 0)
-    rc = netstate_format(st, &text, err);
-  netstate_free(st);
-  if (rc == 0)
-    fputs(text, stdout);
-  return rc;
+  if (netstate_capture(fd, flags, &st, err) < 0 || netstate_format(st, &text, err) < 0)
+    return -1;
+  fputs(text, stdout);
+  return 0;
 }
 
 static int netem_args(char **argv, int argc, struct netfault_netem *s, struct lab_error **err)

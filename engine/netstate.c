@@ -436,23 +436,17 @@ static int capture_netem_rates(struct nl_sock *sk, struct netstate *st, struct l
 
 int netstate_capture(int netns_fd, unsigned flags, struct netstate **out, struct lab_error **err)
 {
-  struct nl_sock *sk = NULL;
+  cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0)
     return lab_error_wrap(err, "capturing network state");
-  struct netstate *st = netstate_new();
-  int rc = -1;
+  cleanup_netstate struct netstate *st = netstate_new();
   if (st == NULL)
-    lab_error_set(err, ENOMEM, "capturing network state");
-  else if (capture_links(sk, netns_fd, st, err) == 0 && capture_addrs(sk, st, err) == 0 &&
-           capture_routes(sk, st, err) == 0 && capture_neighs(sk, flags, st, err) == 0 &&
-           capture_qdiscs(sk, st, err) == 0 && capture_netem_rates(sk, st, err) == 0)
-    rc = 0;
-  netlink_close(sk);
-  if (rc < 0) {
-    netstate_free(st);
+    return lab_error_set(err, ENOMEM, "capturing network state");
+  if (capture_links(sk, netns_fd, st, err) < 0 || capture_addrs(sk, st, err) < 0 ||
+      capture_routes(sk, st, err) < 0 || capture_neighs(sk, flags, st, err) < 0 ||
+      capture_qdiscs(sk, st, err) < 0 || capture_netem_rates(sk, st, err) < 0)
     return lab_error_wrap(err, "capturing network state");
-  }
-  *out = st;
+  *out = steal_pointer(&st);
   return 0;
 }
 

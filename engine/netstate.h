@@ -151,6 +151,13 @@ struct netstate *netstate_new(void);
 /* Frees st and everything in it.  Accepts NULL. */
 void netstate_free(struct netstate *st);
 
+/* Scope guard: `cleanup_netstate struct netstate *st = NULL;` */
+static inline void netstate_freep(struct netstate **st)
+{
+  netstate_free(*st);
+}
+#define cleanup_netstate __attribute__((cleanup(netstate_freep)))
+
 /* Appends one zeroed record to st and returns it (owned by st, valid until
  * the next append of the same kind), or NULL when out of memory. */
 struct netstate_link *netstate_add_link(struct netstate *st);
