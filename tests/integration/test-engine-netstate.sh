@@ -311,7 +311,24 @@ ask A neigh-del eth0 10.250.0.9
 expect_diff "$E2E_TMP/A0" "$NSA" "- $perm_line" "A's permanent neighbour deleted"
 ask A repair
 expect_equal "$E2E_TMP/A0" "$NSA" "A after restoring the deleted neighbour"
-ok "neighbour replace (over an entry and over none) and delete: inject, ip agrees, repair exact"
+# Over a dynamic entry (stale: it stays so while unused): repair puts it back
+# stale with its lladdr; compared on the whole capture, dynamic entries too.
+na ip neigh replace 10.250.0.5 lladdr 02:00:00:00:00:05 dev eth0 nud stale
+"$TOOL" capture "$NSA" >"$E2E_TMP/A2"
+grep -q '^neigh eth0 10.250.0.5 lladdr 02:00:00:00:00:05 state stale ' "$E2E_TMP/A2" ||
+  fail "the stale neighbour is not in the capture"
+ask A neigh eth0 10.250.0.5 02:00:00:00:00:55
+full_same_as() { "$TOOL" capture "$NSA" | cmp -s - "$1"; }
+if full_same_as "$E2E_TMP/A2"; then fail "poisoning the stale neighbour changed nothing"; fi
+ask A repair
+wait_for 5 "A's stale neighbour back" full_same_as "$E2E_TMP/A2" || {
+  "$TOOL" capture "$NSA" >"$E2E_TMP/now"
+  "$TOOL" diff "$E2E_TMP/A2" "$E2E_TMP/now" >&2 || true
+  fail "the stale neighbour did not come back as it was"
+}
+na ip neigh del 10.250.0.5 dev eth0
+expect_equal "$E2E_TMP/A0" "$NSA" "A after removing the stale neighbour"
+ok "neighbour replace (over a permanent entry, a stale one and none) and delete: inject, ip agrees, repair exact"
 
 # ---- address add (duplicate-ip) and delete ----
 ask B addr-add eth0 10.250.0.1/24
