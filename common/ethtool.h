@@ -15,4 +15,10 @@ int ethtool_set_tx_csum(int netns_fd, const char *ifname, int on, struct lab_err
 /* Reads the transmit checksum offload state of ifname into *on (1 or 0). */
 int ethtool_get_tx_csum(int netns_fd, const char *ifname, int *on, struct lab_error **err);
 
+/* Reads the names of ifname's active features (the ones `ethtool -k IF`
+ * shows "on": "tx-checksum-ip-generic", "tx-tcp-segmentation"...), in the
+ * kernel's order, joined by ',' ("" when none), into *names (malloc'd, owned
+ * by the caller). */
+int ethtool_get_features(int netns_fd, const char *ifname, char **names, struct lab_error **err);
+
 #endif

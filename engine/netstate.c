@@ -42,6 +42,8 @@ void netstate_free(struct netstate *st)
 {
   if (st == NULL)
     return;
+  for (size_t i = 0; i < st->n_links; i++)
+    free(st->links[i].features);
   free(st->links);
   free(st->addrs);
   free(st->routes);
@@ -186,6 +188,13 @@ static int capture_links(struct nl_sock *sk, int netns_fd, struct netstate *st,
       on = -1;
     }
     r->tx_csum = on;
+    if (on >= 0 && ethtool_get_features(netns_fd, r->name, &r->features, &e) < 0) {
+      if (e->errnum != EOPNOTSUPP && e->errnum != ENODEV && e->errnum != EINVAL) {
+        *err = steal_pointer(&e);
+        return lab_error_wrap(err, "reading offload features");
+      }
+      r->features = NULL;
+    }
   }
   return 0;
 }
@@ -675,6 +684,12 @@ static void put_link(FILE *f, const void *rec)
                          : "off");
 }
 
+static void put_offload(FILE *f, const void *rec)
+{
+  const struct netstate_link *l = rec;
+  fprintf(f, "offload %s %s", l->name, l->features[0] ? l->features : "none");
+}
+
 static void put_addr(FILE *f, const void *rec)
 {
   const struct netstate_addr *a = rec;
@@ -889,8 +904,11 @@ int netstate_format(const struct netstate *st, char **text, struct lab_error **e
 {
   struct lines l = {0};
   int rc = -1;
-  if (lines_add_all(&l, put_link, st->links, st->n_links, sizeof *st->links, err) == 0 &&
-      lines_add_all(&l, put_addr, st->addrs, st->n_addrs, sizeof *st->addrs, err) == 0 &&
+  int ok = lines_add_all(&l, put_link, st->links, st->n_links, sizeof *st->links, err) == 0;
+  for (size_t i = 0; ok && i < st->n_links; i++)
+    if (st->links[i].features != NULL)
+      ok = lines_add_all(&l, put_offload, &st->links[i], 1, sizeof *st->links, err) == 0;
+  if (ok && lines_add_all(&l, put_addr, st->addrs, st->n_addrs, sizeof *st->addrs, err) == 0 &&
       lines_add_all(&l, put_route, st->routes, st->n_routes, sizeof *st->routes, err) == 0 &&
       lines_add_all(&l, put_neigh, st->neighs, st->n_neighs, sizeof *st->neighs, err) == 0 &&
       lines_add_all(&l, put_qdisc, st->qdiscs, st->n_qdiscs, sizeof *st->qdiscs, err) == 0) {

@@ -2,7 +2,7 @@
  * snapshots before it injects, and compares after it repairs.
  *
  * netstate_capture() reads a namespace through libnl caches (links with their
- * tx checksum offload, IPv4 addresses, IPv4 routes of every table, IPv4
+ * tx checksum offload and active ethtool features, IPv4 addresses, IPv4 routes of every table, IPv4
  * neighbours, qdiscs with netem's and tbf's parameters: netem's own rate is
  * read from a raw dump, libnl 3.7 does not parse it); netstate_format()
  * writes it as canonical text: one object per line, sorted, objects named by
@@ -42,6 +42,8 @@ struct netstate_link {
   char master[IFNAMSIZ]; /* "" when none */
   int master_ifindex;    /* for resolving only; never formatted */
   int tx_csum;           /* 1 on, 0 off, -1 not reported (no ethtool support) */
+  char *features;        /* the active ethtool features, ',' between (owned by the state);
+                            NULL: not reported */
 };
 
 struct netstate_addr {
@@ -177,8 +179,9 @@ int netstate_capture(int netns_fd, unsigned flags, struct netstate **out, struct
 const struct netstate_link *netstate_find_link(const struct netstate *st, const char *ifname);
 
 /* Writes st as canonical text into *text (malloc'd, owned by the caller):
- * one line per object, "link ...", "addr ...", "route ...", "neigh ...",
- * "qdisc ...", sorted bytewise, each ending in '\n'.  Equal states give equal
+ * one line per object, "link ...", "offload LINK FEATURES" (for a link
+ * whose features were read), "addr ...", "route ...", "neigh ...", "qdisc
+ * ...", sorted bytewise, each ending in '\n'.  Equal states give equal
  * text.  Returns 0, or -1 and *err (out of memory). */
 int netstate_format(const struct netstate *st, char **text, struct lab_error **err);
 

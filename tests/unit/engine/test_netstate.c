@@ -45,6 +45,9 @@ static void add_link(struct netstate *st, const char *name, int ifindex, uint8_t
   l->lladdr_len = 6;
   snprintf(l->master, sizeof l->master, "%s", master);
   l->tx_csum = tx_csum;
+  /* Features read for links with ethtool support; owned by the state. */
+  if (tx_csum >= 0)
+    l->features = strdup(tx_csum ? "tx-checksum-ip-generic,tx-tcp-segmentation,rx-checksum" : "");
 }
 
 /* A small node: eth0 and a pod veth in br0, its addresses, routes, a
@@ -171,6 +174,8 @@ static const char node_text[] =
     "tx-csum on\n"
     "neigh br0 10.250.1.7 lladdr none state failed flags router\n"
     "neigh eth0 10.250.0.1 lladdr 02:aa:bb:cc:dd:ee state permanent flags none\n"
+    "offload eth0 tx-checksum-ip-generic,tx-tcp-segmentation,rx-checksum\n"
+    "offload veth1 tx-checksum-ip-generic,tx-tcp-segmentation,rx-checksum\n"
     "qdisc eth0 netem handle 1: parent root limit 1000 delay 100000us jitter 10000us "
     "delay-corr 0% loss 30% loss-corr 0% duplicate 0.5% duplicate-corr 0% corrupt 0.0001% "
     "corrupt-corr 0% reorder 25% reorder-corr 0% gap 1 rate 2000000bit\n"
@@ -286,9 +291,11 @@ static void test_empty_and_unknowns(void **state)
   l->flags = IFF_UP | (1u << 30);
   l->operstate = 42;
   l->tx_csum = 0;
+  l->features = strdup("");
   assert_int_equal(netstate_format(st, &text, &err), 0);
   assert_string_equal(text, "link tun0 kind none type nohdr mtu 0 txqlen 0 flags up,0x40000000 "
                             "state ? lladdr none master none tx-csum off\n"
+                            "offload tun0 none\n"
                             "route table 7 192.0.2.0/25 type 200 proto 99 scope 17 metric 0\n");
   free(text);
   assert_ptr_equal(netstate_find_link(st, "tun0"), &st->links[0]);
