@@ -117,13 +117,19 @@ nb ip route add default via 10.250.0.1
 na ip neigh replace 10.250.0.9 lladdr 02:00:00:00:00:09 dev eth0 nud permanent
 
 # ---- helpers ----
+# (After a pipe, `grep >/dev/null`, not `grep -q`: grep -q stops reading at
+# its first match, the writer can die of SIGPIPE, and pipefail fails it.)
 capture() { "$TOOL" capture --permanent-neigh "$1"; }
 # same_as FILE NS: the namespace's capture equals FILE.
 same_as() { capture "$2" | cmp -s - "$1"; }
-# expect_equal FILE NS WHAT: waits for the capture to equal FILE (operstate
-# follows a link change asynchronously), else shows the diff and fails.
+# Operstate follows a link change asynchronously (linkwatch batches events
+# up to a second, longer when the host's rtnl lock is busy): waits on the
+# state allow for it.
+SETTLE=15
+# expect_equal FILE NS WHAT: waits for the capture to equal FILE, else shows
+# the diff and fails.
 expect_equal() {
-  if ! wait_for 5 "$3" same_as "$1" "$2"; then
+  if ! wait_for "$SETTLE" "$3" same_as "$1" "$2"; then
     capture "$2" >"$E2E_TMP/now"
     "$TOOL" diff "$1" "$E2E_TMP/now" >&2 || true
     fail "$3: the state differs from the first capture (diff above)"
@@ -136,7 +142,7 @@ diff_is() {
   [ "$("$TOOL" diff "$1" "$E2E_TMP/now")" = "$3" ]
 }
 expect_diff() {
-  if ! wait_for 5 "$4" diff_is "$1" "$2" "$3"; then
+  if ! wait_for "$SETTLE" "$4" diff_is "$1" "$2" "$3"; then
     say "expected diff:"
     printf '%s\n' "$3" >&2
     say "actual diff:"
@@ -179,9 +185,9 @@ ask() {
 
 # Let operstates settle (they follow link changes asynchronously): two equal captures.
 settled() { capture "$1" >"$E2E_TMP/s1" && capture "$1" | cmp -s - "$E2E_TMP/s1"; }
-wait_for 5 "A's state to settle" settled "$NSA"
-wait_for 5 "B's state to settle" settled "$NSB"
-wait_for 5 "A's links to be up" sh -c "! grep -q 'state lowerlayerdown' '$E2E_TMP/s1'"
+wait_for "$SETTLE" "A's state to settle" settled "$NSA"
+wait_for "$SETTLE" "B's state to settle" settled "$NSB"
+wait_for "$SETTLE" "A's links to be up" sh -c "! grep -q 'state lowerlayerdown' '$E2E_TMP/s1'"
 capture "$NSA" >"$E2E_TMP/A0"
 capture "$NSB" >"$E2E_TMP/B0"
 grep -q '^route table main default .*via 10.250.0.1 dev eth0' "$E2E_TMP/B0" ||
@@ -198,7 +204,7 @@ ok() {
 ask A mtu eth0 1300
 expect_diff "$E2E_TMP/A0" "$NSA" "$(changed_line "$E2E_TMP/A0" '^link eth0 ' 's/ mtu 1500 / mtu 1300 /')" \
   "mtu 1300 on A's eth0"
-na ip link show eth0 | grep -q 'mtu 1300' || fail "ip link does not show mtu 1300"
+na ip link show eth0 | grep >/dev/null 'mtu 1300' || fail "ip link does not show mtu 1300"
 ask A repair
 expect_equal "$E2E_TMP/A0" "$NSA" "A after repairing the MTU"
 ok "link MTU: inject, ip agrees, repair exact"
@@ -216,9 +222,9 @@ for feature in tx-checksum-ip-generic tx-tcp-segmentation; do
   grep -q "^- offload eth0 .*\b$feature\b" "$E2E_TMP/d" || fail "$feature was not on before"
   [[ ",${off_line#+ offload eth0 }," != *",$feature,"* ]] || fail "$feature still on: $off_line"
 done
-na ethtool -k eth0 | grep -q '^tx-checksumming: off' || fail "ethtool does not show tx off"
-na ethtool -k eth0 | grep -q 'tx-checksum-ip-generic: off' || fail "ethtool: tx-checksum-ip-generic on"
-na ethtool -k eth0 | grep -q 'tx-tcp-segmentation: off' || fail "ethtool: tx-tcp-segmentation on"
+na ethtool -k eth0 | grep >/dev/null '^tx-checksumming: off' || fail "ethtool does not show tx off"
+na ethtool -k eth0 | grep >/dev/null 'tx-checksum-ip-generic: off' || fail "ethtool: tx-checksum-ip-generic on"
+na ethtool -k eth0 | grep >/dev/null 'tx-tcp-segmentation: off' || fail "ethtool: tx-tcp-segmentation on"
 ask A repair
 expect_equal "$E2E_TMP/A0" "$NSA" "A after repairing tx checksum"
 ok "tx checksum offload: inject, ethtool agrees, repair exact"
@@ -235,7 +241,7 @@ for want in '^- link eth0 .*flags up,' '^\+ link eth0 .*flags broadcast,multicas
     fail "link down: no diff line matching $want"
   }
 done
-na ip link show eth0 | grep -q 'state DOWN' || fail "ip link does not show eth0 DOWN"
+na ip link show eth0 | grep >/dev/null 'state DOWN' || fail "ip link does not show eth0 DOWN"
 ask A repair
 expect_equal "$E2E_TMP/A0" "$NSA" "A after repairing link down (routes and neighbour put back)"
 expect_equal "$E2E_TMP/B0" "$NSB" "B after A's eth0 came back"
@@ -249,7 +255,7 @@ ask A netem eth0 rate=8000000
 expect_diff "$E2E_TMP/A0" "$NSA" "$(sorted_diff "- $noqueue_line" \
   "+ qdisc eth0 tbf handle 1: parent root rate 8000000bit burst 10000b limit 110000b")" \
   "a rate limit on A's eth0"
-na tc qdisc show dev eth0 | grep -qE '^qdisc tbf 1: root .*rate 8Mbit' ||
+na tc qdisc show dev eth0 | grep -E >/dev/null '^qdisc tbf 1: root .*rate 8Mbit' ||
   fail "tc does not show the tbf: $(na tc qdisc show dev eth0)"
 ask A repair
 expect_equal "$E2E_TMP/A0" "$NSA" "A after removing the rate limit"
@@ -271,7 +277,7 @@ if na tc qdisc add dev pod4 root netem delay 1ms 2>/dev/null; then
     }
   done
   [ "$(wc -l <"$E2E_TMP/d")" -eq 3 ] || fail "netem: more than the qdisc lines changed: $(cat "$E2E_TMP/d")"
-  na tc qdisc show dev eth0 | grep -qE '^qdisc netem 1: root .*delay 100ms +10ms' ||
+  na tc qdisc show dev eth0 | grep -E >/dev/null '^qdisc netem 1: root .*delay 100ms +10ms' ||
     fail "tc does not show netem: $(na tc qdisc show dev eth0)"
   ask A repair
   expect_equal "$E2E_TMP/A0" "$NSA" "A after removing netem"
@@ -297,7 +303,7 @@ ask A route-add 10.250.7.0/24 via 10.250.0.2 dev eth0 metric 7
 expect_diff "$E2E_TMP/A0" "$NSA" \
   "+ route table main 10.250.7.0/24 type unicast proto static scope global metric 7 nexthop via 10.250.0.2 dev eth0" \
   "a route added in A"
-na ip route show 10.250.7.0/24 | grep -q '^10.250.7.0/24 via 10.250.0.2 dev eth0 proto static metric 7' ||
+na ip route show 10.250.7.0/24 | grep >/dev/null '^10.250.7.0/24 via 10.250.0.2 dev eth0 proto static metric 7' ||
   fail "ip route does not show the added route: $(na ip route show 10.250.7.0/24)"
 ask A repair
 expect_equal "$E2E_TMP/A0" "$NSA" "A after removing the added route"
@@ -308,7 +314,7 @@ perm_line=$(grep '^neigh eth0 10.250.0.9 ' "$E2E_TMP/A0")
 ask A neigh eth0 10.250.0.9 02:00:00:00:00:66
 expect_diff "$E2E_TMP/A0" "$NSA" "$(changed_line "$E2E_TMP/A0" '^neigh eth0 10.250.0.9 ' 's/lladdr 02:00:00:00:00:09/lladdr 02:00:00:00:00:66/')" \
   "A's permanent neighbour poisoned"
-na ip neigh show 10.250.0.9 dev eth0 | grep -q 'lladdr 02:00:00:00:00:66 PERMANENT' ||
+na ip neigh show 10.250.0.9 dev eth0 | grep >/dev/null 'lladdr 02:00:00:00:00:66 PERMANENT' ||
   fail "ip neigh does not show the poisoned entry"
 ask A repair
 expect_equal "$E2E_TMP/A0" "$NSA" "A after repairing the poisoned neighbour"
@@ -332,7 +338,7 @@ ask A neigh eth0 10.250.0.5 02:00:00:00:00:55
 full_same_as() { "$TOOL" capture "$NSA" | cmp -s - "$1"; }
 if full_same_as "$E2E_TMP/A2"; then fail "poisoning the stale neighbour changed nothing"; fi
 ask A repair
-wait_for 5 "A's stale neighbour back" full_same_as "$E2E_TMP/A2" || {
+wait_for "$SETTLE" "A's stale neighbour back" full_same_as "$E2E_TMP/A2" || {
   "$TOOL" capture "$NSA" >"$E2E_TMP/now"
   "$TOOL" diff "$E2E_TMP/A2" "$E2E_TMP/now" >&2 || true
   fail "the stale neighbour did not come back as it was"
@@ -350,7 +356,7 @@ grep -qE '^\+ addr eth0 10.250.0.1/24 scope global label eth0 flags secondary,pe
 grep -qE '^\+ route table local 10.250.0.1/32 type local ' "$E2E_TMP/d" ||
   fail "addr add: no local route: $(cat "$E2E_TMP/d")"
 [ "$(grep -c '^-' "$E2E_TMP/d")" -eq 0 ] || fail "addr add removed something: $(cat "$E2E_TMP/d")"
-nb ip -4 addr show dev eth0 | grep -q 'inet 10.250.0.1/24' || fail "ip addr does not show it"
+nb ip -4 addr show dev eth0 | grep >/dev/null 'inet 10.250.0.1/24' || fail "ip addr does not show it"
 ask B repair
 expect_equal "$E2E_TMP/B0" "$NSB" "B after removing the duplicate address"
 ask A addr-del eth0 10.250.0.1/24
@@ -400,9 +406,10 @@ expect_equal "$E2E_TMP/B0" "$NSB" "B after 'ip addr del 10.250.0.1/24 dev eth0'"
 ask A down eth0
 na ip link set eth0 up
 ask A forget
-link_up() { capture "$NSA" | grep -q '^link eth0 .* state up '; }
-wait_for 5 "A's eth0 to be up again" link_up || fail "A's eth0 does not come up"
-wait_for 5 "B's eth0 to be up again" same_as "$E2E_TMP/B0" "$NSB" || fail "B does not recover"
+link_up() { capture "$NSA" | grep >/dev/null '^link eth0 .* state up '; }
+wait_for "$SETTLE" "A's eth0 to be up again" link_up ||
+  fail "A's eth0 does not come up: $("$TOOL" capture "$NSA" 2>&1 | grep -E 'eth0 |rror')"
+wait_for "$SETTLE" "B's eth0 to be up again" same_as "$E2E_TMP/B0" "$NSB" || fail "B does not recover"
 if same_as "$E2E_TMP/A0" "$NSA"; then
   fail "A equals its first capture after 'ip link set up' alone: the flushed routes went unseen"
 fi
