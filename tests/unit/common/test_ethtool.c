@@ -20,6 +20,15 @@
 #include "ethtool.h"
 #include "netlink.h"
 
+/* Whether the ','-joined list names holds feature. */
+static int has_feature(const char *names, const char *feature)
+{
+  char list[4096], item[128];
+  snprintf(list, sizeof list, ",%s,", names);
+  snprintf(item, sizeof item, ",%s,", feature);
+  return strstr(list, item) != NULL;
+}
+
 /* Returns 0 when every step works, else the failing step's number. */
 static int child_body(void)
 {
@@ -47,6 +56,19 @@ static int child_body(void)
       strstr(err->msg, "nosuchif0") == NULL)
     return 8;
   lab_error_clear(&err);
+  /* The features ethtool -k shows on: tx checksum offload and the
+   * segmentation that needs it come and go together. */
+  char *names = NULL;
+  if (ethtool_get_features(fd, "ettest0", &names, &err) < 0 ||
+      !has_feature(names, "tx-checksum-ip-generic") || !has_feature(names, "tx-tcp-segmentation"))
+    return 9;
+  free(names);
+  if (ethtool_set_tx_csum(fd, "ettest0", 0, &err) < 0 ||
+      ethtool_get_features(fd, "ettest0", &names, &err) < 0 ||
+      has_feature(names, "tx-checksum-ip-generic") || has_feature(names, "tx-tcp-segmentation") ||
+      !has_feature(names, "rx-checksum"))
+    return 10;
+  free(names);
   close(fd);
   netlink_close(sk);
   return 0;
