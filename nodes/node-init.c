@@ -17,9 +17,9 @@
  *   nodelab-init --name NAME [--address A.B.C.D/P] [--fabric] */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +35,7 @@
 #include <json-c/json.h>
 
 #include "api.h"
+#include "daemon-args.h"
 #include "error.h"
 #include "netlink.h"
 #include "node-control.h"
@@ -370,36 +371,18 @@ static int wait_for_go(void)
 
 int main(int argc, char **argv)
 {
-  static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
-                                       {"address", required_argument, NULL, 'a'},
-                                       {"fabric", no_argument, NULL, 'f'},
-                                       {NULL, 0, NULL, 0}};
-  const char *name = NULL, *address = NULL;
-  int fabric = 0, c;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    switch (c) {
-    case 'n':
-      name = optarg;
-      break;
-    case 'a':
-      address = optarg;
-      break;
-    case 'f':
-      fabric = 1;
-      break;
-    default:
-      return 2;
-    }
-  }
-  if (name == NULL) {
-    fprintf(stderr, "nodelab-init: --name is required\n");
+  struct init_args args;
+  struct lab_error *err = NULL;
+  if (init_args_parse(argc, argv, &args, &err) < 0) {
+    fprintf(stderr, "%s\n", err->msg);
     return 2;
   }
+  const char *name = args.name, *address = args.address;
+  bool fabric = args.fabric;
   if (wait_for_go() < 0)
     return 1;
   fcntl(control_fd, F_SETFD, FD_CLOEXEC);
 
-  struct lab_error *err = NULL;
   if (sethostname(name, strlen(name)) < 0) {
     lab_error_errno(&err, "sethostname %s", name);
   } else if (setup_mounts(&err) == 0) {
