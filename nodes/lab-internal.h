@@ -15,6 +15,7 @@
 #include "node-process.h"
 
 struct json_object;
+struct nl_sock;
 struct scenario;
 struct scenario_pod;
 struct scenario_node;
@@ -50,6 +51,15 @@ struct lab_pod {
   char *error;
 };
 
+/* Where an asynchronous start stands (lab.c): one step per turn of the
+ * event loop, so that the API answers while a big lab comes up. */
+enum lab_start_step {
+  LAB_STEP_PREPARE, /* ledger, the lab's cgroup */
+  LAB_STEP_FABRIC,  /* the fabric's init and its bridge */
+  LAB_STEP_NODES,   /* one node per turn: nodes[next_node] */
+  LAB_STEP_WAITING, /* every node spawned: waiting for them to be ready */
+};
+
 struct lab {
   char *name;
   struct scenario *sc;
@@ -64,12 +74,24 @@ struct lab {
   struct lab_pod *pods;
   size_t n_pods;
   struct lab_events *events;
-  char bindir[PATH_MAX]; /* where nodelabd, nodelab-init and the node daemons are */
-  struct event *timeout_ev;
+  char *init_path; /* nodelab-init */
+  enum lab_start_step step;
+  size_t next_node;          /* LAB_STEP_NODES: the next node to spawn */
+  struct nl_sock *fabric_nl; /* the fabric's netlink socket while nodes are spawned */
+  struct event *step_ev;     /* a zero timeout: the next start step */
+  struct event *timeout_ev;  /* NODE_READY_TIMEOUT_S without progress: the start fails */
   lab_ready_cb *ready_cb;
   void *ready_arg;
+  /* Removal (lab_destroy): the inits not yet reaped, a safety timer, and who waits. */
+  size_t stop_pending;
+  struct event *stop_ev;
+  lab_destroyed_cb *destroyed_cb;
+  void *destroyed_arg;
 };
 
+/* The start made progress (a node spawned or ready, a daemon or pod ready):
+ * the readiness timeout starts again. */
+void lab_progress(struct lab *lab);
 /* Ends the start of the lab (error NULL: it is up) and tells whoever waits. */
 void lab_finish_start(struct lab *lab, const char *error);
 /* A node failed to start: the lab fails with why. */

@@ -119,6 +119,7 @@ static void on_pod_reply(evutil_socket_t fd, short what, void *arg)
     pod_close(pod);
     log_info("pod %s runs on node %s", pod->spec->name, pod->spec->node);
     lab_events_add(pod->lab->events, "pod-running", pod->spec->name, "on node %s", pod->spec->node);
+    lab_progress(pod->lab);
     lab_check_ready(pod->lab);
   }
   json_object_put(reply);

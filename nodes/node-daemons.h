@@ -39,11 +39,12 @@ struct node_daemon {
   int last_status; /* waitpid() status of the last exit, -1 before any */
 };
 
-/* The daemons node `node` of lab `lab` (scenario sc) runs, in start order, using the
- * helper binaries found in bindir (the directory of nodelabd; a binary that is
- * not built is not planned).  Returns a malloc'd array in *out of *n. */
+/* The daemons node `node` of lab `lab` (scenario sc) runs, in start order,
+ * with their command lines (proto/daemon-args.h), using the helper binaries
+ * paths_find_binary() finds (a binary that is not built is not planned).
+ * Returns a malloc'd array in *out of *n. */
 void node_daemons_plan(const struct scenario *sc, const char *lab, const struct scenario_node *node,
-                       const char *bindir, struct node_daemon **out, size_t *n);
+                       struct node_daemon **out, size_t *n);
 void node_daemons_free(struct node_daemon *d, size_t n);
 
 /* True when the daemon says when it is ready (notify or ready_socket). */

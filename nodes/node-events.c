@@ -89,6 +89,8 @@ static void start_due_daemons(struct lab_node *node)
 static void on_ready_poll(evutil_socket_t fd, short what, void *arg)
 {
   struct lab_node *node = arg;
+  if (node->lab->state == LAB_STOPPING)
+    return;
   bool pending = false;
   for (size_t i = 0; i < node->n_daemons; i++) {
     struct node_daemon *d = &node->daemons[i];
@@ -104,6 +106,7 @@ static void on_ready_poll(evutil_socket_t fd, short what, void *arg)
     close(sock);
     d->state = DAEMON_READY;
     lab_events_add(node->lab->events, "daemon-ready", d->object, "%s answers", d->ready_socket);
+    lab_progress(node->lab);
     start_due_daemons(node);
   }
   if (pending) {
@@ -169,6 +172,7 @@ static void on_daemon_exit(struct lab_node *node, struct node_daemon *d, int sta
   if (d->oneshot && ok) {
     d->state = DAEMON_EXITED;
     lab_events_add(node->lab->events, "daemon-done", d->object, "%s finished", d->name);
+    lab_progress(node->lab);
     start_due_daemons(node);
     lab_check_ready(node->lab);
     return;
@@ -213,6 +217,7 @@ static void on_node_event(struct lab_node *node, struct json_object *msg)
     node->state = NODE_RUNNING;
     lab_events_add(node->lab->events, "node-ready", node->spec->name, "pid %d",
                    (int)node->proc.pid);
+    lab_progress(node->lab);
     start_due_daemons(node);
     lab_check_ready(node->lab);
   } else if (strcmp(event, "error") == 0) {
@@ -232,6 +237,7 @@ static void on_node_event(struct lab_node *node, struct json_object *msg)
     if (strcmp(message, "READY=1") == 0 && d->state == DAEMON_STARTED) {
       d->state = DAEMON_READY;
       lab_events_add(node->lab->events, "daemon-ready", d->object, "ready");
+      lab_progress(node->lab);
       start_due_daemons(node);
       lab_check_ready(node->lab);
     }
@@ -249,6 +255,8 @@ static void on_node_event(struct lab_node *node, struct json_object *msg)
 void lab_on_node_control(evutil_socket_t fd, short what, void *arg)
 {
   struct lab_node *node = arg;
+  if (node->lab->state == LAB_STOPPING)
+    return;
   struct json_object *msg = NULL;
   int rc = node_control_recv(fd, &msg);
   if (rc < 0 && errno == EAGAIN)
