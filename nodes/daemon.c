@@ -110,9 +110,7 @@ static void reply_json(struct evhttp_request *req, int code, struct json_object 
 
 static void reply_error(struct evhttp_request *req, int code, const char *msg)
 {
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "error", json_object_new_string(msg));
-  reply_json(req, code, o);
+  reply_json(req, code, api_error_encode(&(struct api_error){.error = msg}));
 }
 
 static struct labs_entry *find_lab(const char *name)
@@ -191,14 +189,11 @@ static void on_lab_destroyed(const char *name, const char *error, void *arg)
     req = pending_take(&entry->deletes);
     if (req == NULL)
       continue;
-    if (error != NULL) {
+    if (error != NULL)
       reply_error(req, 500, error);
-    } else {
-      struct json_object *o = json_object_new_object();
-      json_object_object_add(o, "name", json_object_new_string(name));
-      json_object_object_add(o, "removed", json_object_new_boolean(1));
-      reply_json(req, 200, o);
-    }
+    else
+      reply_json(req, 200,
+                 api_deleted_encode(&(struct api_deleted){.name = name, .removed = true}));
   }
   free(entry->failure);
   free(entry);
@@ -218,20 +213,22 @@ static void remove_lab(struct labs_entry *entry)
 
 static void route_version(struct evhttp_request *req, const char *arg)
 {
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "version", json_object_new_string(NODELAB_VERSION));
-  json_object_object_add(o, "pid", json_object_new_int(getpid()));
-  reply_json(req, 200, o);
+  struct api_version v = {.version = NODELAB_VERSION, .pid = getpid()};
+  reply_json(req, 200, api_version_encode(&v));
 }
 
 static void route_labs_list(struct evhttp_request *req, const char *arg)
 {
-  struct json_object *arr = json_object_new_array();
+  size_t n = 0;
   for (struct labs_entry *e = daemon_state.labs; e != NULL; e = e->next)
-    json_object_array_add(arr, lab_summary_json(e->lab));
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "labs", arr);
-  reply_json(req, 200, o);
+    n++;
+  struct api_labs labs = {.labs = calloc(n ? n : 1, sizeof *labs.labs)};
+  if (labs.labs == NULL)
+    abort();
+  for (struct labs_entry *e = daemon_state.labs; e != NULL; e = e->next)
+    lab_summary(e->lab, &labs.labs[labs.n_labs++]);
+  reply_json(req, 200, api_labs_encode(&labs));
+  api_labs_release(&labs);
 }
 
 static void on_lab_ready(struct lab *lab, const char *error, void *arg)
@@ -259,14 +256,6 @@ static char *request_body(struct evhttp_request *req)
   return body;
 }
 
-static const char *json_string_field(struct json_object *o, const char *key)
-{
-  struct json_object *v;
-  if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-    return NULL;
-  return json_object_get_string(v);
-}
-
 static void route_labs_create(struct evhttp_request *req, const char *arg)
 {
   if (daemon_state.terminating) {
@@ -275,15 +264,14 @@ static void route_labs_create(struct evhttp_request *req, const char *arg)
   }
   cleanup_free char *body = request_body(req);
   struct json_object *o = json_tokener_parse(body);
-  if (o == NULL || !json_object_is_type(o, json_type_object)) {
+  struct api_lab_create create;
+  cleanup_error struct lab_error *err = NULL;
+  if (api_lab_create_decode(o, &create, &err) < 0) {
     json_object_put(o);
     reply_error(req, 400, "request body is not a JSON object");
     return;
   }
-  const char *file = json_string_field(o, "file");
-  const char *yaml = json_string_field(o, "yaml");
-  const char *name = json_string_field(o, "name");
-  cleanup_error struct lab_error *err = NULL;
+  const char *file = create.file, *yaml = create.yaml, *name = create.name;
   struct scenario *sc = NULL;
   if (yaml == NULL) {
     json_object_put(o);

@@ -13,6 +13,7 @@
 #include "lab-events.h"
 #include "node-daemons.h"
 #include "node-process.h"
+#include "timefmt.h"
 
 struct json_object;
 struct nl_sock;
@@ -31,6 +32,8 @@ struct lab_node {
   enum node_state state;
   char fabric_ifname[16]; /* the near end of its eth0, on the fabric bridge */
   char cgroup[PATH_MAX];
+  char underlay[24]; /* its eth0's address, A.B.C.D/P */
+  char subnet[24];   /* its pod subnet, CIDR */
   struct event *control_ev;
   struct event *ready_poll; /* polls ready_socket of daemons that cannot notify */
   struct node_daemon *daemons;
@@ -68,6 +71,7 @@ struct lab {
   struct cgroup_manager *cg;
   enum lab_state state;
   time_t created;
+  char created_iso[TIMEFMT_ISO_LEN];
   struct node_process fabric;
   struct lab_node *nodes;
   size_t n_nodes;
@@ -110,7 +114,6 @@ void lab_on_node_exit(pid_t pid, int status, void *arg);
 void lab_pods_start(struct lab_node *node);
 bool lab_pods_settled(const struct lab *lab);
 bool lab_node_has_runtime(const struct lab_node *node);
-const char *lab_pod_state_name(enum lab_pod_state state);
 void lab_pods_free(struct lab *lab);
 
 #endif

@@ -21,13 +21,6 @@
 
 LOG_MODULE(pods);
 
-static const char *const pod_state_names[] = {"pending", "starting", "running", "failed"};
-
-const char *lab_pod_state_name(enum lab_pod_state state)
-{
-  return pod_state_names[state];
-}
-
 static struct json_object *string_array(char **v)
 {
   struct json_object *arr = json_object_new_array();

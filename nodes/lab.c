@@ -135,11 +135,7 @@ static int spawn_node(struct lab *lab, struct lab_node *node, struct lab_error *
   if (format_path(init_cgroup, sizeof init_cgroup, err, "%s/init", node->cgroup) < 0 ||
       cgroup_create(lab->cg, init_cgroup, lab->ledger, err) < 0)
     return lab_error_wrap(err, "node %s", spec->name);
-  char ip[16], address[32];
-  if (format_path(address, sizeof address, err, "%s/%d", scenario_ip_string(spec->underlay, ip),
-                  lab->sc->underlay.prefix) < 0)
-    return lab_error_wrap(err, "node %s", spec->name);
-  struct init_args args = {.name = spec->name, .address = address};
+  struct init_args args = {.name = spec->name, .address = node->underlay};
   char **argv = init_args_to_argv(&args, lab->init_path);
   int rc =
       node_process_spawn(lab->init_path, argv, lab->ledger, lab->cg, init_cgroup, &node->proc, err);
@@ -285,6 +281,7 @@ int lab_create(struct event_base *base, struct scenario *sc, const char *name, l
   lab->base = base;
   lab->state = LAB_STARTING;
   lab->created = time(NULL);
+  timefmt_iso(lab->created_iso, &(struct timespec){.tv_sec = lab->created}, 0);
   lab->fabric.control_fd = -1;
   lab->init_path = steal_pointer(&init);
   lab->ready_cb = cb;
@@ -312,6 +309,13 @@ int lab_create(struct event_base *base, struct scenario *sc, const char *name, l
                        node->spec->name);
     if (rc == 0)
       rc = format_path(node->fabric_ifname, sizeof node->fabric_ifname, err, "vn%zu", i + 1);
+    char ip[16];
+    if (rc == 0)
+      rc = format_path(node->underlay, sizeof node->underlay, err, "%s/%d",
+                       scenario_ip_string(node->spec->underlay, ip), sc->underlay.prefix);
+    if (rc == 0)
+      rc = format_path(node->subnet, sizeof node->subnet, err, "%s/%d",
+                       scenario_ip_string(node->spec->subnet.addr, ip), node->spec->subnet.prefix);
     node_daemons_plan(sc, name, node->spec, &node->daemons, &node->n_daemons);
   }
   lab->step_ev = evtimer_new(base, on_start_step, lab);

@@ -55,6 +55,10 @@ enum lab_state lab_state(const struct lab *lab);
 /* The lab's events (lab-events.h); owned by the lab. */
 struct lab_events *lab_events(const struct lab *lab);
 
+/* The API's LAB_SUMMARY of the lab (proto/api.h); its strings are the lab's. */
+struct api_lab_summary;
+void lab_summary(const struct lab *lab, struct api_lab_summary *out);
+
 /* New JSON objects (caller owns): the API's LAB_STATUS and LAB_SUMMARY. */
 struct json_object *lab_status_json(const struct lab *lab);
 struct json_object *lab_summary_json(const struct lab *lab);

@@ -7,15 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "api.h"
 #include "cleanup.h"
 #include "daemon-args.h"
 #include "paths.h"
 #include "scenario.h"
-
-static const char *const state_names[] = {"waiting", "running", "ready", "exited", "failed"};
 
 static char *xstrdup(const char *s)
 {
@@ -164,16 +160,4 @@ bool node_daemon_settled(const struct node_daemon *d)
     return d->state == DAEMON_EXITED;
   return node_daemon_signals_ready(d) ? d->state == DAEMON_READY
                                       : d->state == DAEMON_STARTED || d->state == DAEMON_READY;
-}
-
-struct json_object *node_daemon_json(const struct node_daemon *d)
-{
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "name", json_object_new_string(d->name));
-  json_object_object_add(o, "state", json_object_new_string(state_names[d->state]));
-  json_object_object_add(o, "pid", json_object_new_int(d->pid));
-  json_object_object_add(o, "restarts", json_object_new_int(d->restarts));
-  json_object_object_add(o, "last_status", json_object_new_int(d->last_status));
-  json_object_object_add(o, "log", json_object_new_string(d->log));
-  return o;
 }

@@ -53,7 +53,4 @@ bool node_daemon_signals_ready(const struct node_daemon *d);
 /* True when the daemon needs nothing more for the node to count as up. */
 bool node_daemon_settled(const struct node_daemon *d);
 
-/* {"name", "state", "pid", "restarts", "last_status"} */
-struct json_object *node_daemon_json(const struct node_daemon *d);
-
 #endif
