@@ -2,7 +2,7 @@
  *
  * The plan is a table (start order, dependencies, readiness) built for one
  * node of one scenario; nodelab-init starts each entry when nodelabd asks
- * (node-control.h), and nodelabd follows each through its events:
+ * (proto/node-control.h), and nodelabd follows each through its events:
  * waiting -> started -> ready (for those that notify) -> exited, with
  * restarts of long-running daemons that die. */
 #ifndef NODELAB_NODE_DAEMONS_H

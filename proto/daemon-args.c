@@ -102,6 +102,14 @@ static void push_options(struct strv *s, const struct opt_spec *table, size_t n,
   }
 }
 
+/* Frees every string option of the table in args. */
+static void free_options(const struct opt_spec *table, size_t n, void *args)
+{
+  for (size_t i = 0; i < n; i++)
+    if (table[i].kind == OPT_STR)
+      free(*field_str(args, &table[i]));
+}
+
 /* ---- parsing ------------------------------------------------------------- */
 
 /* Handles an OPT_SPECIAL option; returns 0 or -1 and *err. */
@@ -205,8 +213,7 @@ char **init_args_to_argv(const struct init_args *a, const char *program)
 
 void init_args_free(struct init_args *a)
 {
-  free(a->name);
-  free(a->address);
+  free_options(init_options, sizeof init_options / sizeof init_options[0], a);
   *a = (struct init_args){0};
 }
 
@@ -328,9 +335,7 @@ void netd_args_free(struct netd_args *a)
     free(a->remotes[i].underlay);
   }
   free(a->remotes);
-  for (size_t i = 0; i < sizeof netd_options / sizeof netd_options[0]; i++)
-    if (netd_options[i].kind == OPT_STR)
-      free(*field_str(a, &netd_options[i]));
+  free_options(netd_options, sizeof netd_options / sizeof netd_options[0], a);
   free(a->db_file);
   free(a->schema);
   *a = (struct netd_args){0};
@@ -377,8 +382,7 @@ char **runtime_serve_args_to_argv(const struct runtime_serve_args *a, const char
 
 void runtime_serve_args_free(struct runtime_serve_args *a)
 {
-  for (size_t i = 0; i < sizeof runtime_serve_options / sizeof runtime_serve_options[0]; i++)
-    if (runtime_serve_options[i].kind == OPT_STR)
-      free(*field_str(a, &runtime_serve_options[i]));
+  free_options(runtime_serve_options,
+               sizeof runtime_serve_options / sizeof runtime_serve_options[0], a);
   *a = (struct runtime_serve_args){0};
 }
