@@ -23,7 +23,13 @@ struct scenario_node;
 
 #define UNDERLAY_BRIDGE "underlay"
 
-enum node_state { NODE_STARTING, NODE_RUNNING, NODE_EXITED, NODE_FAILED };
+/* The API's states (proto/api.h) are the lab's own: status casts them. */
+enum node_state {
+  NODE_STARTING = API_NODE_STARTING,
+  NODE_RUNNING = API_NODE_RUNNING,
+  NODE_EXITED = API_NODE_EXITED,
+  NODE_FAILED = API_NODE_FAILED
+};
 
 struct lab_node {
   struct lab *lab;
@@ -41,7 +47,12 @@ struct lab_node {
   int exit_status;
 };
 
-enum lab_pod_state { LAB_POD_PENDING, LAB_POD_STARTING, LAB_POD_RUNNING, LAB_POD_FAILED };
+enum lab_pod_state {
+  LAB_POD_PENDING = API_POD_PENDING,
+  LAB_POD_STARTING = API_POD_STARTING,
+  LAB_POD_RUNNING = API_POD_RUNNING,
+  LAB_POD_FAILED = API_POD_FAILED
+};
 
 /* A pod of the scenario, as nodelabd follows it (lab-pods.c). */
 struct lab_pod {

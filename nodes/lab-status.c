@@ -14,73 +14,14 @@
 #include "proc.h"
 #include "scenario.h"
 
-static enum api_lab_state api_lab_state(enum lab_state s)
-{
-  switch (s) {
-  case LAB_STARTING:
-    return API_LAB_STARTING;
-  case LAB_UP:
-    return API_LAB_UP;
-  case LAB_FAILED:
-    return API_LAB_FAILED;
-  case LAB_STOPPING:
-    return API_LAB_STOPPING;
-  }
-  return API_LAB_FAILED;
-}
-
-static enum api_node_state api_node_state(enum node_state s)
-{
-  switch (s) {
-  case NODE_STARTING:
-    return API_NODE_STARTING;
-  case NODE_RUNNING:
-    return API_NODE_RUNNING;
-  case NODE_EXITED:
-    return API_NODE_EXITED;
-  case NODE_FAILED:
-    return API_NODE_FAILED;
-  }
-  return API_NODE_FAILED;
-}
-
-static enum api_daemon_state api_daemon_state(enum node_daemon_state s)
-{
-  switch (s) {
-  case DAEMON_WAITING:
-    return API_DAEMON_WAITING;
-  case DAEMON_STARTED:
-    return API_DAEMON_RUNNING;
-  case DAEMON_READY:
-    return API_DAEMON_READY;
-  case DAEMON_EXITED:
-    return API_DAEMON_EXITED;
-  case DAEMON_FAILED:
-    return API_DAEMON_FAILED;
-  }
-  return API_DAEMON_FAILED;
-}
-
-static enum api_pod_state api_pod_state(enum lab_pod_state s)
-{
-  switch (s) {
-  case LAB_POD_PENDING:
-    return API_POD_PENDING;
-  case LAB_POD_STARTING:
-    return API_POD_STARTING;
-  case LAB_POD_RUNNING:
-    return API_POD_RUNNING;
-  case LAB_POD_FAILED:
-    return API_POD_FAILED;
-  }
-  return API_POD_FAILED;
-}
+/* The lab's states are the API's (lab.h, lab-internal.h, node-daemons.h). */
+#define API_STATE(type, s) ((enum type)(s))
 
 void lab_summary(const struct lab *lab, struct api_lab_summary *out)
 {
   *out = (struct api_lab_summary){.name = lab->name,
                                   .scenario = lab->sc->name,
-                                  .state = api_lab_state(lab->state),
+                                  .state = API_STATE(api_lab_state, lab->state),
                                   .nodes = (int64_t)lab->n_nodes,
                                   .pods = (int64_t)lab->sc->n_pods,
                                   .created = lab->created_iso};
@@ -104,7 +45,7 @@ static void *xcalloc(size_t n, size_t size)
 static void fill_node(const struct lab_node *node, struct api_node *out)
 {
   *out = (struct api_node){.name = node->spec->name,
-                           .state = api_node_state(node->state),
+                           .state = API_STATE(api_node_state, node->state),
                            .pid = node->proc.pid,
                            .starttime = (int64_t)node->proc.starttime,
                            .hostname = node->spec->name,
@@ -116,7 +57,7 @@ static void fill_node(const struct lab_node *node, struct api_node *out)
   for (size_t i = 0; i < node->n_daemons; i++) {
     const struct node_daemon *d = &node->daemons[i];
     out->daemons[i] = (struct api_daemon){.name = d->name,
-                                          .state = api_daemon_state(d->state),
+                                          .state = API_STATE(api_daemon_state, d->state),
                                           .pid = d->pid,
                                           .restarts = d->restarts,
                                           .last_status = d->last_status,
@@ -130,7 +71,7 @@ static void fill_pod(const struct lab *lab, const struct lab_pod *pod, struct ap
 {
   *out = (struct api_pod){.name = pod->spec->name,
                           .node = pod->spec->node,
-                          .state = api_pod_state(pod->state),
+                          .state = API_STATE(api_pod_state, pod->state),
                           .error = pod->error};
   struct json_object *info = pod->info;
   if (info == NULL)
@@ -168,7 +109,7 @@ struct json_object *lab_status_json(const struct lab *lab)
   struct api_lab_status st = {
       .name = lab->name,
       .scenario = lab->sc->name,
-      .state = api_lab_state(lab->state),
+      .state = API_STATE(api_lab_state, lab->state),
       .created = lab->created_iso,
       .description = lab->sc->description ? lab->sc->description : "",
       .file = lab->sc->file,

@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include "api.h"
 #include "error.h"
 
 struct event_base;
@@ -20,7 +21,13 @@ struct scenario;
 struct lab;
 struct lab_events;
 
-enum lab_state { LAB_STARTING, LAB_UP, LAB_FAILED, LAB_STOPPING };
+/* The API's lab states (proto/api.h). */
+enum lab_state {
+  LAB_STARTING = API_LAB_STARTING,
+  LAB_UP = API_LAB_UP,
+  LAB_FAILED = API_LAB_FAILED,
+  LAB_STOPPING = API_LAB_STOPPING
+};
 
 /* Called once, from the event loop: error NULL when every node is ready,
  * else what failed (the lab is still there: the callee removes it). */

@@ -11,16 +11,19 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "api.h"
+
 struct json_object;
 struct scenario;
 struct scenario_node;
 
+/* The API's daemon states (proto/api.h): "started" is what it calls running. */
 enum node_daemon_state {
-  DAEMON_WAITING,
-  DAEMON_STARTED,
-  DAEMON_READY,
-  DAEMON_EXITED,
-  DAEMON_FAILED
+  DAEMON_WAITING = API_DAEMON_WAITING,
+  DAEMON_STARTED = API_DAEMON_RUNNING,
+  DAEMON_READY = API_DAEMON_READY,
+  DAEMON_EXITED = API_DAEMON_EXITED,
+  DAEMON_FAILED = API_DAEMON_FAILED
 };
 
 struct node_daemon {

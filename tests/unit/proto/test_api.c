@@ -15,19 +15,7 @@
 #include <json-c/json.h>
 
 #include "api.h"
-
-static const char *text(struct json_object *o)
-{
-  return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-}
-
-static void assert_str_eq(const char *a, const char *b)
-{
-  if (a == NULL || b == NULL)
-    assert_ptr_equal(a, b);
-  else
-    assert_string_equal(a, b);
-}
+#include "proto-test.h"
 
 static void test_small_replies(void **state)
 {

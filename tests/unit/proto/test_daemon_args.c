@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "daemon-args.h"
+#include "proto-test.h"
 
 static int count(char **v)
 {
@@ -21,21 +22,11 @@ static int count(char **v)
   return n;
 }
 
-static void assert_str_eq(const char *a, const char *b)
-{
-  if (a == NULL || b == NULL)
-    assert_ptr_equal(a, b);
-  else
-    assert_string_equal(a, b);
-}
-
 /* Parses a copy of argv (getopt permutes it). */
 #define PARSE(fn, argv, out, err) fn(count(argv), copy_argv(argv), out, err)
 /* A NULL-terminated argv of string literals. */
 #define A(...) ((char **)(const char *[]){__VA_ARGS__, NULL})
 /* A string literal as a struct's char * (the struct is only read). */
-#define S(lit) ((char *)(lit))
-
 static char **copies[16];
 static size_t n_copies;
 
