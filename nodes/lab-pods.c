@@ -21,13 +21,6 @@
 
 LOG_MODULE(pods);
 
-static const char *const pod_state_names[] = {"pending", "starting", "running", "failed"};
-
-const char *lab_pod_state_name(enum lab_pod_state state)
-{
-  return pod_state_names[state];
-}
-
 static struct json_object *string_array(char **v)
 {
   struct json_object *arr = json_object_new_array();
@@ -119,6 +112,7 @@ static void on_pod_reply(evutil_socket_t fd, short what, void *arg)
     pod_close(pod);
     log_info("pod %s runs on node %s", pod->spec->name, pod->spec->node);
     lab_events_add(pod->lab->events, "pod-running", pod->spec->name, "on node %s", pod->spec->node);
+    lab_progress(pod->lab);
     lab_check_ready(pod->lab);
   }
   json_object_put(reply);

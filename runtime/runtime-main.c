@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "container.h"
+#include "daemon-args.h"
 #include "error.h"
 #include "id.h"
 #include "image.h"
@@ -649,69 +650,30 @@ static int cmd_image(int argc, char **argv)
                      "");
 }
 
+/* serve's options are proto's (daemon-args.h), which nodelabd builds too. */
 static int cmd_serve(int argc, char **argv)
 {
-  static const struct option longopts[] = {
-      {"socket", required_argument, NULL, 's'},
-      {"root", required_argument, NULL, 'r'},
-      {"cgroup-parent", required_argument, NULL, 'c'},
-      {"cgroup-root", required_argument, NULL, 'C'},
-      {"node", required_argument, NULL, 'n'},
-      {"subnet", required_argument, NULL, 'S'},
-      {"gateway", required_argument, NULL, 'g'},
-      {"mtu", required_argument, NULL, 'm'},
-      {"netd", required_argument, NULL, 'N'},
-      {"busybox", required_argument, NULL, 'b'},
-      {NULL, 0, NULL, 0},
-  };
-  struct rt_serve_config cfg = {.socket = "/run/nodelab/runtime.sock",
-                                .root = "/var/lib/nodelab",
-                                .cgroup_root = g.cgroup_root,
-                                .cgroup_parent = g.cgroup_parent,
-                                .mtu = 1450,
-                                .busybox = "/bin/busybox"};
-  int ch;
-  optind = 1;
-  while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-    switch (ch) {
-    case 's':
-      cfg.socket = optarg;
-      break;
-    case 'r':
-      cfg.root = optarg;
-      break;
-    case 'c':
-      cfg.cgroup_parent = optarg;
-      break;
-    case 'C':
-      cfg.cgroup_root = optarg;
-      break;
-    case 'n':
-      cfg.node = optarg;
-      break;
-    case 'S':
-      cfg.subnet = optarg;
-      break;
-    case 'g':
-      cfg.gateway = optarg;
-      break;
-    case 'm':
-      cfg.mtu = atoi(optarg);
-      break;
-    case 'N':
-      cfg.netd = optarg;
-      break;
-    case 'b':
-      cfg.busybox = optarg;
-      break;
-    default:
-      return 2;
-    }
-  }
-  if (optind < argc)
-    return usage_error("serve: unexpected argument %s", argv[optind]);
+  struct runtime_serve_args a;
   struct lab_error *err = NULL;
-  if (rt_serve(&cfg, &err) < 0)
+  if (runtime_serve_args_parse(argc, argv, &a, &err) < 0) {
+    fprintf(stderr, "%s\n", err->msg);
+    lab_error_clear(&err);
+    return 2;
+  }
+  struct rt_serve_config cfg = {.socket = a.socket ? a.socket : "/run/nodelab/runtime.sock",
+                                .root = a.root ? a.root : "/var/lib/nodelab",
+                                .cgroup_root = a.cgroup_root ? a.cgroup_root : g.cgroup_root,
+                                .cgroup_parent =
+                                    a.cgroup_parent ? a.cgroup_parent : g.cgroup_parent,
+                                .node = a.node,
+                                .subnet = a.subnet,
+                                .gateway = a.gateway,
+                                .mtu = a.mtu ? a.mtu : 1450,
+                                .netd = a.netd,
+                                .busybox = a.busybox ? a.busybox : "/bin/busybox"};
+  int rc = rt_serve(&cfg, &err);
+  runtime_serve_args_free(&a);
+  if (rc < 0)
     return fail(&err);
   return 0;
 }
