@@ -531,7 +531,7 @@ static int cmd_ps(int argc, char **argv)
            "COMMAND", "STATUS", "NAMES", labels ? "  LABEL" : "");
   for (size_t i = from; i < n; i++) {
     struct container *c = list[i];
-    if (!all && !latest && strcmp(container_status(c), "running") != 0)
+    if (!all && !latest && container_state(c) != CONTAINER_RUNNING)
       continue;
     char shortid[CTR_SHORT_ID_LEN + 1];
     ctr_id_short(container_id(c), shortid);

@@ -40,7 +40,6 @@
 LOG_MODULE(runtime);
 
 /* Paths below are built from the configured root and validated names. */
-#pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #define MAX_CONNS 1024
 
@@ -223,14 +222,18 @@ static int pod_record_path(struct server *sv, const char *name, char *buf, size_
   if (!ctr_name_is_valid(name) || strlen(name) > 100)
     return lab_error_set(err, 0, "pod name \"%s\": expected letters, digits, '_', '.', '-'",
                          name ? name : "");
-  snprintf(buf, len, "%s/%s.json", sv->pods, name);
+  int n = snprintf(buf, len, "%s/%s.json", sv->pods, name);
+  if (n < 0 || (size_t)n >= len)
+    return lab_error_set(err, ENAMETOOLONG, "pod %s: its record under %s", name, sv->pods);
   return 0;
 }
 
 static int write_json_file(const char *path, struct json_object *o, struct lab_error **err)
 {
   char tmp[PATH_MAX];
-  snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+  int n = snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+  if (n < 0 || (size_t)n >= sizeof tmp)
+    return lab_error_set(err, ENAMETOOLONG, "writing %s", path);
   if (json_object_to_file_ext(tmp, o, JSON_C_TO_STRING_PRETTY) < 0) {
     unlink(tmp);
     return lab_error_set(err, EIO, "writing %s", tmp);
@@ -308,9 +311,12 @@ static struct json_object *pod_json(struct server *sv, struct json_object *rec)
       struct json_object *r = json_object_array_get_idx(ctrs, i), *x = json_object_new_object();
       const char *id = jstr(r, "id"), *cname = jstr(r, "name");
       const char *cstate = "missing";
+      bool running = false;
       c = NULL;
-      if (id != NULL && container_lookup(sv->store, id, &c, &e) == 0)
+      if (id != NULL && container_lookup(sv->store, id, &c, &e) == 0) {
         cstate = container_status(c);
+        running = container_state(c) == CONTAINER_RUNNING;
+      }
       lab_error_clear(&e);
       json_object_object_add(x, "id", json_object_new_string(id ? id : ""));
       json_object_object_add(x, "name", json_object_new_string(cname ? cname : ""));
@@ -320,7 +326,7 @@ static struct json_object *pod_json(struct server *sv, struct json_object *rec)
         json_object_object_add(x, "exit_code", json_object_new_int(container_exit_code(c)));
         json_object_object_add(x, "oom_killed", json_object_new_boolean(container_oom_killed(c)));
       }
-      if (strcmp(cstate, "running") != 0)
+      if (!running)
         state = "degraded";
       container_free(c);
       json_object_array_add(out, x);
@@ -484,7 +490,7 @@ static int op_pod_rm(struct server *sv, struct json_object *req, struct json_obj
       const char *id = jstr(json_object_array_get_idx(ctrs, i), "id");
       struct lab_error *e = NULL;
       if (id && container_lookup(sv->store, id, &c, &e) == 0 &&
-          strcmp(container_status(c), "running") == 0)
+          container_state(c) == CONTAINER_RUNNING)
         rc = lab_error_set(err, EBUSY, "pod %s: container %s is running: stop it or use --force",
                            name, container_name(c));
       lab_error_clear(&e);
@@ -551,7 +557,9 @@ static int op_pod_ls(struct server *sv, struct json_object **reply, struct lab_e
     if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
       continue;
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", sv->pods, de->d_name);
+    int pn = snprintf(path, sizeof path, "%s/%s", sv->pods, de->d_name);
+    if (pn < 0 || (size_t)pn >= sizeof path)
+      continue; /* not a record of ours: pod names are short */
     struct json_object *rec = json_object_from_file(path);
     if (rec == NULL || jstr(rec, "name") == NULL) {
       json_object_put(rec); /* a pod being made right now */
@@ -1133,7 +1141,7 @@ static int op_ps(struct server *sv, struct json_object *req, struct json_object 
   for (size_t i = first; i < n; i++) {
     if (container_owner(list[i]) != NULL && (!all || latest))
       continue;
-    if (!all && !latest && strcmp(container_status(list[i]), "running") != 0)
+    if (!all && !latest && container_state(list[i]) != CONTAINER_RUNNING)
       continue;
     char *pod = pod_name_of(list, n, list[i]);
     json_object_array_add(arr, rt_ps_entry(list[i], pod));
