@@ -8,19 +8,6 @@
 #include "container-internal.h"
 #include "label.h"
 
-static struct json_object *jstr(const char *s)
-{
-  return s ? json_object_new_string(s) : NULL;
-}
-
-static struct json_object *jstrv(char *const *v)
-{
-  struct json_object *a = json_object_new_array();
-  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-    json_object_array_add(a, json_object_new_string(v[i]));
-  return a;
-}
-
 char *container_ps_status(const struct container *c)
 {
   switch (c->state) {
@@ -38,46 +25,47 @@ char *container_ps_status(const struct container *c)
 struct json_object *container_inspect_json(struct ctr_store *s, const struct container *c)
 {
   struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "Id", jstr(c->id));
-  json_object_object_add(o, "Created", jstr(c->created));
-  json_object_object_add(o, "Path", jstr(c->argv && c->argv[0] ? c->argv[0] : ""));
+  json_object_object_add(o, "Id", ctr_json_str(c->id));
+  json_object_object_add(o, "Created", ctr_json_str(c->created));
+  json_object_object_add(o, "Path", ctr_json_str(c->argv && c->argv[0] ? c->argv[0] : ""));
   struct json_object *args = json_object_new_array();
   for (size_t i = 1; c->argv && c->argv[0] && c->argv[i]; i++)
     json_object_array_add(args, json_object_new_string(c->argv[i]));
   json_object_object_add(o, "Args", args);
   struct json_object *st = json_object_new_object();
-  json_object_object_add(st, "Status", jstr(container_state_name(c->state)));
+  json_object_object_add(st, "Status", ctr_json_str(container_state_name(c->state)));
   json_object_object_add(st, "Running", json_object_new_boolean(c->state == CONTAINER_RUNNING));
   json_object_object_add(st, "Pid", json_object_new_int(container_pid(c)));
   json_object_object_add(st, "ExitCode", json_object_new_int(c->exit_code));
   json_object_object_add(st, "OOMKilled", json_object_new_boolean(c->oom_killed));
-  json_object_object_add(st, "StartedAt", jstr(c->started ? c->started : ""));
-  json_object_object_add(st, "FinishedAt", jstr(c->finished ? c->finished : ""));
+  json_object_object_add(st, "StartedAt", ctr_json_str(c->started ? c->started : ""));
+  json_object_object_add(st, "FinishedAt", ctr_json_str(c->finished ? c->finished : ""));
   json_object_object_add(o, "State", st);
-  json_object_object_add(o, "Image", jstr(c->image));
-  json_object_object_add(o, "Name", jstr(c->name));
-  json_object_object_add(o, "Pod", jstr(c->pod ? c->pod : ""));
+  json_object_object_add(o, "Image", ctr_json_str(c->image));
+  json_object_object_add(o, "Name", ctr_json_str(c->name));
+  json_object_object_add(o, "Pod", ctr_json_str(c->pod ? c->pod : ""));
   json_object_object_add(o, "IsInfra", json_object_new_boolean(c->infra));
-  json_object_object_add(o, "ProcessLabel", jstr(c->label));
+  json_object_object_add(o, "ProcessLabel", ctr_json_str(c->label));
   char *flabel = label_file_label(c->label);
-  json_object_object_add(o, "MountLabel", jstr(flabel ? flabel : ""));
+  json_object_object_add(o, "MountLabel", ctr_json_str(flabel ? flabel : ""));
   free(flabel);
   json_object_object_add(o, "SELinuxEnforced", json_object_new_boolean(c->label_enforced));
   struct json_object *gd = json_object_new_object(), *data = json_object_new_object();
   json_object_object_add(gd, "Name", json_object_new_string("overlay"));
-  json_object_object_add(data, "LowerDir", jstr(c->lower ? c->lower : ""));
-  json_object_object_add(data, "UpperDir", jstr(c->upper));
-  json_object_object_add(data, "WorkDir", jstr(c->work));
-  json_object_object_add(data, "MergedDir", jstr(c->merged));
+  json_object_object_add(data, "LowerDir", ctr_json_str(c->lower ? c->lower : ""));
+  json_object_object_add(data, "UpperDir", ctr_json_str(c->upper));
+  json_object_object_add(data, "WorkDir", ctr_json_str(c->work));
+  json_object_object_add(data, "MergedDir", ctr_json_str(c->merged));
   json_object_object_add(gd, "Data", data);
   json_object_object_add(o, "GraphDriver", gd);
   struct json_object *hc = json_object_new_object();
   json_object_object_add(hc, "Memory", json_object_new_uint64(c->limits.memory_bytes));
   json_object_object_add(hc, "NanoCpus", json_object_new_uint64(c->limits.cpu_millis * 1000000));
   json_object_object_add(hc, "PidsLimit", json_object_new_uint64(c->limits.pids));
-  json_object_object_add(hc, "CgroupParent", jstr(s->cgroup_parent));
-  json_object_object_add(hc, "CgroupPath", jstr(c->cgroup));
-  json_object_object_add(hc, "SeccompProfile", jstr(c->privileged ? "unconfined" : c->seccomp));
+  json_object_object_add(hc, "CgroupParent", ctr_json_str(s->cgroup_parent));
+  json_object_object_add(hc, "CgroupPath", ctr_json_str(c->cgroup));
+  json_object_object_add(hc, "SeccompProfile",
+                         ctr_json_str(c->privileged ? "unconfined" : c->seccomp));
   json_object_object_add(hc, "Privileged", json_object_new_boolean(c->privileged));
   struct json_object *binds = json_object_new_array();
   for (size_t i = 0; i < c->n_vols; i++) {
@@ -109,10 +97,10 @@ struct json_object *container_inspect_json(struct ctr_store *s, const struct con
                          json_object_new_string(holder && holder->gateway ? holder->gateway : ""));
   json_object_object_add(o, "NetworkSettings", ns);
   struct json_object *cfg = json_object_new_object();
-  json_object_object_add(cfg, "Hostname", jstr(c->hostname));
-  json_object_object_add(cfg, "Env", jstrv(c->env));
-  json_object_object_add(cfg, "Cmd", jstrv(c->argv));
-  json_object_object_add(cfg, "WorkingDir", jstr(c->workdir ? c->workdir : "/"));
+  json_object_object_add(cfg, "Hostname", ctr_json_str(c->hostname));
+  json_object_object_add(cfg, "Env", ctr_json_strv(c->env));
+  json_object_object_add(cfg, "Cmd", ctr_json_strv(c->argv));
+  json_object_object_add(cfg, "WorkingDir", ctr_json_str(c->workdir ? c->workdir : "/"));
   json_object_object_add(o, "Config", cfg);
   return o;
 }

@@ -83,6 +83,10 @@ int ctr_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(
 /* The same, failing with *err "NAME: path too long". */
 int ctr_path_err(struct lab_error **err, char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* A new JSON string of s, or NULL (json-c's null) when s is NULL; a new
+ * array of the strings of v (empty when v is NULL). */
+struct json_object *ctr_json_str(const char *s);
+struct json_object *ctr_json_strv(char *const *v);
 /* Replaces *field with a copy of v. */
 void ctr_set_str(char **field, const char *v);
 

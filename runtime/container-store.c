@@ -247,12 +247,12 @@ void ctr_cleanup_container_fn(struct container **c)
   container_free(*c);
 }
 
-static struct json_object *jstr(const char *s)
+struct json_object *ctr_json_str(const char *s)
 {
   return s ? json_object_new_string(s) : NULL;
 }
 
-static struct json_object *jstrv(char *const *v)
+struct json_object *ctr_json_strv(char *const *v)
 {
   struct json_object *a = json_object_new_array();
   for (size_t i = 0; v != NULL && v[i] != NULL; i++)
@@ -272,20 +272,20 @@ int ctr_state_save(struct container *c, struct lab_error **err)
       ctr_path_err(err, tmp, sizeof tmp, "%s/.state.json.%d", c->dir, (int)getpid()) < 0)
     return -1;
   struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "id", jstr(c->id));
-  json_object_object_add(o, "name", jstr(c->name));
-  json_object_object_add(o, "image", jstr(c->image));
-  json_object_object_add(o, "lower", jstr(c->lower));
-  json_object_object_add(o, "command", jstrv(c->argv));
-  json_object_object_add(o, "env", jstrv(c->env));
-  json_object_object_add(o, "workdir", jstr(c->workdir));
-  json_object_object_add(o, "hostname", jstr(c->hostname));
-  json_object_object_add(o, "pod", jstr(c->pod));
+  json_object_object_add(o, "id", ctr_json_str(c->id));
+  json_object_object_add(o, "name", ctr_json_str(c->name));
+  json_object_object_add(o, "image", ctr_json_str(c->image));
+  json_object_object_add(o, "lower", ctr_json_str(c->lower));
+  json_object_object_add(o, "command", ctr_json_strv(c->argv));
+  json_object_object_add(o, "env", ctr_json_strv(c->env));
+  json_object_object_add(o, "workdir", ctr_json_str(c->workdir));
+  json_object_object_add(o, "hostname", ctr_json_str(c->hostname));
+  json_object_object_add(o, "pod", ctr_json_str(c->pod));
   struct json_object *vols = json_object_new_array();
   for (size_t i = 0; i < c->n_vols; i++) {
     struct json_object *v = json_object_new_object();
-    json_object_object_add(v, "host", jstr(c->vols[i].host));
-    json_object_object_add(v, "ctr", jstr(c->vols[i].ctr));
+    json_object_object_add(v, "host", ctr_json_str(c->vols[i].host));
+    json_object_object_add(v, "ctr", ctr_json_str(c->vols[i].ctr));
     json_object_object_add(v, "relabel", json_object_new_boolean(c->vols[i].relabel));
     json_object_object_add(v, "readonly", json_object_new_boolean(c->vols[i].readonly));
     json_object_array_add(vols, v);
@@ -296,28 +296,28 @@ int ctr_state_save(struct container *c, struct lab_error **err)
   json_object_object_add(lim, "cpu_millis", json_object_new_uint64(c->limits.cpu_millis));
   json_object_object_add(lim, "pids", json_object_new_uint64(c->limits.pids));
   json_object_object_add(o, "limits", lim);
-  json_object_object_add(o, "seccomp", jstr(c->seccomp));
-  json_object_object_add(o, "net", jstr(net_name(c->net)));
+  json_object_object_add(o, "seccomp", ctr_json_str(c->seccomp));
+  json_object_object_add(o, "net", ctr_json_str(net_name(c->net)));
   json_object_object_add(o, "infra", json_object_new_boolean(c->infra));
   if (c->privileged)
     json_object_object_add(o, "privileged", json_object_new_boolean(true));
-  json_object_object_add(o, "owner", jstr(c->owner));
-  json_object_object_add(o, "ip", jstr(c->ip));
+  json_object_object_add(o, "owner", ctr_json_str(c->owner));
+  json_object_object_add(o, "ip", ctr_json_str(c->ip));
   json_object_object_add(o, "ip_prefix", json_object_new_int(c->ip_prefix));
-  json_object_object_add(o, "gateway", jstr(c->gateway));
-  json_object_object_add(o, "label", jstr(c->label));
+  json_object_object_add(o, "gateway", ctr_json_str(c->gateway));
+  json_object_object_add(o, "label", ctr_json_str(c->label));
   json_object_object_add(o, "label_enforced", json_object_new_boolean(c->label_enforced));
-  json_object_object_add(o, "cgroup", jstr(c->cgroup));
-  json_object_object_add(o, "status", jstr(container_state_name(c->state)));
+  json_object_object_add(o, "cgroup", ctr_json_str(c->cgroup));
+  json_object_object_add(o, "status", ctr_json_str(container_state_name(c->state)));
   json_object_object_add(o, "pid", json_object_new_int(c->pid));
   json_object_object_add(o, "starttime", json_object_new_uint64(c->starttime));
   json_object_object_add(o, "monitor", json_object_new_int(c->monitor));
   json_object_object_add(o, "monitor_starttime", json_object_new_uint64(c->monitor_starttime));
   json_object_object_add(o, "exit_code", json_object_new_int(c->exit_code));
   json_object_object_add(o, "oom_killed", json_object_new_boolean(c->oom_killed));
-  json_object_object_add(o, "created", jstr(c->created));
-  json_object_object_add(o, "started", jstr(c->started));
-  json_object_object_add(o, "finished", jstr(c->finished));
+  json_object_object_add(o, "created", ctr_json_str(c->created));
+  json_object_object_add(o, "started", ctr_json_str(c->started));
+  json_object_object_add(o, "finished", ctr_json_str(c->finished));
   json_object_object_add(o, "mounted", json_object_new_boolean(c->mounted));
   json_object_object_add(o, "user_mounted", json_object_new_boolean(c->user_mounted));
 

@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "timefmt.h"
 #include "fileio.h"
+#include "json.h"
 
 /* Paths here are built into PATH_MAX buffers from a configured root and
  * names validated on the way in, each checked by image_path(): a truncated
@@ -500,14 +501,6 @@ static struct json_object *read_json(const char *dir, const char *rel, struct la
   return o;
 }
 
-static struct json_object *jget(struct json_object *o, const char *key)
-{
-  struct json_object *v = NULL;
-  if (o == NULL || !json_object_object_get_ex(o, key, &v))
-    return NULL;
-  return v;
-}
-
 static int blob_path(const char *digest, char *buf, size_t len, struct lab_error **err)
 {
   const char *colon = digest ? strchr(digest, ':') : NULL;
@@ -600,20 +593,21 @@ int image_import(const char *store, const char *path, const char *name, char **i
     struct json_object *m0 = json_object_is_type(manifest, json_type_array)
                                  ? json_object_array_get_idx(manifest, 0)
                                  : NULL;
-    layers = jget(m0, "Layers");
-    struct json_object *cfgname = jget(m0, "Config"), *tags = jget(m0, "RepoTags");
+    layers = json_get_array(m0, "Layers");
+    const char *cfgname = json_get_str(m0, "Config");
+    struct json_object *tags = json_get_array(m0, "RepoTags");
     if (layers == NULL || cfgname == NULL) {
       lab_error_set(err, 0, "%s: manifest.json: expected [{\"Config\", \"Layers\"}]", path);
       goto out;
     }
-    if (strstr(json_object_get_string(cfgname), "..") != NULL) {
+    if (strstr(cfgname, "..") != NULL) {
       lab_error_set(err, 0, "%s: manifest.json: bad Config path", path);
       goto out;
     }
-    config = read_json(src, json_object_get_string(cfgname), err);
+    config = read_json(src, cfgname, err);
     if (config == NULL)
       goto out;
-    if (tags && json_object_is_type(tags, json_type_array) && json_object_array_length(tags) > 0)
+    if (tags && json_object_array_length(tags) > 0)
       ref = json_object_get_string(json_object_array_get_idx(tags, 0));
   } else {
     if (image_path(err, probe, sizeof probe, "%s/index.json", src) < 0)
@@ -627,45 +621,44 @@ int image_import(const char *store, const char *path, const char *name, char **i
     index = read_json(src, "index.json", err);
     if (index == NULL)
       goto out;
-    struct json_object *mans = jget(index, "manifests");
+    struct json_object *mans = json_get_array(index, "manifests");
     struct json_object *m0 = mans ? json_object_array_get_idx(mans, 0) : NULL;
     if (m0 == NULL) {
       lab_error_set(err, 0, "%s: index.json has no manifests", path);
       goto out;
     }
-    ref =
-        json_object_get_string(jget(jget(m0, "annotations"), "org.opencontainers.image.ref.name"));
+    ref = json_get_str(json_get_object(m0, "annotations"), "org.opencontainers.image.ref.name");
     char bp[PATH_MAX];
     /* follow nested indexes to the first image manifest */
     for (int depth = 0; depth < 4; depth++) {
-      if (blob_path(json_object_get_string(jget(m0, "digest")), bp, sizeof bp, err) < 0)
+      if (blob_path(json_get_str(m0, "digest"), bp, sizeof bp, err) < 0)
         goto out;
       json_object_put(manifest);
       manifest = read_json(src, bp, err);
       if (manifest == NULL)
         goto out;
-      struct json_object *sub = jget(manifest, "manifests");
+      struct json_object *sub = json_get_array(manifest, "manifests");
       if (sub == NULL)
         break;
       m0 = json_object_array_get_idx(sub, 0);
     }
-    struct json_object *ol = jget(manifest, "layers");
+    struct json_object *ol = json_get_array(manifest, "layers");
     if (ol == NULL || !json_object_is_type(ol, json_type_array)) {
       lab_error_set(err, 0, "%s: manifest has no layers", path);
       goto out;
     }
     layers = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(ol); i++) {
-      if (blob_path(json_object_get_string(jget(json_object_array_get_idx(ol, i), "digest")), bp,
-                    sizeof bp, err) < 0) {
+      if (blob_path(json_get_str(json_object_array_get_idx(ol, i), "digest"), bp, sizeof bp, err) <
+          0) {
         json_object_put(layers);
         goto out;
       }
       json_object_array_add(layers, json_object_new_string(bp));
     }
     json_object_object_add(manifest, "nodelab-layer-paths", layers);
-    if (blob_path(json_object_get_string(jget(jget(manifest, "config"), "digest")), bp, sizeof bp,
-                  err) < 0)
+    if (blob_path(json_get_str(json_get_object(manifest, "config"), "digest"), bp, sizeof bp, err) <
+        0)
       goto out;
     config = read_json(src, bp, err);
     if (config == NULL)
@@ -694,10 +687,10 @@ int image_import(const char *store, const char *path, const char *name, char **i
       goto out;
     }
   }
-  struct json_object *cc = jget(config, "config");
-  if (write_config(tmp, final_name, dup_array(jget(cc, "Entrypoint")), dup_array(jget(cc, "Cmd")),
-                   dup_array(jget(cc, "Env")), json_object_get_string(jget(cc, "WorkingDir")),
-                   err) < 0)
+  struct json_object *cc = json_get_object(config, "config");
+  if (write_config(tmp, final_name, dup_array(json_get_array(cc, "Entrypoint")),
+                   dup_array(json_get_array(cc, "Cmd")), dup_array(json_get_array(cc, "Env")),
+                   json_get_str(cc, "WorkingDir"), err) < 0)
     goto out;
   if (image_path(NULL, src, sizeof src, "%s/src", tmp) == 0) {
     struct lab_error *ignored = NULL;
@@ -724,12 +717,12 @@ out:
 
 /* ----------------------------------------------------------- lookup, list */
 
-static char **json_strv(struct json_object *a)
+/* The strings of the array at key; an empty vector when absent. */
+static char **strv_or_empty(struct json_object *o, const char *key)
 {
-  size_t n = a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-  char **v = calloc(n + 1, sizeof *v);
-  for (size_t i = 0; i < n; i++)
-    v[i] = strdup(json_object_get_string(json_object_array_get_idx(a, i)));
+  char **v = json_get_strv(o, key);
+  if (v == NULL && (v = calloc(1, sizeof *v)) == NULL)
+    abort();
   return v;
 }
 
@@ -753,12 +746,12 @@ static int load_info(const char *store, const char *name, struct image_info **ou
     image_info_free(i);
     return -1;
   }
-  i->entrypoint = json_strv(jget(o, "Entrypoint"));
-  i->cmd = json_strv(jget(o, "Cmd"));
-  i->env = json_strv(jget(o, "Env"));
-  const char *wd = json_object_get_string(jget(o, "WorkingDir"));
+  i->entrypoint = strv_or_empty(o, "Entrypoint");
+  i->cmd = strv_or_empty(o, "Cmd");
+  i->env = strv_or_empty(o, "Env");
+  const char *wd = json_get_str(o, "WorkingDir");
   i->workdir = strdup(wd && *wd ? wd : "/");
-  const char *cr = json_object_get_string(jget(o, "Created"));
+  const char *cr = json_get_str(o, "Created");
   i->created = strdup(cr ? cr : "");
   json_object_put(o);
   *out = i;
