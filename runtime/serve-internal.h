@@ -51,9 +51,9 @@ struct json_object *serve_reply_ctr(const struct container *c);
 
 /* Answers op in the loop when it is a quick one: returns 1 when it was
  * (a reply was sent, or none is due), 0 when it needs a worker. */
-int serve_handle_inline(struct server *sv, int conn, const char *op, struct json_object *req);
+int serve_handle_inline(struct server *sv, int conn, enum rt_rpc_op op, struct json_object *req);
 /* A worker's whole life: answers op on conn (fds: the request's). */
-void serve_worker_main(struct server *sv, int conn, const char *op, struct json_object *req,
+void serve_worker_main(struct server *sv, int conn, enum rt_rpc_op op, struct json_object *req,
                        const int *fds, size_t n_fds);
 
 /* ------------------------------------------------------- serve-sessions.c */
@@ -61,8 +61,8 @@ void serve_worker_main(struct server *sv, int conn, const char *op, struct json_
 /* A signal handler doing nothing: unlike SIG_IGN, not inherited over exec. */
 void serve_ignore_signal(int sig);
 /* run without detach: this worker is c's parent (its monitor); c is consumed. */
-void serve_run_attached(struct server *sv, int conn, struct json_object *req, struct container *c,
-                        const int *fds, size_t n_fds);
+void serve_run_attached(struct server *sv, int conn, const struct rt_rpc_run *run,
+                        struct container *c, const int *fds, size_t n_fds);
 /* exec: an attached process in a container, until it exits. */
 void serve_exec(struct server *sv, int conn, struct json_object *req, const int *fds, size_t n_fds);
 

@@ -34,7 +34,7 @@ static void close_conn(struct server *sv, size_t i)
   sv->conns[i] = sv->conns[--sv->n_conns];
 }
 
-static void spawn_worker(struct server *sv, size_t idx, const char *op, struct json_object *req,
+static void spawn_worker(struct server *sv, size_t idx, enum rt_rpc_op op, struct json_object *req,
                          int *fds, size_t n_fds)
 {
   int conn = sv->conns[idx].fd;
@@ -81,9 +81,10 @@ static void on_conn(struct server *sv, size_t idx)
     close_conn(sv, idx);
     return;
   }
-  const char *op = json_get_str(req, "op");
-  if (op == NULL)
-    serve_send_reply(conn, rpc_reply_error("\"op\": missing"), NULL, 0);
+  enum rt_rpc_op op;
+  struct lab_error *err = NULL;
+  if (rt_rpc_op_from_json(req, &op, &err) < 0)
+    serve_send_error(conn, &err);
   else if (!serve_handle_inline(sv, conn, op, req))
     spawn_worker(sv, idx, op, req, fds, n_fds);
   for (size_t i = 0; i < n_fds; i++)

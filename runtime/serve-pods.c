@@ -111,85 +111,76 @@ static void pod_undo(struct server *sv, const char *name, struct pod_build *b)
     unlink(b->record);
 }
 
+/* The POD of a pod record: its containers' states as they are now. */
 static struct json_object *pod_json(struct server *sv, struct json_object *rec)
 {
-  struct json_object *o = json_object_new_object(), *ctrs, *out = json_object_new_array();
-  const char *name = json_get_str(rec, "name");
-  json_object_object_add(o, "name", json_object_new_string(name ? name : ""));
+  struct rt_rpc_pod p = {0};
+  p.name = strdup(json_get_str(rec, "name") ?: "");
   const char *ip = json_get_str(rec, "ip");
-  json_object_object_add(o, "ip", ip ? json_object_new_string(ip) : NULL);
+  p.ip = ip ? strdup(ip) : NULL;
   const char *infra_id = json_get_str(rec, "infra_id");
-  json_object_object_add(o, "infra_id", json_object_new_string(infra_id ? infra_id : ""));
-  pid_t infra_pid = 0;
+  p.infra_id = strdup(infra_id ?: "");
   struct lab_error *e = NULL;
   struct container *c = NULL;
   if (infra_id != NULL && container_lookup(sv->store, infra_id, &c, &e) == 0)
-    infra_pid = container_pid(c);
+    p.infra_pid = container_pid(c);
   lab_error_clear(&e);
   container_free(c);
-  json_object_object_add(o, "infra_pid", json_object_new_int(infra_pid));
-  const char *created = json_get_str(rec, "created");
-  json_object_object_add(o, "created", json_object_new_string(created ? created : ""));
-  const char *state = infra_pid > 0 ? "running" : "exited";
-  if (json_object_object_get_ex(rec, "containers", &ctrs) &&
-      json_object_is_type(ctrs, json_type_array)) {
-    for (size_t i = 0; i < json_object_array_length(ctrs); i++) {
-      struct json_object *r = json_object_array_get_idx(ctrs, i), *x = json_object_new_object();
-      const char *id = json_get_str(r, "id"), *cname = json_get_str(r, "name");
-      const char *cstate = "missing";
-      bool running = false;
-      c = NULL;
-      if (id != NULL && container_lookup(sv->store, id, &c, &e) == 0) {
-        cstate = container_status(c);
-        running = container_state(c) == CONTAINER_RUNNING;
-      }
-      lab_error_clear(&e);
-      json_object_object_add(x, "id", json_object_new_string(id ? id : ""));
-      json_object_object_add(x, "name", json_object_new_string(cname ? cname : ""));
-      json_object_object_add(x, "state", json_object_new_string(cstate));
-      if (c != NULL) {
-        json_object_object_add(x, "pid", json_object_new_int(container_pid(c)));
-        json_object_object_add(x, "exit_code", json_object_new_int(container_exit_code(c)));
-        json_object_object_add(x, "oom_killed", json_object_new_boolean(container_oom_killed(c)));
-      }
-      if (!running)
-        state = "degraded";
-      container_free(c);
-      json_object_array_add(out, x);
+  p.created = strdup(json_get_str(rec, "created") ?: "");
+  bool degraded = false;
+  struct json_object *ctrs = json_get_array(rec, "containers");
+  for (size_t i = 0; ctrs != NULL && i < json_object_array_length(ctrs); i++) {
+    struct json_object *r = json_object_array_get_idx(ctrs, i);
+    const char *id = json_get_str(r, "id");
+    struct rt_rpc_pod_ctr *x = rt_rpc_pod_add(&p);
+    x->id = strdup(id ?: "");
+    x->name = strdup(json_get_str(r, "name") ?: "");
+    c = NULL;
+    if (id != NULL && container_lookup(sv->store, id, &c, &e) == 0) {
+      x->state = strdup(container_status(c));
+      x->known = true;
+      x->pid = container_pid(c);
+      x->exit_code = container_exit_code(c);
+      x->oom_killed = container_oom_killed(c);
+    } else {
+      x->state = strdup("missing");
     }
+    lab_error_clear(&e);
+    if (c == NULL || container_state(c) != CONTAINER_RUNNING)
+      degraded = true;
+    container_free(c);
   }
-  json_object_object_add(o, "state", json_object_new_string(infra_pid > 0 ? state : "exited"));
-  json_object_object_add(o, "containers", out);
+  p.state = strdup(p.infra_pid <= 0 ? "exited" : degraded ? "degraded" : "running");
+  struct json_object *o = rt_rpc_pod_to_json(&p);
+  rt_rpc_pod_clear(&p);
   return o;
 }
 
 int serve_pod_run(struct server *sv, struct json_object *req, struct json_object **reply,
                   struct lab_error **err)
 {
-  const char *name = json_get_str(req, "name");
-  struct json_object *jctrs;
+  struct rt_rpc_pod_run pr;
+  if (rt_rpc_pod_run_from_json(req, &pr, err) < 0)
+    return lab_error_wrap(err, "pod %s", json_get_str(req, "name") ?: "");
+  const char *name = pr.name;
   struct pod_build b = {0};
   int rc = -1;
-  if (serve_pod_record_path(sv, name, b.record, sizeof b.record, err) < 0)
+  size_t n = pr.n_containers;
+  if (serve_pod_record_path(sv, name, b.record, sizeof b.record, err) < 0) {
+    rt_rpc_pod_run_clear(&pr);
     return -1;
-  if (!json_object_object_get_ex(req, "containers", &jctrs) ||
-      !json_object_is_type(jctrs, json_type_array))
-    return lab_error_set(err, 0, "pod %s: \"containers\": expected an array", name);
-  size_t n = json_object_array_length(jctrs);
+  }
   struct rt_spec *specs = calloc(n ? n : 1, sizeof *specs);
   char **names = calloc(n ? n : 1, sizeof *names);
   b.ctrs = calloc(n ? n : 1, sizeof *b.ctrs);
   /* Everything that can be checked is checked before anything is made. */
   for (size_t i = 0; i < n; i++) {
-    struct json_object *j = json_object_array_get_idx(jctrs, i);
-    if (rt_spec_from_json(j, &specs[i], err) < 0) {
-      lab_error_wrap(err, "pod %s: containers[%zu]", name, i);
-      goto out;
-    }
+    rt_spec_from_rpc(&pr.containers[i], &specs[i]);
     const char *cname = specs[i].spec.name;
-    if (cname == NULL || specs[i].spec.pod || specs[i].spec.hostname) {
+    if (cname == NULL || specs[i].spec.pod || specs[i].spec.hostname ||
+        pr.containers[i].net != RT_NET_DEFAULT) {
       lab_error_set(err, 0, "pod %s: containers[%zu]: %s", name, i,
-                    cname == NULL ? "name: missing" : "pod and hostname are the pod's");
+                    cname == NULL ? "name: missing" : "pod, net and hostname are the pod's");
       goto out;
     }
     if (asprintf(&names[i], "%s-%s", name, cname) < 0)
@@ -212,8 +203,8 @@ int serve_pod_run(struct server *sv, struct json_object *req, struct json_object
   close(fd);
   b.reserved = true;
 
-  char infra_name[160];
-  snprintf(infra_name, sizeof infra_name, "%s-infra", name);
+  char infra_name[160]; /* pod names are at most 100 bytes (serve_pod_record_path) */
+  snprintf(infra_name, sizeof infra_name, "%.100s-infra", name);
   struct ctr_spec ispec = {.name = infra_name, .hostname = name, .infra = true};
   if (container_create(sv->store, &ispec, &b.infra, err) < 0 ||
       container_start_detached(sv->store, b.infra, err) < 0 ||
@@ -291,14 +282,27 @@ out:
     free(names[i]);
   free(names);
   free(specs);
+  rt_rpc_pod_run_clear(&pr);
   return rc;
 }
+
+static int pod_rm(struct server *sv, const char *name, bool force, struct json_object **reply,
+                  struct lab_error **err);
 
 int serve_pod_rm(struct server *sv, struct json_object *req, struct json_object **reply,
                  struct lab_error **err)
 {
-  const char *name = json_get_str(req, "name");
-  bool force = json_get_bool(req, "force", false);
+  struct rt_rpc_pod_rm q;
+  if (rt_rpc_pod_rm_from_json(req, &q, err) < 0)
+    return lab_error_wrap(err, "pod-rm");
+  int rc = pod_rm(sv, q.name, q.force, reply, err);
+  rt_rpc_pod_rm_clear(&q);
+  return rc;
+}
+
+static int pod_rm(struct server *sv, const char *name, bool force, struct json_object **reply,
+                  struct lab_error **err)
+{
   char path[PATH_MAX];
   if (serve_pod_record_path(sv, name, path, sizeof path, err) < 0)
     return -1;
@@ -362,8 +366,7 @@ int serve_pod_rm(struct server *sv, struct json_object *req, struct json_object 
   }
   if (rc == 0) {
     unlink(path);
-    *reply = rpc_reply_ok();
-    json_object_object_add(*reply, "name", json_object_new_string(name));
+    *reply = rt_rpc_name_reply_to_json(name);
   } else {
     lab_error_wrap(err, "pod %s", name);
   }

@@ -24,10 +24,9 @@
 
 /* The container an exec names: "container" alone, or "pod" (+ "container",
  * its short name in the pod; default the pod's first container). */
-static int lookup_target(struct server *sv, struct json_object *req, struct container **out,
-                         struct lab_error **err)
+static int lookup_target(struct server *sv, const char *pod, const char *key,
+                         struct container **out, struct lab_error **err)
 {
-  const char *pod = json_get_str(req, "pod"), *key = json_get_str(req, "container");
   if (pod == NULL) {
     if (key == NULL)
       return lab_error_set(err, 0, "\"container\": missing");
@@ -65,11 +64,11 @@ void serve_ignore_signal(int sig)
 /* Sets up the worker's stdio for the process: the client's three fds, or a
  * new pty whose slave becomes our controlling terminal (the process inherits
  * both).  *master is the pty master (tty) or -1. */
-static int attach_stdio(struct json_object *req, const int *fds, size_t n_fds, pid_t in_ctr,
-                        int *master, struct lab_error **err)
+static int attach_stdio(bool tty, const struct rt_rpc_winsize *ws, const int *fds, size_t n_fds,
+                        pid_t in_ctr, int *master, struct lab_error **err)
 {
   *master = -1;
-  if (!json_get_bool(req, "tty", false)) {
+  if (!tty) {
     if (n_fds != 3)
       return lab_error_set(err, 0, "an attached process needs 3 fds (stdin, stdout, stderr)");
     for (int i = 0; i < 3; i++)
@@ -99,10 +98,8 @@ static int attach_stdio(struct json_object *req, const int *fds, size_t n_fds, p
     close(m);
     return lab_error_errno(err, "opening the pty slave");
   }
-  struct json_object *ws;
-  if (json_object_object_get_ex(req, "winsize", &ws)) {
-    struct winsize w = {.ws_row = (unsigned short)json_get_int(ws, "rows", 24),
-                        .ws_col = (unsigned short)json_get_int(ws, "cols", 80)};
+  if (ws != NULL) {
+    struct winsize w = {.ws_row = (unsigned short)ws->rows, .ws_col = (unsigned short)ws->cols};
     ioctl(slave, TIOCSWINSZ, &w);
   }
   /* The worker leads a new session whose terminal is the slave: the
@@ -146,12 +143,15 @@ static int session_wait(int conn, pid_t pid, bool reap, bool *gone)
         kill(pid, SIGKILL);
         break;
       }
-      const char *op = json_get_str(m, "op");
-      if (op != NULL && strcmp(op, "resize") == 0) {
-        struct winsize w = {.ws_row = (unsigned short)json_get_int(m, "rows", 24),
-                            .ws_col = (unsigned short)json_get_int(m, "cols", 80)};
+      enum rt_rpc_op op;
+      struct rt_rpc_winsize ws;
+      struct lab_error *e = NULL;
+      if (m != NULL && rt_rpc_op_from_json(m, &op, &e) == 0 && op == RT_OP_RESIZE &&
+          rt_rpc_resize_from_json(m, &ws, &e) == 0) {
+        struct winsize w = {.ws_row = (unsigned short)ws.rows, .ws_col = (unsigned short)ws.cols};
         ioctl(0, TIOCSWINSZ, &w); /* a no-op without a terminal */
       }
+      lab_error_clear(&e); /* anything else while the process runs is ignored */
       json_object_put(m);
     }
     if (pidfd >= 0 && (p[1].revents & POLLIN))
@@ -170,19 +170,17 @@ static int session_wait(int conn, pid_t pid, bool reap, bool *gone)
 
 static void send_exit(int conn, int code)
 {
-  struct json_object *ev = json_object_new_object();
-  json_object_object_add(ev, "event", json_object_new_string("exit"));
-  json_object_object_add(ev, "status", json_object_new_int(code));
-  serve_send_reply(conn, ev, NULL, 0);
+  serve_send_reply(conn, rt_rpc_exit_to_json(&(struct rt_rpc_exit){.status = code}), NULL, 0);
 }
 
 /* run without detach: this worker is the container's parent (its monitor). */
-void serve_run_attached(struct server *sv, int conn, struct json_object *req, struct container *c,
-                        const int *fds, size_t n_fds)
+void serve_run_attached(struct server *sv, int conn, const struct rt_rpc_run *run,
+                        struct container *c, const int *fds, size_t n_fds)
 {
   struct lab_error *err = NULL;
   int master = -1;
-  if (attach_stdio(req, fds, n_fds, 0, &master, &err) < 0 ||
+  if (attach_stdio(run->tty, run->has_winsize ? &run->winsize : NULL, fds, n_fds, 0, &master,
+                   &err) < 0 ||
       container_start(sv->store, c, false, &err) < 0) {
     struct lab_error *e = NULL;
     if (serve_remove_container(sv, c, true, &e) < 0)
@@ -203,7 +201,7 @@ void serve_run_attached(struct server *sv, int conn, struct json_object *req, st
   /* the terminal's buffered output is the client's before the exit event */
   if (!gone)
     send_exit(conn, code);
-  if (json_get_bool(req, "rm", false)) {
+  if (run->rm) {
     if (serve_remove_container(sv, c, true, &err) < 0)
       lab_error_clear(&err);
   } else {
@@ -215,40 +213,32 @@ void serve_exec(struct server *sv, int conn, struct json_object *req, const int 
 {
   struct lab_error *err = NULL;
   struct container *c = NULL;
-  struct json_object *cmd;
-  const char **argv = NULL;
+  struct rt_rpc_exec x = {0};
   int master = -1;
-  if (!json_object_object_get_ex(req, "command", &cmd) ||
-      !json_object_is_type(cmd, json_type_array) || json_object_array_length(cmd) == 0) {
-    lab_error_set(&err, 0, "exec: \"command\": expected a non-empty array of strings");
-    goto fail;
-  }
-  size_t n = json_object_array_length(cmd);
-  argv = calloc(n + 1, sizeof *argv);
-  for (size_t i = 0; i < n; i++)
-    argv[i] = json_object_get_string(json_object_array_get_idx(cmd, i));
-  if (lookup_target(sv, req, &c, &err) < 0 ||
-      attach_stdio(req, fds, n_fds, container_pid(c), &master, &err) < 0)
+  if (rt_rpc_exec_from_json(req, &x, &err) < 0 ||
+      lookup_target(sv, x.pod, x.container, &c, &err) < 0 ||
+      attach_stdio(x.tty, x.has_winsize ? &x.winsize : NULL, fds, n_fds, container_pid(c), &master,
+                   &err) < 0)
     goto fail;
   pid_t pid;
-  if (container_exec_spawn(sv->store, c, argv, &pid, &err) < 0)
+  if (container_exec_spawn(sv->store, c, (const char *const *)x.command, &pid, &err) < 0)
     goto fail;
-  struct json_object *r = serve_reply_ctr(c);
-  json_object_object_add(r, "pid", json_object_new_int(pid));
-  serve_send_reply(conn, r, &master, master >= 0 ? 1 : 0);
+  struct rt_rpc_ctr_reply r = {
+      .id = (char *)container_id(c), .name = (char *)container_name(c), .pid = pid};
+  serve_send_reply(conn, rt_rpc_ctr_reply_to_json(&r), &master, master >= 0 ? 1 : 0);
   if (master >= 0)
     close(master);
   bool gone;
   int status = session_wait(conn, pid, true, &gone);
   if (!gone)
     send_exit(conn, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-  free(argv);
+  rt_rpc_exec_clear(&x);
   container_free(c);
   return;
 fail:
   if (master >= 0)
     close(master);
-  free(argv);
+  rt_rpc_exec_clear(&x);
   container_free(c);
   serve_send_error(conn, &err);
 }
