@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -345,8 +346,14 @@ uint64_t ctr_caps(const struct container *c)
 {
   if (!c->privileged)
     return caps_default_mask();
-  int last = caps_last_cap();
-  return last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+  /* privileged: every capability the runtime itself has (podman gives all;
+   * a node's runtime may hold fewer, and capset cannot raise them) */
+  struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[2];
+  memset(data, 0, sizeof data);
+  if (syscall(SYS_capget, &hdr, data) < 0)
+    return caps_default_mask();
+  return (uint64_t)data[0].permitted | (uint64_t)data[1].permitted << 32;
 }
 
 int ctr_load_seccomp(struct container *c, scmp_filter_ctx *ctx, struct sec_profile **prof,
