@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "units.h"
 
 enum {
@@ -19,6 +20,7 @@ enum {
   O_HOSTNAME,
   O_POD,
   O_PRIVILEGED,
+  O_ENTRYPOINT,
   O_EXTRA, /* O_EXTRA + i: the caller's option i */
 };
 
@@ -34,6 +36,7 @@ static const struct option podman_options[] = {
     {"hostname", required_argument, NULL, O_HOSTNAME},
     {"pod", required_argument, NULL, O_POD},
     {"privileged", no_argument, NULL, O_PRIVILEGED},
+    {"entrypoint", required_argument, NULL, O_ENTRYPOINT},
     {"volume", required_argument, NULL, 'v'},
     {"env", required_argument, NULL, 'e'},
     {"detach", no_argument, NULL, 'd'},
@@ -189,6 +192,15 @@ static int parse_one(int ch, const char *arg, struct podman_run_opts *o, struct 
   }
   case 'e':
     strv_push(&s->env, arg);
+    return 0;
+  case O_ENTRYPOINT:
+    /* podman: one executable (no word splitting); "" resets it to none */
+    json_strv_free(s->entrypoint);
+    s->entrypoint = calloc(2, sizeof *s->entrypoint);
+    if (s->entrypoint == NULL)
+      abort();
+    if (*arg != '\0' && (s->entrypoint[0] = strdup(arg)) == NULL)
+      abort();
     return 0;
   case 'v':
     return parse_volume(arg, s, err);

@@ -6,7 +6,7 @@
  *   -e|--env K=V  -v|--volume HOST:CTR[:Z][:ro][:rw]  -m|--memory SIZE
  *   --cpus 0.5|500m  --pids-limit N  --security-opt seccomp=FILE|unconfined
  *   --network|--net bridge|private|none|host  --hostname H  --pod POD
- *   --privileged
+ *   --privileged  --entrypoint CMD ("" for none)
  *
  * then IMAGE [COMMAND...].  Relative paths (a volume's host path, a seccomp
  * profile) are made absolute against the working directory, as podman does. */

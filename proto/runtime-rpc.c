@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "json.h"
 #include "rpc.h"
 
 /* ------------------------------------------------------------ names */
@@ -167,13 +168,6 @@ static char *xstrdup(const char *s)
   return d;
 }
 
-static void strv_free(char **v)
-{
-  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-    free(v[i]);
-  free(v);
-}
-
 static const struct codec winsize_codec;
 
 static void codec_clear(const struct codec *c, void *obj)
@@ -188,7 +182,7 @@ static void codec_clear(const struct codec *c, void *obj)
       free(*(char **)p);
       break;
     case F_STRV:
-      strv_free(*(char ***)p);
+      json_strv_free(*(char ***)p);
       break;
     case F_ARRAY: {
       char *arr = *(char **)p;
@@ -471,6 +465,7 @@ static const struct codec volume_codec = {
   {.key = "image", .type = F_STR, .off = AT(T, m.image), .flags = F_REQ},                          \
       {.key = "name", .type = F_STR, .off = AT(T, m.name), .flags = 0},                            \
       {.key = "command", .type = F_STRV, .off = AT(T, m.command), .flags = 0},                     \
+      {.key = "entrypoint", .type = F_STRV, .off = AT(T, m.entrypoint), .flags = 0},               \
       {.key = "env", .type = F_STRV, .off = AT(T, m.env), .flags = 0},                             \
       {.key = "hostname", .type = F_STR, .off = AT(T, m.hostname), .flags = 0},                    \
       {.key = "pod", .type = F_STR, .off = AT(T, m.pod), .flags = 0},                              \

@@ -42,12 +42,14 @@
  *
  * SPEC (create, run): {"image" (required), "name", "command": [..], "env": [..],
  *   "hostname", "pod", "net": "bridge"|"private"|"none"|"host", "memory_bytes", "cpu_millis",
- *   "pids", "seccomp_profile": ABS_PATH|"unconfined"|"default", "privileged": bool,
+ *   "entrypoint": [..], "pids", "seccomp_profile": ABS_PATH|"unconfined"|"default",
+ *   "privileged": bool,
  *   "volumes": [{"host": ABS_PATH, "ctr": ABS_PATH, "relabel", "readonly"}]}
  *   "net" is podman's --network: absent, "bridge" or "private" put a container
  *   without "pod" on the node's cluster network (an implicit pod: address,
  *   netd port; without netd, as "none"); "none": its own namespace with lo
- *   only; "host": the node's.  "privileged" is podman's --privileged: every
+ *   only; "host": the node's.  "entrypoint" replaces the image's Entrypoint
+ *   and clears its Cmd (podman's --entrypoint).  "privileged" is podman's --privileged: every
  *   capability, no seccomp filter, no SELinux label applied, /proc without
  *   masked paths and /sys writable.
  * POD_CTR: SPEC without "pod"/"net"/"hostname", "name" required.  Its store
@@ -154,8 +156,9 @@ struct rt_rpc_volume {
 struct rt_rpc_spec {
   char *image; /* required */
   char *name;
-  char **command; /* NULL or empty: the image's */
-  char **env;     /* KEY=VALUE */
+  char **command;    /* NULL or empty: the image's */
+  char **entrypoint; /* NULL: the image's; else replaces it, and the image's Cmd */
+  char **env;        /* KEY=VALUE */
   char *hostname;
   char *pod;
   enum rt_rpc_net net;

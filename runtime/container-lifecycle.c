@@ -64,27 +64,25 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
       return -1;
     c->image = ctr_xstrdup(img->name);
     c->lower = ctr_xstrdup(img->rootfs);
-    if (spec->argv != NULL && spec->argv[0] != NULL) {
-      /* podman: a command replaces Cmd and is appended to Entrypoint */
-      size_t ne = ctr_strv_len((const char *const *)img->entrypoint), na = ctr_strv_len(spec->argv);
-      c->argv = calloc(ne + na + 1, sizeof *c->argv);
-      for (size_t i = 0; i < ne; i++)
-        c->argv[i] = ctr_xstrdup(img->entrypoint[i]);
-      for (size_t i = 0; i < na; i++)
-        c->argv[ne + i] = ctr_xstrdup(spec->argv[i]);
-    } else {
-      size_t ne = ctr_strv_len((const char *const *)img->entrypoint),
-             nc = ctr_strv_len((const char *const *)img->cmd);
-      if (ne + nc == 0) {
-        image_info_free(img);
-        return lab_error_set(err, 0, "image %s has no command and none was given", spec->image);
-      }
-      c->argv = calloc(ne + nc + 1, sizeof *c->argv);
-      for (size_t i = 0; i < ne; i++)
-        c->argv[i] = ctr_xstrdup(img->entrypoint[i]);
-      for (size_t i = 0; i < nc; i++)
-        c->argv[ne + i] = ctr_xstrdup(img->cmd[i]);
+    /* podman: a command replaces Cmd and is appended to the Entrypoint; an
+     * --entrypoint replaces the image's and clears its Cmd */
+    const char *const *ep =
+        spec->entrypoint ? spec->entrypoint : (const char *const *)img->entrypoint;
+    const char *const *cmd = spec->argv != NULL && spec->argv[0] != NULL ? spec->argv
+                             : spec->entrypoint != NULL                  ? NULL
+                                                        : (const char *const *)img->cmd;
+    size_t ne = ctr_strv_len(ep), nc = ctr_strv_len(cmd);
+    if (ne + nc == 0) {
+      image_info_free(img);
+      return lab_error_set(err, 0, "image %s has no command and none was given", spec->image);
     }
+    c->argv = calloc(ne + nc + 1, sizeof *c->argv);
+    if (c->argv == NULL)
+      abort();
+    for (size_t i = 0; i < ne; i++)
+      c->argv[i] = ctr_xstrdup(ep[i]);
+    for (size_t i = 0; i < nc; i++)
+      c->argv[ne + i] = ctr_xstrdup(cmd[i]);
     /* environment: image Env, then the caller's (later entries win at exec) */
     size_t ni = ctr_strv_len((const char *const *)img->env), nx = ctr_strv_len(spec->env);
     c->env = calloc(ni + nx + 1, sizeof *c->env);

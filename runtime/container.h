@@ -64,9 +64,12 @@ struct ctr_spec {
   const char *name;        /* NULL: a generated name */
   const char *image;       /* image name in the image store */
   const char *const *argv; /* NULL: the image's Entrypoint + Cmd */
-  const char *const *env;  /* extra KEY=VALUE entries, may be NULL */
-  const char *hostname;    /* NULL: the short id (or the pod's) */
-  const char *pod;         /* NULL, or the name/id of a pod infra container to join */
+  /* NULL: the image's Entrypoint; else replaces it (may be empty) and
+   * clears the image's Cmd (podman's --entrypoint) */
+  const char *const *entrypoint;
+  const char *const *env; /* extra KEY=VALUE entries, may be NULL */
+  const char *hostname;   /* NULL: the short id (or the pod's) */
+  const char *pod;        /* NULL, or the name/id of a pod infra container to join */
   const struct ctr_volume *volumes;
   size_t n_volumes;
   struct cgroup_limits limits;
@@ -77,7 +80,7 @@ struct ctr_spec {
    * label applied, /proc and /sys without masked or read-only paths. */
   bool privileged;
   /* infra only: the id of the standalone container whose network this infra
-   * holds (an implicit pod, see runtime-serve.c); NULL for a pod's infra. */
+   * holds (an implicit pod, see serve-network.c); NULL for a pod's infra. */
   const char *owner;
 };
 

@@ -50,6 +50,17 @@ void rt_spec_from_rpc(const struct rt_rpc_spec *rpc, struct rt_spec *out)
   out->env = borrow_strv(rpc->env);
   s->argv = out->argv;
   s->env = out->env;
+  if (rpc->entrypoint != NULL) {
+    size_t n = 0;
+    while (rpc->entrypoint[n] != NULL)
+      n++;
+    out->entrypoint = calloc(n + 1, sizeof *out->entrypoint);
+    if (out->entrypoint == NULL)
+      abort();
+    for (size_t i = 0; i < n; i++)
+      out->entrypoint[i] = rpc->entrypoint[i];
+    s->entrypoint = out->entrypoint;
+  }
   if (rpc->n_volumes > 0) {
     out->volumes = calloc(rpc->n_volumes, sizeof *out->volumes);
     if (out->volumes == NULL)
@@ -75,6 +86,7 @@ void rt_spec_release(struct rt_spec *s)
 {
   free(s->argv);
   free(s->env);
+  free(s->entrypoint);
   free(s->volumes);
   rt_rpc_run_clear(&s->run);
   memset(s, 0, sizeof *s);

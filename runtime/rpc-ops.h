@@ -21,9 +21,10 @@ struct rt_spec {
    * runtime has one (an implicit pod, serve-network.c); spec.net is then
    * CTR_NET_PRIVATE, as for "none". */
   bool cluster_net;
-  struct rt_rpc_run run; /* what rt_spec_from_json decoded */
-  const char **argv;     /* NULL-terminated or NULL */
-  const char **env;      /* NULL-terminated or NULL */
+  struct rt_rpc_run run;   /* what rt_spec_from_json decoded */
+  const char **argv;       /* NULL-terminated or NULL */
+  const char **env;        /* NULL-terminated or NULL */
+  const char **entrypoint; /* NULL-terminated (may be empty) or NULL */
   struct ctr_volume *volumes;
 };
 

@@ -41,11 +41,11 @@ static void test_everything(void **state)
   const struct podman_extra_opt extra[] = {
       {"node", true, &node}, {"lab", true, &lab}, {NULL, false, NULL}};
   int argc;
-  char **argv =
-      ARGS(&argc, "-d", "--rm", "-it", "--name", "web", "-e", "A=1", "--env", "B=2", "-v",
-           "/srv:/data:Z,ro", "--volume", "rel:/r", "-m", "32Mi", "--cpus", "500m", "--pids-limit",
-           "64", "--security-opt", "seccomp=/p/chmod.json", "--network", "host", "--hostname", "h",
-           "--pod", "p", "--privileged", "--node", "node1", "ubi", "top", "-b");
+  char **argv = ARGS(&argc, "-d", "--rm", "-it", "--name", "web", "-e", "A=1", "--env", "B=2", "-v",
+                     "/srv:/data:Z,ro", "--volume", "rel:/r", "-m", "32Mi", "--cpus", "500m",
+                     "--pids-limit", "64", "--security-opt", "seccomp=/p/chmod.json", "--network",
+                     "host", "--hostname", "h", "--pod", "p", "--privileged", "--entrypoint",
+                     "/bin/sh", "--node", "node1", "ubi", "top", "-b");
   struct podman_run_opts o;
   struct lab_error *err = NULL;
   assert_int_equal(podman_run_opts_parse(argc, argv, extra, &o, &err), 0);
@@ -71,6 +71,8 @@ static void test_everything(void **state)
   assert_string_equal(s->hostname, "h");
   assert_string_equal(s->pod, "p");
   assert_true(s->privileged);
+  assert_string_equal(s->entrypoint[0], "/bin/sh");
+  assert_null(s->entrypoint[1]);
   assert_string_equal(node, "node1");
   assert_null(lab);
   assert_string_equal(s->image, "ubi");

@@ -33,6 +33,7 @@ static void fill_spec(struct rt_rpc_spec *s)
   s->name = strdup("c");
   s->command = strv("top", "-b");
   s->env = strv("A=1", NULL);
+  s->entrypoint = strv(NULL, NULL); /* empty: none, not the image's */
   s->hostname = strdup("h");
   s->net = RT_NET_HOST;
   s->memory_bytes = 33554432;
@@ -85,6 +86,8 @@ static void test_run_round_trip(void **state)
   assert_string_equal(back.spec.image, "ubi");
   assert_string_equal(back.spec.command[1], "-b");
   assert_null(back.spec.command[2]);
+  assert_non_null(back.spec.entrypoint);
+  assert_null(back.spec.entrypoint[0]);
   assert_int_equal(back.spec.net, RT_NET_HOST);
   assert_int_equal(back.spec.memory_bytes, 33554432);
   assert_true(back.spec.privileged);
