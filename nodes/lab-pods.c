@@ -29,22 +29,6 @@ const char *lab_pod_state_name(enum lab_pod_state state)
   return pod_state_names[state];
 }
 
-static char **strv_copy(char *const *v)
-{
-  if (v == NULL)
-    return NULL;
-  size_t n = 0;
-  while (v[n] != NULL)
-    n++;
-  char **out = calloc(n + 1, sizeof *out);
-  if (out == NULL)
-    abort();
-  for (size_t i = 0; i < n; i++)
-    if ((out[i] = strdup(v[i])) == NULL)
-      abort();
-  return out;
-}
-
 /* The pod-run request for a pod of the scenario (proto/runtime-rpc.h). */
 static struct json_object *pod_run_request(const struct scenario_pod *pod)
 {
@@ -54,8 +38,8 @@ static struct json_object *pod_run_request(const struct scenario_pod *pod)
     struct rt_rpc_spec *s = rt_rpc_pod_run_add(&r);
     s->name = strdup(c->name);
     s->image = strdup(c->image);
-    s->command = strv_copy(c->command);
-    s->env = strv_copy(c->env);
+    s->command = rt_rpc_strv_dup(c->command);
+    s->env = rt_rpc_strv_dup(c->env);
     s->memory_bytes = c->resources.memory_bytes;
     s->cpu_millis = c->resources.cpu_millis;
     s->pids = c->resources.pids;

@@ -127,6 +127,14 @@ static int parse_volume(const char *arg, struct rt_rpc_spec *s, struct lab_error
   return 0;
 }
 
+/* The last of a repeated option wins. */
+static void set_str(char **field, const char *arg)
+{
+  free(*field);
+  if ((*field = strdup(arg)) == NULL)
+    abort();
+}
+
 static int parse_one(int ch, const char *arg, struct podman_run_opts *o, struct lab_error **err)
 {
   struct rt_rpc_spec *s = &o->run.spec;
@@ -147,16 +155,13 @@ static int parse_one(int ch, const char *arg, struct podman_run_opts *o, struct 
     s->privileged = true;
     return 0;
   case O_NAME:
-    free(s->name);
-    s->name = strdup(arg);
+    set_str(&s->name, arg);
     return 0;
   case O_HOSTNAME:
-    free(s->hostname);
-    s->hostname = strdup(arg);
+    set_str(&s->hostname, arg);
     return 0;
   case O_POD:
-    free(s->pod);
-    s->pod = strdup(arg);
+    set_str(&s->pod, arg);
     return 0;
   case O_NET:
     /* podman's modes: bridge (= private, the default) is the node's cluster

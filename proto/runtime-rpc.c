@@ -170,6 +170,21 @@ static char *xstrdup(const char *s)
 
 static const struct codec winsize_codec;
 
+char **rt_rpc_strv_dup(char *const *v)
+{
+  if (v == NULL)
+    return NULL;
+  size_t n = 0;
+  while (v[n] != NULL)
+    n++;
+  char **out = calloc(n + 1, sizeof *out);
+  if (out == NULL)
+    abort();
+  for (size_t i = 0; i < n; i++)
+    out[i] = xstrdup(v[i]);
+  return out;
+}
+
 static void codec_clear(const struct codec *c, void *obj)
 {
   for (size_t i = 0; i < c->n_fields; i++) {

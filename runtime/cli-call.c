@@ -10,9 +10,12 @@
 
 #include <json-c/json.h>
 
+#include "json.h"
 #include "rpc.h"
+#include "runtime-rpc.h"
 
-/* A raw client for tests and debugging: one request, its reply on stdout;
+/* A raw client for tests and debugging: one request as given (not checked
+ * here: the runtime's refusals are what a test may want), its reply on stdout;
  * an attached process (exec, run without detach or tty) gets our stdio and
  * we exit with its status. */
 int rtcli_call(int argc, char **argv)
@@ -28,12 +31,12 @@ int rtcli_call(int argc, char **argv)
   struct json_object *req = json_tokener_parse(argv[i]);
   if (req == NULL || !json_object_is_type(req, json_type_object))
     return rtcli_usage_error("call: the request is not a JSON object");
-  struct json_object *v;
-  const char *op = json_object_object_get_ex(req, "op", &v) ? json_object_get_string(v) : "";
-  bool tty = json_object_object_get_ex(req, "tty", &v) && json_object_get_boolean(v);
-  bool detach = json_object_object_get_ex(req, "detach", &v) && json_object_get_boolean(v);
-  bool attached = !tty && (strcmp(op, "exec") == 0 || (strcmp(op, "run") == 0 && !detach));
+  enum rt_rpc_op op = RT_OP_N;
   struct lab_error *err = NULL;
+  if (rt_rpc_op_from_json(req, &op, &err) < 0)
+    lab_error_clear(&err); /* sent anyway: the runtime says what is wrong */
+  bool tty = json_get_bool(req, "tty", false), detach = json_get_bool(req, "detach", false);
+  bool attached = !tty && (op == RT_OP_EXEC || (op == RT_OP_RUN && !detach));
   int fd = rpc_connect(sock, &err);
   if (fd < 0)
     return rtcli_fail(&err);
@@ -44,7 +47,7 @@ int rtcli_call(int argc, char **argv)
     return 1;
   }
   json_object_put(req);
-  bool ok = json_object_object_get_ex(reply, "ok", &v) && json_object_get_boolean(v);
+  bool ok = json_get_bool(reply, "ok", false);
   if (!attached || !ok) {
     printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN |
                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -54,10 +57,13 @@ int rtcli_call(int argc, char **argv)
   }
   json_object_put(reply);
   struct json_object *ev = NULL;
-  int rc = 1;
-  if (rpc_recv(fd, &ev, NULL, 0, NULL) > 0 && json_object_object_get_ex(ev, "status", &v))
-    rc = json_object_get_int(v);
+  struct rt_rpc_exit ex = {.status = 1};
+  if (rpc_recv(fd, &ev, NULL, 0, NULL) <= 0 || rt_rpc_exit_from_json(ev, &ex, &err) != 1) {
+    lab_error_clear(&err);
+    ex.status = 1;
+  }
   json_object_put(ev);
+  int rc = ex.status;
   close(fd);
   return rc;
 }

@@ -15,6 +15,7 @@
 #include <seccomp.h>
 
 #include "container-internal.h"
+#include "json.h"
 #include "proc.h"
 #include "seccomp-profile.h"
 
@@ -74,7 +75,7 @@ int container_exec_spawn(struct ctr_store *s, struct container *c, const char *c
     c->argv = ctr_strv_dup(argv);
     ctr_child_exec(err_pipe[1], c, envp, ctr_caps(c), seccomp);
   }
-  ctr_strv_free(envp);
+  json_strv_free(envp);
   if (self_pidns >= 0)
     setns(self_pidns, CLONE_NEWPID); /* later forks of the caller stay outside */
   if (pid < 0) {

@@ -24,6 +24,7 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "container-internal.h"
+#include "json.h"
 #include "fileio.h"
 #include "image.h"
 #include "label.h"
@@ -427,7 +428,7 @@ static int write_config_once(struct container *c, struct sec_profile *prof, stru
   json_object_put(sec);
   free(flabel);
   free(vols);
-  ctr_strv_free(envp);
+  json_strv_free(envp);
   return rc;
 }
 
@@ -574,7 +575,7 @@ out:
       close(l.pod_fds[i]);
   if (l.log_fd >= 0)
     close(l.log_fd);
-  ctr_strv_free(l.envp);
+  json_strv_free(l.envp);
   if (l.seccomp)
     seccomp_release(l.seccomp);
   sec_profile_free(prof);

@@ -67,13 +67,6 @@ char *ctr_xstrdup(const char *s)
   return d;
 }
 
-void ctr_strv_free(char **v)
-{
-  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-    free(v[i]);
-  free(v);
-}
-
 size_t ctr_strv_len(const char *const *v)
 {
   size_t n = 0;
@@ -217,8 +210,8 @@ void container_free(struct container *c)
   free(c->name);
   free(c->image);
   free(c->lower);
-  ctr_strv_free(c->argv);
-  ctr_strv_free(c->env);
+  json_strv_free(c->argv);
+  json_strv_free(c->env);
   free(c->workdir);
   free(c->hostname);
   free(c->pod);

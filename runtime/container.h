@@ -21,7 +21,13 @@
  * detached start it is a small per-container monitor forked by
  * container_start_detached() (like conmon).  A monitor rather than the
  * runtime daemon, so that a daemon restart (nodelabd supervises and may
- * restart it) never loses a running container's exit code or OOM status. */
+ * restart it) never loses a running container's exit code or OOM status.
+ *
+ * The core behind this header: container-store.c (the store, records,
+ * lookup, accessors), container-names.c (name, MCS and membership
+ * reservations), container-inspect.c, container-lifecycle.c (create to
+ * remove), rootfs.c (the child's setup before exec) and container-exec.c,
+ * sharing the layout in container-internal.h. */
 #ifndef NODELAB_RUNTIME_CONTAINER_H
 #define NODELAB_RUNTIME_CONTAINER_H
 

@@ -102,15 +102,7 @@ static char *dup_or_null(const char *s)
 
 void rt_ps_entry(const struct container *c, const char *pod_name, struct rt_rpc_ps_entry *out)
 {
-  const char *const *argv = container_command(c);
-  size_t n = 0;
-  while (argv && argv[n])
-    n++;
-  char **cmd = calloc(n + 1, sizeof *cmd);
-  if (cmd == NULL)
-    abort();
-  for (size_t i = 0; i < n; i++)
-    cmd[i] = dup_or_null(argv[i]);
+  char **cmd = rt_rpc_strv_dup((char *const *)container_command(c));
   *out = (struct rt_rpc_ps_entry){
       .id = dup_or_null(container_id(c)),
       .name = dup_or_null(container_name(c)),

@@ -280,20 +280,6 @@ static int op_ps(struct server *sv, struct json_object *req, struct json_object 
   return 0;
 }
 
-static char **strv_copy(char *const *v)
-{
-  size_t n = 0;
-  while (v != NULL && v[n] != NULL)
-    n++;
-  char **out = calloc(n + 1, sizeof *out);
-  if (out == NULL)
-    abort();
-  for (size_t i = 0; i < n; i++)
-    if ((out[i] = strdup(v[i])) == NULL)
-      abort();
-  return out;
-}
-
 static int op_image_ls(struct server *sv, struct json_object **reply, struct lab_error **err)
 {
   struct image_info **list = NULL;
@@ -305,8 +291,8 @@ static int op_image_ls(struct server *sv, struct json_object **reply, struct lab
     struct rt_rpc_image *im = rt_rpc_image_ls_add(&r);
     im->name = strdup(list[i]->name);
     im->created = strdup(list[i]->created ? list[i]->created : "");
-    im->entrypoint = strv_copy(list[i]->entrypoint);
-    im->cmd = strv_copy(list[i]->cmd);
+    im->entrypoint = rt_rpc_strv_dup(list[i]->entrypoint);
+    im->cmd = rt_rpc_strv_dup(list[i]->cmd);
   }
   image_list_free(list, n);
   *reply = rt_rpc_image_ls_reply_to_json(&r);

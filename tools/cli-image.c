@@ -21,21 +21,34 @@ static void join(char *const *v, char *buf, size_t len)
   }
 }
 
-static int image_ls(const struct cli_invocation *inv)
+/* Sends req (consumed) to the runtime: its reply, or NULL (printed). */
+static struct json_object *ask(const struct cli_invocation *inv, struct json_object *req)
 {
-  struct json_object *req = rt_rpc_request_new(RT_OP_IMAGE_LS), *reply = NULL;
+  struct json_object *reply = NULL;
   int rc = cli_runtime_call(inv, req, &reply);
   json_object_put(req);
-  if (rc < 0)
+  return rc < 0 ? NULL : reply;
+}
+
+/* A reply that does not decode: says why, drops it, returns podman's 125. */
+static int bad_reply(const struct cli_invocation *inv, struct lab_error **err,
+                     struct json_object *reply)
+{
+  cli_errorf(inv, "%s", (*err)->msg);
+  lab_error_clear(err);
+  json_object_put(reply);
+  return 125;
+}
+
+static int image_ls(const struct cli_invocation *inv)
+{
+  struct json_object *reply = ask(inv, rt_rpc_request_new(RT_OP_IMAGE_LS));
+  if (reply == NULL)
     return 125;
   struct rt_rpc_image_ls_reply r;
   struct lab_error *err = NULL;
-  if (rt_rpc_image_ls_reply_from_json(reply, &r, &err) < 0) {
-    cli_errorf(inv, "%s", err->msg);
-    lab_error_clear(&err);
-    json_object_put(reply);
-    return 125;
-  }
+  if (rt_rpc_image_ls_reply_from_json(reply, &r, &err) < 0)
+    return bad_reply(inv, &err, reply);
   if (cli_flag(inv, "json")) {
     printf("%s\n", json_object_to_json_string_ext(json_object_object_get(reply, "images"),
                                                   JSON_C_TO_STRING_PRETTY |
@@ -94,19 +107,13 @@ int cli_image(const struct cli_invocation *inv)
     cli_errorf(inv, "usage: nodelab image ls | build ubi|on-off [--name N] | import PATH [NAME]");
     return CLI_EXIT_USAGE;
   }
-  struct json_object *req = rt_rpc_image_req_to_json(op, &q), *reply = NULL;
-  int rc = cli_runtime_call(inv, req, &reply);
-  json_object_put(req);
-  if (rc < 0)
+  struct json_object *reply = ask(inv, rt_rpc_image_req_to_json(op, &q));
+  if (reply == NULL)
     return 125;
   char *name = NULL;
   struct lab_error *err = NULL;
-  if (rt_rpc_name_reply_from_json(reply, &name, &err) < 0) {
-    cli_errorf(inv, "%s", err->msg);
-    lab_error_clear(&err);
-    json_object_put(reply);
-    return 125;
-  }
+  if (rt_rpc_name_reply_from_json(reply, &name, &err) < 0)
+    return bad_reply(inv, &err, reply);
   printf("%s\n", name);
   free(name);
   json_object_put(reply);

@@ -116,33 +116,33 @@ static void expect_bad(char **argv, int argc, const char *msg)
 static void test_refusals(void **state)
 {
   (void)state;
-  char **v;
-  int argc;
-  v = ARGS(&argc, "--cpus", "lots", "ubi");
-  expect_bad(v, argc, "--cpus lots: expected a number such as 0.5 or 500m");
-  v = ARGS(&argc, "--memory", "lots", "ubi");
-  expect_bad(v, argc, "--memory lots: expected a size such as 32Mi, 64m or 1g");
-  v = ARGS(&argc, "--pids-limit", "-3", "ubi");
-  expect_bad(v, argc, "--pids-limit -3: expected a count");
-  v = ARGS(&argc, "--network", "slirp4netns", "ubi");
-  expect_bad(v, argc, "--network slirp4netns: expected bridge, none or host");
-  v = ARGS(&argc, "--security-opt", "label=disable", "ubi");
-  expect_bad(v, argc, "--security-opt label=disable: only seccomp=FILE|unconfined is supported");
-  v = ARGS(&argc, "-v", "/srv", "ubi");
-  expect_bad(v, argc, "-v /srv: expected HOST-PATH:CONTAINER-PATH[:Z][:ro]");
-  v = ARGS(&argc, "-v", "/srv:data", "ubi");
-  expect_bad(v, argc, "-v /srv:data: expected HOST-PATH:CONTAINER-PATH[:Z][:ro]");
-  v = ARGS(&argc, "-v", "/srv:/data:q", "ubi");
-  expect_bad(v, argc, "-v /srv:/data:q: unknown option q (expected Z, ro or rw)");
-  v = ARGS(&argc, "--colour", "ubi");
-  expect_bad(v, argc, "unknown option --colour");
-  v = ARGS(&argc, "--name");
-  expect_bad(v, argc, "option --name needs a value");
-  v = ARGS(&argc, "-d");
-  expect_bad(v, argc, "missing IMAGE");
-  /* --node is the CLI's, not podman's */
-  v = ARGS(&argc, "--node", "n1", "ubi");
-  expect_bad(v, argc, "unknown option --node");
+  static const struct {
+    const char *args[4];
+    const char *msg;
+  } cases[] = {
+      {{"--cpus", "lots", "ubi", NULL}, "--cpus lots: expected a number such as 0.5 or 500m"},
+      {{"--memory", "lots", "ubi", NULL}, "--memory lots: expected a size such as 32Mi, 64m or 1g"},
+      {{"--pids-limit", "-3", "ubi", NULL}, "--pids-limit -3: expected a count"},
+      {{"--network", "slirp4netns", "ubi", NULL},
+       "--network slirp4netns: expected bridge, none or host"},
+      {{"--security-opt", "label=disable", "ubi", NULL},
+       "--security-opt label=disable: only seccomp=FILE|unconfined is supported"},
+      {{"-v", "/srv", "ubi", NULL}, "-v /srv: expected HOST-PATH:CONTAINER-PATH[:Z][:ro]"},
+      {{"-v", "/srv:data", "ubi", NULL},
+       "-v /srv:data: expected HOST-PATH:CONTAINER-PATH[:Z][:ro]"},
+      {{"-v", "/srv:/data:q", "ubi", NULL},
+       "-v /srv:/data:q: unknown option q (expected Z, ro or rw)"},
+      {{"--colour", "ubi", NULL}, "unknown option --colour"},
+      {{"--name", NULL}, "option --name needs a value"},
+      {{"-d", NULL}, "missing IMAGE"},
+      /* --node is the CLI's, not podman's */
+      {{"--node", "n1", "ubi", NULL}, "unknown option --node"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int argc;
+    char **v = args_v(&argc, cases[i].args);
+    expect_bad(v, argc, cases[i].msg);
+  }
 }
 
 static void test_network_modes(void **state)

@@ -56,18 +56,6 @@ static void test_op_names(void **state)
     assert_int_equal(back, op);
     json_object_put(o);
   }
-  struct lab_error *err = NULL;
-  enum rt_rpc_op op;
-  struct json_object *o = json_tokener_parse("{\"op\":\"dance\"}");
-  assert_int_equal(rt_rpc_op_from_json(o, &op, &err), -1);
-  assert_string_equal(err->msg, "unknown op \"dance\"");
-  lab_error_clear(&err);
-  json_object_put(o);
-  o = json_tokener_parse("{}");
-  assert_int_equal(rt_rpc_op_from_json(o, &op, &err), -1);
-  assert_string_equal(err->msg, "\"op\": missing");
-  lab_error_clear(&err);
-  json_object_put(o);
 }
 
 static void test_run_round_trip(void **state)
@@ -153,6 +141,8 @@ static void expect_bad(int (*decode)(struct json_object *, void *, struct lab_er
     struct rt_rpc_pod_run pod_run;
     struct rt_rpc_ps_reply ps;
     struct rt_rpc_ctr_reply ctr;
+    struct rt_rpc_exit exit;
+    enum rt_rpc_op op;
   } out;
   struct lab_error *err = NULL;
   assert_int_equal(decode(o, &out, &err), -1);
@@ -163,50 +153,32 @@ static void expect_bad(int (*decode)(struct json_object *, void *, struct lab_er
   json_object_put(o);
 }
 
-static int dec_spec(struct json_object *o, void *out, struct lab_error **err)
-{
-  return rt_rpc_spec_from_json(o, out, err);
-}
-static int dec_run(struct json_object *o, void *out, struct lab_error **err)
-{
-  return rt_rpc_run_from_json(o, out, err);
-}
-static int dec_exec(struct json_object *o, void *out, struct lab_error **err)
-{
-  return rt_rpc_exec_from_json(o, out, err);
-}
-static int dec_pod_run(struct json_object *o, void *out, struct lab_error **err)
-{
-  return rt_rpc_pod_run_from_json(o, out, err);
-}
-static int dec_ps(struct json_object *o, void *out, struct lab_error **err)
-{
-  return rt_rpc_ps_reply_from_json(o, out, err);
-}
-static int dec_stop(struct json_object *o, void *out, struct lab_error **err)
-{
-  return rt_rpc_ctr_req_from_json(RT_OP_STOP, o, out, err);
-}
-static int dec_start(struct json_object *o, void *out, struct lab_error **err)
-{
-  return rt_rpc_ctr_req_from_json(RT_OP_START, o, out, err);
-}
-static int dec_import(struct json_object *o, void *out, struct lab_error **err)
-{
-  return rt_rpc_image_req_from_json(RT_OP_IMAGE_IMPORT, o, out, err);
-}
-static int dec_build(struct json_object *o, void *out, struct lab_error **err)
-{
-  return rt_rpc_image_req_from_json(RT_OP_IMAGE_BUILD, o, out, err);
-}
-static int dec_ctr_reply(struct json_object *o, void *out, struct lab_error **err)
-{
-  return rt_rpc_ctr_reply_from_json(o, out, err);
-}
+/* The decoders under test, as one shape: (object, out, err). */
+#define DECODER(name, call)                                                                        \
+  static int name(struct json_object *o, void *out, struct lab_error **err)                        \
+  {                                                                                                \
+    return call;                                                                                   \
+  }
+DECODER(dec_op, rt_rpc_op_from_json(o, out, err))
+DECODER(dec_exit, rt_rpc_exit_from_json(o, out, err))
+DECODER(dec_spec, rt_rpc_spec_from_json(o, out, err))
+DECODER(dec_run, rt_rpc_run_from_json(o, out, err))
+DECODER(dec_exec, rt_rpc_exec_from_json(o, out, err))
+DECODER(dec_pod_run, rt_rpc_pod_run_from_json(o, out, err))
+DECODER(dec_ps, rt_rpc_ps_reply_from_json(o, out, err))
+DECODER(dec_stop, rt_rpc_ctr_req_from_json(RT_OP_STOP, o, out, err))
+DECODER(dec_start, rt_rpc_ctr_req_from_json(RT_OP_START, o, out, err))
+DECODER(dec_import, rt_rpc_image_req_from_json(RT_OP_IMAGE_IMPORT, o, out, err))
+DECODER(dec_build, rt_rpc_image_req_from_json(RT_OP_IMAGE_BUILD, o, out, err))
+DECODER(dec_ctr_reply, rt_rpc_ctr_reply_from_json(o, out, err))
 
 static void test_refusals(void **state)
 {
   (void)state;
+  expect_bad(dec_op, "{\"op\":\"dance\"}", "unknown op \"dance\"");
+  expect_bad(dec_op, "{}", "\"op\": missing");
+  expect_bad(dec_exit, "{\"event\":\"exit\"}", "status: expected an integer");
+  expect_bad(dec_exit, "{\"event\":\"stop\",\"status\":1}", "event: \"stop\": expected exit");
   expect_bad(dec_spec, "[]", "expected an object");
   expect_bad(dec_spec, "{\"name\":\"x\"}", "image: missing");
   expect_bad(dec_spec, "{\"image\":\"ubi\",\"colour\":1}", "colour: unknown field");
@@ -406,11 +378,6 @@ static void test_exec_resize_exit(void **state)
   json_object_put(o);
   o = json_tokener_parse("{\"ok\":true}");
   assert_int_equal(rt_rpc_exit_from_json(o, &evb, &err), 0);
-  json_object_put(o);
-  o = json_tokener_parse("{\"event\":\"exit\"}");
-  assert_int_equal(rt_rpc_exit_from_json(o, &evb, &err), -1);
-  assert_string_equal(err->msg, "status: expected an integer");
-  lab_error_clear(&err);
   json_object_put(o);
 }
 

@@ -82,23 +82,23 @@ static void test_status(void **state)
   (void)state;
   long long created;
   assert_int_equal(ps_format_parse_iso("2026-11-29T02:00:00.123456789Z", &created), 0);
-  char buf[96];
-  struct json_object *e = entry("running", 0, false);
-  status_of(e, created + 4, buf, sizeof buf);
-  assert_string_equal(buf, "Up 3 seconds");
-  json_object_put(e);
-  e = entry("exited", 0, false);
-  status_of(e, created + 32, buf, sizeof buf);
-  assert_string_equal(buf, "Exited (0) 2 seconds ago");
-  json_object_put(e);
-  e = entry("exited", 137, true);
-  status_of(e, created + 32, buf, sizeof buf);
-  assert_string_equal(buf, "OOMKilled");
-  json_object_put(e);
-  e = entry("created", 0, false);
-  status_of(e, created + 32, buf, sizeof buf);
-  assert_string_equal(buf, "Created");
-  json_object_put(e);
+  static const struct {
+    const char *state;
+    int code;
+    bool oom;
+    int after;
+    const char *want;
+  } cases[] = {{"running", 0, false, 4, "Up 3 seconds"},
+               {"exited", 0, false, 32, "Exited (0) 2 seconds ago"},
+               {"exited", 137, true, 32, "OOMKilled"},
+               {"created", 0, false, 32, "Created"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char buf[96];
+    struct json_object *e = entry(cases[i].state, cases[i].code, cases[i].oom);
+    status_of(e, created + cases[i].after, buf, sizeof buf);
+    assert_string_equal(buf, cases[i].want);
+    json_object_put(e);
+  }
   assert_int_equal(ps_format_parse_iso("", &created), -1);
 }
 
