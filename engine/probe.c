@@ -143,8 +143,7 @@ int probe_spec_validate(const struct probe_spec *s, struct lab_error **err)
       return lab_error_set(err, 0, "ping: interval %d ms: must be at least %d ms",
                            s->ping.interval_ms, PROBE_MIN_PING_INTERVAL_MS);
     if ((int64_t)(s->ping.count - 1) * s->ping.interval_ms >= s->timeout_ms)
-      return lab_error_set(err, EINVAL,
-                           "ping: %d echoes %d ms apart do not fit in the timeout of %d ms",
+      return lab_error_set(err, 0, "ping: %d echoes %d ms apart do not fit in the timeout of %d ms",
                            s->ping.count, s->ping.interval_ms, s->timeout_ms);
     if (s->ping.size < PROBE_PING_MIN_SIZE || s->ping.size > PROBE_MAX_PING_SIZE)
       return lab_error_set(err, 0, "ping: size %d: must be %d..%d", s->ping.size,
@@ -165,8 +164,7 @@ int probe_spec_validate(const struct probe_spec *s, struct lab_error **err)
     if (s->http.path == NULL || s->http.path[0] != '/')
       return lab_error_set(err, 0, "http: path \"%s\": must start with /", s->http.path ?: "");
     if (strlen(s->http.path) > PROBE_MAX_PATH || !http_token_ok(s->http.path))
-      return lab_error_set(err, EINVAL,
-                           "http: path: at most %d bytes, no spaces or control characters",
+      return lab_error_set(err, 0, "http: path: at most %d bytes, no spaces or control characters",
                            PROBE_MAX_PATH);
     if (s->http.host != NULL && (s->http.host[0] == '\0' || strlen(s->http.host) > PROBE_MAX_HOST ||
                                  !http_token_ok(s->http.host)))
@@ -297,7 +295,7 @@ static int spec_decode(struct json_object *o, struct probe_spec *spec, struct la
   if (target == NULL)
     return lab_error_set(err, 0, "spec: no target");
   if (inet_pton(AF_INET, target, &spec->addr) != 1)
-    return lab_error_set(err, EINVAL,
+    return lab_error_set(err, 0,
                          "spec: target \"%s\": not an IPv4 address (names are resolved by "
                          "nodelabd)",
                          target);
