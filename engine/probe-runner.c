@@ -243,8 +243,10 @@ static int spawn_helper(const char *binary, char *const argv[], int out_w, int e
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out_w, 1);
   posix_spawn_file_actions_adddup2(&fa, err_w, 2);
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
   /* Every fd of ours is O_CLOEXEC; closefrom makes sure of it for the rest. */
   posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &dflt);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);

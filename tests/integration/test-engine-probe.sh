@@ -14,6 +14,7 @@ PYTHON=/usr/bin/python3
 HOLDERS=()
 SERVER=
 
+# shellcheck disable=SC2119 # e2e_init takes lab names; this test starts no lab
 e2e_init
 for tool in nsenter unshare ss tc "$PYTHON"; do
   command -v "$tool" >/dev/null || { say "$tool is missing"; exit 1; }
@@ -124,6 +125,18 @@ expect_probe false "network unreachable" "{\"kind\":\"ping\",\"target\":\"192.0.
 expect_probe true "1 of 1 ICMP echoes answered" \
   "{\"kind\":\"ping\",\"target\":\"$B_IP\",\"count\":1,\"size\":1400,\"maxLoss\":0}"
 
+# Without root: the unprivileged ICMP datagram socket, which A's own
+# net.ipv4.ping_group_range (default "1 0": nobody) must allow.
+as_nobody() { in_a setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$@"; }
+rc=0
+as_nobody "{\"kind\":\"ping\",\"target\":\"$B_IP\"}" >/dev/null 2>"$E2E_TMP/err" || rc=$?
+[ "$rc" -eq 2 ] && grep -qF "ICMP socket" "$E2E_TMP/err" ||
+  fail "ping as nobody, ping_group_range closed: exit $rc, $(cat "$E2E_TMP/err")"
+in_a sysctl -qw net.ipv4.ping_group_range="65534 65534"
+out=$(as_nobody "{\"kind\":\"ping\",\"target\":\"$B_IP\"}")
+jq -e '.ok and .received == 3' <<<"$out" >/dev/null || fail "ping as nobody: $out"
+say "ping as nobody (ICMP datagram socket) -> $(jq -r .reason <<<"$out")"
+
 # maxRtt: over a bound no veth meets; with netem's 50 ms where the kernel has it.
 expect_probe false "over maxRtt 0.001 ms" \
   "{\"kind\":\"ping\",\"target\":\"$B_IP\",\"maxRttMs\":0.001}"
@@ -201,7 +214,14 @@ kill -KILL "$SERVER" "${HOLDERS[@]}"
 wait "$SERVER" "${HOLDERS[@]}" 2>/dev/null || true
 SERVER=
 HOLDERS=()
-in_test_netns() { ls -l /proc/[0-9]*/ns/net 2>/dev/null | grep -qF -e "$NS_A" -e "$NS_B"; }
+in_test_netns() {
+  local f ns
+  for f in /proc/[0-9]*/ns/net; do
+    ns=$(readlink "$f" 2>/dev/null) || continue
+    if [ "$ns" = "$NS_A" ] || [ "$ns" = "$NS_B" ]; then return 0; fi
+  done
+  return 1
+}
 if in_test_netns; then fail "processes remain in the test's namespaces"; fi
 snapshot "$E2E_TMP/after"
 assert_same_snapshot "$E2E_TMP/before" "$E2E_TMP/after" "after the probes"
