@@ -111,7 +111,11 @@ expect_probe() {
 }
 
 B_IP=10.250.0.2
-UNUSED=10.250.0.99 # in A's subnet, nobody's: ARP never resolves, packets go nowhere
+# In A's subnet and nobody's: ARP never resolves, packets go nowhere.  One
+# address per probe: once ARP has given up on one (3 s), the kernel answers
+# "no route to host" at once for it.
+UNUSED=10.250.0.99
+UNUSED_TCP=10.250.0.98
 
 # ping
 expect_probe true "3 of 3 ICMP echoes answered, RTT " "{\"kind\":\"ping\",\"target\":\"$B_IP\"}"
@@ -130,7 +134,7 @@ expect_probe true "1 of 1 ICMP echoes answered" \
 as_nobody() { in_a setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$@"; }
 rc=0
 as_nobody "{\"kind\":\"ping\",\"target\":\"$B_IP\"}" >/dev/null 2>"$E2E_TMP/err" || rc=$?
-[ "$rc" -eq 2 ] && grep -qF "ICMP socket" "$E2E_TMP/err" ||
+{ [ "$rc" -eq 2 ] && grep -qF "ICMP socket" "$E2E_TMP/err"; } ||
   fail "ping as nobody, ping_group_range closed: exit $rc, $(cat "$E2E_TMP/err")"
 in_a sysctl -qw net.ipv4.ping_group_range="65534 65534"
 out=$(as_nobody "{\"kind\":\"ping\",\"target\":\"$B_IP\"}")
@@ -153,7 +157,10 @@ fi
 expect_probe true "TCP connected in " "{\"kind\":\"tcp\",\"target\":\"$B_IP\",\"port\":7000}"
 expect_probe false "TCP connect refused" "{\"kind\":\"tcp\",\"target\":\"$B_IP\",\"port\":7999}"
 expect_probe false "TCP connect timed out after 1 s" \
-  "{\"kind\":\"tcp\",\"target\":\"$UNUSED\",\"port\":80,\"timeoutMs\":1000}"
+  "{\"kind\":\"tcp\",\"target\":\"$UNUSED_TCP\",\"port\":80,\"timeoutMs\":1000}"
+# Given longer than ARP's 3 s, the connect fails by itself: EHOSTUNREACH.
+expect_probe false "no route to host" \
+  "{\"kind\":\"tcp\",\"target\":\"$UNUSED\",\"port\":80,\"timeoutMs\":8000}"
 expect_probe true 'answer has "PONG:hello"' \
   "{\"kind\":\"tcp\",\"target\":\"$B_IP\",\"port\":7000,\"send\":\"hello\\n\",\"expect\":\"PONG:hello\"}"
 expect_probe false 'TCP answer lacks "PANG"' \
