@@ -456,13 +456,14 @@ int probe_run_tcp(const struct probe_spec *s, struct probe_result *r, struct lab
         continue;
       if (o == IO_RESET)
         probe_result_fail(r, "TCP connection reset");
+      else if (b.len == 0 && o == IO_EOF)
+        probe_result_fail(r, "TCP connection closed without an answer");
       else if (b.len == 0)
-        probe_result_fail(
-            r, o == IO_EOF ? "TCP connection closed without an answer" : "no TCP answer in %s",
-            dur);
+        probe_result_fail(r, "no TCP answer in %s", dur);
+      else if (o == IO_EOF)
+        probe_result_fail(r, "TCP answer lacks %s", q);
       else
-        probe_result_fail(r, o == IO_EOF ? "TCP answer lacks %s" : "TCP answer lacks %s after %s",
-                          q, dur);
+        probe_result_fail(r, "TCP answer lacks %s after %s", q, dur);
       r->latency_ms = connect_ms;
       return 0;
     }
@@ -579,8 +580,9 @@ int probe_run_http(const struct probe_spec *s, struct probe_result *r, struct la
     return 0;
   }
   if (head == 0) {
-    probe_result_fail(r, b.len == 0 ? "HTTP connection closed without a response"
-                                    : "malformed HTTP response");
+    probe_result_fail(r, "%s",
+                      b.len == 0 ? "HTTP connection closed without a response"
+                                 : "malformed HTTP response");
     return 0;
   }
   double total_ms = ms_since(start);
