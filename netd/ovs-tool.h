@@ -138,8 +138,8 @@ int ovs_tool_change_flows(const char *rundir, const char *bridge,
 struct ovs_tool_port_spec;
 
 /* Parses settings "key=value" for port `port`:
- *   name=PORT (must be port), type=TYPE, options:K=V, ofport=N (port-add checks
- *   that the new port got OpenFlow port N), ofport_request=N, mtu_request=N,
+ *   name=PORT (must be port), type=TYPE, options:K=V, ofport=N (what port-add
+ *   checks the new port got; read-only), ofport_request=N, mtu_request=N,
  *   mac=MAC, external_ids:K=V (the Interface's), port_external_ids:K=V (the
  *   Port's).
  * Returns 0 and *out (freed with ovs_tool_port_spec_free()), or -1 and *err
@@ -168,10 +168,11 @@ int ovs_tool_port_del(const char *rundir, const char *bridge, const char *port, 
 
 /* Creates port `port` on `bridge` as the n settings say
  * (ovs_tool_port_spec_parse()), waits until ovs-vswitchd applied it and
- * gave the interface an OpenFlow port, and checks it is `ofport=N` when
- * given.  Returns 0, or -1 and *err (bad settings, no such bridge, a port of
- * that name exists: nothing changed; the interface failed or got another
- * OpenFlow port: the port stays, as ovs-vsctl leaves it). */
+ * gave the interface an OpenFlow port, and checks that port is `ofport=N`
+ * (or, without it, `ofport_request=N`) when given.  Returns 0, or -1 and
+ * *err: bad settings, no such bridge, a port of that name exists (nothing
+ * changed); ovs-vswitchd could not attach the interface or gave it another
+ * OpenFlow port (then the port is removed again, and *err says so). */
 int ovs_tool_port_add(const char *rundir, const char *bridge, const char *port,
                       const char *const *settings, size_t n, int timeout_ms,
                       struct lab_error **err);

@@ -12,6 +12,7 @@
 #     port and options, as ovs-vsctl and ovs-ofctl see them;
 #   - appctl tnl/neigh/set, show, flush;
 #   - bad input: exit 1 (2 for bad usage), a clear message, nothing changed;
+#   - a stopped (SIGSTOP) ovs-vswitchd or ovsdb-server: --timeout holds;
 #   - the median time of dump-flows and del-flows (printed, not asserted).
 # The host's network namespace is left as it was; everything is killed at the end.
 source "$(dirname "$0")/netd-lib.sh"
@@ -205,6 +206,36 @@ in_node sw ovs-appctl tnl/neigh/show | grep -q '192.168.122.203 *aa:bb:cc:dd:ee:
 nlovs appctl ovs-vswitchd tnl/neigh/flush >/dev/null
 ! nlovs appctl ovs-vswitchd tnl/neigh/show | grep -q 192.168.122.203 || fail "tnl/neigh/flush"
 ok "appctl (by daemon name and by .ctl path): tnl/neigh/set, show, flush"
+
+# --- a switch that stops answering: the timeout holds, the message says so ---
+vswitchd=$(cat "$RUN/ovs-vswitchd.pid")
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+kill -STOP "$vswitchd"
+stalled() { # stalled ARGS...: nodelab-ovs --timeout 0.5 ARGS fails with "timed out" in < 3 s
+  local rc=0 t0
+  t0=$(date +%s%N)
+  nlovs --timeout 0.5 "$@" >/dev/null 2>"$NETD_TMP/err" || rc=$?
+  local took
+  took=$(ms_since "$t0")
+  [ "$rc" = 1 ] || { kill -CONT "$vswitchd"; fail "$1 against a stopped switch: exit $rc"; }
+  grep -q 'timed out' "$NETD_TMP/err" || { kill -CONT "$vswitchd"; fail "$1: $(cat "$NETD_TMP/err")"; }
+  ((took < 3000)) || { kill -CONT "$vswitchd"; fail "$1: --timeout 0.5 took $took ms"; }
+}
+stalled dump-flows br0
+stalled del-flows br0 --strict "$tunnel"
+stalled appctl ovs-vswitchd version
+kill -CONT "$vswitchd"
+ovsdb=$(cat "$RUN/ovsdb-server.pid")
+kill -STOP "$ovsdb"
+vswitchd=$ovsdb # what stalled() resumes when it fails
+stalled port-show br0 vxlan0
+stalled port-add br0 x9 type=internal
+kill -CONT "$ovsdb"
+vswitchd=$(cat "$RUN/ovs-vswitchd.pid")
+[ "$(nlovs dump-flows br0)" = "$dump" ] || fail "flows after the stopped switch came back"
+[ "$(nlovs port-show br0 vxlan0)" = "$show" ] || fail "vxlan0 after the stopped database came back"
+! vsctl list-ports br0 | grep -qx x9 || fail "x9 created after all"
+ok "a stopped ovs-vswitchd or ovsdb-server: dump-flows, del-flows, appctl, port-show, port-add give up after --timeout (exit 1, 'timed out')"
 
 # --- timing: median of 20 (printed, not asserted) ---
 median_ms() { sort -n | awk '{v[NR]=$1} END {printf "%.1f", (v[int((NR+1)/2)] + v[int(NR/2)+1]) / 2}'; }
