@@ -6,7 +6,8 @@
 #   bench/up-down.sh [-r RUNS] [-b BUILD_DIR] [-o OUT_DIR] [-n] [-v] [SIZES...]
 #
 # -n times the nodes alone: nodelabd is pointed (NODELAB_BINDIR) at a folder
-# holding only nodelab-init, so nodes start no Open vSwitch, netd or runtime.
+# holding only nodelab-init (and nodelabd), so nodes start no Open vSwitch,
+# netd or runtime.
 # Without it every node runs its whole stack, as `nodelab up` normally does.
 # -v shows every command's output (hyperfine --show-output), to see why one failed.
 #
@@ -29,7 +30,7 @@ while getopts "r:b:o:nvh" opt; do
     r) runs=$OPTARG ;;
     b) build=$OPTARG ;;
     o) out=$OPTARG ;;
-    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -45,6 +46,7 @@ mode="whole stack per node (OVS, netd, runtime)"
 if ((nodes_only)); then
   mkdir -p "$out/bin-nodes-only"
   ln -sf "$(cd "$build" && pwd)/nodes/nodelab-init" "$out/bin-nodes-only/nodelab-init"
+  ln -sf "$(cd "$build" && pwd)/nodes/nodelabd" "$out/bin-nodes-only/nodelabd" # the CLI looks there too
   export NODELAB_BINDIR=$out/bin-nodes-only # inherited by the nodelabd each `up` starts
   mode="nodes alone (no daemons in them)"
 fi

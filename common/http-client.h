@@ -1,5 +1,5 @@
 /* A small blocking HTTP/1.1 client over a unix socket: what the CLI needs to
- * talk to nodelabd (common/api.h).  One request per connection
+ * talk to nodelabd (proto/api.h).  One request per connection
  * ("Connection: close"); replies framed by Content-Length, chunked
  * transfer-encoding, or the end of the connection are all understood.
  *

@@ -1,7 +1,12 @@
 #include "paths.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ledger.h"
 
@@ -39,4 +44,60 @@ const char *paths_rpc_socket(void)
 {
   static char buf[108]; /* sun_path */
   return in_rundir(buf, sizeof buf, "nodelab-rpc.sock");
+}
+
+static char *executable_at(const char *dir, const char *subdir, const char *name)
+{
+  char *path = NULL;
+  int n = subdir != NULL ? asprintf(&path, "%s/../%s/%s", dir, subdir, name)
+                         : asprintf(&path, "%s/%s", dir, name);
+  if (n < 0)
+    abort();
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0)
+    return path;
+  free(path);
+  return NULL;
+}
+
+static char *in_dir(const char *dir, const char *subdir, const char *name)
+{
+  char *path = executable_at(dir, NULL, name);
+  if (path == NULL && subdir != NULL)
+    path = executable_at(dir, subdir, name);
+  return path;
+}
+
+char *paths_find_binary(const char *name, const char *subdir)
+{
+  const char *env = getenv("NODELAB_BINDIR");
+  char *path = NULL;
+  if (env != NULL && env[0] != '\0') {
+    path = in_dir(env, subdir, name);
+  } else {
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+      self[n] = '\0';
+      char *slash = strrchr(self, '/');
+      if (slash != NULL) {
+        *slash = '\0';
+        path = in_dir(self[0] != '\0' ? self : "/", subdir, name);
+      }
+    }
+    const char *search = getenv("PATH");
+    if (path == NULL) {
+      char *copy = strdup(search != NULL ? search : "/usr/local/bin:/usr/bin:/bin");
+      if (copy == NULL)
+        abort();
+      char *save = NULL;
+      for (char *d = strtok_r(copy, ":", &save); path == NULL && d != NULL;
+           d = strtok_r(NULL, ":", &save))
+        path = executable_at(d[0] != '\0' ? d : ".", NULL, name);
+      free(copy);
+    }
+  }
+  if (path == NULL)
+    errno = ENOENT;
+  return path;
 }

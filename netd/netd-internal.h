@@ -2,7 +2,7 @@
  * another.  Not a public API (netd.h is).
  *
  *   netd.c          creation, start-up and the poll loop
- *   netd-ovsdb.c    OVSDB: transactions, bridges and ports, br0/br-phy
+ *   netd-ovsdb.c    OVSDB: netd's transactions, br0/br-phy (shared helpers: ovsdb-txn.h)
  *   netd-node.c     the kernel side of the node: tun0, br-phy, forwarding
  *   netd-flows.c    applying the flow model (flows.c) to br0; reconciling
  *   netd-pods.c     pods: CNI ADD/DEL, adoption after a restart
@@ -17,6 +17,7 @@
 #include "flows.h"
 #include "netd-config.h"
 #include "netd.h"
+#include "ovsdb-txn.h"
 
 struct nl_sock;
 struct netd_ofconn;
@@ -67,11 +68,8 @@ struct netd {
 
 /* ---- netd-ovsdb.c ---- */
 
-/* Lookups in the IDL's current rows; NULL when absent.  Borrowed: valid until
- * the next ovsdb_idl_run(). */
-const struct ovsrec_bridge *netd_db_find_bridge(const struct ovsrec_open_vswitch *ovs,
-                                                const char *name);
-const struct ovsrec_port *netd_db_find_port(const struct ovsrec_bridge *br, const char *name);
+/* The interface called name, in any bridge; NULL when absent.  Borrowed:
+ * valid until the next ovsdb_idl_run().  (Bridges and ports: ovsdb-txn.h.) */
 const struct ovsrec_interface *netd_db_find_iface(struct netd *n, const char *name);
 
 /* Builds one transaction's content; `ovs` is the Open_vSwitch row. */
@@ -84,26 +82,6 @@ typedef int netd_db_build_fn(struct netd *n, struct ovsdb_idl_txn *txn,
  * DB_TIMEOUT_MS in all.  Returns 0, or -1 and *err (build's own, a refused
  * transaction, or ETIMEDOUT). */
 int netd_db_commit(struct netd *n, netd_db_build_fn *build, void *aux, struct lab_error **err);
-
-/* A port of one interface of the same name, as netd_db_ensure_port() wants it. */
-struct netd_port_spec {
-  const char *name;
-  const char *type;                /* "" for a system device */
-  const struct smap *options;      /* NULL: none */
-  int64_t ofport_request;          /* 0: none */
-  int64_t mtu_request;             /* 0: none */
-  const char *mac;                 /* NULL: default */
-  const struct smap *external_ids; /* NULL: none */
-};
-
-/* In txn: creates port s->name on br (or takes the existing one) and sets its
- * interface's columns to *s.  Returns the interface row (borrowed). */
-const struct ovsrec_interface *netd_db_ensure_port(struct ovsdb_idl_txn *txn,
-                                                   const struct ovsrec_bridge *br,
-                                                   const struct netd_port_spec *s);
-
-/* Removes port (and its interfaces) from br, in the current transaction. */
-void netd_db_remove_port(const struct ovsrec_bridge *br, const struct ovsrec_port *port);
 
 /* A netd_db_build_fn (aux unused): br0 with vxlan0 and tun0, br-phy with the
  * underlay NIC, as netd.h's netd_start() describes them. */

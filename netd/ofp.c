@@ -3,6 +3,7 @@
 #include "ofp.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "openflow/openflow.h"
@@ -15,6 +16,7 @@
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/vconn.h"
+#include "util.h"
 
 int netd_ofp_parse_flow(const char *text, int command, struct ofputil_flow_mod *fm,
                         struct lab_error **err)
@@ -103,6 +105,41 @@ static int push_list(struct ovs_list *requests, const struct flows_list *l, int 
   return 0;
 }
 
+/* Sends `requests` (encoded OpenFlow 1.3 messages, consumed) in one ordered,
+ * atomic bundle.  xids[i], when xids is not NULL, is the xid of the i-th
+ * request, so that a refusal names the message (*failed). */
+static int bundle_transact(struct netd_ofconn *c, struct ovs_list *requests, const ovs_be32 *xids,
+                           size_t n_xids, size_t *failed, struct lab_error **err)
+{
+  if (failed != NULL)
+    *failed = SIZE_MAX;
+  if (ovs_list_is_empty(requests))
+    return 0;
+  struct ovs_list errors;
+  int retval = vconn_bundle_transact(c->vconn, requests, OFPBF_ORDERED | OFPBF_ATOMIC, &errors);
+  ofpbuf_list_delete(requests);
+  int rc = 0;
+  struct ofpbuf *reply;
+  /* The first error the switch reports is the one worth showing. */
+  LIST_FOR_EACH_POP(reply, list_node, &errors)
+  {
+    if (rc == 0) {
+      const struct ofp_header *oh = reply->data;
+      enum ofperr e = ofperr_decode_msg(oh, NULL);
+      /* A bundled message's error carries that message's xid. */
+      for (size_t i = 0; failed != NULL && xids != NULL && i < n_xids; i++)
+        if (xids[i] == oh->xid)
+          *failed = i;
+      rc = lab_error_set(err, EPROTO, "flow bundle on %s: %s", vconn_get_name(c->vconn),
+                         ofperr_to_string(e));
+    }
+    ofpbuf_delete(reply);
+  }
+  if (retval != 0 && rc == 0)
+    rc = lab_error_set(err, retval, "flow bundle on %s", vconn_get_name(c->vconn));
+  return rc;
+}
+
 int netd_ofconn_apply(struct netd_ofconn *c, int replace_all, const struct flows_list *removed,
                       const struct flows_list *added, struct lab_error **err)
 {
@@ -115,28 +152,52 @@ int netd_ofconn_apply(struct netd_ofconn *c, int replace_all, const struct flows
     rc = push_list(&requests, removed, OFPFC_DELETE_STRICT, err);
   if (rc == 0)
     rc = push_list(&requests, added, OFPFC_ADD, err);
-  if (rc < 0 || ovs_list_is_empty(&requests)) {
+  if (rc < 0) {
     ofpbuf_list_delete(&requests);
     return rc;
   }
+  return bundle_transact(c, &requests, NULL, 0, NULL, err);
+}
 
-  struct ovs_list errors;
-  int retval = vconn_bundle_transact(c->vconn, &requests, OFPBF_ORDERED | OFPBF_ATOMIC, &errors);
-  ofpbuf_list_delete(&requests);
-  struct ofpbuf *reply;
-  /* The first error the switch reports is the one worth showing. */
-  LIST_FOR_EACH_POP(reply, list_node, &errors)
-  {
-    if (rc == 0) {
-      enum ofperr e = ofperr_decode_msg(reply->data, NULL);
-      rc = lab_error_set(err, EPROTO, "flow bundle on %s: %s", vconn_get_name(c->vconn),
-                         ofperr_to_string(e));
-    }
-    ofpbuf_delete(reply);
+int netd_ofconn_bundle(struct netd_ofconn *c, const struct ofputil_flow_mod *fms, size_t n,
+                       size_t *failed, struct lab_error **err)
+{
+  ovs_be32 *xids = calloc(n ? n : 1, sizeof *xids);
+  if (xids == NULL)
+    return lab_error_set(err, ENOMEM, "flow bundle");
+  struct ovs_list requests;
+  ovs_list_init(&requests);
+  for (size_t i = 0; i < n; i++) {
+    struct ofpbuf *msg = ofputil_encode_flow_mod(&fms[i], OFPUTIL_P_OF13_OXM);
+    xids[i] = ((const struct ofp_header *)msg->data)->xid;
+    ovs_list_push_back(&requests, &msg->list_node);
   }
-  if (retval != 0 && rc == 0)
-    rc = lab_error_set(err, retval, "flow bundle on %s", vconn_get_name(c->vconn));
+  int rc = bundle_transact(c, &requests, xids, n, failed, err);
+  free(xids);
   return rc;
+}
+
+int netd_ofconn_dump_flows(struct netd_ofconn *c, int table, struct ofputil_flow_stats **fses,
+                           size_t *n_fses, struct lab_error **err)
+{
+  struct ofputil_flow_stats_request fsr = {
+      .aggregate = false,
+      .out_port = OFPP_ANY,
+      .out_group = OFPG_ANY,
+      .table_id = table < 0 ? 0xff : (uint8_t)table,
+  };
+  match_init_catchall(&fsr.match);
+  int rc = vconn_dump_flows(c->vconn, &fsr, OFPUTIL_P_OF13_OXM, fses, n_fses);
+  if (rc != 0)
+    return lab_error_set(err, rc, "dumping the flows of %s", vconn_get_name(c->vconn));
+  return 0;
+}
+
+void netd_ofp_flow_stats_free(struct ofputil_flow_stats *fses, size_t n)
+{
+  for (size_t i = 0; fses != NULL && i < n; i++)
+    free(CONST_CAST(struct ofpact *, fses[i].ofpacts));
+  free(fses);
 }
 
 int netd_ofconn_run(struct netd_ofconn *c)

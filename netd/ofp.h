@@ -10,6 +10,7 @@
 #include "flows.h"
 
 struct ofputil_flow_mod;
+struct ofputil_flow_stats;
 struct netd_ofconn;
 
 /* Parses `text`, one flow in ovs-ofctl syntax (for example
@@ -41,6 +42,25 @@ void netd_ofconn_close(struct netd_ofconn *c);
  * error; the connection should be reopened after a failure. */
 int netd_ofconn_apply(struct netd_ofconn *c, int replace_all, const struct flows_list *removed,
                       const struct flows_list *added, struct lab_error **err);
+
+/* Sends the n flow_mods of fms (any commands, OpenFlow 1.3) in one bundle,
+ * in order, ordered and atomic: the switch applies all of them or none.  fms
+ * stays the caller's.  n == 0 sends nothing.  Returns 0, or -1 and *err with
+ * the switch's first error; then, when failed is not NULL, *failed is the
+ * index in fms of the flow_mod the switch refused (SIZE_MAX when the error is
+ * not one message's). */
+int netd_ofconn_bundle(struct netd_ofconn *c, const struct ofputil_flow_mod *fms, size_t n,
+                       size_t *failed, struct lab_error **err);
+
+/* Reads the switch's flows (OpenFlow 1.3 flow statistics) of table `table`,
+ * or of every table when table < 0.  Returns 0 and *fses, an array of *n_fses
+ * flows in the switch's order that the caller releases with
+ * netd_ofp_flow_stats_free(); or -1 and *err. */
+int netd_ofconn_dump_flows(struct netd_ofconn *c, int table, struct ofputil_flow_stats **fses,
+                           size_t *n_fses, struct lab_error **err);
+
+/* Releases fses, an array of n flows from netd_ofconn_dump_flows().  Accepts NULL. */
+void netd_ofp_flow_stats_free(struct ofputil_flow_stats *fses, size_t n);
 
 /* Keeps the connection alive between uses: answers the switch's echo
  * requests and drops what else arrives.  Returns 0, or -1 when the connection

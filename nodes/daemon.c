@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +35,19 @@ LOG_MODULE(daemon);
 /* With no lab, the daemon lingers this long for the request that started it. */
 #define IDLE_EXIT_S 10
 
+/* A request whose reply waits for a lab (its start or its removal).  When the
+ * client goes away first, evhttp frees the request: req becomes NULL. */
+struct pending_reply {
+  struct evhttp_request *req;
+  struct pending_reply *next;
+};
+
 struct labs_entry {
-  struct lab *lab;
-  struct evhttp_request *pending_create; /* POST waiting for the lab to come up */
+  struct lab *lab;               /* NULL once removed */
+  struct pending_reply *create;  /* the POST waiting for the lab to come up */
+  struct pending_reply *deletes; /* the DELETEs waiting for it to be removed */
+  char *failure;                 /* why the start failed: the POST's reply once removed */
+  bool stopping;                 /* lab_destroy() was called */
   struct labs_entry *next;
 };
 
@@ -48,7 +59,42 @@ static struct {
   struct labs_entry *labs;
   struct event *idle_ev;
   int listening;
+  bool terminating; /* SIGTERM: every lab is being removed, then we exit */
 } daemon_state;
+
+static void on_pending_client_gone(struct evhttp_connection *conn, void *arg)
+{
+  struct pending_reply *p = arg;
+  p->req = NULL;
+}
+
+/* Keeps req for a later reply, at the end of list *head. */
+static void pending_add(struct pending_reply **head, struct evhttp_request *req)
+{
+  struct pending_reply *p = calloc(1, sizeof *p);
+  if (p == NULL)
+    abort();
+  p->req = req;
+  evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_pending_client_gone, p);
+  while (*head != NULL)
+    head = &(*head)->next;
+  *head = p;
+}
+
+/* Takes the first pending request off the list: the request to reply to, or
+ * NULL when its client went away (or the list is empty). */
+static struct evhttp_request *pending_take(struct pending_reply **head)
+{
+  struct pending_reply *p = *head;
+  if (p == NULL)
+    return NULL;
+  *head = p->next;
+  struct evhttp_request *req = p->req;
+  if (req != NULL)
+    evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
+  free(p);
+  return req;
+}
 
 static void reply_json(struct evhttp_request *req, int code, struct json_object *body)
 {
@@ -64,9 +110,7 @@ static void reply_json(struct evhttp_request *req, int code, struct json_object 
 
 static void reply_error(struct evhttp_request *req, int code, const char *msg)
 {
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "error", json_object_new_string(msg));
-  reply_json(req, code, o);
+  reply_json(req, code, api_error_encode(&(struct api_error){.error = msg}));
 }
 
 static struct labs_entry *find_lab(const char *name)
@@ -116,70 +160,90 @@ static void exit_soon(void)
   event_base_loopexit(daemon_state.base, &tv);
 }
 
-static int remove_lab(struct labs_entry *entry, struct lab_error **err)
-{
-  for (struct labs_entry **e = &daemon_state.labs; *e != NULL; e = &(*e)->next) {
-    if (*e == entry) {
-      *e = entry->next;
-      break;
-    }
-  }
-  int rc = lab_destroy(entry->lab, err);
-  free(entry);
-  return rc;
-}
-
 static void after_lab_removed(void)
 {
   if (daemon_state.labs == NULL)
     exit_soon();
 }
 
+/* lab_destroy() is done: every request waiting on the lab gets its reply. */
+static void on_lab_destroyed(const char *name, const char *error, void *arg)
+{
+  struct labs_entry *entry = arg;
+  for (struct labs_entry **e = &daemon_state.labs; *e != NULL; e = &(*e)->next) {
+    if (*e == entry) {
+      *e = entry->next;
+      break;
+    }
+  }
+  entry->lab = NULL;
+  struct evhttp_request *req = pending_take(&entry->create);
+  if (req != NULL) {
+    cleanup_free char *msg = NULL;
+    if (asprintf(&msg, "%s%s%s", entry->failure ? entry->failure : "lab removed while starting",
+                 error ? "; cleaning up: " : "", error ? error : "") < 0)
+      abort();
+    reply_error(req, 500, msg);
+  }
+  while (entry->deletes != NULL) {
+    req = pending_take(&entry->deletes);
+    if (req == NULL)
+      continue;
+    if (error != NULL)
+      reply_error(req, 500, error);
+    else
+      reply_json(req, 200,
+                 api_deleted_encode(&(struct api_deleted){.name = name, .removed = true}));
+  }
+  free(entry->failure);
+  free(entry);
+  after_lab_removed();
+}
+
+/* Starts removing the lab of entry (once). */
+static void remove_lab(struct labs_entry *entry)
+{
+  if (entry->stopping)
+    return;
+  entry->stopping = true;
+  lab_destroy(entry->lab, on_lab_destroyed, entry);
+}
+
 /* ---- routes ---- */
 
 static void route_version(struct evhttp_request *req, const char *arg)
 {
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "version", json_object_new_string(NODELAB_VERSION));
-  json_object_object_add(o, "pid", json_object_new_int(getpid()));
-  reply_json(req, 200, o);
+  struct api_version v = {.version = NODELAB_VERSION, .pid = getpid()};
+  reply_json(req, 200, api_version_encode(&v));
 }
 
 static void route_labs_list(struct evhttp_request *req, const char *arg)
 {
-  struct json_object *arr = json_object_new_array();
+  size_t n = 0;
   for (struct labs_entry *e = daemon_state.labs; e != NULL; e = e->next)
-    json_object_array_add(arr, lab_summary_json(e->lab));
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "labs", arr);
-  reply_json(req, 200, o);
+    n++;
+  struct api_labs labs = {.labs = calloc(n ? n : 1, sizeof *labs.labs)};
+  if (labs.labs == NULL)
+    abort();
+  for (struct labs_entry *e = daemon_state.labs; e != NULL; e = e->next)
+    lab_summary(e->lab, &labs.labs[labs.n_labs++]);
+  reply_json(req, 200, api_labs_encode(&labs));
+  api_labs_release(&labs);
 }
 
 static void on_lab_ready(struct lab *lab, const char *error, void *arg)
 {
   struct labs_entry *entry = arg;
-  struct evhttp_request *req = steal_pointer(&entry->pending_create);
   if (error == NULL) {
+    struct evhttp_request *req = pending_take(&entry->create);
     if (req != NULL)
       reply_json(req, 201, lab_status_json(lab));
     return;
   }
-  /* A lab that failed to start is removed whole: nothing half-made stays. */
-  char *msg = strdup(error);
-  cleanup_error struct lab_error *err = NULL;
-  remove_lab(entry, &err);
-  if (req != NULL) {
-    if (err != NULL) {
-      char *full = NULL;
-      if (asprintf(&full, "%s; cleaning up: %s", msg, err->msg) >= 0) {
-        free(msg);
-        msg = full;
-      }
-    }
-    reply_error(req, 500, msg);
-  }
-  free(msg);
-  after_lab_removed();
+  /* A lab that failed to start is removed whole: nothing half-made stays;
+   * the POST gets its reply once it is gone. */
+  entry->failure = strdup(error);
+  remove_lab(entry);
 }
 
 static char *request_body(struct evhttp_request *req)
@@ -192,27 +256,22 @@ static char *request_body(struct evhttp_request *req)
   return body;
 }
 
-static const char *json_string_field(struct json_object *o, const char *key)
-{
-  struct json_object *v;
-  if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-    return NULL;
-  return json_object_get_string(v);
-}
-
 static void route_labs_create(struct evhttp_request *req, const char *arg)
 {
+  if (daemon_state.terminating) {
+    reply_error(req, 503, "nodelabd is shutting down");
+    return;
+  }
   cleanup_free char *body = request_body(req);
   struct json_object *o = json_tokener_parse(body);
-  if (o == NULL || !json_object_is_type(o, json_type_object)) {
+  struct api_lab_create create;
+  cleanup_error struct lab_error *err = NULL;
+  if (api_lab_create_decode(o, &create, &err) < 0) {
     json_object_put(o);
     reply_error(req, 400, "request body is not a JSON object");
     return;
   }
-  const char *file = json_string_field(o, "file");
-  const char *yaml = json_string_field(o, "yaml");
-  const char *name = json_string_field(o, "name");
-  cleanup_error struct lab_error *err = NULL;
+  const char *file = create.file, *yaml = create.yaml, *name = create.name;
   struct scenario *sc = NULL;
   if (yaml == NULL) {
     json_object_put(o);
@@ -235,7 +294,8 @@ static void route_labs_create(struct evhttp_request *req, const char *arg)
     return;
   }
   struct labs_entry *entry = calloc(1, sizeof *entry);
-  entry->pending_create = req;
+  if (entry == NULL)
+    abort();
   struct lab *lab = NULL;
   if (lab_create(daemon_state.base, sc, lab_name_buf, on_lab_ready, entry, &lab, &err) < 0) {
     free(entry);
@@ -246,6 +306,7 @@ static void route_labs_create(struct evhttp_request *req, const char *arg)
   }
   free(lab_name_buf);
   evtimer_del(daemon_state.idle_ev);
+  pending_add(&entry->create, req);
   entry->lab = lab;
   entry->next = daemon_state.labs;
   daemon_state.labs = entry;
@@ -268,22 +329,8 @@ static void route_lab_delete(struct evhttp_request *req, const char *name)
     reply_error(req, 404, "no such lab");
     return;
   }
-  struct evhttp_request *pending = steal_pointer(&e->pending_create);
-  if (pending != NULL)
-    reply_error(pending, 500, "lab removed while starting");
-  cleanup_error struct lab_error *err = NULL;
-  char *lab_name_copy = strdup(name);
-  int rc = remove_lab(e, &err);
-  if (rc < 0) {
-    reply_error(req, 500, err->msg);
-  } else {
-    struct json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(lab_name_copy));
-    json_object_object_add(o, "removed", json_object_new_boolean(1));
-    reply_json(req, 200, o);
-  }
-  free(lab_name_copy);
-  after_lab_removed();
+  pending_add(&e->deletes, req);
+  remove_lab(e); /* the reply comes once everything is removed */
 }
 
 /* Long poll: the reply waits for the lab's next event (or the timeout). */
@@ -428,14 +475,20 @@ static void on_idle(evutil_socket_t fd, short what, void *arg)
 static void on_terminate(evutil_socket_t sig, short what, void *arg)
 {
   log_info("signal %d: removing every lab and exiting", (int)sig);
-  while (daemon_state.labs != NULL) {
-    cleanup_error struct lab_error *err = NULL;
-    if (daemon_state.labs->pending_create != NULL)
-      reply_error(daemon_state.labs->pending_create, 500, "nodelabd is shutting down");
-    if (remove_lab(daemon_state.labs, &err) < 0)
-      log_err("%s", err->msg);
+  daemon_state.terminating = true;
+  if (daemon_state.labs == NULL) {
+    exit_soon();
+    return;
   }
-  exit_soon();
+  /* Each removal answers its waiters; the last one makes us exit. */
+  for (struct labs_entry *e = daemon_state.labs, *next; e != NULL; e = next) {
+    next = e->next;
+    if (!e->stopping) {
+      free(e->failure);
+      e->failure = strdup("nodelabd is shutting down");
+    }
+    remove_lab(e);
+  }
 }
 
 static int write_pidfile(const char *path, struct lab_error **err)

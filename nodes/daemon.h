@@ -1,4 +1,4 @@
-/* nodelabd's service: the REST API of common/api.h on a unix socket, the labs
+/* nodelabd's service: the REST API of proto/api.h on a unix socket, the labs
  * it holds, and its own lifetime (it exits once it holds no lab). */
 #ifndef NODELAB_DAEMON_H
 #define NODELAB_DAEMON_H

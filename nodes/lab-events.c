@@ -7,8 +7,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include <json-c/json.h>
-
+#include "api.h"
 #include "timefmt.h"
 
 #define LAB_EVENTS_KEPT 1024
@@ -69,31 +68,31 @@ uint64_t lab_events_next(const struct lab_events *ev)
   return ev->next_seq;
 }
 
-static struct json_object *event_json(const struct lab_event *e)
-{
-  struct json_object *o = json_object_new_object();
-  char stamp[TIMEFMT_ISO_LEN];
-  timefmt_iso(stamp,
-              &(struct timespec){.tv_sec = e->when.tv_sec, .tv_nsec = e->when.tv_usec * 1000}, 3);
-  json_object_object_add(o, "seq", json_object_new_int64((int64_t)e->seq));
-  json_object_object_add(o, "time", json_object_new_string(stamp));
-  json_object_object_add(o, "kind", json_object_new_string(e->kind));
-  json_object_object_add(o, "object", e->object ? json_object_new_string(e->object) : NULL);
-  json_object_object_add(o, "message", json_object_new_string(e->message));
-  return o;
-}
-
 struct json_object *lab_events_json(const struct lab_events *ev, uint64_t since)
 {
   uint64_t oldest = ev->next_seq > LAB_EVENTS_KEPT ? ev->next_seq - LAB_EVENTS_KEPT : 1;
   if (since < oldest)
     since = oldest;
-  struct json_object *arr = json_object_new_array();
-  for (uint64_t s = since; s < ev->next_seq; s++)
-    json_object_array_add(arr, event_json(&ev->ring[s % LAB_EVENTS_KEPT]));
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "events", arr);
-  json_object_object_add(o, "next", json_object_new_int64((int64_t)ev->next_seq));
+  size_t n = since < ev->next_seq ? (size_t)(ev->next_seq - since) : 0;
+  struct api_events out = {.next = (int64_t)ev->next_seq};
+  out.events = calloc(n ? n : 1, sizeof *out.events);
+  char(*stamps)[TIMEFMT_ISO_LEN] = calloc(n ? n : 1, sizeof *stamps);
+  if (out.events == NULL || stamps == NULL)
+    abort();
+  for (uint64_t s = since; s < ev->next_seq; s++) {
+    const struct lab_event *e = &ev->ring[s % LAB_EVENTS_KEPT];
+    size_t i = out.n_events++;
+    timefmt_iso(stamps[i],
+                &(struct timespec){.tv_sec = e->when.tv_sec, .tv_nsec = e->when.tv_usec * 1000}, 3);
+    out.events[i] = (struct api_event){.seq = (int64_t)e->seq,
+                                       .time = stamps[i],
+                                       .kind = e->kind,
+                                       .object = e->object,
+                                       .message = e->message};
+  }
+  struct json_object *o = api_events_encode(&out);
+  api_events_release(&out);
+  free(stamps);
   return o;
 }
 

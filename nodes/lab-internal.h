@@ -13,15 +13,23 @@
 #include "lab-events.h"
 #include "node-daemons.h"
 #include "node-process.h"
+#include "timefmt.h"
 
 struct json_object;
+struct nl_sock;
 struct scenario;
 struct scenario_pod;
 struct scenario_node;
 
 #define UNDERLAY_BRIDGE "underlay"
 
-enum node_state { NODE_STARTING, NODE_RUNNING, NODE_EXITED, NODE_FAILED };
+/* The API's states (proto/api.h) are the lab's own: status casts them. */
+enum node_state {
+  NODE_STARTING = API_NODE_STARTING,
+  NODE_RUNNING = API_NODE_RUNNING,
+  NODE_EXITED = API_NODE_EXITED,
+  NODE_FAILED = API_NODE_FAILED
+};
 
 struct lab_node {
   struct lab *lab;
@@ -30,6 +38,8 @@ struct lab_node {
   enum node_state state;
   char fabric_ifname[16]; /* the near end of its eth0, on the fabric bridge */
   char cgroup[PATH_MAX];
+  char underlay[24]; /* its eth0's address, A.B.C.D/P */
+  char subnet[24];   /* its pod subnet, CIDR */
   struct event *control_ev;
   struct event *ready_poll; /* polls ready_socket of daemons that cannot notify */
   struct node_daemon *daemons;
@@ -37,7 +47,12 @@ struct lab_node {
   int exit_status;
 };
 
-enum lab_pod_state { LAB_POD_PENDING, LAB_POD_STARTING, LAB_POD_RUNNING, LAB_POD_FAILED };
+enum lab_pod_state {
+  LAB_POD_PENDING = API_POD_PENDING,
+  LAB_POD_STARTING = API_POD_STARTING,
+  LAB_POD_RUNNING = API_POD_RUNNING,
+  LAB_POD_FAILED = API_POD_FAILED
+};
 
 /* A pod of the scenario, as nodelabd follows it (lab-pods.c). */
 struct lab_pod {
@@ -50,6 +65,15 @@ struct lab_pod {
   char *error;
 };
 
+/* Where an asynchronous start stands (lab.c): one step per turn of the
+ * event loop, so that the API answers while a big lab comes up. */
+enum lab_start_step {
+  LAB_STEP_PREPARE, /* ledger, the lab's cgroup */
+  LAB_STEP_FABRIC,  /* the fabric's init and its bridge */
+  LAB_STEP_NODES,   /* one node per turn: nodes[next_node] */
+  LAB_STEP_WAITING, /* every node spawned: waiting for them to be ready */
+};
+
 struct lab {
   char *name;
   struct scenario *sc;
@@ -58,18 +82,31 @@ struct lab {
   struct cgroup_manager *cg;
   enum lab_state state;
   time_t created;
+  char created_iso[TIMEFMT_ISO_LEN];
   struct node_process fabric;
   struct lab_node *nodes;
   size_t n_nodes;
   struct lab_pod *pods;
   size_t n_pods;
   struct lab_events *events;
-  char bindir[PATH_MAX]; /* where nodelabd, nodelab-init and the node daemons are */
-  struct event *timeout_ev;
+  char *init_path; /* nodelab-init */
+  enum lab_start_step step;
+  size_t next_node;          /* LAB_STEP_NODES: the next node to spawn */
+  struct nl_sock *fabric_nl; /* the fabric's netlink socket while nodes are spawned */
+  struct event *step_ev;     /* a zero timeout: the next start step */
+  struct event *timeout_ev;  /* NODE_READY_TIMEOUT_S without progress: the start fails */
   lab_ready_cb *ready_cb;
   void *ready_arg;
+  /* Removal (lab_destroy): the inits not yet reaped, a safety timer, and who waits. */
+  size_t stop_pending;
+  struct event *stop_ev;
+  lab_destroyed_cb *destroyed_cb;
+  void *destroyed_arg;
 };
 
+/* The start made progress (a node spawned or ready, a daemon or pod ready):
+ * the readiness timeout starts again. */
+void lab_progress(struct lab *lab);
 /* Ends the start of the lab (error NULL: it is up) and tells whoever waits. */
 void lab_finish_start(struct lab *lab, const char *error);
 /* A node failed to start: the lab fails with why. */
@@ -88,7 +125,6 @@ void lab_on_node_exit(pid_t pid, int status, void *arg);
 void lab_pods_start(struct lab_node *node);
 bool lab_pods_settled(const struct lab *lab);
 bool lab_node_has_runtime(const struct lab_node *node);
-const char *lab_pod_state_name(enum lab_pod_state state);
 void lab_pods_free(struct lab *lab);
 
 #endif

@@ -1,5 +1,5 @@
 /* The scenario's pods, started at `up`: once a node's runtime is ready,
- * nodelabd sends it one "pod-run" per pod of that node (runtime/rpc-ops.h)
+ * nodelabd sends it one "pod-run" per pod of that node (proto/runtime-rpc.h)
  * and follows the replies without blocking; the lab is up when every pod
  * runs. */
 #include "lab-internal.h"
@@ -16,62 +16,34 @@
 #include "api.h"
 #include "log.h"
 #include "rpc.h"
+#include "runtime-rpc.h"
 #include "scenario.h"
 #include "tunnel.h"
 
 LOG_MODULE(pods);
 
-static const char *const pod_state_names[] = {"pending", "starting", "running", "failed"};
-
-const char *lab_pod_state_name(enum lab_pod_state state)
-{
-  return pod_state_names[state];
-}
-
-static struct json_object *string_array(char **v)
-{
-  struct json_object *arr = json_object_new_array();
-  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-    json_object_array_add(arr, json_object_new_string(v[i]));
-  return arr;
-}
-
-/* The pod-run request for a pod of the scenario. */
+/* The pod-run request for a pod of the scenario (proto/runtime-rpc.h). */
 static struct json_object *pod_run_request(const struct scenario_pod *pod)
 {
-  struct json_object *req = json_object_new_object();
-  json_object_object_add(req, "op", json_object_new_string("pod-run"));
-  json_object_object_add(req, "name", json_object_new_string(pod->name));
-  struct json_object *ctrs = json_object_new_array();
+  struct rt_rpc_pod_run r = {.name = strdup(pod->name)};
   for (size_t i = 0; i < pod->n_containers; i++) {
     const struct scenario_container *c = &pod->containers[i];
-    struct json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(c->name));
-    json_object_object_add(o, "image", json_object_new_string(c->image));
-    if (c->command != NULL)
-      json_object_object_add(o, "command", string_array(c->command));
-    if (c->env != NULL)
-      json_object_object_add(o, "env", string_array(c->env));
-    json_object_object_add(o, "memory_bytes",
-                           json_object_new_int64((int64_t)c->resources.memory_bytes));
-    json_object_object_add(o, "cpu_millis",
-                           json_object_new_int64((int64_t)c->resources.cpu_millis));
-    json_object_object_add(o, "pids", json_object_new_int64((int64_t)c->resources.pids));
-    if (c->seccomp_profile != NULL)
-      json_object_object_add(o, "seccomp_profile", json_object_new_string(c->seccomp_profile));
-    struct json_object *vols = json_object_new_array();
-    for (size_t j = 0; j < c->n_volumes; j++) {
-      struct json_object *v = json_object_new_object();
-      json_object_object_add(v, "host", json_object_new_string(c->volumes[j].host_path));
-      json_object_object_add(v, "ctr", json_object_new_string(c->volumes[j].container_path));
-      json_object_object_add(v, "relabel", json_object_new_boolean(c->volumes[j].relabel));
-      json_object_object_add(v, "readonly", json_object_new_boolean(c->volumes[j].readonly));
-      json_object_array_add(vols, v);
-    }
-    json_object_object_add(o, "volumes", vols);
-    json_object_array_add(ctrs, o);
+    struct rt_rpc_spec *s = rt_rpc_pod_run_add(&r);
+    s->name = strdup(c->name);
+    s->image = strdup(c->image);
+    s->command = rt_rpc_strv_dup(c->command);
+    s->env = rt_rpc_strv_dup(c->env);
+    s->memory_bytes = c->resources.memory_bytes;
+    s->cpu_millis = c->resources.cpu_millis;
+    s->pids = c->resources.pids;
+    s->seccomp_profile = c->seccomp_profile ? strdup(c->seccomp_profile) : NULL;
+    s->privileged = c->privileged;
+    for (size_t j = 0; j < c->n_volumes; j++)
+      rt_rpc_spec_add_volume(s, c->volumes[j].host_path, c->volumes[j].container_path,
+                             c->volumes[j].relabel, c->volumes[j].readonly);
   }
-  json_object_object_add(req, "containers", ctrs);
+  struct json_object *req = rt_rpc_pod_run_to_json(&r);
+  rt_rpc_pod_run_clear(&r);
   return req;
 }
 
@@ -119,6 +91,7 @@ static void on_pod_reply(evutil_socket_t fd, short what, void *arg)
     pod_close(pod);
     log_info("pod %s runs on node %s", pod->spec->name, pod->spec->node);
     lab_events_add(pod->lab->events, "pod-running", pod->spec->name, "on node %s", pod->spec->node);
+    lab_progress(pod->lab);
     lab_check_ready(pod->lab);
   }
   json_object_put(reply);

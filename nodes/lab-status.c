@@ -1,123 +1,141 @@
-/* The lab as JSON: the API's LAB_SUMMARY and LAB_STATUS (common/api.h). */
+/* The lab as the API shows it: LAB_SUMMARY and LAB_STATUS (proto/api.h),
+ * filled from the lab and encoded by proto. */
 #include "lab-internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "api.h"
 #include "cgroup.h"
+#include "json.h"
 #include "proc.h"
 #include "scenario.h"
-#include "timefmt.h"
 
-static const char *const node_state_names[] = {"starting", "running", "exited", "failed"};
-static const char *const lab_state_names[] = {"starting", "up", "failed", "stopping"};
+/* The lab's states are the API's (lab.h, lab-internal.h, node-daemons.h). */
+#define API_STATE(type, s) ((enum type)(s))
 
-static struct json_object *iso_time(time_t t)
+void lab_summary(const struct lab *lab, struct api_lab_summary *out)
 {
-  char buf[TIMEFMT_ISO_LEN];
-  return json_object_new_string(timefmt_iso(buf, &(struct timespec){.tv_sec = t}, 0));
+  *out = (struct api_lab_summary){.name = lab->name,
+                                  .scenario = lab->sc->name,
+                                  .state = API_STATE(api_lab_state, lab->state),
+                                  .nodes = (int64_t)lab->n_nodes,
+                                  .pods = (int64_t)lab->sc->n_pods,
+                                  .created = lab->created_iso};
 }
 
 struct json_object *lab_summary_json(const struct lab *lab)
 {
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "name", json_object_new_string(lab->name));
-  json_object_object_add(o, "scenario", json_object_new_string(lab->sc->name));
-  json_object_object_add(o, "state", json_object_new_string(lab_state_names[lab->state]));
-  json_object_object_add(o, "nodes", json_object_new_int((int)lab->n_nodes));
-  json_object_object_add(o, "pods", json_object_new_int((int)lab->sc->n_pods));
-  json_object_object_add(o, "created", iso_time(lab->created));
-  return o;
+  struct api_lab_summary s;
+  lab_summary(lab, &s);
+  return api_lab_summary_encode(&s);
 }
 
-static struct json_object *cidr_json(uint32_t addr, int prefix)
+static void *xcalloc(size_t n, size_t size)
 {
-  char ip[16], buf[24];
-  snprintf(buf, sizeof buf, "%s/%d", scenario_ip_string(addr, ip), prefix);
-  return json_object_new_string(buf);
+  void *p = calloc(n ? n : 1, size);
+  if (p == NULL)
+    abort();
+  return p;
 }
 
-static struct json_object *node_json(const struct lab *lab, const struct lab_node *node)
+static void fill_node(const struct lab_node *node, struct api_node *out)
 {
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "name", json_object_new_string(node->spec->name));
-  json_object_object_add(o, "state", json_object_new_string(node_state_names[node->state]));
-  json_object_object_add(o, "pid", json_object_new_int(node->proc.pid));
-  json_object_object_add(o, "starttime", json_object_new_int64((int64_t)node->proc.starttime));
-  json_object_object_add(o, "hostname", json_object_new_string(node->spec->name));
-  json_object_object_add(o, "underlay", cidr_json(node->spec->underlay, lab->sc->underlay.prefix));
-  json_object_object_add(o, "subnet",
-                         cidr_json(node->spec->subnet.addr, node->spec->subnet.prefix));
-  json_object_object_add(o, "cgroup", json_object_new_string(node->cgroup));
-  struct json_object *daemons = json_object_new_array();
-  for (size_t i = 0; i < node->n_daemons; i++)
-    json_object_array_add(daemons, node_daemon_json(&node->daemons[i]));
-  json_object_object_add(o, "daemons", daemons);
-  return o;
+  *out = (struct api_node){.name = node->spec->name,
+                           .state = API_STATE(api_node_state, node->state),
+                           .pid = node->proc.pid,
+                           .starttime = (int64_t)node->proc.starttime,
+                           .hostname = node->spec->name,
+                           .underlay = node->underlay,
+                           .subnet = node->subnet,
+                           .cgroup = node->cgroup,
+                           .daemons = xcalloc(node->n_daemons, sizeof *out->daemons),
+                           .n_daemons = node->n_daemons};
+  for (size_t i = 0; i < node->n_daemons; i++) {
+    const struct node_daemon *d = &node->daemons[i];
+    out->daemons[i] = (struct api_daemon){.name = d->name,
+                                          .state = API_STATE(api_daemon_state, d->state),
+                                          .pid = d->pid,
+                                          .restarts = d->restarts,
+                                          .last_status = d->last_status,
+                                          .log = d->log};
+  }
+}
+
+/* What the runtime said of the running pod (its pod-run reply): its
+ * address, infra and containers; strings borrowed from pod->info. */
+static void fill_pod(const struct lab *lab, const struct lab_pod *pod, struct api_pod *out)
+{
+  *out = (struct api_pod){.name = pod->spec->name,
+                          .node = pod->spec->node,
+                          .state = API_STATE(api_pod_state, pod->state),
+                          .error = pod->error};
+  struct json_object *info = pod->info;
+  if (info == NULL)
+    return;
+  out->has_info = true;
+  out->ip = json_get_str(info, "ip");
+  out->infra_id = json_get_str(info, "infra_id");
+  out->infra_pid = json_get_int(info, "infra_pid", 0);
+  out->created = json_get_str(info, "created");
+  struct json_object *ctrs = json_get_array(info, "containers");
+  size_t n = ctrs != NULL ? json_object_array_length(ctrs) : 0;
+  out->containers = xcalloc(n, sizeof *out->containers);
+  for (size_t i = 0; i < n; i++) {
+    struct json_object *c = json_object_array_get_idx(ctrs, i);
+    out->containers[out->n_containers++] =
+        (struct api_container){.id = json_get_str(c, "id"),
+                               .name = json_get_str(c, "name"),
+                               .state = json_get_str(c, "state"),
+                               .has_process = json_object_object_get_ex(c, "pid", NULL),
+                               .pid = json_get_int(c, "pid", 0),
+                               .exit_code = json_get_int(c, "exit_code", 0),
+                               .oom_killed = json_get_bool(c, "oom_killed", false)};
+  }
+  /* The runtime counts pids in its node's namespace; on the host, where
+   * ps and nsenter run, the infra has another. */
+  pid_t node_pid = lab_node_pid(lab, pod->spec->node);
+  if (node_pid > 0 && json_object_object_get_ex(info, "infra_pid", NULL)) {
+    out->has_infra_host_pid = true;
+    out->infra_host_pid = proc_host_pid(node_pid, (pid_t)out->infra_pid);
+  }
 }
 
 struct json_object *lab_status_json(const struct lab *lab)
 {
-  struct json_object *o = lab_summary_json(lab);
-  json_object_object_add(o, "description",
-                         json_object_new_string(lab->sc->description ? lab->sc->description : ""));
-  json_object_object_add(o, "file", json_object_new_string(lab->sc->file));
-  json_object_object_add(o, "cgroup_mode",
-                         json_object_new_string(cgroup_mode_name(cgroup_manager_mode(lab->cg))));
-  struct json_object *nodes = json_object_new_array();
-  struct json_object *links = json_object_new_array();
+  struct api_lab_status st = {
+      .name = lab->name,
+      .scenario = lab->sc->name,
+      .state = API_STATE(api_lab_state, lab->state),
+      .created = lab->created_iso,
+      .description = lab->sc->description ? lab->sc->description : "",
+      .file = lab->sc->file,
+      .cgroup_mode = lab->cg != NULL ? cgroup_mode_name(cgroup_manager_mode(lab->cg)) : "",
+      .nodes = xcalloc(lab->n_nodes, sizeof *st.nodes),
+      .n_nodes = lab->n_nodes,
+      .links = xcalloc(lab->n_nodes, sizeof *st.links),
+      .n_links = lab->n_nodes,
+      .pods = xcalloc(lab->n_pods, sizeof *st.pods),
+      .n_pods = lab->n_pods,
+      .fabric = {.pid = lab->fabric.pid,
+                 .starttime = (int64_t)lab->fabric.starttime,
+                 .bridge = UNDERLAY_BRIDGE},
+  };
   for (size_t i = 0; i < lab->n_nodes; i++) {
     const struct lab_node *node = &lab->nodes[i];
-    json_object_array_add(nodes, node_json(lab, node));
-    struct json_object *l = json_object_new_object();
-    json_object_object_add(l, "node", json_object_new_string(node->spec->name));
-    json_object_object_add(l, "ifname", json_object_new_string("eth0"));
-    json_object_object_add(l, "peer", json_object_new_string(node->fabric_ifname));
-    json_object_object_add(l, "bridge", json_object_new_string(UNDERLAY_BRIDGE));
-    json_object_object_add(l, "address", cidr_json(node->spec->underlay, lab->sc->underlay.prefix));
-    json_object_array_add(links, l);
+    fill_node(node, &st.nodes[i]);
+    st.links[i] = (struct api_link){.node = node->spec->name,
+                                    .ifname = "eth0",
+                                    .peer = node->fabric_ifname,
+                                    .bridge = UNDERLAY_BRIDGE,
+                                    .address = node->underlay};
   }
-  json_object_object_add(o, "nodes", nodes);
-  json_object_object_add(o, "links", links);
-  struct json_object *fabric = json_object_new_object();
-  json_object_object_add(fabric, "pid", json_object_new_int(lab->fabric.pid));
-  json_object_object_add(fabric, "starttime",
-                         json_object_new_int64((int64_t)lab->fabric.starttime));
-  json_object_object_add(fabric, "bridge", json_object_new_string(UNDERLAY_BRIDGE));
-  json_object_object_add(o, "fabric", fabric);
-  struct json_object *pods = json_object_new_array();
-  for (size_t i = 0; i < lab->n_pods; i++) {
-    const struct lab_pod *pod = &lab->pods[i];
-    struct json_object *p = json_object_new_object();
-    json_object_object_add(p, "name", json_object_new_string(pod->spec->name));
-    json_object_object_add(p, "node", json_object_new_string(pod->spec->node));
-    json_object_object_add(p, "state", json_object_new_string(lab_pod_state_name(pod->state)));
-    if (pod->error != NULL)
-      json_object_object_add(p, "error", json_object_new_string(pod->error));
-    /* What the runtime said of the running pod: its address, infra and containers. */
-    if (pod->info != NULL) {
-      json_object_object_foreach(pod->info, key, val)
-      {
-        if (strcmp(key, "name") != 0 && strcmp(key, "state") != 0)
-          json_object_object_add(p, key, json_object_get(val));
-      }
-    }
-    if (json_object_object_get_ex(p, "containers", NULL) == 0)
-      json_object_object_add(p, "containers", json_object_new_array());
-    /* The runtime counts pids in its node's namespace; on the host, where
-     * ps and nsenter run, the infra has another. */
-    struct json_object *infra = NULL;
-    pid_t node_pid = lab_node_pid(lab, pod->spec->node);
-    if (node_pid > 0 && json_object_object_get_ex(p, "infra_pid", &infra))
-      json_object_object_add(
-          p, "infra_host_pid",
-          json_object_new_int(proc_host_pid(node_pid, (pid_t)json_object_get_int(infra))));
-    json_object_array_add(pods, p);
-  }
-  json_object_object_add(o, "pods", pods);
-  json_object_object_add(o, "faults", json_object_new_array());
-  json_object_object_add(o, "checks", json_object_new_array());
+  for (size_t i = 0; i < lab->n_pods; i++)
+    fill_pod(lab, &lab->pods[i], &st.pods[i]);
+  struct json_object *o = api_lab_status_encode(&st);
+  api_lab_status_release(&st);
   return o;
 }

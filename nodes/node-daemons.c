@@ -1,32 +1,24 @@
 #include "node-daemons.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "api.h"
+#include "cleanup.h"
+#include "daemon-args.h"
+#include "paths.h"
 #include "scenario.h"
 
-static const char *const state_names[] = {"waiting", "running", "ready", "exited", "failed"};
-
-/* Appends copies of the strings to a NULL-terminated argv, up to a NULL. */
-static void argv_push(char ***argv, ...)
+static char *xstrdup(const char *s)
 {
-  size_t n = 0;
-  while (*argv != NULL && (*argv)[n] != NULL)
-    n++;
-  va_list ap;
-  va_start(ap, argv);
-  for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *)) {
-    *argv = realloc(*argv, (n + 2) * sizeof **argv);
-    (*argv)[n++] = strdup(a);
-    (*argv)[n] = NULL;
-  }
-  va_end(ap);
+  char *copy = strdup(s);
+  if (copy == NULL)
+    abort();
+  return copy;
 }
 
 static struct node_daemon *add(struct node_daemon **arr, size_t *n, const char *node,
@@ -44,92 +36,110 @@ static struct node_daemon *add(struct node_daemon **arr, size_t *n, const char *
   return d;
 }
 
-/* A helper binary of the build: beside nodelabd once installed, or in its
- * component's folder of the build tree.  NULL when it is not built. */
-static char *find_binary(const char *bindir, const char *component, const char *name)
+/* A new argv of the strings up to a NULL (for Debian's OVS daemons, whose
+ * options are theirs, not ours). */
+static char **argv_of(const char *first, ...)
 {
-  char *path = NULL;
-  if (asprintf(&path, "%s/%s", bindir, name) >= 0 && access(path, X_OK) == 0)
-    return path;
-  free(path);
-  if (asprintf(&path, "%s/../%s/%s", bindir, component, name) >= 0 && access(path, X_OK) == 0)
-    return path;
-  free(path);
-  return NULL;
+  size_t n = 0;
+  char **v = NULL;
+  va_list ap;
+  va_start(ap, first);
+  for (const char *a = first; a != NULL; a = va_arg(ap, const char *)) {
+    v = realloc(v, (n + 2) * sizeof *v);
+    if (v == NULL || (v[n++] = strdup(a)) == NULL)
+      abort();
+    v[n] = NULL;
+  }
+  va_end(ap);
+  return v;
+}
+
+static char *cidr_string(uint32_t addr, int prefix)
+{
+  char ip[16], *s = NULL;
+  if (asprintf(&s, "%s/%d", scenario_ip_string(addr, ip), prefix) < 0)
+    abort();
+  return s;
 }
 
 void node_daemons_plan(const struct scenario *sc, const char *lab, const struct scenario_node *node,
-                       const char *bindir, struct node_daemon **out, size_t *n)
+                       struct node_daemon **out, size_t *n)
 {
   *out = NULL;
   *n = 0;
-  char subnet[24], gateway[16], ip[16], cgroup[256], mtu[16], underlay[24], cluster[24];
-  snprintf(subnet, sizeof subnet, "%s/%d", scenario_ip_string(node->subnet.addr, ip),
-           node->subnet.prefix);
-  scenario_ip_string(node->subnet.addr + 1, gateway);
-  snprintf(cgroup, sizeof cgroup, "nodelab/%s/%s", lab, node->name);
-  snprintf(mtu, sizeof mtu, "%d", sc->mtu);
-  snprintf(underlay, sizeof underlay, "%s/%d", scenario_ip_string(node->underlay, ip),
-           sc->underlay.prefix);
-  snprintf(cluster, sizeof cluster, "%s/%d", scenario_ip_string(sc->cluster_network.addr, ip),
-           sc->cluster_network.prefix);
+  char ip[16];
+  cleanup_free char *subnet = cidr_string(node->subnet.addr, node->subnet.prefix);
+  cleanup_free char *underlay = cidr_string(node->underlay, sc->underlay.prefix);
+  cleanup_free char *cluster = cidr_string(sc->cluster_network.addr, sc->cluster_network.prefix);
+  cleanup_free char *cgroup = NULL;
+  if (asprintf(&cgroup, "nodelab/%s/%s", lab, node->name) < 0)
+    abort();
 
   /* Open vSwitch, Debian's daemons, with their default paths (private to the
    * node), so that ovs-vsctl, ovs-ofctl and ovs-appctl work inside it as is;
    * then netd, which builds the node's bridges, tunnels and flows. */
-  char *netd = find_binary(bindir, "netd", "nodelab-netd");
+  cleanup_free char *netd = paths_find_binary("nodelab-netd", "netd");
   if (netd != NULL) {
     struct node_daemon *d =
         add(out, n, node->name, "ovsdb-create", NULL, "/var/log/openvswitch/ovsdb-create.log");
     d->oneshot = true;
-    argv_push(&d->argv, netd, "--create-db", OVS_DB_FILE, NULL);
+    struct netd_args create = {.mode = NETD_ARGS_CREATE_DB, .db_file = xstrdup(OVS_DB_FILE)};
+    d->argv = netd_args_to_argv(&create, netd);
+    netd_args_free(&create);
     d = add(out, n, node->name, "ovsdb-server", "ovsdb-create",
             "/var/log/openvswitch/ovsdb-server.log");
-    argv_push(&d->argv, "ovsdb-server", "--pidfile", "--remote=punix:" OVS_DB_SOCKET, OVS_DB_FILE,
-              NULL);
+    d->argv =
+        argv_of("ovsdb-server", "--pidfile", "--remote=punix:" OVS_DB_SOCKET, OVS_DB_FILE, NULL);
     /* ovsdb-server cannot notify: it is ready once its socket answers.  Its
      * clients wait for that, or they sleep a second in their reconnect backoff. */
     d->ready_socket = strdup(OVS_DB_SOCKET);
     d = add(out, n, node->name, "ovs-vswitchd", "ovsdb-server",
             "/var/log/openvswitch/ovs-vswitchd.log");
-    argv_push(&d->argv, "ovs-vswitchd", "--pidfile", "unix:" OVS_DB_SOCKET, NULL);
+    d->argv = argv_of("ovs-vswitchd", "--pidfile", "unix:" OVS_DB_SOCKET, NULL);
     d = add(out, n, node->name, "netd", "ovs-vswitchd", "/run/nodelab/netd.log");
     d->notify = true;
-    argv_push(&d->argv, netd, "--node", node->name, "--subnet", subnet, "--underlay", underlay,
-              "--cluster", cluster, "--mtu", mtu, "--ctl", NODE_NETD_CTL, NULL);
+    struct netd_args args = {.mode = NETD_ARGS_RUN,
+                             .node = xstrdup(node->name),
+                             .subnet = xstrdup(subnet),
+                             .underlay = xstrdup(underlay),
+                             .cluster = xstrdup(cluster),
+                             .mtu = sc->mtu,
+                             .ctl = xstrdup(NODE_NETD_CTL)};
     for (size_t i = 0; i < sc->n_nodes; i++) {
       const struct scenario_node *r = &sc->nodes[i];
       if (r == node)
         continue;
-      char remote[128], rs[16], ru[16];
-      snprintf(remote, sizeof remote, "%s=%s/%d@%s", r->name,
-               scenario_ip_string(r->subnet.addr, rs), r->subnet.prefix,
-               scenario_ip_string(r->underlay, ru));
-      argv_push(&d->argv, "--remote", remote, NULL);
+      cleanup_free char *rsubnet = cidr_string(r->subnet.addr, r->subnet.prefix);
+      netd_args_add_remote(&args, r->name, rsubnet, scenario_ip_string(r->underlay, ip));
     }
-    free(netd);
+    d->argv = netd_args_to_argv(&args, netd);
+    netd_args_free(&args);
   }
 
-  char *runtime = find_binary(bindir, "runtime", "nodelab-runtime");
+  cleanup_free char *runtime = paths_find_binary("nodelab-runtime", "runtime");
   if (runtime != NULL) {
     struct node_daemon *d =
         add(out, n, node->name, "runtime", netd ? "netd" : NULL, "/run/nodelab/runtime.log");
     d->notify = true;
-    argv_push(&d->argv, runtime, "serve", "--socket", NODE_RUNTIME_SOCKET, "--root",
-              NODE_RUNTIME_ROOT, "--cgroup-parent", cgroup, "--node", node->name, "--subnet",
-              subnet, "--gateway", gateway, "--mtu", mtu, NULL);
-    if (netd != NULL)
-      argv_push(&d->argv, "--netd", NODE_NETD_CTL, NULL);
-    free(runtime);
+    char gateway[16];
+    struct runtime_serve_args args = {
+        .socket = xstrdup(NODE_RUNTIME_SOCKET),
+        .root = xstrdup(NODE_RUNTIME_ROOT),
+        .cgroup_parent = xstrdup(cgroup),
+        .node = xstrdup(node->name),
+        .subnet = xstrdup(subnet),
+        .gateway = xstrdup(scenario_ip_string(node->subnet.addr + 1, gateway)),
+        .mtu = sc->mtu,
+        .netd = netd != NULL ? xstrdup(NODE_NETD_CTL) : NULL};
+    d->argv = runtime_serve_args_to_argv(&args, runtime);
+    runtime_serve_args_free(&args);
   }
 }
 
 void node_daemons_free(struct node_daemon *d, size_t n)
 {
   for (size_t i = 0; i < n; i++) {
-    for (char **a = d[i].argv; a != NULL && *a != NULL; a++)
-      free(*a);
-    free(d[i].argv);
+    daemon_argv_free(d[i].argv);
     free(d[i].name);
     free(d[i].object);
     free(d[i].log);
@@ -150,16 +160,4 @@ bool node_daemon_settled(const struct node_daemon *d)
     return d->state == DAEMON_EXITED;
   return node_daemon_signals_ready(d) ? d->state == DAEMON_READY
                                       : d->state == DAEMON_STARTED || d->state == DAEMON_READY;
-}
-
-struct json_object *node_daemon_json(const struct node_daemon *d)
-{
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "name", json_object_new_string(d->name));
-  json_object_object_add(o, "state", json_object_new_string(state_names[d->state]));
-  json_object_object_add(o, "pid", json_object_new_int(d->pid));
-  json_object_object_add(o, "restarts", json_object_new_int(d->restarts));
-  json_object_object_add(o, "last_status", json_object_new_int(d->last_status));
-  json_object_object_add(o, "log", json_object_new_string(d->log));
-  return o;
 }

@@ -2,7 +2,7 @@
  *
  * The plan is a table (start order, dependencies, readiness) built for one
  * node of one scenario; nodelab-init starts each entry when nodelabd asks
- * (node-control.h), and nodelabd follows each through its events:
+ * (proto/node-control.h), and nodelabd follows each through its events:
  * waiting -> started -> ready (for those that notify) -> exited, with
  * restarts of long-running daemons that die. */
 #ifndef NODELAB_NODE_DAEMONS_H
@@ -11,16 +11,19 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "api.h"
+
 struct json_object;
 struct scenario;
 struct scenario_node;
 
+/* The API's daemon states (proto/api.h): "started" is what it calls running. */
 enum node_daemon_state {
-  DAEMON_WAITING,
-  DAEMON_STARTED,
-  DAEMON_READY,
-  DAEMON_EXITED,
-  DAEMON_FAILED
+  DAEMON_WAITING = API_DAEMON_WAITING,
+  DAEMON_STARTED = API_DAEMON_RUNNING,
+  DAEMON_READY = API_DAEMON_READY,
+  DAEMON_EXITED = API_DAEMON_EXITED,
+  DAEMON_FAILED = API_DAEMON_FAILED
 };
 
 struct node_daemon {
@@ -39,11 +42,12 @@ struct node_daemon {
   int last_status; /* waitpid() status of the last exit, -1 before any */
 };
 
-/* The daemons node `node` of lab `lab` (scenario sc) runs, in start order, using the
- * helper binaries found in bindir (the directory of nodelabd; a binary that is
- * not built is not planned).  Returns a malloc'd array in *out of *n. */
+/* The daemons node `node` of lab `lab` (scenario sc) runs, in start order,
+ * with their command lines (proto/daemon-args.h), using the helper binaries
+ * paths_find_binary() finds (a binary that is not built is not planned).
+ * Returns a malloc'd array in *out of *n. */
 void node_daemons_plan(const struct scenario *sc, const char *lab, const struct scenario_node *node,
-                       const char *bindir, struct node_daemon **out, size_t *n);
+                       struct node_daemon **out, size_t *n);
 void node_daemons_free(struct node_daemon *d, size_t n);
 
 /* True when the daemon says when it is ready (notify or ready_socket). */
@@ -51,8 +55,5 @@ bool node_daemon_signals_ready(const struct node_daemon *d);
 
 /* True when the daemon needs nothing more for the node to count as up. */
 bool node_daemon_settled(const struct node_daemon *d);
-
-/* {"name", "state", "pid", "restarts", "last_status"} */
-struct json_object *node_daemon_json(const struct node_daemon *d);
 
 #endif

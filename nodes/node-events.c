@@ -1,5 +1,5 @@
 /* A node's life after it was spawned: the events of its nodelab-init on the
- * control socket (node-control.h), and its daemons started in order,
+ * control socket (proto/node-control.h), and its daemons started in order,
  * followed, and restarted when they die. */
 #include "lab-internal.h"
 
@@ -45,17 +45,10 @@ void lab_check_ready(struct lab *lab)
 
 static void spawn_daemon(struct lab_node *node, struct node_daemon *d)
 {
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "op", json_object_new_string("spawn"));
-  json_object_object_add(o, "name", json_object_new_string(d->name));
-  json_object_object_add(o, "log", json_object_new_string(d->log));
-  struct json_object *argv = json_object_new_array();
-  for (char **a = d->argv; *a != NULL; a++)
-    json_object_array_add(argv, json_object_new_string(*a));
-  json_object_object_add(o, "argv", argv);
-  if (node_control_send(node->proc.control_fd, o) < 0)
+  struct node_control_request r = {
+      .op = NODE_CONTROL_SPAWN, .name = d->name, .argv = d->argv, .log = d->log};
+  if (node_control_send_request(node->proc.control_fd, &r) < 0)
     log_warn("node %s: cannot ask for %s: %s", node->spec->name, d->name, strerror(errno));
-  json_object_put(o);
   d->state = DAEMON_STARTED; /* confirmed by "started", or undone by "spawn-failed" */
   lab_events_add(node->lab->events, "daemon-starting", d->object, "%s", d->argv[0]);
 }
@@ -89,6 +82,8 @@ static void start_due_daemons(struct lab_node *node)
 static void on_ready_poll(evutil_socket_t fd, short what, void *arg)
 {
   struct lab_node *node = arg;
+  if (node->lab->state == LAB_STOPPING)
+    return;
   bool pending = false;
   for (size_t i = 0; i < node->n_daemons; i++) {
     struct node_daemon *d = &node->daemons[i];
@@ -104,6 +99,7 @@ static void on_ready_poll(evutil_socket_t fd, short what, void *arg)
     close(sock);
     d->state = DAEMON_READY;
     lab_events_add(node->lab->events, "daemon-ready", d->object, "%s answers", d->ready_socket);
+    lab_progress(node->lab);
     start_due_daemons(node);
   }
   if (pending) {
@@ -169,6 +165,7 @@ static void on_daemon_exit(struct lab_node *node, struct node_daemon *d, int sta
   if (d->oneshot && ok) {
     d->state = DAEMON_EXITED;
     lab_events_add(node->lab->events, "daemon-done", d->object, "%s finished", d->name);
+    lab_progress(node->lab);
     start_due_daemons(node);
     lab_check_ready(node->lab);
     return;
@@ -201,54 +198,69 @@ static void on_daemon_exit(struct lab_node *node, struct node_daemon *d, int sta
   start_due_daemons(node);
 }
 
-static void on_node_event(struct lab_node *node, struct json_object *msg)
+static void on_node_event(struct lab_node *node, const struct node_control_event *ev)
 {
-  struct json_object *v;
-  const char *event = json_object_object_get_ex(msg, "event", &v) ? json_object_get_string(v) : "";
-  const char *name = json_object_object_get_ex(msg, "name", &v) ? json_object_get_string(v) : NULL;
-  const char *message =
-      json_object_object_get_ex(msg, "message", &v) ? json_object_get_string(v) : "";
-  struct node_daemon *d = find_daemon(node, name);
-  if (strcmp(event, "ready") == 0) {
+  struct node_daemon *d = find_daemon(node, ev->name);
+  const char *message = ev->message ? ev->message : "";
+  switch (ev->kind) {
+  case NODE_CONTROL_READY:
     node->state = NODE_RUNNING;
     lab_events_add(node->lab->events, "node-ready", node->spec->name, "pid %d",
                    (int)node->proc.pid);
+    lab_progress(node->lab);
     start_due_daemons(node);
     lab_check_ready(node->lab);
-  } else if (strcmp(event, "error") == 0) {
+    return;
+  case NODE_CONTROL_ERROR:
     lab_node_failed(node, message);
-  } else if (d == NULL) {
-    log_warn("node %s: event %s for unknown daemon %s", node->spec->name, event,
-             name ? name : "(none)");
-  } else if (strcmp(event, "started") == 0) {
-    int ns_pid = json_object_object_get_ex(msg, "pid", &v) ? json_object_get_int(v) : 0;
-    d->pid = node_control_host_pid(node->proc.pid, ns_pid);
+    return;
+  default:
+    break;
+  }
+  if (d == NULL) {
+    log_warn("node %s: an event for unknown daemon %s", node->spec->name, ev->name);
+    return;
+  }
+  switch (ev->kind) {
+  case NODE_CONTROL_STARTED:
+    d->pid = node_process_host_pid(&node->proc, ev->pid);
     lab_events_add(node->lab->events, "daemon-started", d->object, "pid %d", (int)d->pid);
     if (d->ready_socket != NULL)
       poll_readiness(node);
     start_due_daemons(node);
     lab_check_ready(node->lab);
-  } else if (strcmp(event, "notify") == 0) {
+    break;
+  case NODE_CONTROL_NOTIFY:
     if (strcmp(message, "READY=1") == 0 && d->state == DAEMON_STARTED) {
       d->state = DAEMON_READY;
       lab_events_add(node->lab->events, "daemon-ready", d->object, "ready");
+      lab_progress(node->lab);
       start_due_daemons(node);
       lab_check_ready(node->lab);
     }
-  } else if (strcmp(event, "spawn-failed") == 0) {
+    break;
+  case NODE_CONTROL_SPAWN_FAILED: {
     d->state = DAEMON_FAILED;
-    char why[512];
-    snprintf(why, sizeof why, "cannot start %s: %s", d->name, message);
+    cleanup_free char *why = NULL;
+    if (asprintf(&why, "cannot start %s: %s", d->name, message) < 0)
+      abort();
     lab_node_failed(node, why);
-  } else if (strcmp(event, "exited") == 0) {
-    int status = json_object_object_get_ex(msg, "status", &v) ? json_object_get_int(v) : -1;
-    on_daemon_exit(node, d, status);
+    break;
+  }
+  case NODE_CONTROL_EXITED:
+    on_daemon_exit(node, d, ev->status);
+    break;
+  case NODE_CONTROL_READY:
+  case NODE_CONTROL_ERROR:
+    break;
   }
 }
 
 void lab_on_node_control(evutil_socket_t fd, short what, void *arg)
 {
   struct lab_node *node = arg;
+  if (node->lab->state == LAB_STOPPING)
+    return;
   struct json_object *msg = NULL;
   int rc = node_control_recv(fd, &msg);
   if (rc < 0 && errno == EAGAIN)
@@ -258,7 +270,12 @@ void lab_on_node_control(evutil_socket_t fd, short what, void *arg)
     event_del(node->control_ev);
     return;
   }
-  on_node_event(node, msg);
+  struct node_control_event ev;
+  cleanup_error struct lab_error *err = NULL;
+  if (node_control_event_decode(msg, &ev, &err) < 0)
+    log_warn("node %s: %s", node->spec->name, err->msg);
+  else
+    on_node_event(node, &ev);
   json_object_put(msg);
 }
 

@@ -3,7 +3,7 @@
  * nodelabd clones this process into new pid, net, uts, mount and ipc
  * namespaces, puts it in the node's cgroup, creates its eth0 (the far end of a
  * veth whose near end is on the fabric bridge), and only then sends "go" on the
- * control socket (fd 3, see node-control.h).  If nodelabd dies before that, the
+ * control socket (fd 3, see proto/node-control.h).  If nodelabd dies before that, the
  * socket reads EOF and we exit, so a killed coordinator never leaves a
  * half-made node that the ledger does not name.
  *
@@ -17,9 +17,9 @@
  *   nodelab-init --name NAME [--address A.B.C.D/P] [--fabric] */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +35,10 @@
 #include <json-c/json.h>
 
 #include "api.h"
+#include "daemon-args.h"
 #include "error.h"
 #include "netlink.h"
+#include "json.h"
 #include "node-control.h"
 
 /* Mounts a node-private tmpfs on path, which must exist: creating it here
@@ -126,33 +128,10 @@ static struct daemon_proc daemons[64];
 static size_t n_daemons;
 static int control_fd = NODE_CONTROL_FD;
 
-static void send_event(const char *event, const char *name, const char *key, struct json_object *v)
+static void send_event(const struct node_control_event *e)
 {
-  if (control_fd < 0) {
-    json_object_put(v);
-    return;
-  }
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "event", json_object_new_string(event));
-  if (name != NULL)
-    json_object_object_add(o, "name", json_object_new_string(name));
-  if (key != NULL)
-    json_object_object_add(o, key, v);
-  node_control_send(control_fd, o); /* nodelabd gone: the node lives on regardless */
-  json_object_put(o);
-}
-
-static char **json_string_array(struct json_object *arr)
-{
-  if (arr == NULL || !json_object_is_type(arr, json_type_array))
-    return NULL;
-  size_t n = json_object_array_length(arr);
-  char **v = calloc(n + 1, sizeof *v);
-  for (size_t i = 0; i < n; i++) {
-    struct json_object *e = json_object_array_get_idx(arr, i);
-    v[i] = (char *)json_object_get_string(e);
-  }
-  return v;
+  if (control_fd >= 0)
+    node_control_send_event(control_fd, e); /* nodelabd gone: the node lives on regardless */
 }
 
 /* In the child after fork: a fresh session, its own log as stdout/stderr,
@@ -182,52 +161,42 @@ static void exec_daemon(char **argv, char **env, const char *log, int notify_wr,
   _exit(127);
 }
 
-static void spawn_daemon(struct json_object *msg, const sigset_t *blocked)
+static void spawn_daemon(const struct node_control_request *r, const sigset_t *blocked)
 {
-  struct json_object *v;
-  const char *name = json_object_object_get_ex(msg, "name", &v) ? json_object_get_string(v) : NULL;
-  const char *log = json_object_object_get_ex(msg, "log", &v) ? json_object_get_string(v) : NULL;
-  char **argv = json_object_object_get_ex(msg, "argv", &v) ? json_string_array(v) : NULL;
-  char **env = json_object_object_get_ex(msg, "env", &v) ? json_string_array(v) : NULL;
   const char *problem = NULL;
-  if (name == NULL || argv == NULL || argv[0] == NULL)
-    problem = "spawn needs a name and a non-empty argv";
-  else if (n_daemons == sizeof daemons / sizeof daemons[0])
+  if (n_daemons == sizeof daemons / sizeof daemons[0])
     problem = "too many daemons";
   int notify[2] = {-1, -1};
   if (problem == NULL && pipe2(notify, O_CLOEXEC | O_NONBLOCK) < 0)
     problem = "pipe failed";
   pid_t pid = problem == NULL ? fork() : -1;
   if (pid == 0)
-    exec_daemon(argv, env, log, notify[1], blocked);
+    exec_daemon(r->argv, r->env, r->log, notify[1], blocked);
   if (problem == NULL && pid < 0)
     problem = "fork failed";
   if (problem != NULL) {
-    send_event("spawn-failed", name, "message", json_object_new_string(problem));
+    send_event(&(struct node_control_event){
+        .kind = NODE_CONTROL_SPAWN_FAILED, .name = r->name, .message = problem});
     if (notify[0] >= 0) {
       close(notify[0]);
       close(notify[1]);
     }
-  } else {
-    close(notify[1]);
-    struct daemon_proc *d = &daemons[n_daemons++];
-    d->name = strdup(name);
-    d->pid = pid;
-    d->notify_fd = notify[0];
-    send_event("started", name, "pid", json_object_new_int(pid));
+    return;
   }
-  free(argv);
-  free(env);
+  close(notify[1]);
+  struct daemon_proc *d = &daemons[n_daemons++];
+  d->name = strdup(r->name);
+  d->pid = pid;
+  d->notify_fd = notify[0];
+  send_event(
+      &(struct node_control_event){.kind = NODE_CONTROL_STARTED, .name = r->name, .pid = pid});
 }
 
-static void signal_daemon(struct json_object *msg)
+static void signal_daemon(const struct node_control_request *r)
 {
-  struct json_object *v;
-  const char *name = json_object_object_get_ex(msg, "name", &v) ? json_object_get_string(v) : "";
-  int sig = json_object_object_get_ex(msg, "signal", &v) ? json_object_get_int(v) : SIGTERM;
   for (size_t i = 0; i < n_daemons; i++)
-    if (daemons[i].pid > 0 && strcmp(daemons[i].name, name) == 0)
-      kill(daemons[i].pid, sig);
+    if (daemons[i].pid > 0 && strcmp(daemons[i].name, r->name) == 0)
+      kill(daemons[i].pid, r->signal);
 }
 
 static void on_control(const sigset_t *blocked)
@@ -241,12 +210,21 @@ static void on_control(const sigset_t *blocked)
     }
     return;
   }
-  struct json_object *op;
-  const char *what = json_object_object_get_ex(msg, "op", &op) ? json_object_get_string(op) : "";
-  if (strcmp(what, "spawn") == 0)
-    spawn_daemon(msg, blocked);
-  else if (strcmp(what, "signal") == 0)
-    signal_daemon(msg);
+  struct node_control_request r;
+  struct lab_error *err = NULL;
+  if (node_control_request_decode(msg, &r, &err) < 0) {
+    /* A spawn that cannot be read still gets its answer, if it names a daemon. */
+    const char *name = json_get_str(msg, "name");
+    if (name != NULL && strcmp(json_get_str(msg, "op") ?: "", "spawn") == 0)
+      send_event(&(struct node_control_event){
+          .kind = NODE_CONTROL_SPAWN_FAILED, .name = name, .message = err->msg});
+    lab_error_clear(&err);
+  } else if (r.op == NODE_CONTROL_SPAWN) {
+    spawn_daemon(&r, blocked);
+  } else if (r.op == NODE_CONTROL_SIGNAL) {
+    signal_daemon(&r);
+  }
+  node_control_request_release(&r);
   json_object_put(msg);
 }
 
@@ -263,7 +241,8 @@ static void on_notify(struct daemon_proc *d)
   }
   buf[n] = '\0';
   for (char *line = strtok(buf, "\n"); line != NULL; line = strtok(NULL, "\n"))
-    send_event("notify", d->name, "message", json_object_new_string(line));
+    send_event(&(struct node_control_event){
+        .kind = NODE_CONTROL_NOTIFY, .name = d->name, .message = line});
 }
 
 static void on_child_exit(pid_t pid, int status)
@@ -274,14 +253,8 @@ static void on_child_exit(pid_t pid, int status)
       continue;
     if (d->notify_fd >= 0)
       on_notify(d); /* a last word before it went */
-    struct json_object *o = json_object_new_object();
-    json_object_object_add(o, "event", json_object_new_string("exited"));
-    json_object_object_add(o, "name", json_object_new_string(d->name));
-    json_object_object_add(o, "pid", json_object_new_int(pid));
-    json_object_object_add(o, "status", json_object_new_int(status));
-    if (control_fd >= 0)
-      node_control_send(control_fd, o);
-    json_object_put(o);
+    send_event(&(struct node_control_event){
+        .kind = NODE_CONTROL_EXITED, .name = d->name, .pid = pid, .status = status});
     if (d->notify_fd >= 0)
       close(d->notify_fd);
     free(d->name);
@@ -361,55 +334,39 @@ static int wait_for_go(void)
   struct json_object *msg = NULL;
   if (node_control_recv(control_fd, &msg) <= 0)
     return -1; /* EOF: nodelabd died before our set-up was complete */
-  struct json_object *op;
-  int ok =
-      json_object_object_get_ex(msg, "op", &op) && strcmp(json_object_get_string(op), "go") == 0;
+  struct node_control_request r;
+  struct lab_error *err = NULL;
+  int ok = node_control_request_decode(msg, &r, &err) == 0 && r.op == NODE_CONTROL_GO;
+  lab_error_clear(&err);
+  node_control_request_release(&r);
   json_object_put(msg);
   return ok ? 0 : -1;
 }
 
 int main(int argc, char **argv)
 {
-  static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
-                                       {"address", required_argument, NULL, 'a'},
-                                       {"fabric", no_argument, NULL, 'f'},
-                                       {NULL, 0, NULL, 0}};
-  const char *name = NULL, *address = NULL;
-  int fabric = 0, c;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    switch (c) {
-    case 'n':
-      name = optarg;
-      break;
-    case 'a':
-      address = optarg;
-      break;
-    case 'f':
-      fabric = 1;
-      break;
-    default:
-      return 2;
-    }
-  }
-  if (name == NULL) {
-    fprintf(stderr, "nodelab-init: --name is required\n");
+  struct init_args args;
+  struct lab_error *err = NULL;
+  if (init_args_parse(argc, argv, &args, &err) < 0) {
+    fprintf(stderr, "%s\n", err->msg);
     return 2;
   }
+  const char *name = args.name, *address = args.address;
+  bool fabric = args.fabric;
   if (wait_for_go() < 0)
     return 1;
   fcntl(control_fd, F_SETFD, FD_CLOEXEC);
 
-  struct lab_error *err = NULL;
   if (sethostname(name, strlen(name)) < 0) {
     lab_error_errno(&err, "sethostname %s", name);
   } else if (setup_mounts(&err) == 0) {
     setup_network(fabric ? NULL : address, &err);
   }
   if (err != NULL) {
-    send_event("error", NULL, "message", json_object_new_string(err->msg));
+    send_event(&(struct node_control_event){.kind = NODE_CONTROL_ERROR, .message = err->msg});
     return 1;
   }
-  send_event("ready", NULL, NULL, NULL);
+  send_event(&(struct node_control_event){.kind = NODE_CONTROL_READY});
   /* Our stdio was the coordinator's log; the node's daemons get their own. */
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (devnull >= 0) {

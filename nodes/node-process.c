@@ -9,9 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "cgroup.h"
+#include "cleanup.h"
 #include "ledger.h"
 #include "node-control.h"
 #include "proc.h"
@@ -78,11 +77,8 @@ fail_child:
 
 int node_process_go(struct node_process *p, struct lab_error **err)
 {
-  struct json_object *go = json_object_new_object();
-  json_object_object_add(go, "op", json_object_new_string("go"));
-  int rc = node_control_send(p->control_fd, go);
-  json_object_put(go);
-  if (rc < 0)
+  if (node_control_send_request(p->control_fd,
+                                &(struct node_control_request){.op = NODE_CONTROL_GO}) < 0)
     return lab_error_errno(err, "starting process %d", (int)p->pid);
   p->started = 1;
   return 0;
@@ -114,4 +110,18 @@ void node_process_kill(struct node_process *p)
   if (p->control_fd >= 0)
     close(p->control_fd);
   p->control_fd = -1;
+}
+
+pid_t node_process_host_pid(const struct node_process *p, pid_t ns_pid)
+{
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)p->pid, (int)p->pid);
+  cleanup_fclose FILE *f = fopen(path, "re");
+  if (f == NULL)
+    return 0;
+  int child;
+  while (fscanf(f, "%d", &child) == 1)
+    if (proc_ns_pid(child) == ns_pid)
+      return child;
+  return 0;
 }

@@ -15,7 +15,7 @@ struct cgroup_manager;
 struct node_process {
   pid_t pid;
   uint64_t starttime;
-  int control_fd; /* our end of the control socket (node-control.h); -1 when closed */
+  int control_fd; /* our end of the control socket (proto/node-control.h); -1 when closed */
   int started;    /* "go" was sent */
 };
 
@@ -41,5 +41,9 @@ void node_process_signal_kill(struct node_process *p);
 /* SIGKILLs the process when it is still the one we started (pid + start time),
  * reaps it, and closes the control socket.  Killing a PID 1 ends its whole pid namespace. */
 void node_process_kill(struct node_process *p);
+
+/* The host pid of ns_pid, a pid in the pid namespace of p (its PID 1), found
+ * among p's children (the daemons its init started).  0 when absent. */
+pid_t node_process_host_pid(const struct node_process *p, pid_t ns_pid);
 
 #endif

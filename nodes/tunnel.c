@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "api.h"
+#include "json.h"
 #include "log.h"
 #include "rpc.h"
 #include "unix-socket.h"
@@ -92,14 +93,6 @@ static void reply(int fd, struct json_object *r)
   json_object_put(r);
 }
 
-static const char *field(struct json_object *o, const char *key)
-{
-  struct json_object *v;
-  return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-             ? json_object_get_string(v)
-             : NULL;
-}
-
 /* The first message: which service of which node. */
 static int open_service(struct tunnel *t)
 {
@@ -109,8 +102,8 @@ static int open_service(struct tunnel *t)
     return 0;
   if (rc <= 0)
     return -1;
-  const char *op = field(msg, "op"), *lab = field(msg, "lab"), *node = field(msg, "node");
-  const char *service = field(msg, "service");
+  const char *op = json_get_str(msg, "op"), *lab = json_get_str(msg, "lab");
+  const char *node = json_get_str(msg, "node"), *service = json_get_str(msg, "service");
   char problem[512] = "";
   const char *why = NULL;
   pid_t pid = 0;

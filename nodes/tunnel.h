@@ -1,4 +1,4 @@
-/* The RPC tunnel of api.h: CLI -> nodelabd -> a service inside a node.
+/* The RPC tunnel of proto/api.h: CLI -> nodelabd -> a service inside a node.
  * nodelabd relays whole messages and their file descriptors both ways; it
  * never reads or writes a terminal's bytes itself. */
 #ifndef NODELAB_TUNNEL_H

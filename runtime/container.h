@@ -21,7 +21,13 @@
  * detached start it is a small per-container monitor forked by
  * container_start_detached() (like conmon).  A monitor rather than the
  * runtime daemon, so that a daemon restart (nodelabd supervises and may
- * restart it) never loses a running container's exit code or OOM status. */
+ * restart it) never loses a running container's exit code or OOM status.
+ *
+ * The core behind this header: container-store.c (the store, records,
+ * lookup, accessors), container-names.c (name, MCS and membership
+ * reservations), container-inspect.c, container-lifecycle.c (create to
+ * remove), rootfs.c (the child's setup before exec) and container-exec.c,
+ * sharing the layout in container-internal.h. */
 #ifndef NODELAB_RUNTIME_CONTAINER_H
 #define NODELAB_RUNTIME_CONTAINER_H
 
@@ -46,22 +52,41 @@ struct ctr_volume {
 
 enum ctr_net { CTR_NET_PRIVATE, CTR_NET_HOST, CTR_NET_POD };
 
+/* A container's lifecycle state.  Recorded in state.json as its name. */
+enum container_state {
+  CONTAINER_CREATED, /* made, never started */
+  CONTAINER_RUNNING, /* its init runs (or its monitor is about to record the exit) */
+  CONTAINER_EXITED,  /* started once, and its init is gone */
+  CONTAINER_N_STATES
+};
+
+/* "created", "running", "exited" (static storage; "unknown" out of range). */
+const char *container_state_name(enum container_state state);
+/* The state of a name; 0 and *out, or -1 when name is none of them. */
+int container_state_from_name(const char *name, enum container_state *out);
+
 /* What `create` takes.  Strings are borrowed for the duration of the call. */
 struct ctr_spec {
   const char *name;        /* NULL: a generated name */
   const char *image;       /* image name in the image store */
   const char *const *argv; /* NULL: the image's Entrypoint + Cmd */
-  const char *const *env;  /* extra KEY=VALUE entries, may be NULL */
-  const char *hostname;    /* NULL: the short id (or the pod's) */
-  const char *pod;         /* NULL, or the name/id of a pod infra container to join */
+  /* NULL: the image's Entrypoint; else replaces it (may be empty) and
+   * clears the image's Cmd (podman's --entrypoint) */
+  const char *const *entrypoint;
+  const char *const *env; /* extra KEY=VALUE entries, may be NULL */
+  const char *hostname;   /* NULL: the short id (or the pod's) */
+  const char *pod;        /* NULL, or the name/id of a pod infra container to join */
   const struct ctr_volume *volumes;
   size_t n_volumes;
   struct cgroup_limits limits;
   const char *seccomp_profile; /* NULL: default profile; "unconfined"; or a JSON file */
   enum ctr_net net;            /* ignored when pod is set */
   bool infra;                  /* a pod infra container: holds net/ipc/uts, runs no image */
+  /* podman's --privileged: every capability, no seccomp filter, no SELinux
+   * label applied, /proc and /sys without masked or read-only paths. */
+  bool privileged;
   /* infra only: the id of the standalone container whose network this infra
-   * holds (an implicit pod, see runtime-serve.c); NULL for a pod's infra. */
+   * holds (an implicit pod, see serve-network.c); NULL for a pod's infra. */
   const char *owner;
 };
 
@@ -103,8 +128,10 @@ const char *container_image(const struct container *c);
 const char *container_label(const struct container *c);
 /* True when the label was applied (SELinux enabled at create time). */
 bool container_label_enforced(const struct container *c);
-/* "created", "running", "exited" */
+enum container_state container_state(const struct container *c);
+/* container_state_name(container_state(c)) */
 const char *container_status(const struct container *c);
+bool container_privileged(const struct container *c);
 pid_t container_pid(const struct container *c);
 int container_exit_code(const struct container *c);
 bool container_oom_killed(const struct container *c);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +21,25 @@
 #include "cleanup.h"
 #include "timefmt.h"
 #include "fileio.h"
+#include "json.h"
 
 /* Paths here are built into PATH_MAX buffers from a configured root and
- * names validated on the way in; where a truncated path could name another
- * object (whiteout removal), the length is checked explicitly. */
-#pragma GCC diagnostic ignored "-Wformat-truncation"
+ * names validated on the way in, each checked by image_path(): a truncated
+ * path could name another object. */
+
+/* snprintf into a path buffer: 0, or -1 and *err (ENAMETOOLONG) when it
+ * does not fit.  err may be NULL. */
+__attribute__((format(printf, 4, 5))) static int image_path(struct lab_error **err, char *buf,
+                                                            size_t len, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, len, fmt, ap);
+  va_end(ap);
+  if (n >= 0 && (size_t)n < len)
+    return 0;
+  return lab_error_set(err, ENAMETOOLONG, "%.64s...", buf);
+}
 
 #define DEFAULT_PATH_ENV "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -138,7 +153,10 @@ static int write_config(const char *dir, const char *name, struct json_object *e
                          env ? env : strv_json((const char *const[]){DEFAULT_PATH_ENV, NULL}));
   json_object_object_add(o, "WorkingDir", json_object_new_string(workdir ? workdir : "/"));
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/config.json", dir);
+  if (image_path(err, path, sizeof path, "%s/config.json", dir) < 0) {
+    json_object_put(o);
+    return -1;
+  };
   int rc = write_file(
       path,
       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE),
@@ -152,7 +170,8 @@ static int install_image(const char *store, const char *tmp, const char *name,
                          struct lab_error **err)
 {
   char final[PATH_MAX];
-  snprintf(final, sizeof final, "%s/%s", store, name);
+  if (image_path(err, final, sizeof final, "%s/%s", store, name) < 0)
+    return -1;
   if (image_rm_rf(final, err) < 0)
     return -1;
   if (rename(tmp, final) < 0)
@@ -186,18 +205,22 @@ static int build_busybox_rootfs(const char *rootfs, const char *busybox, struct 
                                      "mnt",  "home",    "run",     "var/log",  "var/www"};
   char path[PATH_MAX];
   for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-    snprintf(path, sizeof path, "%s/%s", rootfs, dirs[i]);
+    if (image_path(err, path, sizeof path, "%s/%s", rootfs, dirs[i]) < 0)
+      return -1;
     if (fileio_mkdir_p(path, 0755) < 0)
       return lab_error_errno(err, "mkdir %s", path);
   }
-  snprintf(path, sizeof path, "%s/tmp", rootfs);
+  if (image_path(err, path, sizeof path, "%s/tmp", rootfs) < 0)
+    return -1;
   if (mkdir(path, 01777) < 0 || chmod(path, 01777) < 0)
     return lab_error_errno(err, "mkdir %s", path);
-  snprintf(path, sizeof path, "%s/bin/busybox", rootfs);
+  if (image_path(err, path, sizeof path, "%s/bin/busybox", rootfs) < 0)
+    return -1;
   if (copy_file(busybox, path, 0755, err) < 0)
     return -1;
   for (size_t i = 0; i < sizeof applets / sizeof applets[0]; i++) {
-    snprintf(path, sizeof path, "%s/bin/%s", rootfs, applets[i]);
+    if (image_path(err, path, sizeof path, "%s/bin/%s", rootfs, applets[i]) < 0)
+      return -1;
     if (symlink("busybox", path) < 0)
       return lab_error_errno(err, "symlink %s", path);
   }
@@ -214,7 +237,8 @@ static int build_busybox_rootfs(const char *rootfs, const char *busybox, struct 
       {"var/www/index.html", "<html><body>nodelab</body></html>\n"},
   };
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-    snprintf(path, sizeof path, "%s/%s", rootfs, files[i].name);
+    if (image_path(err, path, sizeof path, "%s/%s", rootfs, files[i].name) < 0)
+      return -1;
     if (write_file(path, files[i].text, 0644, err) < 0)
       return -1;
   }
@@ -234,8 +258,10 @@ int image_build(const char *store, const char *kind, const char *name, const cha
   if (fileio_mkdir_p(store, 0755) < 0)
     return lab_error_errno(err, "creating the image store %s", store);
   char tmp[PATH_MAX], rootfs[PATH_MAX];
-  snprintf(tmp, sizeof tmp, "%s/.build-%s-%d", store, name, (int)getpid());
-  snprintf(rootfs, sizeof rootfs, "%s/rootfs", tmp);
+  if (image_path(err, tmp, sizeof tmp, "%s/.build-%s-%d", store, name, (int)getpid()) < 0)
+    return -1;
+  if (image_path(err, rootfs, sizeof rootfs, "%s/rootfs", tmp) < 0)
+    return -1;
   if (image_rm_rf(tmp, err) < 0)
     return -1;
   if (fileio_mkdir_p(rootfs, 0755) < 0) {
@@ -247,7 +273,8 @@ int image_build(const char *store, const char *kind, const char *name, const cha
   struct json_object *cmd;
   if (on_off) {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/entrypoint.sh", rootfs);
+    if (image_path(err, path, sizeof path, "%s/entrypoint.sh", rootfs) < 0)
+      goto fail;
     /* the lab's on-off image: a container that exits at once until the
      * learner creates /mnt/on in its upper directory, then keeps running */
     if (write_file(path,
@@ -286,7 +313,10 @@ static const char *clean_path(const char *p, char *buf, size_t len, bool *unsafe
     p += p[0] == '/' ? 1 : 2;
   if (*p == '\0' || strcmp(p, ".") == 0)
     return NULL;
-  snprintf(buf, len, "%s", p);
+  if ((size_t)snprintf(buf, len, "%s", p) >= len) {
+    *unsafe = true; /* longer than any path of the rootfs */
+    return NULL;
+  }
   size_t n = strlen(buf);
   while (n > 0 && buf[n - 1] == '/')
     buf[--n] = '\0';
@@ -327,7 +357,8 @@ static int clear_dir(const char *dir, struct lab_error **err)
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
       continue;
     char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+    if (image_path(err, p, sizeof p, "%s/%s", dir, de->d_name) < 0)
+      return -1;
     if (image_rm_rf(p, err) < 0)
       return -1;
   }
@@ -404,7 +435,10 @@ int image_apply_layer(const char *rootfs, const char *layer, struct lab_error **
     const char *slash = strrchr(clean, '/');
     if (strncmp(slash ? slash + 1 : clean, ".wh.", 4) == 0)
       continue;
-    snprintf(target, sizeof target, "%s/%s", rootfs, clean);
+    if (image_path(err, target, sizeof target, "%s/%s", rootfs, clean) < 0) {
+      rc = -1;
+      break;
+    }
     archive_entry_set_pathname(e, target);
     const char *hl = archive_entry_hardlink(e);
     if (hl != NULL) {
@@ -413,7 +447,10 @@ int image_apply_layer(const char *rootfs, const char *layer, struct lab_error **
         rc = lab_error_set(err, 0, "%s: unsafe hard link to \"%s\"", layer, hl);
         break;
       }
-      snprintf(htarget, sizeof htarget, "%s/%s", rootfs, hclean);
+      if (image_path(err, htarget, sizeof htarget, "%s/%s", rootfs, hclean) < 0) {
+        rc = -1;
+        break;
+      }
       archive_entry_set_hardlink(e, htarget);
     }
     if (archive_write_header(w, e) != ARCHIVE_OK) {
@@ -456,19 +493,12 @@ static int extract_plain(const char *tarball, const char *dest, struct lab_error
 static struct json_object *read_json(const char *dir, const char *rel, struct lab_error **err)
 {
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/%s", dir, rel);
+  if (image_path(err, path, sizeof path, "%s/%s", dir, rel) < 0)
+    return NULL;
   struct json_object *o = json_object_from_file(path);
   if (o == NULL)
     lab_error_set(err, 0, "cannot read JSON %s", rel);
   return o;
-}
-
-static struct json_object *jget(struct json_object *o, const char *key)
-{
-  struct json_object *v = NULL;
-  if (o == NULL || !json_object_object_get_ex(o, key, &v))
-    return NULL;
-  return v;
 }
 
 static int blob_path(const char *digest, char *buf, size_t len, struct lab_error **err)
@@ -521,9 +551,13 @@ int image_import(const char *store, const char *path, const char *name, char **i
   if (rstore == NULL)
     return lab_error_errno(err, "%s", store);
   char tmp[PATH_MAX], src[PATH_MAX], rootfs[PATH_MAX];
-  snprintf(tmp, sizeof tmp, "%s/.import-%d", rstore, (int)getpid());
+  if (image_path(err, tmp, sizeof tmp, "%s/.import-%d", rstore, (int)getpid()) < 0) {
+    free(rstore);
+    return -1;
+  }
   free(rstore);
-  snprintf(rootfs, sizeof rootfs, "%s/rootfs", tmp);
+  if (image_path(err, rootfs, sizeof rootfs, "%s/rootfs", tmp) < 0)
+    return -1;
   struct json_object *manifest = NULL, *config = NULL, *index = NULL;
   char *final_name = NULL;
   int rc = -1;
@@ -534,9 +568,11 @@ int image_import(const char *store, const char *path, const char *name, char **i
     goto out;
   }
   if (S_ISDIR(st.st_mode)) {
-    snprintf(src, sizeof src, "%s", path);
+    if (image_path(err, src, sizeof src, "%s", path) < 0)
+      goto out;
   } else {
-    snprintf(src, sizeof src, "%s/src", tmp);
+    if (image_path(err, src, sizeof src, "%s/src", tmp) < 0)
+      goto out;
     if (mkdir(src, 0700) < 0) {
       lab_error_errno(err, "mkdir %s", src);
       goto out;
@@ -545,7 +581,8 @@ int image_import(const char *store, const char *path, const char *name, char **i
       goto out;
   }
   char probe[PATH_MAX];
-  snprintf(probe, sizeof probe, "%s/manifest.json", src);
+  if (image_path(err, probe, sizeof probe, "%s/manifest.json", src) < 0)
+    goto out;
   struct json_object *layers = NULL;
   const char *ref = NULL;
   if (access(probe, F_OK) == 0) {
@@ -556,23 +593,25 @@ int image_import(const char *store, const char *path, const char *name, char **i
     struct json_object *m0 = json_object_is_type(manifest, json_type_array)
                                  ? json_object_array_get_idx(manifest, 0)
                                  : NULL;
-    layers = jget(m0, "Layers");
-    struct json_object *cfgname = jget(m0, "Config"), *tags = jget(m0, "RepoTags");
+    layers = json_get_array(m0, "Layers");
+    const char *cfgname = json_get_str(m0, "Config");
+    struct json_object *tags = json_get_array(m0, "RepoTags");
     if (layers == NULL || cfgname == NULL) {
       lab_error_set(err, 0, "%s: manifest.json: expected [{\"Config\", \"Layers\"}]", path);
       goto out;
     }
-    if (strstr(json_object_get_string(cfgname), "..") != NULL) {
+    if (strstr(cfgname, "..") != NULL) {
       lab_error_set(err, 0, "%s: manifest.json: bad Config path", path);
       goto out;
     }
-    config = read_json(src, json_object_get_string(cfgname), err);
+    config = read_json(src, cfgname, err);
     if (config == NULL)
       goto out;
-    if (tags && json_object_is_type(tags, json_type_array) && json_object_array_length(tags) > 0)
+    if (tags && json_object_array_length(tags) > 0)
       ref = json_object_get_string(json_object_array_get_idx(tags, 0));
   } else {
-    snprintf(probe, sizeof probe, "%s/index.json", src);
+    if (image_path(err, probe, sizeof probe, "%s/index.json", src) < 0)
+      goto out;
     if (access(probe, F_OK) != 0) {
       lab_error_set(err, 0,
                     "%s: neither a docker-archive (manifest.json) nor an OCI layout (index.json)",
@@ -582,45 +621,44 @@ int image_import(const char *store, const char *path, const char *name, char **i
     index = read_json(src, "index.json", err);
     if (index == NULL)
       goto out;
-    struct json_object *mans = jget(index, "manifests");
+    struct json_object *mans = json_get_array(index, "manifests");
     struct json_object *m0 = mans ? json_object_array_get_idx(mans, 0) : NULL;
     if (m0 == NULL) {
       lab_error_set(err, 0, "%s: index.json has no manifests", path);
       goto out;
     }
-    ref =
-        json_object_get_string(jget(jget(m0, "annotations"), "org.opencontainers.image.ref.name"));
+    ref = json_get_str(json_get_object(m0, "annotations"), "org.opencontainers.image.ref.name");
     char bp[PATH_MAX];
     /* follow nested indexes to the first image manifest */
     for (int depth = 0; depth < 4; depth++) {
-      if (blob_path(json_object_get_string(jget(m0, "digest")), bp, sizeof bp, err) < 0)
+      if (blob_path(json_get_str(m0, "digest"), bp, sizeof bp, err) < 0)
         goto out;
       json_object_put(manifest);
       manifest = read_json(src, bp, err);
       if (manifest == NULL)
         goto out;
-      struct json_object *sub = jget(manifest, "manifests");
+      struct json_object *sub = json_get_array(manifest, "manifests");
       if (sub == NULL)
         break;
       m0 = json_object_array_get_idx(sub, 0);
     }
-    struct json_object *ol = jget(manifest, "layers");
+    struct json_object *ol = json_get_array(manifest, "layers");
     if (ol == NULL || !json_object_is_type(ol, json_type_array)) {
       lab_error_set(err, 0, "%s: manifest has no layers", path);
       goto out;
     }
     layers = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(ol); i++) {
-      if (blob_path(json_object_get_string(jget(json_object_array_get_idx(ol, i), "digest")), bp,
-                    sizeof bp, err) < 0) {
+      if (blob_path(json_get_str(json_object_array_get_idx(ol, i), "digest"), bp, sizeof bp, err) <
+          0) {
         json_object_put(layers);
         goto out;
       }
       json_object_array_add(layers, json_object_new_string(bp));
     }
     json_object_object_add(manifest, "nodelab-layer-paths", layers);
-    if (blob_path(json_object_get_string(jget(jget(manifest, "config"), "digest")), bp, sizeof bp,
-                  err) < 0)
+    if (blob_path(json_get_str(json_get_object(manifest, "config"), "digest"), bp, sizeof bp, err) <
+        0)
       goto out;
     config = read_json(src, bp, err);
     if (config == NULL)
@@ -642,19 +680,19 @@ int image_import(const char *store, const char *path, const char *name, char **i
       goto out;
     }
     char full[PATH_MAX];
-    snprintf(full, sizeof full, "%s/%s", src, lp);
+    if (image_path(err, full, sizeof full, "%s/%s", src, lp) < 0)
+      goto out;
     if (image_apply_layer(rootfs, full, err) < 0) {
       lab_error_wrap(err, "%s: layer %zu", path, i);
       goto out;
     }
   }
-  struct json_object *cc = jget(config, "config");
-  if (write_config(tmp, final_name, dup_array(jget(cc, "Entrypoint")), dup_array(jget(cc, "Cmd")),
-                   dup_array(jget(cc, "Env")), json_object_get_string(jget(cc, "WorkingDir")),
-                   err) < 0)
+  struct json_object *cc = json_get_object(config, "config");
+  if (write_config(tmp, final_name, dup_array(json_get_array(cc, "Entrypoint")),
+                   dup_array(json_get_array(cc, "Cmd")), dup_array(json_get_array(cc, "Env")),
+                   json_get_str(cc, "WorkingDir"), err) < 0)
     goto out;
-  snprintf(src, sizeof src, "%s/src", tmp);
-  {
+  if (image_path(NULL, src, sizeof src, "%s/src", tmp) == 0) {
     struct lab_error *ignored = NULL;
     if (image_rm_rf(src, &ignored) < 0)
       lab_error_clear(&ignored);
@@ -679,12 +717,12 @@ out:
 
 /* ----------------------------------------------------------- lookup, list */
 
-static char **json_strv(struct json_object *a)
+/* The strings of the array at key; an empty vector when absent. */
+static char **strv_or_empty(struct json_object *o, const char *key)
 {
-  size_t n = a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-  char **v = calloc(n + 1, sizeof *v);
-  for (size_t i = 0; i < n; i++)
-    v[i] = strdup(json_object_get_string(json_object_array_get_idx(a, i)));
+  char **v = json_get_strv(o, key);
+  if (v == NULL && (v = calloc(1, sizeof *v)) == NULL)
+    abort();
   return v;
 }
 
@@ -692,7 +730,8 @@ static int load_info(const char *store, const char *name, struct image_info **ou
                      struct lab_error **err)
 {
   char dir[PATH_MAX];
-  snprintf(dir, sizeof dir, "%s/%s", store, name);
+  if (image_path(err, dir, sizeof dir, "%s/%s", store, name) < 0)
+    return -1;
   struct json_object *o = read_json(dir, "config.json", err);
   if (o == NULL)
     return -1;
@@ -707,12 +746,12 @@ static int load_info(const char *store, const char *name, struct image_info **ou
     image_info_free(i);
     return -1;
   }
-  i->entrypoint = json_strv(jget(o, "Entrypoint"));
-  i->cmd = json_strv(jget(o, "Cmd"));
-  i->env = json_strv(jget(o, "Env"));
-  const char *wd = json_object_get_string(jget(o, "WorkingDir"));
+  i->entrypoint = strv_or_empty(o, "Entrypoint");
+  i->cmd = strv_or_empty(o, "Cmd");
+  i->env = strv_or_empty(o, "Env");
+  const char *wd = json_get_str(o, "WorkingDir");
   i->workdir = strdup(wd && *wd ? wd : "/");
-  const char *cr = json_object_get_string(jget(o, "Created"));
+  const char *cr = json_get_str(o, "Created");
   i->created = strdup(cr ? cr : "");
   json_object_put(o);
   *out = i;
@@ -724,14 +763,14 @@ int image_lookup(const char *store, const char *ref, struct image_info **info,
 {
   char probe[PATH_MAX];
   if (ref != NULL && image_name_is_valid(ref)) {
-    snprintf(probe, sizeof probe, "%s/%s/config.json", store, ref);
-    if (access(probe, F_OK) == 0)
+    if (image_path(NULL, probe, sizeof probe, "%s/%s/config.json", store, ref) == 0 &&
+        access(probe, F_OK) == 0)
       return load_info(store, ref, info, err);
   }
   cleanup_free char *short_name = name_from_ref(ref);
   if (short_name != NULL && image_name_is_valid(short_name)) {
-    snprintf(probe, sizeof probe, "%s/%s/config.json", store, short_name);
-    if (access(probe, F_OK) == 0)
+    if (image_path(NULL, probe, sizeof probe, "%s/%s/config.json", store, short_name) == 0 &&
+        access(probe, F_OK) == 0)
       return load_info(store, short_name, info, err);
   }
   return lab_error_set(err, 0,
@@ -785,7 +824,8 @@ int image_remove(const char *store, const char *name, struct lab_error **err)
   if (!image_name_is_valid(name))
     return lab_error_set(err, 0, "image name \"%s\" is not valid", name);
   char dir[PATH_MAX];
-  snprintf(dir, sizeof dir, "%s/%s", store, name);
+  if (image_path(err, dir, sizeof dir, "%s/%s", store, name) < 0)
+    return -1;
   if (access(dir, F_OK) < 0)
     return lab_error_set(err, 0, "%s: image not known", name);
   return image_rm_rf(dir, err);

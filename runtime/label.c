@@ -43,6 +43,21 @@ static uint64_t draw(unsigned long long *seed, struct lab_error **err, int *fail
   return r;
 }
 
+/* 0 and *label when the pair c1 < c2 is in none of in_use, 1 when it is
+ * taken, -1 and *err when the label cannot be made. */
+static int take_if_free(const char *const *in_use, size_t n, int c1, int c2, char **label,
+                        struct lab_error **err)
+{
+  for (size_t i = 0; i < n; i++) {
+    int u1, u2;
+    if (label_mcs_pair(in_use[i], &u1, &u2) == 0 && u1 == c1 && u2 == c2)
+      return 1;
+  }
+  if (asprintf(label, "system_u:system_r:container_t:s0:c%d,c%d", c1, c2) < 0)
+    return lab_error_set(err, ENOMEM, "allocating a label");
+  return 0;
+}
+
 int label_mcs_alloc(const char *const *in_use, size_t n, unsigned long long *seed, char **label,
                     struct lab_error **err)
 {
@@ -57,32 +72,15 @@ int label_mcs_alloc(const char *const *in_use, size_t n, unsigned long long *see
     int b = (int)((r >> 16) % LABEL_MCS_CATEGORIES);
     if (a == b)
       continue;
-    int c1 = a < b ? a : b, c2 = a < b ? b : a;
-    int used = 0;
-    for (size_t i = 0; i < n && !used; i++) {
-      int u1, u2;
-      if (label_mcs_pair(in_use[i], &u1, &u2) == 0 && u1 == c1 && u2 == c2)
-        used = 1;
-    }
-    if (!used) {
-      if (asprintf(label, "system_u:system_r:container_t:s0:c%d,c%d", c1, c2) < 0)
-        return lab_error_set(err, ENOMEM, "allocating a label");
-      return 0;
-    }
+    int rc = take_if_free(in_use, n, a < b ? a : b, a < b ? b : a, label, err);
+    if (rc <= 0)
+      return rc;
   }
   for (int c1 = 0; c1 < LABEL_MCS_CATEGORIES; c1++) {
     for (int c2 = c1 + 1; c2 < LABEL_MCS_CATEGORIES; c2++) {
-      int used = 0;
-      for (size_t i = 0; i < n && !used; i++) {
-        int u1, u2;
-        if (label_mcs_pair(in_use[i], &u1, &u2) == 0 && u1 == c1 && u2 == c2)
-          used = 1;
-      }
-      if (!used) {
-        if (asprintf(label, "system_u:system_r:container_t:s0:c%d,c%d", c1, c2) < 0)
-          return lab_error_set(err, ENOMEM, "allocating a label");
-        return 0;
-      }
+      int rc = take_if_free(in_use, n, c1, c2, label, err);
+      if (rc <= 0)
+        return rc;
     }
   }
   return lab_error_set(err, 0, "every MCS category pair is in use");

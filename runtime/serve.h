@@ -1,5 +1,5 @@
 /* `nodelab-runtime serve`: the node's runtime daemon.  One event loop over
- * an RPC socket (common/rpc.h; the operations are in rpc-ops.h); quick
+ * an RPC socket (proto/rpc.h; the operations are in proto/runtime-rpc.h); quick
  * read-only operations are answered in the loop, everything that waits
  * (starting, stopping, attached processes, pods, images) runs in a worker
  * process forked per request, so no client ever blocks another. */

@@ -1,6 +1,7 @@
-/* nodelab run|create|start|stop|kill|rm|mount|umount|inspect|logs|ps and
+/* nodelab run|create|start|stop|kill|rm|mount|umount|inspect|logs and
  * exec/shell into containers: podman's verbs, sent to a node's runtime
- * (runtime/rpc-ops.h) through nodelabd's RPC tunnel (common/api.h). */
+ * (proto/runtime-rpc.h) through nodelabd's RPC tunnel (common/api.h).
+ * Options are podman's (proto/podman-opts.h). */
 #include "cli.h"
 
 #include <errno.h>
@@ -22,24 +23,19 @@
 
 #include "cleanup.h"
 #include "error.h"
-#include "http-client.h"
-#include "paths.h"
-#include "rpc.h"
-#include "units.h"
 #include "fileio.h"
+#include "http-client.h"
+#include "json.h"
+#include "paths.h"
+#include "podman-opts.h"
+#include "rpc.h"
+#include "runtime-rpc.h"
+#include "units.h"
 
 /* podman's exit codes for its own failures */
 #define EXIT_RUNTIME 125
 
 /* ------------------------------------------------------------- connecting */
-
-static const char *jstr(struct json_object *o, const char *key)
-{
-  struct json_object *v;
-  return o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-             ? json_object_get_string(v)
-             : NULL;
-}
 
 /* The first node of the lab, from its status. */
 static int first_node(const char *lab, char **node, struct lab_error **err)
@@ -56,7 +52,8 @@ static int first_node(const char *lab, char **node, struct lab_error **err)
   else if (!json_object_object_get_ex(reply, "nodes", &nodes) ||
            json_object_array_length(nodes) == 0)
     lab_error_set(err, 0, "lab %s has no nodes", lab);
-  else if ((*node = strdup(jstr(json_object_array_get_idx(nodes, 0), "name") ?: "")) != NULL)
+  else if ((*node = strdup(json_get_str(json_object_array_get_idx(nodes, 0), "name") ?: "")) !=
+           NULL)
     rc = 0;
   json_object_put(reply);
   return rc;
@@ -120,9 +117,7 @@ static int call(int fd, struct json_object *req, struct json_object **reply, int
     else
       close(fds[i]);
   }
-  struct json_object *ok;
-  if (!json_object_object_get_ex(*reply, "ok", &ok) || !json_object_get_boolean(ok)) {
-    lab_error_set(err, 0, "%s", jstr(*reply, "error") ?: "the runtime refused");
+  if (rt_rpc_reply_check(*reply, err) < 0) {
     json_object_put(*reply);
     *reply = NULL;
     if (fd_out != NULL && *fd_out >= 0) {
@@ -134,11 +129,10 @@ static int call(int fd, struct json_object *req, struct json_object **reply, int
   return 0;
 }
 
-static struct json_object *request(const char *op)
+int cli_runtime_request(int fd, struct json_object *req, struct json_object **reply, int *fd_out,
+                        struct lab_error **err)
 {
-  struct json_object *r = json_object_new_object();
-  json_object_object_add(r, "op", json_object_new_string(op));
-  return r;
+  return call(fd, req, reply, fd_out, err);
 }
 
 /* ------------------------------------------------------- attached sessions */
@@ -161,38 +155,39 @@ static void on_winch(int sig)
   winch = 1;
 }
 
-static void add_winsize(struct json_object *req)
+/* Our terminal's size (24x80 when there is none). */
+static struct rt_rpc_winsize our_winsize(void)
 {
   struct winsize w;
   if (ioctl(0, TIOCGWINSZ, &w) < 0 || w.ws_row == 0)
     w = (struct winsize){.ws_row = 24, .ws_col = 80};
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "rows", json_object_new_int(w.ws_row));
-  json_object_object_add(o, "cols", json_object_new_int(w.ws_col));
-  json_object_object_add(req, "winsize", o);
+  return (struct rt_rpc_winsize){.rows = w.ws_row, .cols = w.ws_col};
 }
 
-static int exit_status(struct json_object *ev)
+/* 1 and the status when ev is the exit event, 0 when it is another message
+ * (skipped); a malformed event ends the session like a lost one. */
+static int exit_event(struct json_object *ev, int *status)
 {
-  struct json_object *v;
-  if (ev != NULL && json_object_object_get_ex(ev, "status", &v))
-    return json_object_get_int(v);
-  return EXIT_RUNTIME;
+  struct rt_rpc_exit e;
+  struct lab_error *err = NULL;
+  int rc = rt_rpc_exit_from_json(ev, &e, &err);
+  lab_error_clear(&err);
+  *status = rc == 1 ? e.status : EXIT_RUNTIME;
+  return rc != 0;
 }
 
-/* Sends an attached request (run without -d, exec) and follows it to the
- * exit event.  Returns the process's status, or EXIT_RUNTIME after printing
- * the error.  With tty: our terminal in raw mode (restored on every path)
- * relayed to the pty master, SIGWINCH forwarded as resize messages. */
+/* Sends an attached request (run without -d, exec: encoded with its tty and
+ * winsize) and follows it to the exit event.  Returns the process's status,
+ * or EXIT_RUNTIME after printing the error.  With tty: our terminal in raw
+ * mode (restored on every path) relayed to the pty master, SIGWINCH
+ * forwarded as resize messages. */
 static int attach(const struct cli_invocation *inv, int fd, struct json_object *req, bool tty,
-                  bool interactive, bool print_id)
+                  bool interactive)
 {
   struct lab_error *err = NULL;
-  json_object_object_add(req, "tty", json_object_new_boolean(tty));
   int sent;
   cleanup_close int devnull = -1;
   if (tty) {
-    add_winsize(req);
     sent = rpc_send(fd, req, NULL, 0);
   } else {
     int fds[3] = {0, 1, 2};
@@ -208,7 +203,7 @@ static int attach(const struct cli_invocation *inv, int fd, struct json_object *
   }
   int rfds[RPC_MAX_FDS];
   size_t n = 0;
-  struct json_object *reply = NULL, *ok;
+  struct json_object *reply = NULL;
   int got = rpc_recv(fd, &reply, rfds, RPC_MAX_FDS, &n);
   if (got <= 0) {
     cli_errorf(inv, "the runtime did not answer");
@@ -221,25 +216,27 @@ static int attach(const struct cli_invocation *inv, int fd, struct json_object *
     else
       close(rfds[i]);
   }
-  if (!json_object_object_get_ex(reply, "ok", &ok) || !json_object_get_boolean(ok)) {
-    cli_errorf(inv, "%s", jstr(reply, "error") ?: "the runtime refused");
+  struct rt_rpc_ctr_reply started;
+  if (rt_rpc_ctr_reply_from_json(reply, &started, &err) < 0) {
+    cli_errorf(inv, "%s", err->msg);
+    lab_error_clear(&err);
     json_object_put(reply);
     if (master >= 0)
       close(master);
     return EXIT_RUNTIME;
   }
-  (void)print_id;
+  rt_rpc_ctr_reply_clear(&started);
   json_object_put(reply);
   struct json_object *ev = NULL;
+  int status = EXIT_RUNTIME;
   if (!tty) {
     /* The process writes to our stdio itself: just wait for its end. */
-    while ((got = rpc_recv(fd, &ev, NULL, 0, NULL)) > 0 && jstr(ev, "event") == NULL) {
+    while ((got = rpc_recv(fd, &ev, NULL, 0, NULL)) > 0 && !exit_event(ev, &status)) {
       json_object_put(ev);
       ev = NULL;
     }
-    int rc = exit_status(ev);
     json_object_put(ev);
-    return rc;
+    return got > 0 ? status : EXIT_RUNTIME;
   }
   if (master < 0) {
     cli_errorf(inv, "the runtime sent no terminal");
@@ -260,14 +257,13 @@ static int attach(const struct cli_invocation *inv, int fd, struct json_object *
   for (;;) {
     if (winch) {
       winch = 0;
-      struct json_object *rs = request("resize");
       struct winsize w;
       if (ioctl(0, TIOCGWINSZ, &w) == 0) {
-        json_object_object_add(rs, "rows", json_object_new_int(w.ws_row));
-        json_object_object_add(rs, "cols", json_object_new_int(w.ws_col));
+        struct json_object *rs =
+            rt_rpc_resize_to_json(&(struct rt_rpc_winsize){.rows = w.ws_row, .cols = w.ws_col});
         rpc_send(fd, rs, NULL, 0);
+        json_object_put(rs);
       }
-      json_object_put(rs);
     }
     struct pollfd p[3] = {{.fd = master, .events = POLLIN},
                           {.fd = fd, .events = POLLIN},
@@ -293,7 +289,7 @@ static int attach(const struct cli_invocation *inv, int fd, struct json_object *
     }
     if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
       got = rpc_recv(fd, &ev, NULL, 0, NULL);
-      if (got > 0 && jstr(ev, "event") == NULL) {
+      if (got > 0 && !exit_event(ev, &status)) {
         json_object_put(ev);
         ev = NULL;
         continue;
@@ -304,7 +300,7 @@ static int attach(const struct cli_invocation *inv, int fd, struct json_object *
       ssize_t r;
       while ((r = read(master, buf, sizeof buf)) > 0)
         fileio_write_all(1, buf, (size_t)r);
-      rc = exit_status(ev);
+      rc = got > 0 ? status : EXIT_RUNTIME;
       json_object_put(ev);
       break;
     }
@@ -317,251 +313,63 @@ static int attach(const struct cli_invocation *inv, int fd, struct json_object *
 
 /* ------------------------------------------------------------- run/create */
 
-/* An absolute version of a path given relative to our working directory. */
-static char *absolute(const char *p)
+static int run_or_create(const struct cli_invocation *inv, bool run)
 {
-  if (p[0] == '/')
-    return strdup(p);
-  char cwd[PATH_MAX];
-  if (getcwd(cwd, sizeof cwd) == NULL)
-    return strdup(p);
-  char *out = NULL;
-  if (asprintf(&out, "%s/%s", cwd, p) < 0)
-    abort();
-  return out;
-}
-
-enum {
-  O_NAME = 256,
-  O_MEMORY,
-  O_CPUS,
-  O_PIDS,
-  O_SECOPT,
-  O_RM,
-  O_NET,
-  O_HOSTNAME,
-  O_NODE,
-  O_LAB,
-  O_NOTRUNC,
-  O_JSON,
-  O_POD,
-};
-
-static const struct option run_options[] = {
-    {"name", required_argument, NULL, O_NAME},
-    {"memory", required_argument, NULL, 'm'},
-    {"cpus", required_argument, NULL, O_CPUS},
-    {"pids-limit", required_argument, NULL, O_PIDS},
-    {"security-opt", required_argument, NULL, O_SECOPT},
-    {"rm", no_argument, NULL, O_RM},
-    {"net", required_argument, NULL, O_NET},
-    {"network", required_argument, NULL, O_NET},
-    {"hostname", required_argument, NULL, O_HOSTNAME},
-    {"volume", required_argument, NULL, 'v'},
-    {"env", required_argument, NULL, 'e'},
-    {"detach", no_argument, NULL, 'd'},
-    {"interactive", no_argument, NULL, 'i'},
-    {"tty", no_argument, NULL, 't'},
-    {"node", required_argument, NULL, O_NODE},
-    {"lab", required_argument, NULL, O_LAB},
-    {NULL, 0, NULL, 0},
-};
-
-struct run_opts {
-  const char *node, *lab;
-  bool detach, rm, tty, interactive;
-};
-
-/* Parses podman's run/create options into a SPEC request. */
-static int parse_run(const struct cli_invocation *inv, struct json_object *req, struct run_opts *o)
-{
+  /* podman's options, and ours: where the runtime is */
+  const char *node = NULL, *lab = NULL;
+  const struct podman_extra_opt ours[] = {
+      {"node", true, &node}, {"lab", true, &lab}, {NULL, false, NULL}};
   int argc = inv->argc + 1;
   char **argv = calloc((size_t)argc + 1, sizeof *argv);
+  if (argv == NULL)
+    abort();
   argv[0] = (char *)inv->verb->name;
   for (int i = 0; i < inv->argc; i++)
     argv[i + 1] = inv->argv[i];
-  struct json_object *vols = json_object_new_array(), *env = json_object_new_array();
-  int rc = 0, ch;
-  optind = 1;
-  opterr = 0;
-  while (rc == 0 && (ch = getopt_long(argc, argv, "+:dite:v:m:", run_options, NULL)) != -1) {
-    uint64_t n;
-    switch (ch) {
-    case 'd':
-      o->detach = true;
-      break;
-    case 'i':
-      o->interactive = true;
-      break;
-    case 't':
-      o->tty = true;
-      break;
-    case O_RM:
-      o->rm = true;
-      break;
-    case O_NODE:
-      o->node = optarg;
-      break;
-    case O_LAB:
-      o->lab = optarg;
-      break;
-    case O_NAME:
-      json_object_object_add(req, "name", json_object_new_string(optarg));
-      break;
-    case O_HOSTNAME:
-      json_object_object_add(req, "hostname", json_object_new_string(optarg));
-      break;
-    case O_NET:
-      /* podman's modes: bridge (= private, the default) is the node's
-       * cluster network, none a namespace with lo only, host the node's */
-      if (strcmp(optarg, "host") != 0 && strcmp(optarg, "none") != 0 &&
-          strcmp(optarg, "private") != 0 && strcmp(optarg, "bridge") != 0) {
-        cli_errorf(inv, "--network %s: expected bridge, none or host", optarg);
-        rc = -1;
-      } else {
-        json_object_object_add(req, "net", json_object_new_string(optarg));
-      }
-      break;
-    case 'm':
-      if (units_parse_bytes(optarg, &n) < 0) {
-        cli_errorf(inv, "--memory %s: expected a size such as 32Mi, 64m or 1g", optarg);
-        rc = -1;
-      } else {
-        json_object_object_add(req, "memory_bytes", json_object_new_int64((int64_t)n));
-      }
-      break;
-    case O_CPUS: {
-      char *end;
-      double v = strtod(optarg, &end);
-      if (end == optarg || *end || v <= 0) {
-        cli_errorf(inv, "--cpus %s: expected a positive number such as 0.5", optarg);
-        rc = -1;
-      } else {
-        json_object_object_add(req, "cpu_millis", json_object_new_int64((int64_t)(v * 1000 + 0.5)));
-      }
-      break;
-    }
-    case O_PIDS: {
-      char *end;
-      long v = strtol(optarg, &end, 10);
-      if (end == optarg || *end || v < 0) {
-        cli_errorf(inv, "--pids-limit %s: expected a count", optarg);
-        rc = -1;
-      } else {
-        json_object_object_add(req, "pids", json_object_new_int64(v));
-      }
-      break;
-    }
-    case O_SECOPT:
-      if (strncmp(optarg, "seccomp=", 8) != 0 || optarg[8] == '\0') {
-        cli_errorf(inv, "--security-opt %s: only seccomp=FILE|unconfined is supported", optarg);
-        rc = -1;
-      } else {
-        const char *p = optarg + 8;
-        char *abs = strcmp(p, "unconfined") == 0 ? strdup(p) : absolute(p);
-        json_object_object_add(req, "seccomp_profile", json_object_new_string(abs));
-        free(abs);
-      }
-      break;
-    case 'e':
-      json_object_array_add(env, json_object_new_string(optarg));
-      break;
-    case 'v': {
-      char *spec = strdup(optarg), *first = strchr(spec, ':');
-      if (first == NULL || first == spec || first[1] != '/') {
-        cli_errorf(inv, "-v %s: expected HOST-PATH:CONTAINER-PATH[:Z][:ro]", optarg);
-        rc = -1;
-        free(spec);
-        break;
-      }
-      *first = '\0';
-      char *opts = strchr(first + 1, ':');
-      if (opts != NULL)
-        *opts++ = '\0';
-      struct json_object *v = json_object_new_object();
-      char *host = absolute(spec);
-      json_object_object_add(v, "host", json_object_new_string(host));
-      json_object_object_add(v, "ctr", json_object_new_string(first + 1));
-      free(host);
-      bool relabel = false, ro = false;
-      for (char *tok = opts ? strtok(opts, ",:") : NULL; tok && rc == 0; tok = strtok(NULL, ",:")) {
-        if (strcmp(tok, "Z") == 0 || strcmp(tok, "z") == 0)
-          relabel = true;
-        else if (strcmp(tok, "ro") == 0)
-          ro = true;
-        else if (strcmp(tok, "rw") != 0) {
-          cli_errorf(inv, "-v %s: unknown option %s (expected Z, ro or rw)", optarg, tok);
-          rc = -1;
-        }
-      }
-      json_object_object_add(v, "relabel", json_object_new_boolean(relabel));
-      json_object_object_add(v, "readonly", json_object_new_boolean(ro));
-      json_object_array_add(vols, v);
-      free(spec);
-      break;
-    }
-    case ':':
-      cli_errorf(inv, "option %s needs a value", argv[optind - 1]);
-      rc = -1;
-      break;
-    default:
-      cli_errorf(inv, "unknown option %s", argv[optind - 1]);
-      rc = -1;
-      break;
-    }
-  }
-  if (rc == 0 && optind >= argc) {
-    cli_errorf(inv, "missing IMAGE\nUsage: nodelab %s %s", inv->verb->name, inv->verb->usage);
-    rc = -1;
-  }
-  if (rc == 0) {
-    json_object_object_add(req, "image", json_object_new_string(argv[optind]));
-    if (optind + 1 < argc) {
-      struct json_object *cmd = json_object_new_array();
-      for (int i = optind + 1; i < argc; i++)
-        json_object_array_add(cmd, json_object_new_string(argv[i]));
-      json_object_object_add(req, "command", cmd);
-    }
-  }
-  json_object_object_add(req, "volumes", vols);
-  json_object_object_add(req, "env", env);
+  struct podman_run_opts o;
+  cleanup_error struct lab_error *err = NULL;
+  int parsed = podman_run_opts_parse(argc, argv, ours, &o, &err);
   free(argv);
-  return rc;
-}
-
-static int run_or_create(const struct cli_invocation *inv, bool run)
-{
-  struct json_object *req = request(run ? "run" : "create");
-  struct run_opts o = {0};
-  if (parse_run(inv, req, &o) < 0) {
-    json_object_put(req);
+  if (parsed < 0) {
+    if (strcmp(err->msg, "missing IMAGE") == 0)
+      cli_errorf(inv, "missing IMAGE\nUsage: nodelab %s %s", inv->verb->name, inv->verb->usage);
+    else
+      cli_errorf(inv, "%s", err->msg);
     return CLI_EXIT_USAGE;
   }
-  cleanup_error struct lab_error *err = NULL;
-  cleanup_close int fd = runtime_connect(o.lab, o.node, &err);
+  cleanup_close int fd = runtime_connect(lab, node, &err);
   if (fd < 0) {
     cli_errorf(inv, "%s", err->msg);
-    json_object_put(req);
+    podman_run_opts_clear(&o);
     return EXIT_RUNTIME;
   }
   int rc;
-  if (!run || o.detach) {
-    json_object_object_add(req, "detach", json_object_new_boolean(true));
-    json_object_object_add(req, "rm", json_object_new_boolean(o.rm));
+  if (!run || o.run.detach) {
+    o.run.detach = true;
+    struct json_object *req = rt_rpc_run_to_json(run ? RT_OP_RUN : RT_OP_CREATE, &o.run);
     struct json_object *reply = NULL;
-    if (call(fd, req, &reply, NULL, &err) < 0) {
+    struct rt_rpc_ctr_reply made;
+    if (call(fd, req, &reply, NULL, &err) < 0 ||
+        rt_rpc_ctr_reply_from_json(reply, &made, &err) < 0) {
       cli_errorf(inv, "%s", err->msg);
       rc = EXIT_RUNTIME;
     } else {
-      printf("%s\n", jstr(reply, "id"));
+      printf("%s\n", made.id);
+      rt_rpc_ctr_reply_clear(&made);
       rc = 0;
     }
     json_object_put(reply);
+    json_object_put(req);
   } else {
-    json_object_object_add(req, "rm", json_object_new_boolean(o.rm));
-    rc = attach(inv, fd, req, o.tty, o.interactive, false);
+    if (o.run.tty) {
+      o.run.has_winsize = true;
+      o.run.winsize = our_winsize();
+    }
+    struct json_object *req = rt_rpc_run_to_json(RT_OP_RUN, &o.run);
+    rc = attach(inv, fd, req, o.run.tty, o.interactive);
+    json_object_put(req);
   }
-  json_object_put(req);
+  podman_run_opts_clear(&o);
   return rc;
 }
 
@@ -577,9 +385,10 @@ int cli_create(const struct cli_invocation *inv)
 
 /* ------------------------------------------------- verbs on containers */
 
-/* The op on each container named, printing the name given (podman's habit). */
-static int each_container(const struct cli_invocation *inv, const char *op,
-                          struct json_object *extra)
+/* The op on each container named (with r's parameters), printing the name
+ * given (podman's habit), or for inspect the array of what it says. */
+static int each_container(const struct cli_invocation *inv, enum rt_rpc_op op,
+                          struct rt_rpc_ctr_req *r)
 {
   cleanup_error struct lab_error *err = NULL;
   cleanup_close int fd = runtime_connect(cli_opt(inv, "lab"), cli_opt(inv, "node"), &err);
@@ -588,26 +397,27 @@ static int each_container(const struct cli_invocation *inv, const char *op,
     return EXIT_RUNTIME;
   }
   int rc = 0;
-  struct json_object *inspected = strcmp(op, "inspect") == 0 ? json_object_new_array() : NULL;
+  struct json_object *inspected = op == RT_OP_INSPECT ? json_object_new_array() : NULL;
   for (int i = 0; i < inv->argc; i++) {
-    struct json_object *req = request(op), *reply = NULL, *v;
-    json_object_object_add(req, "container", json_object_new_string(inv->argv[i]));
-    if (extra != NULL) {
-      json_object_object_foreach(extra, k, val)
-          json_object_object_add(req, k, json_object_get(val));
-    }
-    if (call(fd, req, &reply, NULL, &err) < 0) {
+    r->container = inv->argv[i];
+    struct json_object *req = rt_rpc_ctr_req_to_json(op, r), *reply = NULL;
+    r->container = NULL;
+    struct rt_rpc_ctr_reply done = {0};
+    if (call(fd, req, &reply, NULL, &err) < 0 ||
+        (inspected == NULL && rt_rpc_ctr_reply_from_json(reply, &done, &err) < 0)) {
       cli_errorf(inv, "%s", err->msg);
       lab_error_clear(&err);
       rc = EXIT_RUNTIME;
     } else if (inspected != NULL) {
-      if (json_object_object_get_ex(reply, "inspect", &v))
+      struct json_object *v = json_get_object(reply, "inspect");
+      if (v != NULL)
         json_object_array_add(inspected, json_object_get(v));
-    } else if (strcmp(op, "mount") == 0) {
-      printf("%s\n", jstr(reply, "merged"));
+    } else if (op == RT_OP_MOUNT) {
+      printf("%s\n", done.merged ? done.merged : "");
     } else {
       printf("%s\n", inv->argv[i]);
     }
+    rt_rpc_ctr_reply_clear(&done);
     json_object_put(req);
     json_object_put(reply);
   }
@@ -619,28 +429,33 @@ static int each_container(const struct cli_invocation *inv, const char *op,
   return rc;
 }
 
+static int on_each(const struct cli_invocation *inv, enum rt_rpc_op op)
+{
+  struct rt_rpc_ctr_req r;
+  rt_rpc_ctr_req_init(&r);
+  return each_container(inv, op, &r);
+}
+
 int cli_start(const struct cli_invocation *inv)
 {
-  return each_container(inv, "start", NULL);
+  return on_each(inv, RT_OP_START);
 }
 
 int cli_stop(const struct cli_invocation *inv)
 {
-  struct json_object *extra = json_object_new_object();
+  struct rt_rpc_ctr_req r;
+  rt_rpc_ctr_req_init(&r);
   const char *t = cli_opt(inv, "time");
   if (t != NULL) {
     char *end;
     long v = strtol(t, &end, 10);
-    if (end == t || *end || v < 0) {
+    if (end == t || *end || v < 0 || v > 86400) {
       cli_errorf(inv, "--time %s: expected seconds", t);
-      json_object_put(extra);
       return CLI_EXIT_USAGE;
     }
-    json_object_object_add(extra, "timeout", json_object_new_int((int)v));
+    r.timeout = (int)v;
   }
-  int rc = each_container(inv, "stop", extra);
-  json_object_put(extra);
-  return rc;
+  return each_container(inv, RT_OP_STOP, &r);
 }
 
 int cli_kill(const struct cli_invocation *inv)
@@ -651,46 +466,46 @@ int cli_kill(const struct cli_invocation *inv)
     cli_errorf(inv, "unknown signal %s", s);
     return CLI_EXIT_USAGE;
   }
-  struct json_object *extra = json_object_new_object();
-  json_object_object_add(extra, "signal", json_object_new_int(sig));
-  int rc = each_container(inv, "kill", extra);
-  json_object_put(extra);
-  return rc;
+  struct rt_rpc_ctr_req r;
+  rt_rpc_ctr_req_init(&r);
+  r.signal = sig;
+  return each_container(inv, RT_OP_KILL, &r);
 }
 
 int cli_rm(const struct cli_invocation *inv)
 {
-  struct json_object *extra = json_object_new_object();
-  json_object_object_add(extra, "force", json_object_new_boolean(cli_flag(inv, "force")));
-  int rc = each_container(inv, "rm", extra);
-  json_object_put(extra);
-  return rc;
+  struct rt_rpc_ctr_req r;
+  rt_rpc_ctr_req_init(&r);
+  r.force = cli_flag(inv, "force");
+  return each_container(inv, RT_OP_RM, &r);
 }
 
 int cli_mount(const struct cli_invocation *inv)
 {
-  return each_container(inv, "mount", NULL);
+  return on_each(inv, RT_OP_MOUNT);
 }
 
 int cli_umount(const struct cli_invocation *inv)
 {
-  return each_container(inv, "umount", NULL);
+  return on_each(inv, RT_OP_UMOUNT);
 }
 
 int cli_inspect(const struct cli_invocation *inv)
 {
-  return each_container(inv, "inspect", NULL);
+  return on_each(inv, RT_OP_INSPECT);
 }
 
 static bool still_running(int fd, const char *key)
 {
-  struct json_object *req = request("inspect"), *reply = NULL, *ins, *st, *v;
-  json_object_object_add(req, "container", json_object_new_string(key));
+  struct rt_rpc_ctr_req r;
+  rt_rpc_ctr_req_init(&r);
+  r.container = (char *)key;
+  struct json_object *req = rt_rpc_ctr_req_to_json(RT_OP_INSPECT, &r), *reply = NULL;
   struct lab_error *err = NULL;
   bool running = false;
-  if (call(fd, req, &reply, NULL, &err) == 0 && json_object_object_get_ex(reply, "inspect", &ins) &&
-      json_object_object_get_ex(ins, "State", &st) && json_object_object_get_ex(st, "Running", &v))
-    running = json_object_get_boolean(v);
+  if (call(fd, req, &reply, NULL, &err) == 0)
+    running = json_get_bool(json_get_object(json_get_object(reply, "inspect"), "State"), "Running",
+                            false);
   lab_error_clear(&err);
   json_object_put(req);
   json_object_put(reply);
@@ -705,8 +520,10 @@ int cli_logs(const struct cli_invocation *inv)
     cli_errorf(inv, "%s", err->msg);
     return EXIT_RUNTIME;
   }
-  struct json_object *req = request("logs"), *reply = NULL;
-  json_object_object_add(req, "container", json_object_new_string(inv->argv[0]));
+  struct rt_rpc_ctr_req r;
+  rt_rpc_ctr_req_init(&r);
+  r.container = inv->argv[0];
+  struct json_object *req = rt_rpc_ctr_req_to_json(RT_OP_LOGS, &r), *reply = NULL;
   cleanup_close int log = -1;
   int rc = call(fd, req, &reply, &log, &err);
   json_object_put(req);
@@ -735,46 +552,14 @@ int cli_logs(const struct cli_invocation *inv)
   }
 }
 
-int cli_ps(const struct cli_invocation *inv)
-{
-  cleanup_error struct lab_error *err = NULL;
-  cleanup_close int fd = runtime_connect(cli_opt(inv, "lab"), cli_opt(inv, "node"), &err);
-  if (fd < 0) {
-    cli_errorf(inv, "%s", err->msg);
-    return EXIT_RUNTIME;
-  }
-  struct json_object *req = request("ps"), *reply = NULL, *list;
-  json_object_object_add(req, "all", json_object_new_boolean(cli_flag(inv, "all")));
-  json_object_object_add(req, "latest", json_object_new_boolean(cli_flag(inv, "latest")));
-  int rc = call(fd, req, &reply, NULL, &err);
-  json_object_put(req);
-  if (rc < 0) {
-    cli_errorf(inv, "%s", err->msg);
-    return EXIT_RUNTIME;
-  }
-  json_object_object_get_ex(reply, "containers", &list);
-  if (cli_flag(inv, "json")) {
-    printf("%s\n", json_object_to_json_string_ext(list, JSON_C_TO_STRING_PRETTY |
-                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
-  } else {
-    unsigned flags = (cli_flag(inv, "quiet") ? CLI_PS_QUIET : 0) |
-                     (cli_flag(inv, "no-trunc") ? CLI_PS_NOTRUNC : 0) |
-                     (cli_flag(inv, "context") ? CLI_PS_LABELS : 0);
-    char *text = cli_ps_table(list, flags, (long long)time(NULL));
-    fputs(text, stdout);
-    free(text);
-  }
-  json_object_put(reply);
-  return 0;
-}
-
 /* ------------------------------------------------------------- exec/shell */
 
 int cli_container_exec(const struct cli_invocation *inv, const char *target, char **argv, bool tty,
                        bool interactive)
 {
-  struct json_object *req = request("exec");
+  struct rt_rpc_exec x = {.command = argv, .tty = tty};
   cleanup_free char *node = NULL;
+  cleanup_free char *podname = NULL;
   const char *slash = strchr(target, '/');
   if (slash != NULL) {
     /* NODE/POD[/CTR] */
@@ -782,30 +567,28 @@ int cli_container_exec(const struct cli_invocation *inv, const char *target, cha
     const char *pod = slash + 1, *ctr = strchr(pod, '/');
     if (*pod == '\0' || (ctr != NULL && ctr[1] == '\0') || (ctr && strchr(ctr + 1, '/'))) {
       cli_errorf(inv, "%s: expected NODE/POD or NODE/POD/CONTAINER", target);
-      json_object_put(req);
       return CLI_EXIT_USAGE;
     }
-    cleanup_free char *podname = ctr ? strndup(pod, (size_t)(ctr - pod)) : strdup(pod);
-    json_object_object_add(req, "pod", json_object_new_string(podname));
-    if (ctr != NULL)
-      json_object_object_add(req, "container", json_object_new_string(ctr + 1));
+    podname = ctr ? strndup(pod, (size_t)(ctr - pod)) : strdup(pod);
+    x.pod = podname;
+    x.container = ctr != NULL ? (char *)ctr + 1 : NULL;
   } else {
-    json_object_object_add(req, "container", json_object_new_string(target));
+    x.container = (char *)target;
   }
-  struct json_object *cmd = json_object_new_array();
-  for (size_t i = 0; argv[i] != NULL; i++)
-    json_object_array_add(cmd, json_object_new_string(argv[i]));
-  json_object_object_add(req, "command", cmd);
+  if (tty) {
+    x.has_winsize = true;
+    x.winsize = our_winsize();
+  }
   cleanup_error struct lab_error *err = NULL;
   const char *node_opt = node ? node : NULL;
   cleanup_close int fd =
       runtime_connect(cli_opt(inv, "lab"), node_opt ? node_opt : cli_opt(inv, "node"), &err);
   if (fd < 0) {
     cli_errorf(inv, "%s", err->msg);
-    json_object_put(req);
     return EXIT_RUNTIME;
   }
-  int rc = attach(inv, fd, req, tty, interactive, false);
+  struct json_object *req = rt_rpc_exec_to_json(&x);
+  int rc = attach(inv, fd, req, tty, interactive);
   json_object_put(req);
   return rc;
 }
@@ -828,13 +611,22 @@ int cli_target_is_node(const char *lab_given, const char *name)
   int found = status == 200 ? 0 : 1;
   if (status == 200 && json_object_object_get_ex(reply, "nodes", &nodes)) {
     for (size_t i = 0; i < json_object_array_length(nodes); i++) {
-      const char *n = jstr(json_object_array_get_idx(nodes, i), "name");
+      const char *n = json_get_str(json_object_array_get_idx(nodes, i), "name");
       if (n != NULL && strcmp(n, name) == 0)
         found = 1;
     }
   }
   json_object_put(reply);
   return found;
+}
+
+int cli_runtime_connect(const struct cli_invocation *inv)
+{
+  cleanup_error struct lab_error *err = NULL;
+  int fd = runtime_connect(cli_opt(inv, "lab"), cli_opt(inv, "node"), &err);
+  if (fd < 0)
+    cli_errorf(inv, "%s", err->msg);
+  return fd;
 }
 
 /* Shared with cli-image.c. */

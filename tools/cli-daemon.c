@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "api.h"
 #include "cleanup.h"
 #include "error.h"
 #include "http-client.h"
@@ -68,10 +69,9 @@ int cli_api(const char *method, const char *target, const char *body, int timeou
 
 const char *cli_reply_error(struct json_object *reply, int status)
 {
-  struct json_object *e;
-  if (reply != NULL && json_object_object_get_ex(reply, "error", &e) &&
-      json_object_is_type(e, json_type_string))
-    return json_object_get_string(e);
+  struct api_error e;
+  if (api_error_decode(reply, &e, NULL) == 0 && e.error != NULL)
+    return e.error;
   static char generic[64];
   snprintf(generic, sizeof generic, "nodelabd replied with status %d", status);
   return generic;
@@ -92,25 +92,21 @@ int cli_daemon_labs(char ***names, bool *daemon_up, struct lab_error **err)
     return -1;
   }
   *daemon_up = true;
-  struct json_object *labs;
-  if (status != 200 || !json_object_object_get_ex(reply, "labs", &labs) ||
-      !json_object_is_type(labs, json_type_array)) {
+  struct api_labs labs = {0};
+  if (status != 200 || api_labs_decode(reply, &labs, &e) < 0) {
     lab_error_set(err, 0, "GET /v1/labs: %s",
-                  status != 200 ? cli_reply_error(reply, status)
-                                : "no \"labs\" array in the reply");
+                  status != 200 ? cli_reply_error(reply, status) : e->msg);
     json_object_put(reply);
     return -1;
   }
-  size_t n = json_object_array_length(labs);
-  char **v = calloc(n + 1, sizeof *v);
+  char **v = calloc(labs.n_labs + 1, sizeof *v);
   if (v == NULL)
     abort();
   size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    struct json_object *name;
-    if (json_object_object_get_ex(json_object_array_get_idx(labs, i), "name", &name))
-      v[k++] = strdup(json_object_get_string(name));
-  }
+  for (size_t i = 0; i < labs.n_labs; i++)
+    if (labs.labs[i].name != NULL)
+      v[k++] = strdup(labs.labs[i].name);
+  api_labs_release(&labs);
   json_object_put(reply);
   *names = v;
   return 0;

@@ -10,31 +10,27 @@
 
 #include <json-c/json.h>
 
+#include "api.h"
 #include "cleanup.h"
 #include "error.h"
 #include "http-client.h"
+#include "json.h"
 
 #define EVENTS_WAIT_S 30
 
-static const char *jstring(struct json_object *o, const char *key)
+/* --json: each event as it came, one per line; else a line of text each. */
+static void print_events(struct json_object *reply, const struct api_events *events, bool json)
 {
-  struct json_object *v;
-  return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-             ? json_object_get_string(v)
-             : NULL;
-}
-
-static void print_events(struct json_object *events, bool json)
-{
-  for (size_t i = 0; i < json_object_array_length(events); i++) {
-    struct json_object *e = json_object_array_get_idx(events, i);
+  struct json_object *raw = json_get_array(reply, "events");
+  for (size_t i = 0; i < events->n_events; i++) {
+    const struct api_event *e = &events->events[i];
     if (json) {
-      printf("%s\n", json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN));
+      printf("%s\n", json_object_to_json_string_ext(json_object_array_get_idx(raw, i),
+                                                    JSON_C_TO_STRING_PLAIN));
       continue;
     }
-    const char *object = jstring(e, "object");
-    printf("%s  %-18s %-20s %s\n", jstring(e, "time"), jstring(e, "kind"), object ? object : "-",
-           jstring(e, "message"));
+    printf("%s  %-18s %-20s %s\n", e->time ? e->time : "-", e->kind ? e->kind : "-",
+           e->object ? e->object : "-", e->message ? e->message : "");
   }
   fflush(stdout);
 }
@@ -54,7 +50,7 @@ int cli_events(const struct cli_invocation *inv)
     snprintf(target, sizeof target, "/v1/labs/%s/events?since=%" PRIu64 "&wait=%d", lab, since,
              follow && since > 1 ? EVENTS_WAIT_S : 0);
     int status;
-    struct json_object *reply = NULL, *events = NULL, *next = NULL;
+    struct json_object *reply = NULL;
     if (cli_api("GET", target, NULL, (EVENTS_WAIT_S + 10) * 1000, &status, &reply, &err) < 0) {
       cli_errorf(inv, "lab %s: %s", lab,
                  http_error_is_unreachable(err) ? "nodelabd is not running" : err->msg);
@@ -69,10 +65,16 @@ int cli_events(const struct cli_invocation *inv)
       json_object_put(reply);
       return CLI_EXIT_FAIL;
     }
-    if (json_object_object_get_ex(reply, "events", &events))
-      print_events(events, json);
-    if (json_object_object_get_ex(reply, "next", &next))
-      since = (uint64_t)json_object_get_int64(next);
+    struct api_events events;
+    if (api_events_decode(reply, &events, &err) < 0) {
+      cli_errorf(inv, "lab %s: %s", lab, err->msg);
+      json_object_put(reply);
+      return CLI_EXIT_FAIL;
+    }
+    print_events(reply, &events, json);
+    if (events.next > 0)
+      since = (uint64_t)events.next;
+    api_events_release(&events);
     json_object_put(reply);
     if (!follow)
       return CLI_EXIT_OK;

@@ -2,8 +2,8 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 
 #include <json-c/json.h>
 
+#include "api.h"
 #include "cleanup.h"
 #include "error.h"
 #include "http-client.h"
@@ -32,26 +33,21 @@
 #define QUERY_TIMEOUT_MS 10000
 #define FORCE_DELETE_TIMEOUT_MS 60000
 
-static const char *jstr(struct json_object *o, const char *key)
+/* A string of a decoded reply, "-" when it was absent or null. */
+static const char *dash(const char *s)
 {
-  struct json_object *v;
-  if (o == NULL || !json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-    return "-";
-  return json_object_get_string(v);
+  return s != NULL ? s : "-";
 }
 
-static struct json_object *jarr(struct json_object *o, const char *key)
+/* A number as the tables show it. */
+struct num {
+  char s[24];
+};
+static struct num num(int64_t v)
 {
-  struct json_object *v;
-  if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-      !json_object_is_type(v, json_type_array))
-    return NULL;
-  return v;
-}
-
-static size_t jlen(struct json_object *a)
-{
-  return a ? json_object_array_length(a) : 0;
+  struct num n;
+  snprintf(n.s, sizeof n.s, "%" PRId64, v);
+  return n;
 }
 
 static void print_json(struct json_object *o)
@@ -87,8 +83,8 @@ static bool is_executable(const char *path)
   return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
-/* Where nodelabd is: $NODELAB_DAEMON, beside this program, in the build
- * tree's nodes/ beside tools/, else on PATH.  *path is malloc'd. */
+/* Where nodelabd is: $NODELAB_DAEMON, else where paths_find_binary() finds it
+ * (beside this program, the build tree's nodes/, PATH).  *path is malloc'd. */
 static int find_daemon(char **path, struct lab_error **err)
 {
   const char *env = getenv("NODELAB_DAEMON");
@@ -98,39 +94,12 @@ static int find_daemon(char **path, struct lab_error **err)
     *path = strdup(env);
     return 0;
   }
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0) {
-    self[n] = '\0';
-    const char *dir = dirname(self);
-    const char *candidates[] = {"nodelabd", "../nodes/nodelabd"};
-    for (size_t i = 0; i < 2; i++) {
-      char *p = NULL;
-      if (asprintf(&p, "%s/%s", dir, candidates[i]) < 0)
-        abort();
-      if (is_executable(p)) {
-        *path = p;
-        return 0;
-      }
-      free(p);
-    }
-  }
-  const char *env_path = getenv("PATH");
-  cleanup_free char *copy = strdup(env_path ? env_path : "/usr/local/bin:/usr/bin:/bin");
-  char *save = NULL;
-  for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-    char *p = NULL;
-    if (asprintf(&p, "%s/nodelabd", *d ? d : ".") < 0)
-      abort();
-    if (is_executable(p)) {
-      *path = p;
-      return 0;
-    }
-    free(p);
-  }
-  return lab_error_set(err, 0,
-                       "cannot find nodelabd: set NODELAB_DAEMON, or put it beside %s or on PATH",
-                       n > 0 ? self : "nodelab");
+  *path = paths_find_binary("nodelabd", "nodes");
+  if (*path == NULL)
+    return lab_error_set(err, 0,
+                         "cannot find nodelabd: set NODELAB_DAEMON, or put it beside nodelab "
+                         "(or in $NODELAB_BINDIR) or on PATH");
+  return 0;
 }
 
 static void sleep_ms(int ms)
@@ -258,81 +227,70 @@ static int ensure_daemon(struct lab_error **err)
 
 /* ---- printing a lab ------------------------------------------------------ */
 
-static void print_nodes(struct json_object *lab)
+static void print_nodes(const struct api_lab_status *lab)
 {
-  struct json_object *nodes = jarr(lab, "nodes");
   printf("%-16s %-9s %-8s %-19s %-15s %s\n", "NODE", "STATE", "PID", "UNDERLAY", "SUBNET",
          "CGROUP");
-  for (size_t i = 0; i < jlen(nodes); i++) {
-    struct json_object *n = json_object_array_get_idx(nodes, i);
-    printf("%-16s %-9s %-8s %-19s %-15s %s\n", jstr(n, "name"), jstr(n, "state"), jstr(n, "pid"),
-           jstr(n, "underlay"), jstr(n, "subnet"), jstr(n, "cgroup"));
+  for (size_t i = 0; i < lab->n_nodes; i++) {
+    const struct api_node *n = &lab->nodes[i];
+    printf("%-16s %-9s %-8s %-19s %-15s %s\n", dash(n->name), api_node_state_name(n->state),
+           num(n->pid).s, dash(n->underlay), dash(n->subnet), dash(n->cgroup));
   }
 }
 
-static void print_status(struct json_object *lab)
+static void print_status(const struct api_lab_status *lab)
 {
-  printf("Lab:       %s\n", jstr(lab, "name"));
-  printf("Scenario:  %s", jstr(lab, "scenario"));
-  const char *desc = jstr(lab, "description");
-  if (strcmp(desc, "-") != 0 && desc[0] != '\0')
-    printf(" (%s)", desc);
-  printf("\nState:     %s\n", jstr(lab, "state"));
-  printf("Cgroups:   %s\n", jstr(lab, "cgroup_mode"));
-  printf("Created:   %s\n", jstr(lab, "created"));
-  struct json_object *fabric;
-  if (json_object_object_get_ex(lab, "fabric", &fabric))
-    printf("Fabric:    bridge %s, pid %s\n", jstr(fabric, "bridge"), jstr(fabric, "pid"));
+  printf("Lab:       %s\n", dash(lab->name));
+  printf("Scenario:  %s", dash(lab->scenario));
+  if (lab->description != NULL && lab->description[0] != '\0')
+    printf(" (%s)", lab->description);
+  printf("\nState:     %s\n", api_lab_state_name(lab->state));
+  printf("Cgroups:   %s\n", dash(lab->cgroup_mode));
+  printf("Created:   %s\n", dash(lab->created));
+  if (lab->fabric.bridge != NULL)
+    printf("Fabric:    bridge %s, pid %s\n", lab->fabric.bridge, num(lab->fabric.pid).s);
 
   printf("\n");
   print_nodes(lab);
-  struct json_object *nodes = jarr(lab, "nodes");
   bool any_daemon = false;
-  for (size_t i = 0; i < jlen(nodes); i++) {
-    struct json_object *n = json_object_array_get_idx(nodes, i);
-    struct json_object *daemons = jarr(n, "daemons");
-    for (size_t j = 0; j < jlen(daemons); j++) {
-      struct json_object *d = json_object_array_get_idx(daemons, j);
+  for (size_t i = 0; i < lab->n_nodes; i++) {
+    const struct api_node *n = &lab->nodes[i];
+    for (size_t j = 0; j < n->n_daemons; j++) {
+      const struct api_daemon *d = &n->daemons[j];
       if (!any_daemon)
         printf("\n%-16s %-14s %-9s %-8s %s\n", "DAEMON NODE", "NAME", "STATE", "PID", "RESTARTS");
       any_daemon = true;
-      printf("%-16s %-14s %-9s %-8s %s\n", jstr(n, "name"), jstr(d, "name"), jstr(d, "state"),
-             strcmp(jstr(d, "pid"), "0") ? jstr(d, "pid") : "-", jstr(d, "restarts"));
+      printf("%-16s %-14s %-9s %-8s %s\n", dash(n->name), dash(d->name),
+             api_daemon_state_name(d->state), d->pid != 0 ? num(d->pid).s : "-",
+             num(d->restarts).s);
     }
   }
 
-  struct json_object *links = jarr(lab, "links");
   printf("\n%-16s %-10s %-16s %s\n", "LINK NODE", "IFNAME", "PEER", "ADDRESS");
-  for (size_t i = 0; i < jlen(links); i++) {
-    struct json_object *l = json_object_array_get_idx(links, i);
-    printf("%-16s %-10s %-16s %s\n", jstr(l, "node"), jstr(l, "ifname"), jstr(l, "peer"),
-           jstr(l, "address"));
+  for (size_t i = 0; i < lab->n_links; i++) {
+    const struct api_link *l = &lab->links[i];
+    printf("%-16s %-10s %-16s %s\n", dash(l->node), dash(l->ifname), dash(l->peer),
+           dash(l->address));
   }
 
-  struct json_object *pods = jarr(lab, "pods");
   printf("\n%-16s %-16s %-10s %-15s %-10s %s\n", "POD", "NODE", "STATE", "IP", "CONTAINERS",
          "REASON");
-  for (size_t i = 0; i < jlen(pods); i++) {
-    struct json_object *p = json_object_array_get_idx(pods, i);
-    const char *reason = jstr(p, "error");
-    printf("%-16s %-16s %-10s %-15s %-10zu %s\n", jstr(p, "name"), jstr(p, "node"),
-           jstr(p, "state"), jstr(p, "ip"), jlen(jarr(p, "containers")),
-           strcmp(reason, "-") ? reason : "");
+  for (size_t i = 0; i < lab->n_pods; i++) {
+    const struct api_pod *p = &lab->pods[i];
+    printf("%-16s %-16s %-10s %-15s %-10zu %s\n", dash(p->name), dash(p->node),
+           api_pod_state_name(p->state), dash(p->ip), p->n_containers, p->error ? p->error : "");
   }
 
   /* Faults and checks: their members grow with later issues; show the common ones. */
-  struct json_object *faults = jarr(lab, "faults");
-  printf("\nFaults: %s\n", jlen(faults) ? "" : "none active");
-  for (size_t i = 0; i < jlen(faults); i++) {
-    struct json_object *f = json_object_array_get_idx(faults, i);
-    printf("  %-24s %-16s %-10s %s\n", jstr(f, "name"), jstr(f, "kind"), jstr(f, "node"),
-           jstr(f, "state"));
+  printf("\nFaults: %s\n", lab->n_faults ? "" : "none active");
+  for (size_t i = 0; i < lab->n_faults; i++) {
+    const struct api_fault *f = &lab->faults[i];
+    printf("  %-24s %-16s %-10s %s\n", dash(f->name), dash(f->kind), dash(f->node), dash(f->state));
   }
-  struct json_object *checks = jarr(lab, "checks");
-  printf("Checks: %s\n", jlen(checks) ? "" : "none run");
-  for (size_t i = 0; i < jlen(checks); i++) {
-    struct json_object *c = json_object_array_get_idx(checks, i);
-    printf("  %-24s %-8s %s\n", jstr(c, "name"), jstr(c, "result"), jstr(c, "message"));
+  printf("Checks: %s\n", lab->n_checks ? "" : "none run");
+  for (size_t i = 0; i < lab->n_checks; i++) {
+    const struct api_check *c = &lab->checks[i];
+    printf("  %-24s %-8s %s\n", dash(c->name), dash(c->result), dash(c->message));
   }
 }
 
@@ -377,7 +335,6 @@ int cli_up(const struct cli_invocation *inv)
   struct scenario *s = NULL;
   cleanup_free char *yaml = NULL;
   cleanup_free char *abs = NULL;
-  cleanup_free char *base_dir = NULL;
   if (file != NULL) {
     if (read_text(file, &yaml, &err) < 0 ||
         scenario_parse(file, yaml, strlen(yaml), &s, &err) < 0) {
@@ -391,8 +348,6 @@ int cli_up(const struct cli_invocation *inv)
       scenario_free(s);
       return CLI_EXIT_FAIL;
     }
-    cleanup_free char *copy = strdup(abs);
-    base_dir = strdup(dirname(copy));
   } else {
     if (scenario_load_default(&s, &err) < 0) {
       cli_errorf(inv, "the embedded default lab does not validate: %s", err->msg);
@@ -400,7 +355,6 @@ int cli_up(const struct cli_invocation *inv)
     }
     yaml = strdup(scenario_default_yaml());
     abs = strdup("<default>");
-    base_dir = getcwd(NULL, 0);
   }
   const char *lab_name = lab ? lab : s->name;
   size_t n_nodes = s->n_nodes;
@@ -416,12 +370,10 @@ int cli_up(const struct cli_invocation *inv)
     return CLI_EXIT_FAIL;
   }
 
-  struct json_object *req = json_object_new_object();
-  json_object_object_add(req, "file", json_object_new_string(abs));
-  json_object_object_add(req, "yaml", json_object_new_string(yaml));
-  if (lab != NULL)
-    json_object_object_add(req, "name", json_object_new_string(lab));
-  json_object_object_add(req, "base_dir", json_object_new_string(base_dir ? base_dir : "/"));
+  /* The scenario's relative paths resolve against the directory of file, which
+   * nodelabd parses it from: absolute, so that it is the same there. */
+  struct json_object *req =
+      api_lab_create_encode(&(struct api_lab_create){.file = abs, .yaml = yaml, .name = lab});
   int status;
   struct json_object *reply = NULL;
   int rc = cli_api("POST", "/v1/labs", json_object_to_json_string(req), UP_TIMEOUT_MS, &status,
@@ -447,13 +399,21 @@ int cli_up(const struct cli_invocation *inv)
     scenario_free(s);
     return CLI_EXIT_FAIL;
   }
+  struct api_lab_status st;
+  if (api_lab_status_decode(reply, &st, &err) < 0) {
+    cli_errorf(inv, "bringing up lab %s: POST /v1/labs: %s", lab_name, err->msg);
+    json_object_put(reply);
+    scenario_free(s);
+    return CLI_EXIT_FAIL;
+  }
   if (cli_flag(inv, "json")) {
     print_json(reply);
   } else {
-    printf("Lab %s is up (scenario %s, %zu node%s, %zu pod%s).\n", jstr(reply, "name"), s->name,
-           n_nodes, n_nodes == 1 ? "" : "s", s->n_pods, s->n_pods == 1 ? "" : "s");
-    print_nodes(reply);
+    printf("Lab %s is up (scenario %s, %zu node%s, %zu pod%s).\n", dash(st.name), s->name, n_nodes,
+           n_nodes == 1 ? "" : "s", s->n_pods, s->n_pods == 1 ? "" : "s");
+    print_nodes(&st);
   }
+  api_lab_status_release(&st);
   json_object_put(reply);
   scenario_free(s);
   return CLI_EXIT_OK;
@@ -666,8 +626,7 @@ int cli_ls(const struct cli_invocation *inv)
       return CLI_EXIT_FAIL;
     }
     /* No daemon: no lab runs (the daemon exits when it holds none). */
-    reply = json_object_new_object();
-    json_object_object_add(reply, "labs", json_object_new_array());
+    reply = api_labs_encode(&(struct api_labs){0});
     status = 200;
   }
   if (status != 200) {
@@ -675,20 +634,26 @@ int cli_ls(const struct cli_invocation *inv)
     json_object_put(reply);
     return CLI_EXIT_FAIL;
   }
-  struct json_object *labs = jarr(reply, "labs");
+  struct api_labs labs;
+  if (api_labs_decode(reply, &labs, &err) < 0) {
+    cli_errorf(inv, "GET /v1/labs: %s", err->msg);
+    json_object_put(reply);
+    return CLI_EXIT_FAIL;
+  }
   if (cli_flag(inv, "json")) {
     print_json(reply);
-  } else if (jlen(labs) == 0) {
+  } else if (labs.n_labs == 0) {
     printf("No labs.\n");
   } else {
     printf("%-20s %-24s %-9s %-5s %-5s %s\n", "NAME", "SCENARIO", "STATE", "NODES", "PODS",
            "CREATED");
-    for (size_t i = 0; i < jlen(labs); i++) {
-      struct json_object *l = json_object_array_get_idx(labs, i);
-      printf("%-20s %-24s %-9s %-5s %-5s %s\n", jstr(l, "name"), jstr(l, "scenario"),
-             jstr(l, "state"), jstr(l, "nodes"), jstr(l, "pods"), jstr(l, "created"));
+    for (size_t i = 0; i < labs.n_labs; i++) {
+      const struct api_lab_summary *l = &labs.labs[i];
+      printf("%-20s %-24s %-9s %-5s %-5s %s\n", dash(l->name), dash(l->scenario),
+             api_lab_state_name(l->state), num(l->nodes).s, num(l->pods).s, dash(l->created));
     }
   }
+  api_labs_release(&labs);
   json_object_put(reply);
   return CLI_EXIT_OK;
 }
@@ -721,10 +686,17 @@ int cli_status(const struct cli_invocation *inv)
     json_object_put(reply);
     return CLI_EXIT_FAIL;
   }
+  struct api_lab_status st;
+  if (api_lab_status_decode(reply, &st, &err) < 0) {
+    cli_errorf(inv, "lab %s: %s", lab, err->msg);
+    json_object_put(reply);
+    return CLI_EXIT_FAIL;
+  }
   if (cli_flag(inv, "json"))
     print_json(reply);
   else
-    print_status(reply);
+    print_status(&st);
+  api_lab_status_release(&st);
   json_object_put(reply);
   return CLI_EXIT_OK;
 }

@@ -95,8 +95,9 @@ int cli_exec(const struct cli_invocation *inv);
 int cli_shell(const struct cli_invocation *inv);
 int cli_not_built(const struct cli_invocation *inv);
 struct json_object;
+struct lab_error;
 
-/* Container verbs (tools/cli-container.c, tools/cli-image.c): podman's, on a
+/* Container verbs (tools/cli-container.c, cli-ps.c, cli-image.c): podman's, on a
  * node's runtime through nodelabd's RPC tunnel (or, for tests, straight to
  * the runtime socket named by $NODELAB_RUNTIME_SOCKET). */
 int cli_run(const struct cli_invocation *inv);
@@ -122,20 +123,13 @@ int cli_target_is_node(const char *lab, const char *name);
 /* One request to the runtime of --node/--lab; on failure prints the error. */
 int cli_runtime_call(const struct cli_invocation *inv, struct json_object *req,
                      struct json_object **reply);
-
-/* ps formatting (tools/cli-ps.c), pure. */
-#define CLI_PS_QUIET 0x1
-#define CLI_PS_NOTRUNC 0x2
-#define CLI_PS_LABELS 0x4
-/* "Less than a second", "3 seconds", "About a minute", "5 minutes", ... */
-void cli_human_duration(long secs, char *buf, size_t len);
-/* "2026-11-29T02:43:19.18Z" (fraction ignored, UTC) -> *out.  -1 when unparsable. */
-int cli_parse_iso(const char *s, long long *out);
-/* A PS_ENTRY's STATUS column: "Created", "Up 3 seconds", "Exited (0) 2 seconds ago", "OOMKilled".
- */
-void cli_ps_status(struct json_object *entry, long long now, char *buf, size_t len);
-/* The whole table (header unless quiet), malloc'd. */
-char *cli_ps_table(struct json_object *containers, unsigned flags, long long now);
+/* A connection to the runtime of --node/--lab (tools/cli-container.c); on
+ * failure prints the error and returns -1. */
+int cli_runtime_connect(const struct cli_invocation *inv);
+/* One request on fd and its reply (the reply's first fd to *fd_out when not
+ * NULL); an {"ok": false} reply is -1 and *err. */
+int cli_runtime_request(int fd, struct json_object *req, struct json_object **reply, int *fd_out,
+                        struct lab_error **err);
 
 struct json_object;
 struct lab_error;

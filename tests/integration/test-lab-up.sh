@@ -111,7 +111,9 @@ for n in "${NODES[@]}"; do
   check_cgroups "$n" "node process $pid" "$E2E_TMP/cg"
   for d in /sys/fs/cgroup/*/nodelab/"$LAB/$n" /sys/fs/cgroup/nodelab/"$LAB/$n"; do
     [ -d "$d" ] || continue
-    find "$d" -name cgroup.procs -exec cat {} + | grep -qx "$pid" ||
+    # grep reads everything (no -q): an early exit would SIGPIPE find's cat, and pipefail
+    # would turn a match into a failure.
+    find "$d" -name cgroup.procs -exec cat {} + | grep -x "$pid" >/dev/null ||
       fail "$n: pid $pid is in no cgroup.procs under $d"
   done
   # What exec runs is accounted to the node too.

@@ -96,3 +96,15 @@ rt rm -f web >/dev/null 2>&1 && fail "a pod in use was removed"
 rt rm -f web-a web-b >/dev/null
 rt rm -f web >/dev/null
 ok "chapter 7: pod containers share the infra's net/ipc/uts namespaces"
+
+# --- --privileged (a scenario's securityContext.privileged): every capability
+# the runtime has and no seccomp filter; without it, podman's default set
+status_of() { rt run --rm "$@" ubi grep -E '^(CapEff|Seccomp):' /proc/self/status | tr -s '\t\n' '  '; }
+plain=$(status_of)
+priv=$(status_of --privileged)
+mine=$(grep -E '^CapEff:' /proc/self/status | tr -s '\t' ' ')
+echo "$plain" | grep -q 'Seccomp: 2' || fail "a plain container has no seccomp filter: $plain"
+echo "$priv" | grep -q 'Seccomp: 0' || fail "a privileged container has a seccomp filter: $priv"
+echo "$priv" | grep -q "$mine" || fail "privileged capabilities ($priv) are not the runtime's ($mine)"
+[ "$plain" != "$priv" ] || fail "--privileged changed nothing: $plain"
+ok "--privileged: the runtime's capabilities, no seccomp filter"

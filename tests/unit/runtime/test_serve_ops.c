@@ -1,6 +1,6 @@
 /* Pure parts of `nodelab-runtime serve`: pod address allocation (lowest free
  * from .2, persisted as files so concurrent and restarted runtimes agree) and
- * the parsing of a SPEC request (rpc-ops.h). */
+ * a SPEC request decoded (proto/runtime-rpc.h) into a ctr_spec (rpc-ops.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,6 @@
-/* podman-style ps text from the runtime's PS_ENTRY objects (tools/cli-ps.c). */
+/* podman-style ps text from the runtime's PS_ENTRY objects, as `nodelab ps`
+ * prints it (tools/cli-ps.c with proto/ps-format.h): the entries decoded from
+ * the wire, then formatted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +11,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "cli.h"
+#include "ps-format.h"
+#include "runtime-rpc.h"
 
 static void test_durations(void **state)
 {
@@ -23,7 +26,7 @@ static void test_durations(void **state)
                {21 * 86400, "3 weeks"},   {200 * 86400, "6 months"}, {800 * 86400, "2 years"}};
   char buf[64];
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    cli_human_duration(cases[i].s, buf, sizeof buf);
+    ps_format_duration(cases[i].s, buf, sizeof buf);
     assert_string_equal(buf, cases[i].want);
   }
 }
@@ -42,49 +45,81 @@ static struct json_object *entry(const char *state, int code, bool oom)
   return e;
 }
 
+/* What the CLI does with a reply's entries: decode them. */
+static struct rt_rpc_ps_reply decoded(struct json_object *list)
+{
+  struct json_object *reply = json_object_new_object();
+  json_object_object_add(reply, "ok", json_object_new_boolean(true));
+  json_object_object_add(reply, "containers", json_object_get(list));
+  struct rt_rpc_ps_reply r;
+  struct lab_error *err = NULL;
+  if (rt_rpc_ps_reply_from_json(reply, &r, &err) < 0)
+    fail_msg("%s", err->msg);
+  json_object_put(reply);
+  return r;
+}
+
+static void status_of(struct json_object *e, long long now, char *buf, size_t len)
+{
+  struct json_object *list = json_object_new_array();
+  json_object_array_add(list, json_object_get(e));
+  struct rt_rpc_ps_reply r = decoded(list);
+  ps_format_status(&r.entries[0], now, buf, len);
+  rt_rpc_ps_reply_clear(&r);
+  json_object_put(list);
+}
+
+static char *table(struct json_object *list, unsigned flags, long long now)
+{
+  struct rt_rpc_ps_reply r = decoded(list);
+  char *text = ps_format_table(r.entries, r.n, flags, now);
+  rt_rpc_ps_reply_clear(&r);
+  return text;
+}
+
 static void test_status(void **state)
 {
   (void)state;
   long long created;
-  assert_int_equal(cli_parse_iso("2026-11-29T02:00:00.123456789Z", &created), 0);
-  char buf[96];
-  struct json_object *e = entry("running", 0, false);
-  cli_ps_status(e, created + 4, buf, sizeof buf);
-  assert_string_equal(buf, "Up 3 seconds");
-  json_object_put(e);
-  e = entry("exited", 0, false);
-  cli_ps_status(e, created + 32, buf, sizeof buf);
-  assert_string_equal(buf, "Exited (0) 2 seconds ago");
-  json_object_put(e);
-  e = entry("exited", 137, true);
-  cli_ps_status(e, created + 32, buf, sizeof buf);
-  assert_string_equal(buf, "OOMKilled");
-  json_object_put(e);
-  e = entry("created", 0, false);
-  cli_ps_status(e, created + 32, buf, sizeof buf);
-  assert_string_equal(buf, "Created");
-  json_object_put(e);
-  assert_int_equal(cli_parse_iso("", &created), -1);
+  assert_int_equal(ps_format_parse_iso("2026-11-29T02:00:00.123456789Z", &created), 0);
+  static const struct {
+    const char *state;
+    int code;
+    bool oom;
+    int after;
+    const char *want;
+  } cases[] = {{"running", 0, false, 4, "Up 3 seconds"},
+               {"exited", 0, false, 32, "Exited (0) 2 seconds ago"},
+               {"exited", 137, true, 32, "OOMKilled"},
+               {"created", 0, false, 32, "Created"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char buf[96];
+    struct json_object *e = entry(cases[i].state, cases[i].code, cases[i].oom);
+    status_of(e, created + cases[i].after, buf, sizeof buf);
+    assert_string_equal(buf, cases[i].want);
+    json_object_put(e);
+  }
+  assert_int_equal(ps_format_parse_iso("", &created), -1);
 }
 
 static void test_table(void **state)
 {
   (void)state;
   long long t0;
-  assert_int_equal(cli_parse_iso("2026-11-29T02:00:00Z", &t0), 0);
+  assert_int_equal(ps_format_parse_iso("2026-11-29T02:00:00Z", &t0), 0);
   struct json_object *list = json_object_new_array();
   json_object_array_add(list, entry("running", 0, false));
-  char *text = cli_ps_table(list, 0, t0 + 10);
+  char *text = table(list, 0, t0 + 10);
   assert_string_equal(text, "CONTAINER ID  IMAGE  COMMAND  CREATED         STATUS        NAMES\n"
                             "0123456789ab  ubi    top -b   10 seconds ago  Up 9 seconds  top1\n");
   free(text);
-  text = cli_ps_table(list, CLI_PS_QUIET, t0);
+  text = table(list, PS_FORMAT_QUIET, t0);
   assert_string_equal(text, "0123456789ab\n");
   free(text);
-  text = cli_ps_table(list, CLI_PS_QUIET | CLI_PS_NOTRUNC, t0);
+  text = table(list, PS_FORMAT_QUIET | PS_FORMAT_NOTRUNC, t0);
   assert_int_equal(strlen(text), 65);
   free(text);
-  text = cli_ps_table(list, CLI_PS_LABELS, t0 + 10);
+  text = table(list, PS_FORMAT_LABELS, t0 + 10);
   assert_non_null(strstr(text, "  LABEL\n"));
   assert_non_null(strstr(text, "top1   system_u:system_r:container_t:s0:c1,c2 (not enforced)\n"));
   free(text);
