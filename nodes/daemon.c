@@ -22,6 +22,7 @@
 #include "cleanup.h"
 #include "lab.h"
 #include "lab-events.h"
+#include "lab-faults.h"
 #include "ledger.h"
 #include "log.h"
 #include "paths.h"
@@ -404,6 +405,55 @@ static void route_lab_events(struct evhttp_request *req, const char *name)
   evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_events_client_gone, p);
 }
 
+/* ---- faults (lab-faults.c) ---- */
+
+static void route_lab_faults_get(struct evhttp_request *req, const char *name)
+{
+  struct labs_entry *e = find_lab(name);
+  int code;
+  if (e == NULL)
+    reply_error(req, 404, "no such lab");
+  else
+    reply_json(req, 200, lab_faults_get(e->lab, &code));
+}
+
+static void route_lab_faults_post(struct evhttp_request *req, const char *name)
+{
+  struct labs_entry *e = find_lab(name);
+  if (e == NULL) {
+    reply_error(req, 404, "no such lab");
+    return;
+  }
+  cleanup_free char *body = request_body(req);
+  struct json_object *o = json_tokener_parse(body);
+  int code;
+  struct json_object *reply = lab_faults_post(e->lab, o, &code);
+  json_object_put(o);
+  reply_json(req, code, reply);
+}
+
+/* DELETE /v1/labs/LAB/faults (arg: LAB) or /v1/labs/LAB/faults/WHAT (arg: WHAT). */
+static void route_lab_faults_delete(struct evhttp_request *req, const char *arg)
+{
+  const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+  char lab[256] = "";
+  const char *what = NULL;
+  if (sscanf(path, "/v1/labs/%255[^/]/faults", lab) != 1) {
+    reply_error(req, 404, "not found");
+    return;
+  }
+  if (strchr(path + strlen("/v1/labs/") + strlen(lab) + strlen("/faults"), '/') != NULL)
+    what = arg;
+  struct labs_entry *e = find_lab(lab);
+  if (e == NULL) {
+    reply_error(req, 404, "no such lab");
+    return;
+  }
+  int code;
+  struct json_object *reply = lab_faults_delete(e->lab, what, &code);
+  reply_json(req, code, reply);
+}
+
 /* The API, as a table: method, path ('*' matches one path segment, which is
  * passed to the handler), handler. */
 static const struct route {
@@ -417,6 +467,10 @@ static const struct route {
     {EVHTTP_REQ_GET, "/v1/labs/*", route_lab_get},
     {EVHTTP_REQ_DELETE, "/v1/labs/*", route_lab_delete},
     {EVHTTP_REQ_GET, "/v1/labs/*/events", route_lab_events},
+    {EVHTTP_REQ_GET, "/v1/labs/*/faults", route_lab_faults_get},
+    {EVHTTP_REQ_POST, "/v1/labs/*/faults", route_lab_faults_post},
+    {EVHTTP_REQ_DELETE, "/v1/labs/*/faults", route_lab_faults_delete},
+    {EVHTTP_REQ_DELETE, "/v1/labs/*/faults/*", route_lab_faults_delete},
 };
 
 /* Matches path against pattern; on success copies the '*' segment to arg. */

@@ -20,6 +20,7 @@ struct nl_sock;
 struct scenario;
 struct scenario_pod;
 struct scenario_node;
+struct lab_faults;
 
 #define UNDERLAY_BRIDGE "underlay"
 
@@ -102,6 +103,7 @@ struct lab {
   struct event *stop_ev;
   lab_destroyed_cb *destroyed_cb;
   void *destroyed_arg;
+  struct lab_faults *faults; /* lab-faults.c; NULL until the first fault request */
 };
 
 /* The start made progress (a node spawned or ready, a daemon or pod ready):

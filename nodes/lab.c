@@ -1,5 +1,6 @@
 #include "lab.h"
 #include "lab-internal.h"
+#include "lab-faults.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -349,6 +350,7 @@ static void lab_free(struct lab *lab)
   }
   node_process_kill(&lab->fabric);
   netlink_close(lab->fabric_nl);
+  lab_faults_free(lab);
   lab_pods_free(lab);
   lab_events_free(lab->events);
   event_free(lab->step_ev);
@@ -435,6 +437,7 @@ static void stop_process(struct lab *lab, struct node_process *p)
 
 void lab_destroy(struct lab *lab, lab_destroyed_cb *cb, void *cb_arg)
 {
+  lab_faults_repair_all(lab); /* best effort, while the nodes still run */
   lab->state = LAB_STOPPING;
   lab->ready_cb = NULL;
   lab->destroyed_cb = cb;

@@ -226,13 +226,21 @@ const struct cli_verb cli_verbs[] = {
      cli_image},
     {"fault",
      "Inject and repair faults",
-     "ls | inject NAME [k=v...] | repair NAME|--all",
-     NULL,
+     "ls | inject NAME|KIND [k=v...] [--for DUR] | repair NAME|KIND|ID|--all  [--json] [--lab LAB]",
+     "ls: the kinds (and their parameters), the scenario's faults and those injected.\n"
+     "inject: a scenario fault by name, or a kind with k=v parameters; the missing ones\n"
+     "are picked where the fault bites, and printed.  --for 30s repairs it by itself.\n"
+     "repair: puts back exactly what the fault changed.  A fault stays until repaired;\n"
+     "a repair by hand with the real tools shows as repaired-by-hand in ls.",
      1,
      -1,
      0,
-     {{"all", 0, NULL, "repair: every active fault"}, OPT_JSON, {NULL}},
-     cli_not_built},
+     {{"all", 0, NULL, "repair: every active fault"},
+      {"for", 0, "DUR", "inject: repair by itself after DUR (30s, 500ms)"},
+      OPT_JSON,
+      OPT_LAB,
+      {NULL}},
+     cli_fault},
     {"check",
      "Run checks; exit 0 iff every check passes",
      "[NAME...] [--json]",

@@ -94,6 +94,7 @@ int cli_events(const struct cli_invocation *inv);
 int cli_exec(const struct cli_invocation *inv);
 int cli_shell(const struct cli_invocation *inv);
 int cli_not_built(const struct cli_invocation *inv);
+int cli_fault(const struct cli_invocation *inv);
 struct json_object;
 struct lab_error;
 

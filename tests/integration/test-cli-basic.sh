@@ -124,7 +124,8 @@ run 0 "$NODELAB" down --force && [ ! -e "$NODELAB_RUNDIR" ] && ok "down --force 
 # --- container verbs without a lab; what is not built yet says so ------------
 run 125 "$NODELAB" run node1 ubi && grep -q "nodelab run: no lab is running" <<< "$err" &&
   ok "run without a lab: says so" || fail "run without a lab: $err"
-run 1 "$NODELAB" fault ls && grep -q "not built yet" <<< "$err" && ok "fault: not built yet" || fail "fault: not built yet"
+run 1 "$NODELAB" fault ls && grep -q "nodelab fault: no lab is running" <<< "$err" &&
+  ok "fault ls without a lab: says so" || fail "fault ls without a lab: $err"
 run 125 "$NODELAB" exec node1/web -- true && grep -q "nodelab exec: no lab is running" <<< "$err" &&
   ok "exec into a pod without a lab: says so" || fail "exec into a pod without a lab: $err"
 

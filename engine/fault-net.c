@@ -1,0 +1,275 @@
+/* The network kinds done through netfault.h in a namespace: link-mtu,
+ * link-down, tx-checksum-on, underlay-down, pod-route-delete; and the table
+ * of every kind's implementation (the others are NULL: not implemented). */
+#include "fault-internal.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+
+#define DEFAULT_LINK "eth0"
+#define DEFAULT_MTU "1300"
+#define POD_LINK "eth0"
+
+/* The pod where a fault bites by default: the first running pod with an
+ * address (in the default lab, web on node1, which the others talk to). */
+static const struct fault_view_pod *default_pod(const struct fault_view *v)
+{
+  for (size_t i = 0; i < v->n_pods; i++)
+    if (v->pods[i].infra_pid > 0 && v->pods[i].ip != NULL)
+      return &v->pods[i];
+  return NULL;
+}
+
+/* Fills "node" when absent (the default pod's node) and finds it. */
+static int resolve_node(struct fault *f, const struct fault_view *v,
+                        const struct fault_view_node **out, struct lab_error **err)
+{
+  const struct fault_view_pod *pod = default_pod(v);
+  const char *dflt = pod ? pod->node : (v->n_nodes > 0 ? v->nodes[0].name : NULL);
+  if (dflt != NULL && fault_default_param(f, "node", dflt, err) < 0)
+    return -1;
+  const char *name = fault_param(f, "node");
+  if (name == NULL)
+    return lab_error_set(err, ENOENT, "kind %s: the lab has no node to break", f->spec->name);
+  *out = fault_view_node(v, name);
+  if (*out == NULL)
+    return lab_error_set(err, ENOENT, "kind %s: no node named %s in the lab", f->spec->name, name);
+  if ((*out)->pid <= 0)
+    return lab_error_set(err, ESRCH, "kind %s: node %s is not running", f->spec->name, name);
+  return 0;
+}
+
+static int resolve_pod(struct fault *f, const struct fault_view *v,
+                       const struct fault_view_pod **out, struct lab_error **err)
+{
+  const struct fault_view_pod *dflt = default_pod(v);
+  if (dflt != NULL && fault_default_param(f, "pod", dflt->name, err) < 0)
+    return -1;
+  const char *name = fault_param(f, "pod");
+  if (name == NULL)
+    return lab_error_set(err, ENOENT, "kind %s: the lab has no running pod", f->spec->name);
+  *out = fault_view_pod(v, name);
+  if (*out == NULL)
+    return lab_error_set(err, ENOENT, "kind %s: no pod named %s in the lab", f->spec->name, name);
+  if ((*out)->infra_pid <= 0)
+    return lab_error_set(err, ESRCH, "kind %s: pod %s is not running", f->spec->name, name);
+  return 0;
+}
+
+static void set_target(struct fault *f, pid_t pid, const char *ifname, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void set_target(struct fault *f, pid_t pid, const char *ifname, const char *fmt, ...)
+{
+  f->pid = pid;
+  snprintf(f->ifname, sizeof f->ifname, "%s", ifname);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(f->target, sizeof f->target, fmt, ap);
+  va_end(ap);
+}
+
+static struct fault_undo *new_undo(struct fault *f, pid_t pid)
+{
+  assert(f->n_undo < FAULT_MAX_UNDO);
+  struct fault_undo *u = &f->undo[f->n_undo++];
+  memset(u, 0, sizeof *u);
+  u->pid = pid;
+  return u;
+}
+
+/* Runs one netfault primitive through the backend, keeping its undo record
+ * only when it succeeded. */
+#define FAULT_ACT(f, be, call, ...)                                                                \
+  ({                                                                                               \
+    cleanup_close int fd_ = -1;                                                                    \
+    int rc_ = fault_netns((be), (f)->pid, &fd_, err);                                              \
+    if (rc_ == 0) {                                                                                \
+      struct fault_undo *u_ = new_undo((f), (f)->pid);                                             \
+      rc_ = (be)->ops->call((be)->ctx, fd_, __VA_ARGS__, &u_->nf, err);                            \
+      if (rc_ < 0)                                                                                 \
+        (f)->n_undo--;                                                                             \
+    }                                                                                              \
+    rc_;                                                                                           \
+  })
+
+/* ---- link-mtu {node, link, mtu} ---- */
+
+static int link_mtu_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
+{
+  const struct fault_view_node *node;
+  if (resolve_node(f, v, &node, err) < 0 || fault_default_param(f, "link", DEFAULT_LINK, err) < 0 ||
+      fault_default_param(f, "mtu", DEFAULT_MTU, err) < 0)
+    return -1;
+  set_target(f, node->pid, fault_param(f, "link"), "%s %s (mtu %s)", node->name,
+             fault_param(f, "link"), fault_param(f, "mtu"));
+  return 0;
+}
+
+static int link_mtu_inject(struct fault *f, const struct fault_backend *be, struct lab_error **err)
+{
+  return FAULT_ACT(f, be, link_set_mtu, f->ifname, (int)fault_value(f, "mtu")->integer);
+}
+
+/* Present while the link's MTU differs from the one before inject. */
+static int link_mtu_present(struct fault *f, const struct fault_backend *be, bool *present,
+                            struct lab_error **err)
+{
+  cleanup_netstate struct netstate *st = NULL;
+  const struct netstate_link *l;
+  if (fault_capture_link(be, f->pid, f->ifname, &st, &l, err) < 0)
+    return -1;
+  *present = l != NULL && (int)l->mtu != f->undo[0].nf.value;
+  return 0;
+}
+
+/* ---- link-down {node, link}, underlay-down {node} ---- */
+
+static int link_down_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
+{
+  const struct fault_view_node *node;
+  if (resolve_node(f, v, &node, err) < 0 || fault_default_param(f, "link", DEFAULT_LINK, err) < 0)
+    return -1;
+  set_target(f, node->pid, fault_param(f, "link"), "%s %s", node->name, fault_param(f, "link"));
+  return 0;
+}
+
+static int link_down_inject(struct fault *f, const struct fault_backend *be, struct lab_error **err)
+{
+  return FAULT_ACT(f, be, link_set_up, f->ifname, 0);
+}
+
+/* Present while the link is administratively down. */
+static int link_down_present(struct fault *f, const struct fault_backend *be, bool *present,
+                             struct lab_error **err)
+{
+  cleanup_netstate struct netstate *st = NULL;
+  const struct netstate_link *l;
+  if (fault_capture_link(be, f->pid, f->ifname, &st, &l, err) < 0)
+    return -1;
+  *present = l != NULL && !(l->flags & IFF_UP);
+  return 0;
+}
+
+static int underlay_down_resolve(struct fault *f, const struct fault_view *v,
+                                 struct lab_error **err)
+{
+  const struct fault_view_node *node;
+  if (resolve_node(f, v, &node, err) < 0)
+    return -1;
+  if (v->fabric_pid <= 0 || node->fabric_ifname == NULL || node->fabric_ifname[0] == '\0')
+    return lab_error_set(err, ESRCH, "kind underlay-down: the fabric is not running");
+  set_target(f, v->fabric_pid, node->fabric_ifname, "fabric %s (the port of %s)",
+             node->fabric_ifname, node->name);
+  return 0;
+}
+
+/* ---- tx-checksum-on {node, pod} ---- */
+
+static int tx_csum_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
+{
+  const struct fault_view_pod *pod;
+  if (resolve_pod(f, v, &pod, err) < 0 || fault_default_param(f, "node", pod->node, err) < 0)
+    return -1;
+  if (strcmp(fault_param(f, "node"), pod->node) != 0)
+    return lab_error_set(err, EINVAL, "kind tx-checksum-on: pod %s is on %s, not on %s", pod->name,
+                         pod->node, fault_param(f, "node"));
+  set_target(f, pod->infra_pid, POD_LINK, "%s/%s %s", pod->node, pod->name, POD_LINK);
+  return 0;
+}
+
+static int tx_csum_inject(struct fault *f, const struct fault_backend *be, struct lab_error **err)
+{
+  return FAULT_ACT(f, be, tx_csum_set, f->ifname, 1);
+}
+
+/* Present while tx checksum offload differs from what it was (off). */
+static int tx_csum_present(struct fault *f, const struct fault_backend *be, bool *present,
+                           struct lab_error **err)
+{
+  cleanup_netstate struct netstate *st = NULL;
+  const struct netstate_link *l;
+  if (fault_capture_link(be, f->pid, f->ifname, &st, &l, err) < 0)
+    return -1;
+  *present = l != NULL && l->tx_csum >= 0 && l->tx_csum != f->undo[0].nf.value;
+  return 0;
+}
+
+/* ---- pod-route-delete {pod} ---- */
+
+static int pod_route_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
+{
+  const struct fault_view_pod *pod;
+  if (resolve_pod(f, v, &pod, err) < 0)
+    return -1;
+  set_target(f, pod->infra_pid, POD_LINK, "%s/%s default route", pod->node, pod->name);
+  return 0;
+}
+
+static int pod_route_inject(struct fault *f, const struct fault_backend *be, struct lab_error **err)
+{
+  struct in_addr any = {0};
+  return FAULT_ACT(f, be, route_delete, 254 /* main */, any, 0);
+}
+
+/* Present while the pod's main table has no default route. */
+static int pod_route_present(struct fault *f, const struct fault_backend *be, bool *present,
+                             struct lab_error **err)
+{
+  cleanup_close int fd = -1;
+  cleanup_netstate struct netstate *st = NULL;
+  if (fault_netns(be, f->pid, &fd, err) < 0 || be->ops->capture(be->ctx, fd, &st, err) < 0)
+    return -1;
+  *present = true;
+  for (size_t i = 0; i < st->n_routes; i++)
+    if (st->routes[i].table == 254 && st->routes[i].dst_len == 0)
+      *present = false;
+  return 0;
+}
+
+const struct fault_kind_ops fault_kind_ops[FAULT_KIND__COUNT] = {
+    [FAULT_KIND_LINK_MTU] = {link_mtu_resolve,
+                             link_mtu_inject,
+                             link_mtu_present,
+                             "Small pings still work, large packets (and large HTTP responses) "
+                             "vanish.",
+                             {"Compare `ip link` MTUs along the path, node by node.",
+                              "The userspace datapath neither fragments nor sends ICMP \"too "
+                              "big\": try ping -s 1400.",
+                              "ip link set dev LINK mtu 1500 (or the MTU the other nodes have)."}},
+    [FAULT_KIND_LINK_DOWN] = {link_down_resolve,
+                              link_down_inject,
+                              link_down_present,
+                              "Nothing crosses the link any more.",
+                              {"Look at `ip link`: is every link UP?", "ip link set dev LINK up"}},
+    [FAULT_KIND_TX_CHECKSUM_ON] = {tx_csum_resolve,
+                                   tx_csum_inject,
+                                   tx_csum_present,
+                                   "Ping works, but TCP (HTTP) to or from the pod hangs.",
+                                   {"Ping works and TCP does not: what differs for TCP?",
+                                    "Look at the pod's offloads: ethtool -k eth0 | grep "
+                                    "checksum",
+                                    "ethtool -K eth0 tx off, inside the pod."}},
+    [FAULT_KIND_UNDERLAY_DOWN] = {underlay_down_resolve,
+                                  link_down_inject,
+                                  link_down_present,
+                                  "The node reaches no other node, though inside it everything "
+                                  "looks fine.",
+                                  {"From the node, ping the other nodes' underlay addresses.",
+                                   "The node's eth0 is a veth: where is its other end, and is it "
+                                   "up?",
+                                   "The fabric's side of the link is down: bring it up there."}},
+    [FAULT_KIND_POD_ROUTE_DELETE] = {pod_route_resolve,
+                                     pod_route_inject,
+                                     pod_route_present,
+                                     "The pod reaches its own subnet only.",
+                                     {"Look at the pod's routes: ip route",
+                                      "ip route add default via GATEWAY (the node's tun0 "
+                                      "address)."}},
+};

@@ -1,0 +1,110 @@
+/* The fault engine: the kinds of scenario/fault-kinds.h made real.  A fault
+ * is prepared from its kind and k=v parameters (checked against the kind's
+ * schema, the missing ones filled with a target in the running lab where the
+ * fault bites), injected (what it touches is snapshotted first), asked
+ * whether it is still present (by looking at the real state, so a repair by
+ * hand with ip, ethtool or ovs-ofctl counts), and repaired exactly from the
+ * snapshot.
+ *
+ * The engine sees the lab only through a struct fault_view of plain data
+ * that its caller (nodelabd) fills, and acts through a struct fault_backend
+ * (fault_backend_real(), or a fake in unit tests: fault-internal.h).
+ *
+ * Fallible functions return 0, or -1 and *err (errnum EINVAL for a bad
+ * parameter, ENOENT for a target that is not in the lab, ENOTSUP for a kind
+ * not implemented yet or needing what this kernel lacks). */
+#ifndef NODELAB_FAULT_H
+#define NODELAB_FAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "fault-kinds.h"
+
+/* A node of the running lab, as the engine sees it.  Strings are borrowed. */
+struct fault_view_node {
+  const char *name;
+  pid_t pid;                 /* its init's host pid: /proc/PID/ns/net is the node's netns */
+  const char *underlay;      /* its underlay address, "A.B.C.D/P" */
+  const char *subnet;        /* its pod subnet, CIDR */
+  const char *fabric_ifname; /* the fabric-side end of its eth0 (in the fabric's netns) */
+};
+
+/* A pod of the running lab. */
+struct fault_view_pod {
+  const char *name;
+  const char *node;
+  const char *ip;  /* NULL: not known (not running) */
+  pid_t infra_pid; /* host pid of its infra process (holds its netns); 0: not running */
+};
+
+struct fault_view {
+  const struct fault_view_node *nodes;
+  size_t n_nodes;
+  const struct fault_view_pod *pods;
+  size_t n_pods;
+  pid_t fabric_pid; /* the fabric's init (holds the underlay bridge) */
+};
+
+/* One k=v parameter given by a user or a scenario. */
+struct fault_kv {
+  const char *key, *value;
+};
+
+struct fault;
+struct fault_backend;
+
+/* The backend acting on the real system (netns fds from /proc/PID/ns/net,
+ * netfault.h primitives, netstate capture).  Static; never freed. */
+const struct fault_backend *fault_backend_real(void);
+
+/* Whether the engine implements kind (the others are refused with ENOTSUP). */
+bool fault_kind_implemented(enum fault_kind kind);
+
+/* The symptom a learner notices, and a NULL-terminated ladder of hints, for
+ * kind (static storage; never NULL). */
+const char *fault_kind_symptom(enum fault_kind kind);
+const char *const *fault_kind_hints(enum fault_kind kind);
+
+/* Prepares a fault of kind with the n parameters kv (copied): each key must
+ * be a parameter of the kind ("kind link-mtu: unknown parameter colour"),
+ * each value parse as its type; the missing ones are filled from view (a
+ * target where the fault bites, e.g. the node of the first running pod) and
+ * named ones checked against it ("kind link-mtu: no node named x").  Nothing
+ * is touched.  Returns 0 and *out (free with fault_free), or -1 and *err. */
+int fault_prepare(enum fault_kind kind, const struct fault_kv *kv, size_t n,
+                  const struct fault_view *view, struct fault **out, struct lab_error **err);
+
+/* Injects f: snapshots what it touches, then breaks it.  On failure nothing
+ * is left broken (what was done is undone).  Call once. */
+int fault_inject(struct fault *f, const struct fault_view *view, const struct fault_backend *be,
+                 struct lab_error **err);
+
+/* Repairs f exactly from its snapshot (also when it was repaired by hand
+ * meanwhile: putting back what is already back is a no-op).  On failure the
+ * snapshot is kept, so repair can be retried.  An uninjected f: 0. */
+int fault_repair(struct fault *f, const struct fault_backend *be, struct lab_error **err);
+
+/* Whether f, injected, is still present in the real state (*present false:
+ * someone put back what it broke). */
+int fault_present(struct fault *f, const struct fault_backend *be, bool *present,
+                  struct lab_error **err);
+
+enum fault_kind fault_get_kind(const struct fault *f);
+
+/* The resolved parameters, in the kind's table order: n of them (all the
+ * kind's parameters once prepared).  Strings are f's. */
+size_t fault_n_params(const struct fault *f);
+void fault_param_at(const struct fault *f, size_t i, const char **key, const char **value);
+/* The value of parameter key, or NULL. */
+const char *fault_param(const struct fault *f, const char *key);
+
+/* Where f acts, in words: "node2 eth0 (mtu 1300)". f's string. */
+const char *fault_target(const struct fault *f);
+
+/* Frees f (accepts NULL).  An injected fault is not repaired by this. */
+void fault_free(struct fault *f);
+
+#endif

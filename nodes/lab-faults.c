@@ -1,0 +1,535 @@
+/* A lab's faults: the fault engine (engine/fault.h) driven from nodelabd.
+ * Each injected fault is kept with who injected it and when; a --for timer
+ * repairs it by itself; a 1 s timer (and every GET) evaluates each active
+ * fault's predicate, so a learner's repair by hand shows as
+ * repaired-by-hand.  Nothing else in nodelab undoes a fault. */
+#include "lab-faults.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "api-faults.h"
+#include "api.h"
+#include "cleanup.h"
+#include "fault.h"
+#include "json.h"
+#include "lab-internal.h"
+#include "log.h"
+#include "proc.h"
+#include "scenario.h"
+
+LOG_MODULE(faults);
+
+#define PRESENT_POLL_MS 1000
+
+struct lab_fault {
+  struct lab_faults *owner;
+  int64_t id;
+  char *name; /* the scenario fault's, or NULL */
+  struct fault *f;
+  enum api_fault_by by;
+  enum api_fault_state state;
+  char injected_at[TIMEFMT_ISO_LEN];
+  char repaired_at[TIMEFMT_ISO_LEN];
+  int64_t for_ms, inject_us, repair_us;
+  const char *symptom; /* the scenario's or the kind's (static or the scenario's) */
+  struct event *timer; /* --for */
+  bool done;           /* repaired by nodelab (exactly, from the snapshot) */
+  struct lab_fault *next;
+};
+
+struct lab_faults {
+  struct lab *lab;
+  struct lab_fault *list; /* newest last */
+  int64_t next_id;
+  struct event *poll_ev;
+};
+
+/* The lab as the engine sees it, valid until the next change of the lab. */
+struct view_buf {
+  struct fault_view view;
+  struct fault_view_node *nodes;
+  struct fault_view_pod *pods;
+};
+
+static void *xcalloc(size_t n, size_t size)
+{
+  void *p = calloc(n ? n : 1, size);
+  if (p == NULL)
+    abort();
+  return p;
+}
+
+static void view_fill(const struct lab *lab, struct view_buf *b)
+{
+  b->nodes = xcalloc(lab->n_nodes, sizeof *b->nodes);
+  b->pods = xcalloc(lab->n_pods, sizeof *b->pods);
+  for (size_t i = 0; i < lab->n_nodes; i++) {
+    const struct lab_node *n = &lab->nodes[i];
+    b->nodes[i] = (struct fault_view_node){.name = n->spec->name,
+                                           .pid = lab_node_pid(lab, n->spec->name),
+                                           .underlay = n->underlay,
+                                           .subnet = n->subnet,
+                                           .fabric_ifname = n->fabric_ifname};
+  }
+  for (size_t i = 0; i < lab->n_pods; i++) {
+    const struct lab_pod *p = &lab->pods[i];
+    struct fault_view_pod *vp = &b->pods[i];
+    *vp = (struct fault_view_pod){.name = p->spec->name, .node = p->spec->node};
+    if (p->state != LAB_POD_RUNNING || p->info == NULL)
+      continue;
+    vp->ip = json_get_str(p->info, "ip");
+    pid_t node_pid = lab_node_pid(lab, p->spec->node);
+    int64_t infra = json_get_int(p->info, "infra_pid", 0);
+    if (node_pid > 0 && infra > 0)
+      vp->infra_pid = proc_host_pid(node_pid, (pid_t)infra);
+  }
+  b->view = (struct fault_view){.nodes = b->nodes,
+                                .n_nodes = lab->n_nodes,
+                                .pods = b->pods,
+                                .n_pods = lab->n_pods,
+                                .fabric_pid = lab->state == LAB_STOPPING ? 0 : lab->fabric.pid};
+}
+
+static void view_release(struct view_buf *b)
+{
+  free(b->nodes);
+  free(b->pods);
+}
+
+static struct lab_faults *faults_of(struct lab *lab)
+{
+  if (lab->faults == NULL) {
+    lab->faults = xcalloc(1, sizeof *lab->faults);
+    lab->faults->lab = lab;
+    lab->faults->next_id = 1;
+  }
+  return lab->faults;
+}
+
+static int64_t elapsed_us(const struct timespec *a)
+{
+  struct timespec b;
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  return (int64_t)(b.tv_sec - a->tv_sec) * 1000000 + (b.tv_nsec - a->tv_nsec) / 1000;
+}
+
+static void now_iso(char buf[TIMEFMT_ISO_LEN])
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  timefmt_iso(buf, &ts, 3);
+}
+
+static const char *fault_label(const struct lab_fault *lf)
+{
+  return lf->name ? lf->name : fault_kind_name(fault_get_kind(lf->f));
+}
+
+static struct json_object *error_reply(int *code, int status, const char *msg)
+{
+  *code = status;
+  return api_error_encode(&(struct api_error){.error = msg});
+}
+
+/* The API's view of lf; params malloc'd (api_active_fault_release). */
+static void active_fill(const struct lab_fault *lf, struct api_active_fault *out)
+{
+  size_t n = fault_n_params(lf->f);
+  *out = (struct api_active_fault){.id = lf->id,
+                                   .name = lf->name,
+                                   .kind = fault_kind_name(fault_get_kind(lf->f)),
+                                   .target = fault_target(lf->f),
+                                   .injected_at = lf->injected_at,
+                                   .repaired_at = lf->repaired_at[0] ? lf->repaired_at : NULL,
+                                   .symptom = lf->symptom,
+                                   .by = lf->by,
+                                   .state = lf->state,
+                                   .for_ms = lf->for_ms,
+                                   .inject_us = lf->inject_us,
+                                   .repair_us = lf->repair_us,
+                                   .params = xcalloc(n, sizeof *out->params)};
+  for (size_t i = 0; i < n; i++) {
+    const char *k, *v;
+    fault_param_at(lf->f, i, &k, &v);
+    if (v != NULL)
+      out->params[out->n_params++] = (struct api_fault_param){k, v};
+  }
+}
+
+static struct json_object *active_json(const struct lab_fault *lf)
+{
+  struct api_active_fault a;
+  active_fill(lf, &a);
+  struct json_object *o = api_active_fault_encode(&a);
+  api_active_fault_release(&a);
+  return o;
+}
+
+/* Repairs lf exactly; marks it repaired (by_hand: the state it had stays). */
+static int repair_one(struct lab_fault *lf, const char *why, struct lab_error **err)
+{
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  if (fault_repair(lf->f, fault_backend_real(), err) < 0)
+    return -1;
+  lf->repair_us = elapsed_us(&t0);
+  lf->done = true;
+  if (lf->timer != NULL) {
+    event_free(lf->timer);
+    lf->timer = NULL;
+  }
+  if (lf->state == API_FAULT_ACTIVE) {
+    lf->state = API_FAULT_REPAIRED;
+    now_iso(lf->repaired_at);
+  }
+  lab_events_add(lf->owner->lab->events, "fault-repaired", fault_label(lf), "%s repaired (%s): %s",
+                 fault_kind_name(fault_get_kind(lf->f)), why, fault_target(lf->f));
+  return 0;
+}
+
+static bool unrepaired(const struct lab_fault *lf)
+{
+  return !lf->done;
+}
+
+/* Evaluates every active fault's predicate: one that is gone was repaired by hand. */
+static void evaluate(struct lab_faults *fs)
+{
+  for (struct lab_fault *lf = fs->list; lf != NULL; lf = lf->next) {
+    if (lf->state != API_FAULT_ACTIVE)
+      continue;
+    bool present = true;
+    cleanup_error struct lab_error *err = NULL;
+    if (fault_present(lf->f, fault_backend_real(), &present, &err) < 0) {
+      log_debug("fault %s: predicate: %s", fault_label(lf), err->msg);
+      continue;
+    }
+    if (present)
+      continue;
+    lf->state = API_FAULT_REPAIRED_BY_HAND;
+    now_iso(lf->repaired_at);
+    lab_events_add(fs->lab->events, "fault-repaired-by-hand", fault_label(lf),
+                   "%s was repaired by hand: %s", fault_kind_name(fault_get_kind(lf->f)),
+                   fault_target(lf->f));
+  }
+}
+
+static bool any_active(const struct lab_faults *fs)
+{
+  for (const struct lab_fault *lf = fs->list; lf != NULL; lf = lf->next)
+    if (lf->state == API_FAULT_ACTIVE)
+      return true;
+  return false;
+}
+
+static void arm_poll(struct lab_faults *fs);
+
+static void on_poll(evutil_socket_t fd, short what, void *arg)
+{
+  struct lab_faults *fs = arg;
+  if (fs->lab->state == LAB_STOPPING)
+    return;
+  evaluate(fs);
+  arm_poll(fs);
+}
+
+static void arm_poll(struct lab_faults *fs)
+{
+  if (!any_active(fs))
+    return;
+  if (fs->poll_ev == NULL)
+    fs->poll_ev = evtimer_new(fs->lab->base, on_poll, fs);
+  struct timeval tv = {0, PRESENT_POLL_MS * 1000};
+  evtimer_add(fs->poll_ev, &tv);
+}
+
+static void on_for_timer(evutil_socket_t fd, short what, void *arg)
+{
+  struct lab_fault *lf = arg;
+  cleanup_error struct lab_error *err = NULL;
+  if (lf->owner->lab->state == LAB_STOPPING)
+    return;
+  if (repair_one(lf, "its time was up", &err) < 0)
+    log_warn("fault %s: repair after --for: %s", fault_label(lf), err->msg);
+}
+
+struct json_object *lab_faults_get(struct lab *lab, int *code)
+{
+  struct lab_faults *fs = faults_of(lab);
+  evaluate(fs);
+  struct api_faults m = {0};
+  m.catalogue = xcalloc(FAULT_KIND__COUNT, sizeof *m.catalogue);
+  for (size_t i = 0; i < FAULT_KIND__COUNT; i++) {
+    const struct fault_kind_spec *k = fault_kind_spec((enum fault_kind)i);
+    struct api_fault_kind *ak = &m.catalogue[m.n_catalogue++];
+    *ak = (struct api_fault_kind){.name = k->name,
+                                  .breaks = k->breaks,
+                                  .symptom = fault_kind_symptom(k->kind),
+                                  .implemented = fault_kind_implemented(k->kind),
+                                  .params = xcalloc(FAULT_KIND_MAX_PARAMS, sizeof(char *))};
+    for (size_t j = 0; k->params[j].name != NULL; j++)
+      ak->params[ak->n_params++] = k->params[j].name;
+  }
+  const struct scenario *sc = lab->sc;
+  m.scenario = xcalloc(sc->n_faults, sizeof *m.scenario);
+  for (size_t i = 0; i < sc->n_faults; i++) {
+    const struct scenario_fault *f = &sc->faults[i];
+    struct api_scenario_fault *as = &m.scenario[m.n_scenario++];
+    *as = (struct api_scenario_fault){.name = f->name,
+                                      .kind = f->kind,
+                                      .symptom =
+                                          f->symptom ? f->symptom : fault_kind_symptom(f->kind_id),
+                                      .params = xcalloc(f->n_args, sizeof *as->params)};
+    for (size_t j = 0; j < f->n_args; j++)
+      as->params[as->n_params++] = (struct api_fault_param){f->args[j].spec->name, f->args[j].text};
+  }
+  size_t n = 0;
+  for (struct lab_fault *lf = fs->list; lf != NULL; lf = lf->next)
+    n++;
+  m.active = xcalloc(n, sizeof *m.active);
+  for (struct lab_fault *lf = fs->list; lf != NULL; lf = lf->next)
+    active_fill(lf, &m.active[m.n_active++]);
+  struct json_object *o = api_faults_encode(&m);
+  for (size_t i = 0; i < m.n_catalogue; i++)
+    free(m.catalogue[i].params);
+  free(m.catalogue);
+  for (size_t i = 0; i < m.n_scenario; i++)
+    free(m.scenario[i].params);
+  free(m.scenario);
+  for (size_t i = 0; i < m.n_active; i++)
+    api_active_fault_release(&m.active[i]);
+  free(m.active);
+  *code = 200;
+  return o;
+}
+
+/* An unrepaired fault of that scenario name, or of that kind on that target. */
+static struct lab_fault *find_unrepaired(struct lab_faults *fs, const char *name,
+                                         const struct fault *f)
+{
+  for (struct lab_fault *lf = fs->list; lf != NULL; lf = lf->next) {
+    if (lf->done)
+      continue;
+    if (name != NULL && lf->name != NULL && strcmp(lf->name, name) == 0)
+      return lf;
+    if (f != NULL && fault_get_kind(lf->f) == fault_get_kind(f) &&
+        strcmp(fault_target(lf->f), fault_target(f)) == 0)
+      return lf;
+  }
+  return NULL;
+}
+
+static int status_of(const struct lab_error *err)
+{
+  switch (err->errnum) {
+  case EINVAL:
+    return 400;
+  case ENOENT:
+    return 404;
+  case ENOTSUP:
+    return 501;
+  case ESRCH:
+    return 409;
+  default:
+    return 500;
+  }
+}
+
+struct json_object *lab_faults_post(struct lab *lab, struct json_object *body, int *code)
+{
+  struct lab_faults *fs = faults_of(lab);
+  cleanup_error struct lab_error *err = NULL;
+  struct api_fault_inject req;
+  if (body == NULL)
+    return error_reply(code, 400, "request body is not a JSON object");
+  if (api_fault_inject_decode(body, &req, &err) < 0)
+    return error_reply(code, 400, err->msg);
+  if (lab->state != LAB_UP) {
+    api_fault_inject_release(&req);
+    return error_reply(code, 409, "the lab is not up");
+  }
+  const struct scenario_fault *sf = NULL;
+  enum fault_kind kind;
+  struct fault_kv kv[FAULT_KIND_MAX_PARAMS];
+  size_t n_kv = 0;
+  char msg[512];
+  if (req.name != NULL && scenario_find_fault(lab->sc, req.name) == NULL &&
+      fault_kind_by_name(req.name) != NULL) {
+    req.kind = req.name; /* a kind given alone */
+    req.name = NULL;
+  }
+  if (req.name != NULL) {
+    sf = scenario_find_fault(lab->sc, req.name);
+    if (sf == NULL) {
+      snprintf(msg, sizeof msg, "no fault or kind named %s (nodelab fault ls lists them)",
+               req.name);
+      api_fault_inject_release(&req);
+      return error_reply(code, 404, msg);
+    }
+    kind = sf->kind_id;
+    for (size_t i = 0; i < sf->n_args && n_kv < FAULT_KIND_MAX_PARAMS; i++)
+      kv[n_kv++] = (struct fault_kv){sf->args[i].spec->name, sf->args[i].text};
+  } else {
+    const struct fault_kind_spec *k = fault_kind_by_name(req.kind);
+    if (k == NULL) {
+      char kinds[512];
+      snprintf(msg, sizeof msg, "unknown fault kind %s (kinds: %s)", req.kind,
+               fault_kind_list(kinds, sizeof kinds));
+      api_fault_inject_release(&req);
+      return error_reply(code, 400, msg);
+    }
+    kind = k->kind;
+    if (req.n_params > FAULT_KIND_MAX_PARAMS) {
+      api_fault_inject_release(&req);
+      return error_reply(code, 400, "too many parameters");
+    }
+    for (size_t i = 0; i < req.n_params; i++)
+      kv[n_kv++] = (struct fault_kv){req.params[i].key, req.params[i].value};
+  }
+  uint64_t for_us = 0;
+  if (req.for_ != NULL) {
+    const struct fault_param_spec for_spec = {.name = "for", .type = FAULT_PARAM_DURATION};
+    union fault_value v;
+    char problem[256];
+    if (fault_value_parse(&for_spec, req.for_, &v, problem, sizeof problem) < 0) {
+      snprintf(msg, sizeof msg, "for: %s", problem);
+      api_fault_inject_release(&req);
+      return error_reply(code, 400, msg);
+    }
+    for_us = v.duration_us;
+  } else if (sf != NULL && sf->for_ms > 0) {
+    for_us = (uint64_t)sf->for_ms * 1000;
+  }
+  struct view_buf vb;
+  view_fill(lab, &vb);
+  struct fault *f = NULL;
+  int rc = fault_prepare(kind, kv, n_kv, &vb.view, &f, &err);
+  api_fault_inject_release(&req);
+  if (rc < 0) {
+    view_release(&vb);
+    return error_reply(code, status_of(err), err->msg);
+  }
+  struct lab_fault *dup = find_unrepaired(fs, sf ? sf->name : NULL, f);
+  if (dup != NULL) {
+    snprintf(msg, sizeof msg, "%s is injected already (id %" PRId64 ", %s): repair it first",
+             fault_label(dup), dup->id, fault_target(dup->f));
+    fault_free(f);
+    view_release(&vb);
+    return error_reply(code, 409, msg);
+  }
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  rc = fault_inject(f, &vb.view, fault_backend_real(), &err);
+  view_release(&vb);
+  if (rc < 0) {
+    fault_free(f);
+    return error_reply(code, status_of(err), err->msg);
+  }
+  struct lab_fault *lf = xcalloc(1, sizeof *lf);
+  lf->owner = fs;
+  lf->inject_us = elapsed_us(&t0);
+  lf->id = fs->next_id++;
+  lf->f = f;
+  lf->by = API_FAULT_BY_CLI;
+  lf->state = API_FAULT_ACTIVE;
+  lf->for_ms = (int64_t)(for_us / 1000);
+  if (sf != NULL) {
+    lf->name = strdup(sf->name);
+    if (lf->name == NULL)
+      abort();
+  }
+  lf->symptom = sf && sf->symptom ? sf->symptom : fault_kind_symptom(kind);
+  now_iso(lf->injected_at);
+  struct lab_fault **tail = &fs->list;
+  while (*tail != NULL)
+    tail = &(*tail)->next;
+  *tail = lf;
+  if (for_us > 0) {
+    lf->timer = evtimer_new(lab->base, on_for_timer, lf);
+    struct timeval tv = {(time_t)(for_us / 1000000), (suseconds_t)(for_us % 1000000)};
+    evtimer_add(lf->timer, &tv);
+  }
+  lab_events_add(lab->events, "fault-injected", fault_label(lf), "%s injected: %s",
+                 fault_kind_name(kind), fault_target(f));
+  log_info("lab %s: fault %s injected on %s in %" PRId64 " us", lab->name, fault_label(lf),
+           fault_target(f), lf->inject_us);
+  arm_poll(fs);
+  *code = 201;
+  return active_json(lf);
+}
+
+static bool matches(const struct lab_fault *lf, const char *what)
+{
+  if (what == NULL)
+    return true;
+  char id[32];
+  snprintf(id, sizeof id, "%" PRId64, lf->id);
+  return strcmp(id, what) == 0 || (lf->name != NULL && strcmp(lf->name, what) == 0) ||
+         strcmp(fault_kind_name(fault_get_kind(lf->f)), what) == 0;
+}
+
+struct json_object *lab_faults_delete(struct lab *lab, const char *what, int *code)
+{
+  struct lab_faults *fs = faults_of(lab);
+  evaluate(fs);
+  struct json_object *list = json_object_new_array();
+  size_t found = 0;
+  for (struct lab_fault *lf = fs->list; lf != NULL; lf = lf->next) {
+    if (!unrepaired(lf) || !matches(lf, what))
+      continue;
+    found++;
+    cleanup_error struct lab_error *err = NULL;
+    if (repair_one(lf, "asked", &err) < 0) {
+      json_object_put(list);
+      return error_reply(code, 500, err->msg);
+    }
+    json_object_array_add(list, active_json(lf));
+  }
+  if (found == 0 && what != NULL) {
+    json_object_put(list);
+    char msg[256];
+    snprintf(msg, sizeof msg, "no active fault named %s (nodelab fault ls shows them)", what);
+    return error_reply(code, 404, msg);
+  }
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "repaired", list);
+  *code = 200;
+  return o;
+}
+
+void lab_faults_repair_all(struct lab *lab)
+{
+  if (lab->faults == NULL)
+    return;
+  for (struct lab_fault *lf = lab->faults->list; lf != NULL; lf = lf->next) {
+    cleanup_error struct lab_error *err = NULL;
+    if (unrepaired(lf) && repair_one(lf, "the lab goes down", &err) < 0)
+      log_warn("lab %s: fault %s: %s", lab->name, fault_label(lf), err->msg);
+  }
+}
+
+void lab_faults_free(struct lab *lab)
+{
+  struct lab_faults *fs = lab->faults;
+  if (fs == NULL)
+    return;
+  for (struct lab_fault *lf = fs->list, *next; lf != NULL; lf = next) {
+    next = lf->next;
+    if (lf->timer != NULL)
+      event_free(lf->timer);
+    fault_free(lf->f);
+    free(lf->name);
+    free(lf);
+  }
+  if (fs->poll_ev != NULL)
+    event_free(fs->poll_ev);
+  free(fs);
+  lab->faults = NULL;
+}

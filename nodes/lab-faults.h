@@ -1,0 +1,31 @@
+/* A lab's faults (lab-faults.c): the engine's faults injected into the lab,
+ * what injected them and when, their --for timers, and the periodic
+ * evaluation of each one's "still present?" predicate that notices a repair
+ * by hand.  The replies are proto/api-faults.h's. */
+#ifndef NODELAB_LAB_FAULTS_H
+#define NODELAB_LAB_FAULTS_H
+
+struct json_object;
+struct lab;
+
+/* GET /v1/labs/LAB/faults: a new object (api_faults), *code 200. */
+struct json_object *lab_faults_get(struct lab *lab, int *code);
+
+/* POST /v1/labs/LAB/faults with body (api_fault_inject; NULL: not JSON):
+ * injects, and returns the active fault (*code 201) or {"error"} with *code
+ * 400/404/409/501/500. New object. */
+struct json_object *lab_faults_post(struct lab *lab, struct json_object *body, int *code);
+
+/* DELETE /v1/labs/LAB/faults[/WHAT]: repairs the unrepaired faults WHAT names
+ * (an id, a scenario fault's name or a kind; NULL: all) and returns
+ * {"repaired": [...]} (*code 200), or {"error"} (404 none named so, 500 a
+ * repair failed). New object. */
+struct json_object *lab_faults_delete(struct lab *lab, const char *what, int *code);
+
+/* Repairs every unrepaired fault, best effort (before the lab is removed). */
+void lab_faults_repair_all(struct lab *lab);
+
+/* Frees the lab's fault records and timers (repairs nothing). */
+void lab_faults_free(struct lab *lab);
+
+#endif
