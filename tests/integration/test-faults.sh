@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# The fault engine end to end on the default lab, through `nodelab fault`.
+# For every kind built: the whole state of what it touches (the node's links
+# with MTU and offloads, addresses, routes, permanent neighbours, qdiscs, its
+# OVSDB Interface/Port rows and flows without counters; the pod's and the
+# fabric's namespaces alike) is captured; the fault is injected and traffic
+# is seen to break with a real tool (ping, nc); `fault repair` puts the state
+# back equal to before.  Then the same fault repaired by hand with the real
+# tool (ip, ethtool) shows as repaired-by-hand in `fault ls --json`.
+# `--for 1s` repairs by itself; `down` with faults active leaves nothing.
+# The host's own namespace is only read (ip link/addr/route compared before
+# and after): everything runs in the lab's namespaces (nodelab exec, or
+# nsenter -n into a pod's or the fabric's namespace by its pid).
+set -euo pipefail
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+LAB=faults-lab
+e2e_init "$LAB"
+for tool in nsenter ethtool; do
+  command -v "$tool" >/dev/null || fail "$tool is missing (tools/setup-deps.sh)"
+done
+
+snapshot "$E2E_TMP/before"
+net_state >"$E2E_TMP/net-before"
+
+nodelab up --name "$LAB" >/dev/null || fail "nodelab up --name $LAB"
+lab_status "$LAB" >"$E2E_TMP/status.json"
+WEB_IP=$(jq -r '.pods[] | select(.name=="web") | .ip' "$E2E_TMP/status.json")
+WEB_PID=$(jq -r '.pods[] | select(.name=="web") | .infra_host_pid' "$E2E_TMP/status.json")
+FABRIC_PID=$(jq -r '.fabric.pid' "$E2E_TMP/status.json")
+NODE2_UNDERLAY=$(jq -r '.nodes[] | select(.name=="node2") | .underlay' "$E2E_TMP/status.json")
+NODE2_UNDERLAY=${NODE2_UNDERLAY%/*}
+[ -n "$WEB_IP" ] && [ "$WEB_PID" -gt 0 ] && [ "$FABRIC_PID" -gt 0 ] || fail "status lacks web or the fabric"
+
+f() { nodelab fault --lab "$LAB" "$@"; }
+
+# ---- the state of a node, a pod, the fabric ----
+strip_net() { sed -E 's/(valid|preferred)_lft [^ ]+//g'; }
+net_dump() { # in the current namespace
+  echo "## links"
+  ip -d link | sed -E 's/ promiscuity [0-9]+//; s/ [a-z_]+_timer +[0-9.]+//g'
+  echo "## addrs"
+  ip -4 addr | strip_net
+  echo "## routes"
+  ip -4 route show table all
+  echo "## neighbours"
+  ip -4 neigh show nud permanent
+  echo "## qdiscs"
+  tc qdisc
+}
+node_state() { # NODE
+  nodelab exec "$1" -- bash -c "$(declare -f strip_net net_dump); net_dump
+    for l in eth0 tun0 br-phy; do echo \"## ethtool \$l\"; ethtool -k \$l 2>/dev/null | grep -v fixed; done
+    echo '## ovsdb'
+    ovs-vsctl --format=csv --data=bare --no-headings \
+      --columns=name,type,options,ofport,mtu,mtu_request,admin_state,link_state,external_ids list Interface | sort
+    ovs-vsctl --format=csv --data=bare --no-headings --columns=name,tag,trunks,vlan_mode,external_ids list Port | sort
+    for b in br0 br-phy; do echo \"## flows \$b\"
+      ovs-ofctl -O OpenFlow13 dump-flows \$b | grep -v '^OFPST' |
+        sed -E 's/(duration|n_packets|n_bytes|idle_age|hard_age)=[^,]*, ?//g' | sort
+    done"
+}
+ns_state() { # PID: a pod's or the fabric's namespace
+  nsenter -t "$1" -n bash -c "$(declare -f strip_net net_dump); net_dump
+    for l in \$(ls /sys/class/net); do echo \"## ethtool \$l\"; ethtool -k \$l 2>/dev/null | grep -v fixed; done"
+}
+all_state() {
+  for n in master node1 node2; do
+    echo "#### $n"
+    node_state "$n"
+  done
+  echo "#### web"
+  ns_state "$WEB_PID"
+  echo "#### fabric"
+  ns_state "$FABRIC_PID"
+}
+all_state >"$E2E_TMP/state-0"
+same_state() { all_state >"$E2E_TMP/state-now" && cmp -s "$E2E_TMP/state-0" "$E2E_TMP/state-now"; }
+assert_state_back() { # WHAT: waits for the lab's whole state to equal the first capture
+  if ! wait_for 20 "the state to be back after $1" same_state; then
+    diff -u "$E2E_TMP/state-0" "$E2E_TMP/state-now" >&2 || true
+    fail "$1: the state differs from before inject (diff above)"
+  fi
+  net_state >"$E2E_TMP/net-now"
+  assert_same_snapshot "$E2E_TMP/net-before" "$E2E_TMP/net-now" "the host's network after $1"
+}
+
+# ---- traffic, with the real tools ----
+ping_web() { nodelab exec node2/client -- ping -c1 -W1 "$@" "$WEB_IP" >/dev/null 2>&1; }
+no_ping_web() { ! ping_web "$@"; }
+http_web() {
+  nodelab exec node2/client -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | timeout 3 nc $WEB_IP 8080" 2>/dev/null |
+    grep -q '^HTTP/'
+}
+no_http_web() { ! http_web; }
+web_to_node2() { nodelab exec node1/web -- ping -c1 -W1 "$NODE2_UNDERLAY" >/dev/null 2>&1; }
+no_web_to_node2() { ! web_to_node2; }
+wait_for 20 "web to answer ping and HTTP" ping_web || fail "no ping to web before any fault"
+wait_for 20 "HTTP to web" http_web || fail "no HTTP to web before any fault"
+wait_for 20 "web to reach node2" web_to_node2 || fail "web does not reach node2 before any fault"
+
+state_of() { # KIND: the state of the last fault of KIND in fault ls --json
+  f ls --json | jq -r --arg k "$1" '[.active[] | select(.kind == $k)] | last | .state'
+}
+is_state() { [ "$(state_of "$1")" = "$2" ]; }
+
+# check_kind KIND BREAK_CHECK HAND_REPAIR_CMD...: inject, see BREAK_CHECK
+# hold, repair, state back; inject, repair by hand, repaired-by-hand seen,
+# repair (a no-op now), state back.
+check_kind() {
+  local kind=$1 broken=$2
+  shift 2
+  f inject "$kind" --json >"$E2E_TMP/inject.json" || fail "$kind: inject failed"
+  [ "$(jq -r .state "$E2E_TMP/inject.json")" = active ] || fail "$kind: not active after inject"
+  say "$kind: injected on $(jq -r .target "$E2E_TMP/inject.json")"
+  wait_for 10 "$kind to break traffic ($broken)" "$broken" || fail "$kind: traffic still flows"
+  is_state "$kind" active || fail "$kind: ls says $(state_of "$kind"), not active"
+  f repair "$kind" >/dev/null || fail "$kind: repair failed"
+  is_state "$kind" repaired || fail "$kind: ls says $(state_of "$kind") after repair"
+  assert_state_back "$kind repair"
+  f inject "$kind" >/dev/null || fail "$kind: second inject failed"
+  wait_for 10 "$kind to break traffic again" "$broken" || fail "$kind: traffic flows (second inject)"
+  "$@" || fail "$kind: the repair by hand ($*) failed"
+  wait_for 10 "$kind to show repaired-by-hand" is_state "$kind" repaired-by-hand ||
+    fail "$kind: a repair by hand ($*) is not seen: $(state_of "$kind")"
+  f repair "$kind" >/dev/null || fail "$kind: repair after the repair by hand failed"
+  assert_state_back "$kind repair by hand"
+  say "$kind: ok (inject, break, exact repair, repair by hand seen)"
+}
+
+in_web() { nsenter -t "$WEB_PID" -n "$@"; }
+in_fabric() { nsenter -t "$FABRIC_PID" -n "$@"; }
+
+# link-mtu: the default target is web's node's eth0, mtu 1300: small pings pass, large vanish.
+MTU0=$(nodelab exec node1 -- cat /sys/class/net/eth0/mtu)
+mtu_broken() { ping_web && no_ping_web -s 1400; }
+check_kind link-mtu mtu_broken nodelab exec node1 -- ip link set dev eth0 mtu "$MTU0"
+
+check_kind link-down no_ping_web nodelab exec node1 -- ip link set dev eth0 up
+
+tx_broken() { ping_web && no_http_web; }
+check_kind tx-checksum-on tx_broken in_web ethtool -K eth0 tx off
+
+FABRIC_IF=$(jq -r '.links[] | select(.node=="node1") | .peer' "$E2E_TMP/status.json")
+check_kind underlay-down no_ping_web in_fabric ip link set dev "$FABRIC_IF" up
+
+ROUTE0=$(in_web ip route show default)
+[ -n "$ROUTE0" ] || fail "web has no default route"
+# shellcheck disable=SC2086 # the route's words
+check_kind pod-route-delete no_web_to_node2 in_web ip route add $ROUTE0
+
+# ---- errors ----
+out=$(f inject link-mtu colour=red 2>&1) && fail "an unknown parameter was accepted"
+grep -q "kind link-mtu: unknown parameter colour" <<<"$out" || fail "unknown parameter: $out"
+out=$(f inject link-mtu node=nowhere 2>&1) && fail "an unknown node was accepted"
+grep -q "no node named nowhere" <<<"$out" || fail "unknown node: $out"
+out=$(f repair nothing-here 2>&1) && fail "repairing nothing succeeded"
+grep -q "no active fault named nothing-here" <<<"$out" || fail "repair of nothing: $out"
+out=$(f inject netem delay=100ms 2>&1) && fail "netem was accepted"
+grep -q "not implemented" <<<"$out" || fail "netem: $out"
+f inject link-mtu >/dev/null || fail "inject for the duplicate check"
+out=$(f inject link-mtu 2>&1) && fail "the same fault twice was accepted"
+grep -q "injected already" <<<"$out" || fail "duplicate: $out"
+f repair --all >/dev/null || fail "repair --all"
+assert_state_back "repair --all"
+say "errors: ok"
+
+# ---- a scenario fault by name, --for ----
+f inject mtu-black-hole --for 1s --json >"$E2E_TMP/inject.json" || fail "inject mtu-black-hole --for 1s"
+[ "$(jq -r .name "$E2E_TMP/inject.json")" = mtu-black-hole ] || fail "the scenario fault's name is not kept"
+[ "$(jq -r .for_ms "$E2E_TMP/inject.json")" = 1000 ] || fail "--for 1s is not 1000 ms"
+wait_for 10 "--for 1s to repair by itself" is_state link-mtu repaired || fail "--for 1s did not repair"
+assert_state_back "--for 1s"
+say "--for: ok"
+
+# ---- down with faults active ----
+f inject link-down >/dev/null || fail "inject before down"
+f inject tx-checksum-on >/dev/null || fail "inject before down"
+nodelab down "$LAB" >/dev/null || fail "down with active faults"
+assert_clean "$E2E_TMP/before" "down with active faults"
+say "down with active faults: nothing left"
