@@ -21,6 +21,9 @@ for tool in nsenter ethtool; do
   command -v "$tool" >/dev/null || fail "$tool is missing (tools/setup-deps.sh)"
 done
 
+# A daemon that just removed its last lab lingers a few seconds, then removes
+# its files: start from after that, so that the snapshot is the host's own.
+wait_for 20 "a previous nodelabd to exit" no_run_dir || say "note: $NODELAB_RUN stays"
 snapshot "$E2E_TMP/before"
 net_state >"$E2E_TMP/net-before"
 
@@ -167,12 +170,16 @@ assert_state_back "repair --all"
 say "errors: ok"
 
 # ---- a scenario fault by name, --for ----
-f inject mtu-black-hole --for 1s --json >"$E2E_TMP/inject.json" || fail "inject mtu-black-hole --for 1s"
+f inject mtu-black-hole --json >"$E2E_TMP/inject.json" || fail "inject mtu-black-hole"
 [ "$(jq -r .name "$E2E_TMP/inject.json")" = mtu-black-hole ] || fail "the scenario fault's name is not kept"
+[ "$(jq -r .target "$E2E_TMP/inject.json")" = "node2 tun0 (mtu 1300)" ] || fail "mtu-black-hole's target"
+f repair mtu-black-hole >/dev/null || fail "repair mtu-black-hole by name"
+assert_state_back "repair mtu-black-hole"
+f inject link-mtu --for 1s --json >"$E2E_TMP/inject.json" || fail "inject link-mtu --for 1s"
 [ "$(jq -r .for_ms "$E2E_TMP/inject.json")" = 1000 ] || fail "--for 1s is not 1000 ms"
 wait_for 10 "--for 1s to repair by itself" is_state link-mtu repaired || fail "--for 1s did not repair"
 assert_state_back "--for 1s"
-say "--for: ok"
+say "scenario fault by name, --for: ok"
 
 # ---- down with faults active ----
 f inject link-down >/dev/null || fail "inject before down"
