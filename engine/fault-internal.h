@@ -77,6 +77,10 @@ struct fault_kind_ops {
 extern const struct fault_kind_ops fault_kind_ops[FAULT_KIND__COUNT];
 
 /* Helpers the kinds share (fault.c). */
+/* Fills *err with the message alone (no strerror: it is whole) and errnum,
+ * which tells the API's status.  Returns -1. */
+int fault_refuse(struct lab_error **err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 const struct fault_view_node *fault_view_node(const struct fault_view *v, const char *name);
 const struct fault_view_pod *fault_view_pod(const struct fault_view *v, const char *name);
 /* Sets parameter key's value when it was not given; its parsed value too. */

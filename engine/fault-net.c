@@ -37,12 +37,12 @@ static int resolve_node(struct fault *f, const struct fault_view *v,
     return -1;
   const char *name = fault_param(f, "node");
   if (name == NULL)
-    return lab_error_set(err, ENOENT, "kind %s: the lab has no node to break", f->spec->name);
+    return fault_refuse(err, ENOENT, "kind %s: the lab has no node to break", f->spec->name);
   *out = fault_view_node(v, name);
   if (*out == NULL)
-    return lab_error_set(err, ENOENT, "kind %s: no node named %s in the lab", f->spec->name, name);
+    return fault_refuse(err, ENOENT, "kind %s: no node named %s in the lab", f->spec->name, name);
   if ((*out)->pid <= 0)
-    return lab_error_set(err, ESRCH, "kind %s: node %s is not running", f->spec->name, name);
+    return fault_refuse(err, ESRCH, "kind %s: node %s is not running", f->spec->name, name);
   return 0;
 }
 
@@ -54,12 +54,12 @@ static int resolve_pod(struct fault *f, const struct fault_view *v,
     return -1;
   const char *name = fault_param(f, "pod");
   if (name == NULL)
-    return lab_error_set(err, ENOENT, "kind %s: the lab has no running pod", f->spec->name);
+    return fault_refuse(err, ENOENT, "kind %s: the lab has no running pod", f->spec->name);
   *out = fault_view_pod(v, name);
   if (*out == NULL)
-    return lab_error_set(err, ENOENT, "kind %s: no pod named %s in the lab", f->spec->name, name);
+    return fault_refuse(err, ENOENT, "kind %s: no pod named %s in the lab", f->spec->name, name);
   if ((*out)->infra_pid <= 0)
-    return lab_error_set(err, ESRCH, "kind %s: pod %s is not running", f->spec->name, name);
+    return fault_refuse(err, ESRCH, "kind %s: pod %s is not running", f->spec->name, name);
   return 0;
 }
 
@@ -164,7 +164,7 @@ static int underlay_down_resolve(struct fault *f, const struct fault_view *v,
   if (resolve_node(f, v, &node, err) < 0)
     return -1;
   if (v->fabric_pid <= 0 || node->fabric_ifname == NULL || node->fabric_ifname[0] == '\0')
-    return lab_error_set(err, ESRCH, "kind underlay-down: the fabric is not running");
+    return fault_refuse(err, ESRCH, "kind underlay-down: the fabric is not running");
   set_target(f, v->fabric_pid, node->fabric_ifname, "fabric %s (the port of %s)",
              node->fabric_ifname, node->name);
   return 0;
@@ -178,8 +178,8 @@ static int tx_csum_resolve(struct fault *f, const struct fault_view *v, struct l
   if (resolve_pod(f, v, &pod, err) < 0 || fault_default_param(f, "node", pod->node, err) < 0)
     return -1;
   if (strcmp(fault_param(f, "node"), pod->node) != 0)
-    return lab_error_set(err, EINVAL, "kind tx-checksum-on: pod %s is on %s, not on %s", pod->name,
-                         pod->node, fault_param(f, "node"));
+    return fault_refuse(err, EINVAL, "kind tx-checksum-on: pod %s is on %s, not on %s", pod->name,
+                        pod->node, fault_param(f, "node"));
   set_target(f, pod->infra_pid, POD_LINK, "%s/%s %s", pod->node, pod->name, POD_LINK);
   return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,19 @@
 
 #include "cleanup.h"
 #include "fault-internal.h"
+
+int fault_refuse(struct lab_error **err, int errnum, const char *fmt, ...)
+{
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  lab_error_set(err, 0, "%s", msg);
+  if (err != NULL && *err != NULL)
+    (*err)->errnum = errnum;
+  return -1;
+}
 
 bool fault_kind_implemented(enum fault_kind kind)
 {
@@ -60,7 +74,7 @@ static int set_param(struct fault *f, int i, const char *value, struct lab_error
   char problem[256];
   union fault_value v;
   if (fault_value_parse(p, value, &v, problem, sizeof problem) < 0)
-    return lab_error_set(err, EINVAL, "kind %s: %s: %s", f->spec->name, p->name, problem);
+    return fault_refuse(err, EINVAL, "kind %s: %s: %s", f->spec->name, p->name, problem);
   free(f->values[i]);
   f->values[i] = strdup(value);
   if (f->values[i] == NULL)
@@ -94,10 +108,10 @@ int fault_prepare(enum fault_kind kind, const struct fault_kv *kv, size_t n,
                   const struct fault_view *view, struct fault **out, struct lab_error **err)
 {
   if (kind >= FAULT_KIND__COUNT)
-    return lab_error_set(err, EINVAL, "unknown fault kind %d", (int)kind);
+    return fault_refuse(err, EINVAL, "unknown fault kind %d", (int)kind);
   const struct fault_kind_spec *spec = fault_kind_spec(kind);
   if (!fault_kind_implemented(kind))
-    return lab_error_set(err, ENOTSUP, "kind %s: not implemented yet", spec->name);
+    return fault_refuse(err, ENOTSUP, "kind %s: not implemented yet", spec->name);
   struct fault *f = calloc(1, sizeof *f);
   if (f == NULL)
     abort();
@@ -113,8 +127,8 @@ int fault_prepare(enum fault_kind kind, const struct fault_kv *kv, size_t n,
     int idx = param_index(f, kv[i].key);
     if (idx < 0) {
       char names[256];
-      lab_error_set(err, EINVAL, "kind %s: unknown parameter %s (it takes %s)", spec->name,
-                    kv[i].key, fault_kind_params_text(spec, names, sizeof names));
+      fault_refuse(err, EINVAL, "kind %s: unknown parameter %s (it takes %s)", spec->name,
+                   kv[i].key, fault_kind_params_text(spec, names, sizeof names));
       fault_free(f);
       return -1;
     }
@@ -129,8 +143,8 @@ int fault_prepare(enum fault_kind kind, const struct fault_kv *kv, size_t n,
   }
   for (size_t i = 0; i < f->n_params; i++) {
     if (f->values[i] == NULL && spec->params[i].need == FAULT_PARAM_REQUIRED) {
-      lab_error_set(err, EINVAL, "kind %s: parameter %s is required", spec->name,
-                    spec->params[i].name);
+      fault_refuse(err, EINVAL, "kind %s: parameter %s is required", spec->name,
+                   spec->params[i].name);
       fault_free(f);
       return -1;
     }
@@ -142,7 +156,7 @@ int fault_prepare(enum fault_kind kind, const struct fault_kv *kv, size_t n,
 int fault_netns(const struct fault_backend *be, pid_t pid, int *fd, struct lab_error **err)
 {
   if (pid <= 0)
-    return lab_error_set(err, ESRCH, "the target is not running");
+    return fault_refuse(err, ESRCH, "the target is not running");
   return be->ops->netns_open(be->ctx, pid, fd, err);
 }
 
@@ -180,7 +194,7 @@ int fault_inject(struct fault *f, const struct fault_view *view, const struct fa
 {
   (void)view;
   if (f->injected)
-    return lab_error_set(err, EALREADY, "%s on %s is injected already", f->spec->name, f->target);
+    return fault_refuse(err, EALREADY, "%s on %s is injected already", f->spec->name, f->target);
   if (fault_kind_ops[f->kind].inject(f, be, err) < 0) {
     cleanup_error struct lab_error *undo_err = NULL;
     undo_all(f, be, &undo_err);

@@ -90,7 +90,7 @@ static int params_decode(struct json_object *o, const char *key, struct api_faul
     if (!json_object_is_type(v, json_type_string)) {
       free(*out);
       *out = NULL;
-      return lab_error_set(err, EINVAL, "parameter %s: not a string", k);
+      return lab_error_set(err, 0, "parameter %s: not a string", k);
     }
     (*out)[(*n)++] = (struct api_fault_param){k, json_object_get_string(v)};
   }
@@ -286,12 +286,12 @@ int api_fault_inject_decode(struct json_object *o, struct api_fault_inject *out,
 {
   memset(out, 0, sizeof *out);
   if (!json_object_is_type(o, json_type_object))
-    return lab_error_set(err, EINVAL, "the request is not a JSON object");
+    return lab_error_set(err, 0, "the request is not a JSON object");
   out->name = json_get_str(o, "name");
   out->kind = json_get_str(o, "kind");
   out->for_ = json_get_str(o, "for");
   if ((out->name == NULL) == (out->kind == NULL))
-    return lab_error_set(err, EINVAL, "give either \"name\" (a scenario fault) or \"kind\"");
+    return lab_error_set(err, 0, "give either \"name\" (a scenario fault) or \"kind\"");
   return params_decode(o, "params", &out->params, &out->n_params, err);
 }
 
