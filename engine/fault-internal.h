@@ -35,6 +35,11 @@ struct fault {
   bool injected;
   struct fault_undo undo[FAULT_MAX_UNDO];
   size_t n_undo;
+  /* OVS kinds (fault-ovs.c): the node's init pid, the flow before and the
+   * flow installed instead (NULL: none), or a port's settings lines. */
+  char ovs_match[64]; /* what the flow's dump line holds: ",nw_dst=10.1.2.0/24 " */
+  char *ovs_old, *ovs_new;
+  char **ovs_port; /* NULL-terminated */
 };
 
 /* The execution backend.  Every call acts in the network namespace of fd
@@ -52,6 +57,11 @@ struct fault_backend_ops {
   int (*repair)(void *ctx, int fd, struct netfault_undo *undo, struct lab_error **err);
   /* The namespace's state (permanent neighbours only); caller frees. */
   int (*capture)(void *ctx, int fd, struct netstate **out, struct lab_error **err);
+  /* Runs nodelab-ovs on node_pid's switch with args (NULL-terminated, after
+   * the program's options); *out (when not NULL) its stdout, malloc'd.  A
+   * failure's message is nodelab-ovs's stderr line. */
+  int (*ovs)(void *ctx, pid_t node_pid, const char *const *args, char **out,
+             struct lab_error **err);
 };
 
 struct fault_backend {
@@ -69,12 +79,24 @@ struct fault_kind_ops {
   /* Looks at the real state. */
   int (*present)(struct fault *f, const struct fault_backend *be, bool *present,
                  struct lab_error **err);
+  /* Exact repair when not from f->undo (OVS kinds); NULL: f->undo's records. */
+  int (*repair)(struct fault *f, const struct fault_backend *be, struct lab_error **err);
   const char *symptom;
   const char *hints[4];
 };
 
-/* The kinds' table (fault-net.c), indexed by enum fault_kind. */
-extern const struct fault_kind_ops fault_kind_ops[FAULT_KIND__COUNT];
+/* The kinds' table (fault-table.c), indexed by enum fault_kind; NULL: not
+ * implemented.  One struct per kind, in its family's file. */
+extern const struct fault_kind_ops *const fault_kind_ops[FAULT_KIND__COUNT];
+extern const struct fault_kind_ops fault_ops_link_mtu, fault_ops_link_down,
+    fault_ops_tx_checksum_on, fault_ops_underlay_down, fault_ops_pod_route_delete;
+extern const struct fault_kind_ops fault_ops_flow_delete, fault_ops_tunnel_dst,
+    fault_ops_tunnel_port_delete;
+/* Helpers of the network kinds shared with the OVS ones (fault-net.c). */
+int fault_resolve_node(struct fault *f, const struct fault_view *v, const char *key,
+                       const struct fault_view_node **out, struct lab_error **err);
+void fault_set_target(struct fault *f, pid_t pid, const char *ifname, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Helpers the kinds share (fault.c). */
 /* Fills *err with the message alone (no strerror: it is whole) and errnum,

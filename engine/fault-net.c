@@ -27,15 +27,28 @@ static const struct fault_view_pod *default_pod(const struct fault_view *v)
   return NULL;
 }
 
-/* Fills "node" when absent (the default pod's node) and finds it. */
-static int resolve_node(struct fault *f, const struct fault_view *v,
-                        const struct fault_view_node **out, struct lab_error **err)
+/* Fills parameter key ("node", "remote") when absent and finds its node:
+ * "node" defaults to the default pod's node; "remote" to the node of another
+ * running pod (else any other node), so that traffic between pods crosses
+ * between the two. */
+int fault_resolve_node(struct fault *f, const struct fault_view *v, const char *key,
+                       const struct fault_view_node **out, struct lab_error **err)
 {
   const struct fault_view_pod *pod = default_pod(v);
   const char *dflt = pod ? pod->node : (v->n_nodes > 0 ? v->nodes[0].name : NULL);
-  if (dflt != NULL && fault_default_param(f, "node", dflt, err) < 0)
+  if (strcmp(key, "remote") == 0) {
+    const char *node = fault_param(f, "node");
+    dflt = NULL;
+    for (size_t i = 0; dflt == NULL && i < v->n_pods; i++)
+      if (v->pods[i].infra_pid > 0 && node != NULL && strcmp(v->pods[i].node, node) != 0)
+        dflt = v->pods[i].node;
+    for (size_t i = 0; dflt == NULL && i < v->n_nodes; i++)
+      if (node != NULL && strcmp(v->nodes[i].name, node) != 0)
+        dflt = v->nodes[i].name;
+  }
+  if (dflt != NULL && fault_default_param(f, key, dflt, err) < 0)
     return -1;
-  const char *name = fault_param(f, "node");
+  const char *name = fault_param(f, key);
   if (name == NULL)
     return fault_refuse(err, ENOENT, "kind %s: the lab has no node to break", f->spec->name);
   *out = fault_view_node(v, name);
@@ -63,9 +76,7 @@ static int resolve_pod(struct fault *f, const struct fault_view *v,
   return 0;
 }
 
-static void set_target(struct fault *f, pid_t pid, const char *ifname, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void set_target(struct fault *f, pid_t pid, const char *ifname, const char *fmt, ...)
+void fault_set_target(struct fault *f, pid_t pid, const char *ifname, const char *fmt, ...)
 {
   f->pid = pid;
   snprintf(f->ifname, sizeof f->ifname, "%s", ifname);
@@ -104,11 +115,12 @@ static struct fault_undo *new_undo(struct fault *f, pid_t pid)
 static int link_mtu_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {
   const struct fault_view_node *node;
-  if (resolve_node(f, v, &node, err) < 0 || fault_default_param(f, "link", DEFAULT_LINK, err) < 0 ||
+  if (fault_resolve_node(f, v, "node", &node, err) < 0 ||
+      fault_default_param(f, "link", DEFAULT_LINK, err) < 0 ||
       fault_default_param(f, "mtu", DEFAULT_MTU, err) < 0)
     return -1;
-  set_target(f, node->pid, fault_param(f, "link"), "%s %s (mtu %s)", node->name,
-             fault_param(f, "link"), fault_param(f, "mtu"));
+  fault_set_target(f, node->pid, fault_param(f, "link"), "%s %s (mtu %s)", node->name,
+                   fault_param(f, "link"), fault_param(f, "mtu"));
   return 0;
 }
 
@@ -134,9 +146,11 @@ static int link_mtu_present(struct fault *f, const struct fault_backend *be, boo
 static int link_down_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {
   const struct fault_view_node *node;
-  if (resolve_node(f, v, &node, err) < 0 || fault_default_param(f, "link", DEFAULT_LINK, err) < 0)
+  if (fault_resolve_node(f, v, "node", &node, err) < 0 ||
+      fault_default_param(f, "link", DEFAULT_LINK, err) < 0)
     return -1;
-  set_target(f, node->pid, fault_param(f, "link"), "%s %s", node->name, fault_param(f, "link"));
+  fault_set_target(f, node->pid, fault_param(f, "link"), "%s %s", node->name,
+                   fault_param(f, "link"));
   return 0;
 }
 
@@ -161,12 +175,12 @@ static int underlay_down_resolve(struct fault *f, const struct fault_view *v,
                                  struct lab_error **err)
 {
   const struct fault_view_node *node;
-  if (resolve_node(f, v, &node, err) < 0)
+  if (fault_resolve_node(f, v, "node", &node, err) < 0)
     return -1;
   if (v->fabric_pid <= 0 || node->fabric_ifname == NULL || node->fabric_ifname[0] == '\0')
     return fault_refuse(err, ESRCH, "kind underlay-down: the fabric is not running");
-  set_target(f, v->fabric_pid, node->fabric_ifname, "fabric %s (the port of %s)",
-             node->fabric_ifname, node->name);
+  fault_set_target(f, v->fabric_pid, node->fabric_ifname, "fabric %s (the port of %s)",
+                   node->fabric_ifname, node->name);
   return 0;
 }
 
@@ -180,7 +194,7 @@ static int tx_csum_resolve(struct fault *f, const struct fault_view *v, struct l
   if (strcmp(fault_param(f, "node"), pod->node) != 0)
     return fault_refuse(err, EINVAL, "kind tx-checksum-on: pod %s is on %s, not on %s", pod->name,
                         pod->node, fault_param(f, "node"));
-  set_target(f, pod->infra_pid, POD_LINK, "%s/%s %s", pod->node, pod->name, POD_LINK);
+  fault_set_target(f, pod->infra_pid, POD_LINK, "%s/%s %s", pod->node, pod->name, POD_LINK);
   return 0;
 }
 
@@ -208,7 +222,7 @@ static int pod_route_resolve(struct fault *f, const struct fault_view *v, struct
   const struct fault_view_pod *pod;
   if (resolve_pod(f, v, &pod, err) < 0)
     return -1;
-  set_target(f, pod->infra_pid, POD_LINK, "%s/%s default route", pod->node, pod->name);
+  fault_set_target(f, pod->infra_pid, POD_LINK, "%s/%s default route", pod->node, pod->name);
   return 0;
 }
 
@@ -233,43 +247,55 @@ static int pod_route_present(struct fault *f, const struct fault_backend *be, bo
   return 0;
 }
 
-const struct fault_kind_ops fault_kind_ops[FAULT_KIND__COUNT] = {
-    [FAULT_KIND_LINK_MTU] = {link_mtu_resolve,
-                             link_mtu_inject,
-                             link_mtu_present,
-                             "Small pings still work, large packets (and large HTTP responses) "
-                             "vanish.",
-                             {"Compare `ip link` MTUs along the path, node by node.",
-                              "The userspace datapath neither fragments nor sends ICMP \"too "
-                              "big\": try ping -s 1400.",
-                              "ip link set dev LINK mtu 1500 (or the MTU the other nodes have)."}},
-    [FAULT_KIND_LINK_DOWN] = {link_down_resolve,
-                              link_down_inject,
-                              link_down_present,
-                              "Nothing crosses the link any more.",
-                              {"Look at `ip link`: is every link UP?", "ip link set dev LINK up"}},
-    [FAULT_KIND_TX_CHECKSUM_ON] = {tx_csum_resolve,
-                                   tx_csum_inject,
-                                   tx_csum_present,
-                                   "Ping works, but TCP (HTTP) to or from the pod hangs.",
-                                   {"Ping works and TCP does not: what differs for TCP?",
-                                    "Look at the pod's offloads: ethtool -k eth0 | grep "
-                                    "checksum",
-                                    "ethtool -K eth0 tx off, inside the pod."}},
-    [FAULT_KIND_UNDERLAY_DOWN] = {underlay_down_resolve,
-                                  link_down_inject,
-                                  link_down_present,
-                                  "The node reaches no other node, though inside it everything "
-                                  "looks fine.",
-                                  {"From the node, ping the other nodes' underlay addresses.",
-                                   "The node's eth0 is a veth: where is its other end, and is it "
-                                   "up?",
-                                   "The fabric's side of the link is down: bring it up there."}},
-    [FAULT_KIND_POD_ROUTE_DELETE] = {pod_route_resolve,
-                                     pod_route_inject,
-                                     pod_route_present,
-                                     "The pod reaches its own subnet only.",
-                                     {"Look at the pod's routes: ip route",
-                                      "ip route add default via GATEWAY (the node's tun0 "
-                                      "address)."}},
+const struct fault_kind_ops fault_ops_link_mtu = {
+    .resolve = link_mtu_resolve,
+    .inject = link_mtu_inject,
+    .present = link_mtu_present,
+    .symptom = "Small pings still work, large packets (and large HTTP responses) "
+               "vanish.",
+    .hints = {"Compare `ip link` MTUs along the path, node by node.",
+              "The userspace datapath neither fragments nor sends ICMP \"too "
+              "big\": try ping -s 1400.",
+              "ip link set dev LINK mtu 1500 (or the MTU the other nodes have)."},
+};
+
+const struct fault_kind_ops fault_ops_link_down = {
+    .resolve = link_down_resolve,
+    .inject = link_down_inject,
+    .present = link_down_present,
+    .symptom = "Nothing crosses the link any more.",
+    .hints = {"Look at `ip link`: is every link UP?", "ip link set dev LINK up"},
+};
+
+const struct fault_kind_ops fault_ops_tx_checksum_on = {
+    .resolve = tx_csum_resolve,
+    .inject = tx_csum_inject,
+    .present = tx_csum_present,
+    .symptom = "Ping works, but TCP (HTTP) to or from the pod hangs.",
+    .hints = {"Ping works and TCP does not: what differs for TCP?",
+              "Look at the pod's offloads: ethtool -k eth0 | grep "
+              "checksum",
+              "ethtool -K eth0 tx off, inside the pod."},
+};
+
+const struct fault_kind_ops fault_ops_underlay_down = {
+    .resolve = underlay_down_resolve,
+    .inject = link_down_inject,
+    .present = link_down_present,
+    .symptom = "The node reaches no other node, though inside it everything "
+               "looks fine.",
+    .hints = {"From the node, ping the other nodes' underlay addresses.",
+              "The node's eth0 is a veth: where is its other end, and is it "
+              "up?",
+              "The fabric's side of the link is down: bring it up there."},
+};
+
+const struct fault_kind_ops fault_ops_pod_route_delete = {
+    .resolve = pod_route_resolve,
+    .inject = pod_route_inject,
+    .present = pod_route_present,
+    .symptom = "The pod reaches its own subnet only.",
+    .hints = {"Look at the pod's routes: ip route",
+              "ip route add default via GATEWAY (the node's tun0 "
+              "address)."},
 };

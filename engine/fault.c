@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "paths.h"
 #include "fault-internal.h"
 
 int fault_refuse(struct lab_error **err, int errnum, const char *fmt, ...)
@@ -29,19 +31,19 @@ int fault_refuse(struct lab_error **err, int errnum, const char *fmt, ...)
 
 bool fault_kind_implemented(enum fault_kind kind)
 {
-  return kind < FAULT_KIND__COUNT && fault_kind_ops[kind].resolve != NULL;
+  return kind < FAULT_KIND__COUNT && fault_kind_ops[kind] != NULL;
 }
 
 const char *fault_kind_symptom(enum fault_kind kind)
 {
-  const char *s = kind < FAULT_KIND__COUNT ? fault_kind_ops[kind].symptom : NULL;
+  const char *s = fault_kind_implemented(kind) ? fault_kind_ops[kind]->symptom : NULL;
   return s ? s : "";
 }
 
 const char *const *fault_kind_hints(enum fault_kind kind)
 {
   static const char *const none[] = {NULL};
-  return kind < FAULT_KIND__COUNT ? fault_kind_ops[kind].hints : none;
+  return fault_kind_implemented(kind) ? fault_kind_ops[kind]->hints : none;
 }
 
 const struct fault_view_node *fault_view_node(const struct fault_view *v, const char *name)
@@ -137,7 +139,7 @@ int fault_prepare(enum fault_kind kind, const struct fault_kv *kv, size_t n,
       return -1;
     }
   }
-  if (fault_kind_ops[kind].resolve(f, view, err) < 0) {
+  if (fault_kind_ops[kind]->resolve(f, view, err) < 0) {
     fault_free(f);
     return -1;
   }
@@ -195,7 +197,7 @@ int fault_inject(struct fault *f, const struct fault_view *view, const struct fa
   (void)view;
   if (f->injected)
     return fault_refuse(err, EALREADY, "%s on %s is injected already", f->spec->name, f->target);
-  if (fault_kind_ops[f->kind].inject(f, be, err) < 0) {
+  if (fault_kind_ops[f->kind]->inject(f, be, err) < 0) {
     cleanup_error struct lab_error *undo_err = NULL;
     undo_all(f, be, &undo_err);
     return lab_error_wrap(err, "injecting %s on %s", f->spec->name, f->target);
@@ -208,8 +210,13 @@ int fault_repair(struct fault *f, const struct fault_backend *be, struct lab_err
 {
   if (!f->injected)
     return 0;
-  if (undo_all(f, be, err) < 0)
+  const struct fault_kind_ops *ops = fault_kind_ops[f->kind];
+  if (ops->repair != NULL) {
+    if (ops->repair(f, be, err) < 0)
+      return lab_error_wrap(err, "repairing %s on %s", f->spec->name, f->target);
+  } else if (undo_all(f, be, err) < 0) {
     return -1;
+  }
   f->injected = false;
   return 0;
 }
@@ -220,7 +227,7 @@ int fault_present(struct fault *f, const struct fault_backend *be, bool *present
   *present = false;
   if (!f->injected)
     return 0;
-  return fault_kind_ops[f->kind].present(f, be, present, err);
+  return fault_kind_ops[f->kind]->present(f, be, present, err);
 }
 
 enum fault_kind fault_get_kind(const struct fault *f)
@@ -254,6 +261,11 @@ void fault_free(struct fault *f)
   }
   for (size_t i = 0; i < f->n_undo; i++)
     netfault_undo_clear(&f->undo[i].nf);
+  free(f->ovs_old);
+  free(f->ovs_new);
+  for (size_t i = 0; f->ovs_port != NULL && f->ovs_port[i] != NULL; i++)
+    free(f->ovs_port[i]);
+  free(f->ovs_port);
   free(f);
 }
 
@@ -310,6 +322,87 @@ static int real_capture(void *ctx, int fd, struct netstate **out, struct lab_err
   return netstate_capture(fd, NETSTATE_NEIGH_PERMANENT_ONLY, out, err);
 }
 
+/* Reads fd to its end into a malloc'd string. */
+static char *read_all(int fd)
+{
+  size_t len = 0, cap = 4096;
+  char *buf = malloc(cap);
+  if (buf == NULL)
+    abort();
+  for (;;) {
+    if (len + 1024 > cap && (buf = realloc(buf, cap *= 2)) == NULL)
+      abort();
+    ssize_t n = read(fd, buf + len, cap - len - 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    len += (size_t)n;
+  }
+  buf[len] = '\0';
+  return buf;
+}
+
+/* nodelab-ovs on the switch of node_pid (its rundir seen through
+ * /proc/PID/root), bounded by OVS_TIMEOUT_S; waits for it (a few ms). */
+#define OVS_TIMEOUT_S "5"
+static int real_ovs(void *ctx, pid_t node_pid, const char *const *args, char **out,
+                    struct lab_error **err)
+{
+  (void)ctx;
+  static char *tool;
+  if (tool == NULL && (tool = paths_find_binary("nodelab-ovs", "netd")) == NULL)
+    return lab_error_set(err, ENOENT, "nodelab-ovs not found (is netd built?)");
+  char rundir[64];
+  snprintf(rundir, sizeof rundir, "/proc/%d/root/run/openvswitch", (int)node_pid);
+  const char *argv[32] = {tool, "--rundir", rundir, "--timeout", OVS_TIMEOUT_S};
+  size_t n = 5;
+  for (size_t i = 0; args[i] != NULL && n < 31; i++)
+    argv[n++] = args[i];
+  argv[n] = NULL;
+  int o[2], e[2];
+  if (pipe2(o, O_CLOEXEC) < 0)
+    return lab_error_errno(err, "pipe");
+  if (pipe2(e, O_CLOEXEC) < 0) {
+    close(o[0]);
+    close(o[1]);
+    return lab_error_errno(err, "pipe");
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(o[0]), close(o[1]), close(e[0]), close(e[1]);
+    return lab_error_errno(err, "fork");
+  }
+  if (pid == 0) {
+    dup2(o[1], STDOUT_FILENO);
+    dup2(e[1], STDERR_FILENO);
+    execv(tool, (char *const *)argv);
+    _exit(127);
+  }
+  close(o[1]);
+  close(e[1]);
+  char *text = read_all(o[0]);
+  char *errtext = read_all(e[0]);
+  close(o[0]);
+  close(e[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    errtext[strcspn(errtext, "\n")] = '\0';
+    lab_error_set(err, 0, "%s", errtext[0] ? errtext : "nodelab-ovs failed");
+    free(text);
+    free(errtext);
+    return -1;
+  }
+  free(errtext);
+  if (out != NULL)
+    *out = text;
+  else
+    free(text);
+  return 0;
+}
+
 static const struct fault_backend_ops real_ops = {
     .netns_open = real_netns_open,
     .link_set_mtu = real_link_set_mtu,
@@ -318,6 +411,7 @@ static const struct fault_backend_ops real_ops = {
     .route_delete = real_route_delete,
     .repair = real_repair,
     .capture = real_capture,
+    .ovs = real_ovs,
 };
 
 const struct fault_backend *fault_backend_real(void)

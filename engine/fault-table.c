@@ -1,0 +1,29 @@
+/* The table of kind implementations, indexed by enum fault_kind: a kind
+ * whose entry is NULL is refused with "not implemented yet". */
+#include <assert.h>
+
+#include "fault-internal.h"
+
+const struct fault_kind_ops *const fault_kind_ops[FAULT_KIND__COUNT] = {
+    [FAULT_KIND_LINK_MTU] = &fault_ops_link_mtu,
+    [FAULT_KIND_LINK_DOWN] = &fault_ops_link_down,
+    [FAULT_KIND_TX_CHECKSUM_ON] = &fault_ops_tx_checksum_on,
+    [FAULT_KIND_TUNNEL_DST] = &fault_ops_tunnel_dst,
+    [FAULT_KIND_FLOW_DELETE] = &fault_ops_flow_delete,
+    [FAULT_KIND_DAEMON_KILL] = NULL,
+    [FAULT_KIND_CGROUP_MEMORY] = NULL,
+    [FAULT_KIND_SECCOMP_DENY] = NULL,
+    [FAULT_KIND_NETEM] = NULL,
+    [FAULT_KIND_PARTITION] = NULL,
+    [FAULT_KIND_UNDERLAY_DOWN] = &fault_ops_underlay_down,
+    [FAULT_KIND_VNI_MISMATCH] = NULL,
+    [FAULT_KIND_TUNNEL_PORT_DELETE] = &fault_ops_tunnel_port_delete,
+    [FAULT_KIND_POD_ROUTE_DELETE] = &fault_ops_pod_route_delete,
+    [FAULT_KIND_DUPLICATE_IP] = NULL,
+    [FAULT_KIND_NEIGHBOUR_POISON] = NULL,
+    [FAULT_KIND_POD_KILL] = NULL,
+    [FAULT_KIND_CGROUP_PIDS] = NULL,
+    [FAULT_KIND_CGROUP_CPU] = NULL,
+};
+static_assert(sizeof fault_kind_ops / sizeof fault_kind_ops[0] == FAULT_KIND__COUNT,
+              "fault_kind_ops[] has one entry per enum fault_kind");
