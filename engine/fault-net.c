@@ -247,6 +247,62 @@ static int pod_route_present(struct fault *f, const struct fault_backend *be, bo
   return 0;
 }
 
+/* ---- duplicate-ip {pod, as} ---- */
+
+static int dup_ip_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
+{
+  const struct fault_view_pod *pod;
+  if (resolve_pod(f, v, &pod, err) < 0)
+    return -1;
+  const struct fault_view_pod *as = NULL;
+  for (size_t i = 0; i < v->n_pods && fault_param(f, "as") == NULL; i++)
+    if (&v->pods[i] != pod && v->pods[i].ip != NULL &&
+        fault_default_param(f, "as", v->pods[i].name, err) < 0)
+      return -1;
+  as = fault_view_pod(v, fault_param(f, "as"));
+  if (as == NULL)
+    return fault_refuse(err, ENOENT, "kind duplicate-ip: no pod named %s in the lab",
+                        fault_param(f, "as") ?: "(none)");
+  if (as == pod)
+    return fault_refuse(err, EINVAL, "kind duplicate-ip: as must be another pod than %s",
+                        pod->name);
+  if (as->ip == NULL || inet_pton(AF_INET, as->ip, &f->addr) != 1)
+    return fault_refuse(err, ESRCH, "kind duplicate-ip: pod %s has no address", as->name);
+  fault_set_target(f, pod->infra_pid, POD_LINK, "%s/%s %s += %s/32 (the address of %s)", pod->node,
+                   pod->name, POD_LINK, as->ip, as->name);
+  return 0;
+}
+
+static int dup_ip_inject(struct fault *f, const struct fault_backend *be, struct lab_error **err)
+{
+  return FAULT_ACT(f, be, addr_add, f->ifname, f->addr, 32);
+}
+
+/* Present while the pod's link still has the other pod's address. */
+static int dup_ip_present(struct fault *f, const struct fault_backend *be, bool *present,
+                          struct lab_error **err)
+{
+  cleanup_close int fd = -1;
+  cleanup_netstate struct netstate *st = NULL;
+  if (fault_netns(be, f->pid, &fd, err) < 0 || be->ops->capture(be->ctx, fd, &st, err) < 0)
+    return -1;
+  *present = false;
+  for (size_t i = 0; i < st->n_addrs; i++)
+    if (strcmp(st->addrs[i].ifname, f->ifname) == 0 && st->addrs[i].local.s_addr == f->addr.s_addr)
+      *present = true;
+  return 0;
+}
+
+const struct fault_kind_ops fault_ops_duplicate_ip = {
+    .resolve = dup_ip_resolve,
+    .inject = dup_ip_inject,
+    .present = dup_ip_present,
+    .symptom = "The other pod gets no answer from this one any more; ping between them fails.",
+    .hints = {"Look at every pod's addresses: ip addr",
+              "An address that two pods hold: the replies go to the wrong one (or never leave).",
+              "ip addr del ADDRESS/32 dev eth0 in the pod that should not have it."},
+};
+
 const struct fault_kind_ops fault_ops_link_mtu = {
     .resolve = link_mtu_resolve,
     .inject = link_mtu_inject,

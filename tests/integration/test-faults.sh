@@ -157,6 +157,9 @@ ROUTE0=$(in_web ip route show default)
 # shellcheck disable=SC2086 # the route's words
 check_kind pod-route-delete no_web_to_node2 in_web ip route add $ROUTE0
 
+CLIENT_IP=$(jq -r '.pods[] | select(.name=="client") | .ip' "$E2E_TMP/status.json")
+check_kind duplicate-ip no_ping_web in_web ip addr del "$CLIENT_IP/32" dev eth0
+
 # The OVS kinds, through nodelab-ovs; repaired by hand with ovs-ofctl.
 NODE2_SUBNET=$(jq -r '.nodes[] | select(.name=="node2") | .subnet' "$E2E_TMP/status.json")
 FLOW="table=90,priority=100,ip,nw_dst=$NODE2_SUBNET,actions=set_field:$NODE2_UNDERLAY->tun_dst,output:1"
