@@ -44,11 +44,20 @@ struct lab_fault {
   struct lab_fault *next;
 };
 
+/* A scenario fault with a timeline (at, for, every), from the lab's up. */
+struct timeline_entry {
+  struct lab_faults *fs;
+  const struct scenario_fault *sf;
+  struct event *ev;
+};
+
 struct lab_faults {
   struct lab *lab;
   struct lab_fault *list; /* newest last */
   int64_t next_id;
   struct event *poll_ev;
+  struct timeline_entry *timeline;
+  size_t n_timeline;
 };
 
 /* The lab as the engine sees it, valid until the next change of the lab. */
@@ -342,6 +351,73 @@ static int status_of(const struct lab_error *err)
   }
 }
 
+/* Injects a fault of kind with kv (a scenario fault's when sf is not NULL)
+ * for for_us (0: until repaired); returns the reply (*code 201 and the
+ * active fault, or an error). */
+static struct json_object *inject(struct lab_faults *fs, const struct scenario_fault *sf,
+                                  enum fault_kind kind, const struct fault_kv *kv, size_t n_kv,
+                                  uint64_t for_us, enum api_fault_by by, int *code)
+{
+  struct lab *lab = fs->lab;
+  cleanup_error struct lab_error *err = NULL;
+  char msg[512];
+  struct view_buf vb;
+  view_fill(lab, &vb);
+  struct fault *f = NULL;
+  int rc = fault_prepare(kind, kv, n_kv, &vb.view, &f, &err);
+  if (rc < 0) {
+    view_release(&vb);
+    return error_reply(code, status_of(err), err->msg);
+  }
+  struct lab_fault *dup = find_unrepaired(fs, sf ? sf->name : NULL, f);
+  if (dup != NULL) {
+    snprintf(msg, sizeof msg, "%s is injected already (id %" PRId64 ", %s): repair it first",
+             fault_label(dup), dup->id, fault_target(dup->f));
+    fault_free(f);
+    view_release(&vb);
+    return error_reply(code, 409, msg);
+  }
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  rc = fault_inject(f, &vb.view, fault_backend_real(), &err);
+  view_release(&vb);
+  if (rc < 0) {
+    fault_free(f);
+    return error_reply(code, status_of(err), err->msg);
+  }
+  struct lab_fault *lf = xcalloc(1, sizeof *lf);
+  lf->owner = fs;
+  lf->inject_us = elapsed_us(&t0);
+  lf->id = fs->next_id++;
+  lf->f = f;
+  lf->by = by;
+  lf->state = API_FAULT_ACTIVE;
+  lf->for_ms = (int64_t)(for_us / 1000);
+  if (sf != NULL) {
+    lf->name = strdup(sf->name);
+    if (lf->name == NULL)
+      abort();
+  }
+  lf->symptom = sf && sf->symptom ? sf->symptom : fault_kind_symptom(kind);
+  now_iso(lf->injected_at);
+  struct lab_fault **tail = &fs->list;
+  while (*tail != NULL)
+    tail = &(*tail)->next;
+  *tail = lf;
+  if (for_us > 0) {
+    lf->timer = evtimer_new(lab->base, on_for_timer, lf);
+    struct timeval tv = {(time_t)(for_us / 1000000), (suseconds_t)(for_us % 1000000)};
+    evtimer_add(lf->timer, &tv);
+  }
+  lab_events_add(lab->events, "fault-injected", fault_label(lf), "%s injected: %s",
+                 fault_kind_name(kind), fault_target(f));
+  log_info("lab %s: fault %s injected on %s in %" PRId64 " us", lab->name, fault_label(lf),
+           fault_target(f), lf->inject_us);
+  arm_poll(fs);
+  *code = 201;
+  return active_json(lf);
+}
+
 struct json_object *lab_faults_post(struct lab *lab, struct json_object *body, int *code)
 {
   struct lab_faults *fs = faults_of(lab);
@@ -407,62 +483,8 @@ struct json_object *lab_faults_post(struct lab *lab, struct json_object *body, i
   } else if (sf != NULL && sf->for_ms > 0) {
     for_us = (uint64_t)sf->for_ms * 1000;
   }
-  struct view_buf vb;
-  view_fill(lab, &vb);
-  struct fault *f = NULL;
-  int rc = fault_prepare(kind, kv, n_kv, &vb.view, &f, &err);
   api_fault_inject_release(&req);
-  if (rc < 0) {
-    view_release(&vb);
-    return error_reply(code, status_of(err), err->msg);
-  }
-  struct lab_fault *dup = find_unrepaired(fs, sf ? sf->name : NULL, f);
-  if (dup != NULL) {
-    snprintf(msg, sizeof msg, "%s is injected already (id %" PRId64 ", %s): repair it first",
-             fault_label(dup), dup->id, fault_target(dup->f));
-    fault_free(f);
-    view_release(&vb);
-    return error_reply(code, 409, msg);
-  }
-  struct timespec t0;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
-  rc = fault_inject(f, &vb.view, fault_backend_real(), &err);
-  view_release(&vb);
-  if (rc < 0) {
-    fault_free(f);
-    return error_reply(code, status_of(err), err->msg);
-  }
-  struct lab_fault *lf = xcalloc(1, sizeof *lf);
-  lf->owner = fs;
-  lf->inject_us = elapsed_us(&t0);
-  lf->id = fs->next_id++;
-  lf->f = f;
-  lf->by = API_FAULT_BY_CLI;
-  lf->state = API_FAULT_ACTIVE;
-  lf->for_ms = (int64_t)(for_us / 1000);
-  if (sf != NULL) {
-    lf->name = strdup(sf->name);
-    if (lf->name == NULL)
-      abort();
-  }
-  lf->symptom = sf && sf->symptom ? sf->symptom : fault_kind_symptom(kind);
-  now_iso(lf->injected_at);
-  struct lab_fault **tail = &fs->list;
-  while (*tail != NULL)
-    tail = &(*tail)->next;
-  *tail = lf;
-  if (for_us > 0) {
-    lf->timer = evtimer_new(lab->base, on_for_timer, lf);
-    struct timeval tv = {(time_t)(for_us / 1000000), (suseconds_t)(for_us % 1000000)};
-    evtimer_add(lf->timer, &tv);
-  }
-  lab_events_add(lab->events, "fault-injected", fault_label(lf), "%s injected: %s",
-                 fault_kind_name(kind), fault_target(f));
-  log_info("lab %s: fault %s injected on %s in %" PRId64 " us", lab->name, fault_label(lf),
-           fault_target(f), lf->inject_us);
-  arm_poll(fs);
-  *code = 201;
-  return active_json(lf);
+  return inject(fs, sf, kind, kv, n_kv, for_us, API_FAULT_BY_CLI, code);
 }
 
 static bool matches(const struct lab_fault *lf, const char *what)
@@ -504,6 +526,52 @@ struct json_object *lab_faults_delete(struct lab *lab, const char *what, int *co
   return o;
 }
 
+static void arm_ms(struct event *ev, int ms)
+{
+  struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+  evtimer_add(ev, &tv);
+}
+
+/* A timeline's step: inject (by "timer"; its `for` repairs it), and again
+ * `every` later. */
+static void on_timeline(evutil_socket_t fd, short what, void *arg)
+{
+  struct timeline_entry *t = arg;
+  const struct scenario_fault *sf = t->sf;
+  if (t->fs->lab->state != LAB_UP)
+    return;
+  struct fault_kv kv[FAULT_KIND_MAX_PARAMS];
+  size_t n = 0;
+  for (size_t i = 0; i < sf->n_args && n < FAULT_KIND_MAX_PARAMS; i++)
+    kv[n++] = (struct fault_kv){sf->args[i].spec->name, sf->args[i].text};
+  int code;
+  struct json_object *reply =
+      inject(t->fs, sf, sf->kind_id, kv, n, sf->for_ms > 0 ? (uint64_t)sf->for_ms * 1000 : 0,
+             API_FAULT_BY_TIMER, &code);
+  if (code != 201)
+    lab_events_add(t->fs->lab->events, "fault-timeline-failed", sf->name, "%s",
+                   json_get_str(reply, "error") ?: "inject failed");
+  json_object_put(reply);
+  if (sf->every_ms > 0)
+    arm_ms(t->ev, sf->every_ms);
+}
+
+void lab_faults_start_timeline(struct lab *lab)
+{
+  struct lab_faults *fs = faults_of(lab);
+  const struct scenario *sc = lab->sc;
+  fs->timeline = xcalloc(sc->n_faults, sizeof *fs->timeline);
+  for (size_t i = 0; i < sc->n_faults; i++) {
+    const struct scenario_fault *sf = &sc->faults[i];
+    if (sf->at_ms < 0 || !fault_kind_implemented(sf->kind_id))
+      continue;
+    struct timeline_entry *t = &fs->timeline[fs->n_timeline++];
+    *t = (struct timeline_entry){.fs = fs, .sf = sf};
+    t->ev = evtimer_new(lab->base, on_timeline, t);
+    arm_ms(t->ev, sf->at_ms);
+  }
+}
+
 void lab_faults_repair_all(struct lab *lab)
 {
   if (lab->faults == NULL)
@@ -530,6 +598,9 @@ void lab_faults_free(struct lab *lab)
   }
   if (fs->poll_ev != NULL)
     event_free(fs->poll_ev);
+  for (size_t i = 0; i < fs->n_timeline; i++)
+    event_free(fs->timeline[i].ev);
+  free(fs->timeline);
   free(fs);
   lab->faults = NULL;
 }

@@ -22,6 +22,10 @@ struct json_object *lab_faults_post(struct lab *lab, struct json_object *body, i
  * repair failed). New object. */
 struct json_object *lab_faults_delete(struct lab *lab, const char *what, int *code);
 
+/* Starts the timelines of the scenario's faults that have one (at, for,
+ * every), counted from now: call once, when the lab is up. */
+void lab_faults_start_timeline(struct lab *lab);
+
 /* Repairs every unrepaired fault, best effort (before the lab is removed). */
 void lab_faults_repair_all(struct lab *lab);
 

@@ -71,6 +71,7 @@ void lab_finish_start(struct lab *lab, const char *error)
     log_info("lab %s is up: %zu nodes", lab->name, lab->n_nodes);
     lab_events_add(lab->events, "lab-up", NULL, "%zu nodes and %zu pods are up", lab->n_nodes,
                    lab->n_pods);
+    lab_faults_start_timeline(lab); /* the scenario's faults with at/for/every */
   } else {
     log_err("lab %s failed to start: %s", lab->name, error);
     lab_events_add(lab->events, "lab-failed", NULL, "%s", error);

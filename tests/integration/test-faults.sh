@@ -16,7 +16,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 LAB=faults-lab
-e2e_init "$LAB"
+TLAB=faults-timeline
+e2e_init "$LAB" "$TLAB"
 for tool in nsenter ethtool; do
   command -v "$tool" >/dev/null || fail "$tool is missing (tools/setup-deps.sh)"
 done
@@ -201,3 +202,23 @@ f inject tx-checksum-on >/dev/null || fail "inject before down"
 nodelab down "$LAB" >/dev/null || fail "down with active faults"
 assert_clean "$E2E_TMP/before" "down with active faults"
 say "down with active faults: nothing left"
+
+# ---- a scenario fault's timeline: at 300ms, for 500ms, every 1s ----
+cat >"$E2E_TMP/timeline.yaml" <<EOF
+name: $TLAB
+cluster:
+  nodes: [n1, n2]
+faults:
+  - {name: blip, kind: link-mtu, node: n1, link: eth0, mtu: 1300, at: 300ms, for: 500ms, every: 1s}
+EOF
+wait_for 20 "nodelabd to exit" no_run_dir || say "note: $NODELAB_RUN stays"
+snapshot "$E2E_TMP/before-timeline"
+nodelab up "$E2E_TMP/timeline.yaml" >/dev/null || fail "up of the timeline lab"
+count_events() { nodelab events "$TLAB" --json | jq -r .kind | grep -c "^$1\$" || true; }
+cycles_seen() { (($(count_events fault-injected) >= 2 && $(count_events fault-repaired) >= 2)); }
+wait_for 15 "two inject/repair cycles of blip" cycles_seen || fail "the timeline did not run twice"
+nodelab events "$TLAB" --json | jq -r 'select(.kind | startswith("fault")) | .message' | head -4 >&2
+[ "$(nodelab fault --lab "$TLAB" ls --json | jq -r '.active[0].by')" = timer ] || fail "the timeline's faults are not by timer"
+nodelab down "$TLAB" >/dev/null || fail "down of the timeline lab"
+assert_clean "$E2E_TMP/before-timeline" "the timeline lab"
+say "timeline: ok"
