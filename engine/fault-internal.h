@@ -33,6 +33,9 @@ struct fault {
   pid_t pid; /* the netns holder (node, pod infra, fabric) */
   char ifname[16];
   struct in_addr addr; /* duplicate-ip: the address added */
+  /* partition: each side's pid, and the address of the other side */
+  pid_t side_pid[2];
+  struct in_addr side_dst[2], side_gw[2];
   bool injected;
   struct fault_undo undo[FAULT_MAX_UNDO];
   size_t n_undo;
@@ -55,6 +58,8 @@ struct fault_backend_ops {
                      struct lab_error **err);
   int (*route_delete)(void *ctx, int fd, uint32_t table, struct in_addr dst, uint8_t dst_len,
                       struct netfault_undo *undo, struct lab_error **err);
+  int (*route_add)(void *ctx, int fd, const struct netstate_route *r, struct netfault_undo *undo,
+                   struct lab_error **err);
   int (*addr_add)(void *ctx, int fd, const char *ifname, struct in_addr ip, uint8_t prefix,
                   struct netfault_undo *undo, struct lab_error **err);
   int (*repair)(void *ctx, int fd, struct netfault_undo *undo, struct lab_error **err);
@@ -93,7 +98,7 @@ struct fault_kind_ops {
 extern const struct fault_kind_ops *const fault_kind_ops[FAULT_KIND__COUNT];
 extern const struct fault_kind_ops fault_ops_link_mtu, fault_ops_link_down,
     fault_ops_tx_checksum_on, fault_ops_underlay_down, fault_ops_pod_route_delete,
-    fault_ops_duplicate_ip;
+    fault_ops_duplicate_ip, fault_ops_partition;
 extern const struct fault_kind_ops fault_ops_flow_delete, fault_ops_tunnel_dst,
     fault_ops_tunnel_port_delete;
 /* Helpers of the network kinds shared with the OVS ones (fault-net.c). */

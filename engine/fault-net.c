@@ -303,6 +303,107 @@ const struct fault_kind_ops fault_ops_duplicate_ip = {
               "ip addr del ADDRESS/32 dev eth0 in the pod that should not have it."},
 };
 
+/* ---- partition {node, remote} ---- */
+
+#define UNDERLAY_LINK "br-phy" /* the OVS bridge that holds a node's underlay address */
+#define PARTITION_GW_HOST 254  /* the dead next hop: .254 of the underlay */
+
+/* The address of a node's underlay CIDR, and .254 of its network. */
+static int underlay_addrs(const struct fault_view_node *n, struct in_addr *ip, struct in_addr *gw)
+{
+  unsigned a, b, c, d;
+  if (n->underlay == NULL || sscanf(n->underlay, "%u.%u.%u.%u", &a, &b, &c, &d) != 4)
+    return -1;
+  ip->s_addr = htonl((a & 255) << 24 | (b & 255) << 16 | (c & 255) << 8 | (d & 255));
+  gw->s_addr = htonl((a & 255) << 24 | (b & 255) << 16 | (c & 255) << 8 | PARTITION_GW_HOST);
+  return 0;
+}
+
+static int partition_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
+{
+  const struct fault_view_node *node, *remote;
+  if (fault_resolve_node(f, v, "node", &node, err) < 0 ||
+      fault_resolve_node(f, v, "remote", &remote, err) < 0)
+    return -1;
+  if (node == remote)
+    return fault_refuse(err, EINVAL, "kind partition: remote must be another node than %s",
+                        node->name);
+  struct in_addr ip[2], gw[2];
+  if (underlay_addrs(node, &ip[0], &gw[0]) < 0 || underlay_addrs(remote, &ip[1], &gw[1]) < 0)
+    return fault_refuse(err, ENOENT, "kind partition: no underlay address for %s or %s", node->name,
+                        remote->name);
+  /* Each side routes the other's address to a next hop nobody answers. */
+  f->side_pid[0] = node->pid;
+  f->side_dst[0] = ip[1];
+  f->side_gw[0] = gw[0];
+  f->side_pid[1] = remote->pid;
+  f->side_dst[1] = ip[0];
+  f->side_gw[1] = gw[1];
+  char gws[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &gw[0], gws, sizeof gws);
+  fault_set_target(f, node->pid, UNDERLAY_LINK, "%s <-> %s (each routes the other via %s)",
+                   node->name, remote->name, gws);
+  return 0;
+}
+
+static void partition_route(const struct fault *f, int side, struct netstate_route *r)
+{
+  memset(r, 0, sizeof *r);
+  r->table = 254;
+  r->type = 1;     /* unicast */
+  r->protocol = 4; /* static */
+  r->scope = 0;    /* global */
+  r->dst = f->side_dst[side];
+  r->dst_len = 32;
+  r->n_nexthops = 1;
+  snprintf(r->nexthops[0].ifname, sizeof r->nexthops[0].ifname, "%s", UNDERLAY_LINK);
+  r->nexthops[0].gateway = f->side_gw[side];
+  r->nexthops[0].has_gateway = 1;
+}
+
+static int partition_inject(struct fault *f, const struct fault_backend *be, struct lab_error **err)
+{
+  for (int side = 0; side < 2; side++) {
+    struct netstate_route r;
+    partition_route(f, side, &r);
+    f->pid = f->side_pid[side];
+    if (FAULT_ACT(f, be, route_add, &r) < 0)
+      return -1;
+  }
+  f->pid = f->side_pid[0];
+  return 0;
+}
+
+/* Present while either side still has its /32 route to the other. */
+static int partition_present(struct fault *f, const struct fault_backend *be, bool *present,
+                             struct lab_error **err)
+{
+  *present = false;
+  for (int side = 0; side < 2; side++) {
+    cleanup_close int fd = -1;
+    cleanup_netstate struct netstate *st = NULL;
+    if (fault_netns(be, f->side_pid[side], &fd, err) < 0 ||
+        be->ops->capture(be->ctx, fd, &st, err) < 0)
+      return -1;
+    for (size_t i = 0; i < st->n_routes; i++)
+      if (st->routes[i].table == 254 && st->routes[i].dst_len == 32 &&
+          st->routes[i].dst.s_addr == f->side_dst[side].s_addr)
+        *present = true;
+  }
+  return 0;
+}
+
+const struct fault_kind_ops fault_ops_partition = {
+    .resolve = partition_resolve,
+    .inject = partition_inject,
+    .present = partition_present,
+    .symptom = "The two nodes (and their pods) no longer reach each other; each still reaches "
+               "the other nodes.",
+    .hints = {"From each node, ping the other's underlay address; then a third node.",
+              "ip route get THE_OTHER_NODE: which next hop does the node use?",
+              "ip route del THE_OTHER_NODE/32 on both nodes."},
+};
+
 const struct fault_kind_ops fault_ops_link_mtu = {
     .resolve = link_mtu_resolve,
     .inject = link_mtu_inject,

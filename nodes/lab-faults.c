@@ -604,3 +604,22 @@ void lab_faults_free(struct lab *lab)
   free(fs);
   lab->faults = NULL;
 }
+
+size_t lab_faults_status(const struct lab *lab, struct api_fault **out)
+{
+  *out = NULL;
+  if (lab->faults == NULL)
+    return 0;
+  size_t n = 0;
+  for (const struct lab_fault *lf = lab->faults->list; lf != NULL; lf = lf->next)
+    n += !lf->done;
+  *out = xcalloc(n, sizeof **out);
+  size_t i = 0;
+  for (const struct lab_fault *lf = lab->faults->list; lf != NULL; lf = lf->next)
+    if (!lf->done)
+      (*out)[i++] = (struct api_fault){.name = fault_label(lf),
+                                       .kind = fault_kind_name(fault_get_kind(lf->f)),
+                                       .node = fault_param(lf->f, "node"),
+                                       .state = api_fault_state_name(lf->state)};
+  return n;
+}

@@ -5,6 +5,8 @@
 #ifndef NODELAB_LAB_FAULTS_H
 #define NODELAB_LAB_FAULTS_H
 
+#include <stddef.h>
+
 struct json_object;
 struct lab;
 
@@ -28,6 +30,12 @@ void lab_faults_start_timeline(struct lab *lab);
 
 /* Repairs every unrepaired fault, best effort (before the lab is removed). */
 void lab_faults_repair_all(struct lab *lab);
+
+/* LAB_STATUS's "faults": the faults not repaired by nodelab (active, or
+ * repaired by hand), as a malloc'd array in
+ * *out (strings borrowed from the lab); returns its length. */
+struct api_fault;
+size_t lab_faults_status(const struct lab *lab, struct api_fault **out);
 
 /* Frees the lab's fault records and timers (repairs nothing). */
 void lab_faults_free(struct lab *lab);

@@ -1,6 +1,7 @@
 /* The lab as the API shows it: LAB_SUMMARY and LAB_STATUS (proto/api.h),
  * filled from the lab and encoded by proto. */
 #include "lab-internal.h"
+#include "lab-faults.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,7 @@ struct json_object *lab_status_json(const struct lab *lab)
   }
   for (size_t i = 0; i < lab->n_pods; i++)
     fill_pod(lab, &lab->pods[i], &st.pods[i]);
+  st.n_faults = lab_faults_status(lab, &st.faults);
   struct json_object *o = api_lab_status_encode(&st);
   api_lab_status_release(&st);
   return o;

@@ -161,6 +161,16 @@ check_kind pod-route-delete no_web_to_node2 in_web ip route add $ROUTE0
 CLIENT_IP=$(jq -r '.pods[] | select(.name=="client") | .ip' "$E2E_TMP/status.json")
 check_kind duplicate-ip no_ping_web in_web ip addr del "$CLIENT_IP/32" dev eth0
 
+NODE1_UNDERLAY=$(jq -r '.nodes[] | select(.name=="node1") | .underlay' "$E2E_TMP/status.json")
+NODE1_UNDERLAY=${NODE1_UNDERLAY%/*}
+master_pings_web() { nodelab exec master -- ping -c1 -W1 "$WEB_IP" >/dev/null 2>&1; }
+master_pings_client() { nodelab exec master -- ping -c1 -W1 "$CLIENT_IP" >/dev/null 2>&1; }
+partitioned() { no_ping_web && master_pings_web && master_pings_client; }
+unpartition_by_hand() {
+  nodelab exec node1 -- ip route del "$NODE2_UNDERLAY/32" && nodelab exec node2 -- ip route del "$NODE1_UNDERLAY/32"
+}
+check_kind partition partitioned unpartition_by_hand
+
 # The OVS kinds, through nodelab-ovs; repaired by hand with ovs-ofctl.
 NODE2_SUBNET=$(jq -r '.nodes[] | select(.name=="node2") | .subnet' "$E2E_TMP/status.json")
 FLOW="table=90,priority=100,ip,nw_dst=$NODE2_SUBNET,actions=set_field:$NODE2_UNDERLAY->tun_dst,output:1"
@@ -180,7 +190,10 @@ grep -q "not implemented" <<<"$out" || fail "netem: $out"
 f inject link-mtu >/dev/null || fail "inject for the duplicate check"
 out=$(f inject link-mtu 2>&1) && fail "the same fault twice was accepted"
 grep -q "injected already" <<<"$out" || fail "duplicate: $out"
+[ "$(lab_status "$LAB" | jq -r '[.faults[] | select(.kind == "link-mtu")] | .[0].state')" = active ] ||
+  fail "status does not show the active fault"
 f repair --all >/dev/null || fail "repair --all"
+[ "$(lab_status "$LAB" | jq -r '.faults | length')" = 0 ] || fail "status shows repaired faults"
 assert_state_back "repair --all"
 say "errors: ok"
 
