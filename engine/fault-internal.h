@@ -58,6 +58,8 @@ struct fault_backend_ops {
                      struct lab_error **err);
   int (*route_delete)(void *ctx, int fd, uint32_t table, struct in_addr dst, uint8_t dst_len,
                       struct netfault_undo *undo, struct lab_error **err);
+  int (*netem_set)(void *ctx, int fd, const char *ifname, const struct netfault_netem *spec,
+                   struct netfault_undo *undo, struct lab_error **err);
   int (*route_add)(void *ctx, int fd, const struct netstate_route *r, struct netfault_undo *undo,
                    struct lab_error **err);
   int (*addr_add)(void *ctx, int fd, const char *ifname, struct in_addr ip, uint8_t prefix,
@@ -98,7 +100,7 @@ struct fault_kind_ops {
 extern const struct fault_kind_ops *const fault_kind_ops[FAULT_KIND__COUNT];
 extern const struct fault_kind_ops fault_ops_link_mtu, fault_ops_link_down,
     fault_ops_tx_checksum_on, fault_ops_underlay_down, fault_ops_pod_route_delete,
-    fault_ops_duplicate_ip, fault_ops_partition;
+    fault_ops_duplicate_ip, fault_ops_partition, fault_ops_netem;
 extern const struct fault_kind_ops fault_ops_flow_delete, fault_ops_tunnel_dst,
     fault_ops_tunnel_port_delete;
 /* Helpers of the network kinds shared with the OVS ones (fault-net.c). */

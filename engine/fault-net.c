@@ -9,6 +9,8 @@
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
+
+#include <linux/pkt_sched.h>
 #include <string.h>
 
 #include "cleanup.h"
@@ -402,6 +404,84 @@ const struct fault_kind_ops fault_ops_partition = {
     .hints = {"From each node, ping the other's underlay address; then a third node.",
               "ip route get THE_OTHER_NODE: which next hop does the node use?",
               "ip route del THE_OTHER_NODE/32 on both nodes."},
+};
+
+/* ---- netem {node, link, delay, jitter, loss, duplicate, corrupt, reorder, rate} ---- */
+
+#define NETEM_DEFAULT_RATE "1mbit" /* alone: a tbf, which every kernel has */
+
+static int netem_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
+{
+  const struct fault_view_node *node;
+  if (fault_resolve_node(f, v, "node", &node, err) < 0 ||
+      fault_default_param(f, "link", DEFAULT_LINK, err) < 0)
+    return -1;
+  static const char *const effects[] = {"delay", "loss", "duplicate", "corrupt", "reorder", "rate"};
+  bool any = false;
+  for (size_t i = 0; i < sizeof effects / sizeof effects[0]; i++)
+    any = any || fault_param(f, effects[i]) != NULL;
+  if (!any && fault_default_param(f, "rate", NETEM_DEFAULT_RATE, err) < 0)
+    return -1;
+  if ((fault_param(f, "jitter") || fault_param(f, "reorder")) && !fault_param(f, "delay"))
+    return fault_refuse(err, EINVAL, "kind netem: jitter and reorder need a delay");
+  char what[96] = "";
+  size_t len = 0;
+  for (size_t i = 0; i < f->n_params && len < sizeof what; i++) {
+    const char *k = f->keys[i];
+    if (f->values[i] != NULL && strcmp(k, "node") != 0 && strcmp(k, "link") != 0)
+      len += (size_t)snprintf(what + len, sizeof what - len, " %s %s", k, f->values[i]);
+  }
+  fault_set_target(f, node->pid, fault_param(f, "link"), "%s %s (%s )", node->name,
+                   fault_param(f, "link"), what + (what[0] == ' '));
+  return 0;
+}
+
+static int netem_inject(struct fault *f, const struct fault_backend *be, struct lab_error **err)
+{
+  struct netfault_netem spec = {
+      .delay_us = (uint32_t)fault_value(f, "delay")->duration_us,
+      .jitter_us = (uint32_t)fault_value(f, "jitter")->duration_us,
+      .loss_ppm = fault_value(f, "loss")->ppm,
+      .duplicate_ppm = fault_value(f, "duplicate")->ppm,
+      .corrupt_ppm = fault_value(f, "corrupt")->ppm,
+      .reorder_ppm = fault_value(f, "reorder")->ppm,
+      .rate_bits = fault_value(f, "rate")->bits_per_sec,
+  };
+  if (FAULT_ACT(f, be, netem_set, f->ifname, &spec) == 0)
+    return 0;
+  if ((*err)->errnum == EOPNOTSUPP) {
+    lab_error_clear(err);
+    return fault_refuse(err, ENOTSUP,
+                        "kind netem: this kernel has no netem qdisc (module sch_netem, "
+                        "CONFIG_NET_SCH_NETEM): delay, jitter, loss, duplicate, corrupt and "
+                        "reorder cannot be injected here; rate alone works (a tbf)");
+  }
+  return -1;
+}
+
+/* Present while the link's root qdisc is still ours (handle 1:). */
+static int netem_present(struct fault *f, const struct fault_backend *be, bool *present,
+                         struct lab_error **err)
+{
+  cleanup_close int fd = -1;
+  cleanup_netstate struct netstate *st = NULL;
+  if (fault_netns(be, f->pid, &fd, err) < 0 || be->ops->capture(be->ctx, fd, &st, err) < 0)
+    return -1;
+  *present = false;
+  for (size_t i = 0; i < st->n_qdiscs; i++)
+    if (strcmp(st->qdiscs[i].ifname, f->ifname) == 0 && st->qdiscs[i].parent == TC_H_ROOT &&
+        st->qdiscs[i].handle == NETFAULT_NETEM_HANDLE)
+      *present = true;
+  return 0;
+}
+
+const struct fault_kind_ops fault_ops_netem = {
+    .resolve = netem_resolve,
+    .inject = netem_inject,
+    .present = netem_present,
+    .symptom = "Traffic through the node's link is slow (or delayed, or lossy).",
+    .hints = {"Measure: ping, and a large transfer with nc.",
+              "Look at the queueing disciplines: tc qdisc show", "tc qdisc del dev LINK root"},
 };
 
 const struct fault_kind_ops fault_ops_link_mtu = {

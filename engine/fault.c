@@ -310,6 +310,13 @@ static int real_route_delete(void *ctx, int fd, uint32_t table, struct in_addr d
   return netfault_route_delete(fd, table, dst, dst_len, NULL, undo, err);
 }
 
+static int real_netem_set(void *ctx, int fd, const char *ifname, const struct netfault_netem *spec,
+                          struct netfault_undo *undo, struct lab_error **err)
+{
+  (void)ctx;
+  return netfault_netem_set(fd, ifname, spec, undo, err);
+}
+
 static int real_route_add(void *ctx, int fd, const struct netstate_route *r,
                           struct netfault_undo *undo, struct lab_error **err)
 {
@@ -423,6 +430,7 @@ static const struct fault_backend_ops real_ops = {
     .link_set_up = real_link_set_up,
     .tx_csum_set = real_tx_csum_set,
     .route_delete = real_route_delete,
+    .netem_set = real_netem_set,
     .route_add = real_route_add,
     .addr_add = real_addr_add,
     .repair = real_repair,

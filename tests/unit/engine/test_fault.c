@@ -320,7 +320,9 @@ static void test_refusals(void **state)
                  "kind tx-checksum-on: pod pending is not running");
   expect_refusal(FAULT_KIND_TX_CHECKSUM_ON, (struct fault_kv[]){{"pod", "web"}, {"node", "node2"}},
                  2, EINVAL, "kind tx-checksum-on: pod web is on node1, not on node2");
-  expect_refusal(FAULT_KIND_NETEM, NULL, 0, ENOTSUP, "kind netem: not implemented yet");
+  expect_refusal(FAULT_KIND_DAEMON_KILL, NULL, 0, ENOTSUP, "kind daemon-kill: not implemented yet");
+  expect_refusal(FAULT_KIND_NETEM, (struct fault_kv[]){{"jitter", "10ms"}}, 1, EINVAL,
+                 "kind netem: jitter and reorder need a delay");
   expect_refusal(FAULT_KIND_POD_ROUTE_DELETE, (struct fault_kv[]){{"pod", "nope"}}, 1, ENOENT,
                  "kind pod-route-delete: no pod named nope in the lab");
 }
