@@ -431,7 +431,7 @@ static int netem_resolve(struct fault *f, const struct fault_view *v, struct lab
     if (f->values[i] != NULL && strcmp(k, "node") != 0 && strcmp(k, "link") != 0)
       len += (size_t)snprintf(what + len, sizeof what - len, " %s %s", k, f->values[i]);
   }
-  fault_set_target(f, node->pid, fault_param(f, "link"), "%s %s (%s )", node->name,
+  fault_set_target(f, node->pid, fault_param(f, "link"), "%s %s (%s)", node->name,
                    fault_param(f, "link"), what + (what[0] == ' '));
   return 0;
 }
