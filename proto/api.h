@@ -29,6 +29,8 @@
  *                                                                            struct api_events
  *   DELETE /v1/labs/LAB           replies once everything is removed:
  *                                 200 {"name": "LAB", "removed": true}       struct api_deleted
+ *   GET|POST|DELETE /v1/labs/LAB/faults[/ID|NAME|KIND]
+ *                                 the lab's faults: proto/api-faults.h
  *
  *   LAB_SUMMARY: {"name", "scenario", "state", "nodes": N, "pods": N, "created": "ISO-8601"}
  *                                                                            struct api_lab_summary

@@ -307,6 +307,53 @@ static void test_resolve_defaults(void **state)
   fault_free(f);
 }
 
+static void test_resolve_more(void **state)
+{
+  (void)state;
+  struct fault *f = prepare_ok(FAULT_KIND_DUPLICATE_IP, NULL, 0);
+  assert_string_equal(fault_param(f, "as"), "client");
+  assert_string_equal(fault_target(f), "node1/web eth0 += 10.1.2.2/32 (the address of client)");
+  fault_free(f);
+  f = prepare_ok(FAULT_KIND_PARTITION, NULL, 0);
+  assert_string_equal(fault_param(f, "remote"), "node2");
+  assert_string_equal(fault_target(f),
+                      "node1 <-> node2 (each routes the other via 192.168.122.254)");
+  fault_free(f);
+  f = prepare_ok(FAULT_KIND_NETEM, NULL, 0);
+  assert_string_equal(fault_target(f), "node1 eth0 (rate 1mbit)");
+  fault_free(f);
+  f = prepare_ok(FAULT_KIND_NETEM, (struct fault_kv[]){{"delay", "100ms"}, {"loss", "1%"}}, 2);
+  assert_null(fault_param(f, "rate"));
+  assert_string_equal(fault_target(f), "node1 eth0 (delay 100ms loss 1%)");
+  fault_free(f);
+  f = prepare_ok(FAULT_KIND_FLOW_DELETE, NULL, 0);
+  assert_string_equal(fault_target(f), "node1 br0 table 90 flow to node2 (10.1.2.0/24)");
+  fault_free(f);
+  f = prepare_ok(FAULT_KIND_TUNNEL_DST, (struct fault_kv[]){{"node", "node2"}}, 1);
+  assert_string_equal(fault_param(f, "remote"), "node1");
+  assert_string_equal(fault_param(f, "ip"), "192.168.122.250");
+  assert_string_equal(fault_target(f),
+                      "node2 br0 table 90 flow to node1 (10.1.1.0/24) -> 192.168.122.250");
+  fault_free(f);
+  f = prepare_ok(FAULT_KIND_TUNNEL_PORT_DELETE, NULL, 0);
+  assert_string_equal(fault_target(f), "node1 br0 port vxlan0");
+  fault_free(f);
+}
+
+/* A backend without OVS refuses the OVS kinds, and nothing is left to repair. */
+static void test_no_ovs(void **state)
+{
+  struct ctx *c = *state;
+  struct lab_error *err = NULL;
+  struct fault *f = prepare_ok(FAULT_KIND_FLOW_DELETE, NULL, 0);
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), -1);
+  assert_string_equal(err->msg, "injecting flow-delete on node1 br0 table 90 flow to node2 "
+                                "(10.1.2.0/24): this backend has no OVS");
+  lab_error_clear(&err);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  fault_free(f);
+}
+
 static void test_refusals(void **state)
 {
   (void)state;
@@ -323,6 +370,10 @@ static void test_refusals(void **state)
   expect_refusal(FAULT_KIND_DAEMON_KILL, NULL, 0, ENOTSUP, "kind daemon-kill: not implemented yet");
   expect_refusal(FAULT_KIND_NETEM, (struct fault_kv[]){{"jitter", "10ms"}}, 1, EINVAL,
                  "kind netem: jitter and reorder need a delay");
+  expect_refusal(FAULT_KIND_PARTITION, (struct fault_kv[]){{"node", "node1"}, {"remote", "node1"}},
+                 2, EINVAL, "kind partition: remote must be another node than node1");
+  expect_refusal(FAULT_KIND_DUPLICATE_IP, (struct fault_kv[]){{"pod", "web"}, {"as", "web"}}, 2,
+                 EINVAL, "kind duplicate-ip: as must be another pod than web");
   expect_refusal(FAULT_KIND_POD_ROUTE_DELETE, (struct fault_kv[]){{"pod", "nope"}}, 1, ENOENT,
                  "kind pod-route-delete: no pod named nope in the lab");
 }
@@ -430,7 +481,9 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_resolve_defaults),
+      cmocka_unit_test(test_resolve_more),
       cmocka_unit_test(test_refusals),
+      cmocka_unit_test_setup_teardown(test_no_ovs, setup, teardown),
       cmocka_unit_test_setup_teardown(test_link_kinds, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pod_route, setup, teardown),
       cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
