@@ -22,6 +22,7 @@
 #include "cleanup.h"
 #include "ledger.h"
 #include "log.h"
+#include "xalloc.h"
 
 LOG_MODULE(cgroup);
 
@@ -36,18 +37,6 @@ LOG_MODULE(cgroup);
  * let go of the directories. */
 #define CGROUP_REMOVE_WAIT_MS 5000
 #define CGROUP_POLL_MS 10
-
-static void *xmalloc_check(void *p)
-{
-  if (p == NULL)
-    abort();
-  return p;
-}
-
-static char *xstrdup(const char *s)
-{
-  return xmalloc_check(strdup(s));
-}
 
 static void sleep_ms(long ms)
 {
@@ -126,14 +115,14 @@ void cgroup_free_strv(char **v, size_t n)
 static void manager_add(struct cgroup_manager *m, const char *dir, unsigned controllers,
                         bool unified)
 {
-  m->hier = xmalloc_check(realloc(m->hier, (m->nhier + 1) * sizeof *m->hier));
+  m->hier = xnonnull(realloc(m->hier, (m->nhier + 1) * sizeof *m->hier));
   m->hier[m->nhier++] = (struct cgroup_hierarchy){
       .dir = xstrdup(dir), .controllers = controllers, .unified = unified};
 }
 
 static struct cgroup_manager *manager_new(const char *root, enum cgroup_mode mode, bool fake)
 {
-  struct cgroup_manager *m = xmalloc_check(calloc(1, sizeof *m));
+  struct cgroup_manager *m = xcalloc(1, sizeof *m);
   m->root = xstrdup(root);
   m->mode = mode;
   m->fake = fake;
@@ -255,7 +244,7 @@ int cgroup_manager_open_mountinfo(const char *root, const char *mountinfo, bool 
     for (i = 0; i < nseen && strcmp(seen[i].dir, mnt) != 0; i++)
       ;
     if (i == nseen) {
-      seen = xmalloc_check(realloc(seen, (nseen + 1) * sizeof *seen));
+      seen = xnonnull(realloc(seen, (nseen + 1) * sizeof *seen));
       seen[nseen++] = (struct mount_seen){.dir = xstrdup(mnt)};
     } else {
       free(seen[i].fstype);
@@ -429,7 +418,7 @@ int cgroup_paths(struct cgroup_manager *m, const char *relpath, char ***paths,
 {
   if (check_relpath(relpath, err) < 0)
     return -1;
-  char **v = xmalloc_check(calloc(m->nhier + 1, sizeof *v));
+  char **v = xcalloc(m->nhier + 1, sizeof *v);
   for (size_t i = 0; i < m->nhier; i++)
     v[i] = cgroup_hier_path(&m->hier[i], relpath);
   *paths = v;
@@ -509,11 +498,11 @@ int cgroup_read_file(const char *dir, const char *file, char **out, struct lab_e
   if (fd < 0)
     return lab_error_errno(err, "open %s", path);
   size_t len = 0, cap = 4096;
-  cleanup_free char *buf = xmalloc_check(malloc(cap));
+  cleanup_free char *buf = xnonnull(malloc(cap));
   for (;;) {
     if (cap - len < 2) {
       cap *= 2;
-      buf = xmalloc_check(realloc(buf, cap));
+      buf = xnonnull(realloc(buf, cap));
     }
     ssize_t n = read(fd, buf + len, cap - len - 1);
     if (n < 0 && errno == EINTR)
@@ -561,7 +550,7 @@ static int list_tree_rec(const char *path, char ***v, size_t *n, size_t *cap, in
     return lab_error_set(err, ELOOP, "cgroup tree under %s is too deep", path);
   if (*n == *cap) {
     *cap = *cap ? *cap * 2 : 8;
-    *v = xmalloc_check(realloc(*v, *cap * sizeof **v));
+    *v = xnonnull(realloc(*v, *cap * sizeof **v));
   }
   (*v)[(*n)++] = xstrdup(path);
   cleanup_closedir DIR *d = opendir(path);

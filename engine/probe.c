@@ -14,6 +14,7 @@
 
 #include "json.h"
 #include "probe-internal.h"
+#include "xalloc.h"
 
 static const char *const kind_names[] = {
     [PROBE_PING] = "ping",
@@ -37,16 +38,6 @@ int probe_kind_parse(const char *name, enum probe_kind *kind)
     }
   }
   return -1;
-}
-
-static char *xstrdup(const char *s)
-{
-  if (s == NULL)
-    return NULL;
-  char *d = strdup(s);
-  if (d == NULL)
-    abort();
-  return d;
 }
 
 static void replace_str(char **field, const char *value)

@@ -192,7 +192,7 @@ int netd_pod_add(struct netd *n, const char *pod, const char *netns, const char 
   char veth[16], mac[FLOWS_MAC_STRLEN], a[16];
   netd_veth_name(ip, veth);
   flows_mac_for_ip(ip, mac);
-  flows_ip_format(ip, a);
+  ipv4_format(ip, a);
   /* Created atomically with its peer already in the pod's namespace: EEXIST
    * (a veth for that address, or an eth0 in the pod) leaves nothing behind. */
   if (netlink_veth_create(n->nl, veth, "eth0", nsfd, n->cfg.mtu, err) < 0)

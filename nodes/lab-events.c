@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "timefmt.h"
+#include "xalloc.h"
 
 #define LAB_EVENTS_KEPT 1024
 
@@ -107,8 +108,7 @@ void lab_events_add(struct lab_events *ev, const char *kind, const char *object,
   e->object = object ? strdup(object) : NULL;
   va_list ap;
   va_start(ap, fmt);
-  if (vasprintf(&e->message, fmt, ap) < 0)
-    abort();
+  e->message = xvasprintf(fmt, ap);
   va_end(ap);
   /* Wake every waiter: each gets what it has not seen yet. */
   struct waiter *w = ev->waiters;

@@ -312,10 +312,10 @@ int lab_create(struct event_base *base, struct scenario *sc, const char *name, l
     char ip[16];
     if (rc == 0)
       rc = format_path(node->underlay, sizeof node->underlay, err, "%s/%d",
-                       scenario_ip_string(node->spec->underlay, ip), sc->underlay.prefix);
+                       ipv4_format(node->spec->underlay, ip), sc->underlay.prefix);
     if (rc == 0)
       rc = format_path(node->subnet, sizeof node->subnet, err, "%s/%d",
-                       scenario_ip_string(node->spec->subnet.addr, ip), node->spec->subnet.prefix);
+                       ipv4_format(node->spec->subnet.addr, ip), node->spec->subnet.prefix);
     node_daemons_plan(sc, name, node->spec, &node->daemons, &node->n_daemons);
   }
   lab->step_ev = evtimer_new(base, on_start_step, lab);

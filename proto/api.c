@@ -2,6 +2,7 @@
  * encoders add members in the order nodelabd always sent them, so the
  * replies read as before. */
 #include "api.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -144,9 +145,7 @@ static int decode_array(struct json_object *o, const char *key, size_t size, voi
   if (!json_object_is_type(a, json_type_array))
     return lab_error_set(err, 0, "\"%s\" is not an array", key);
   size_t len = json_object_array_length(a);
-  char *v = calloc(len ? len : 1, size);
-  if (v == NULL)
-    abort();
+  char *v = xcalloc(len, size);
   for (size_t i = 0; i < len; i++) {
     struct json_object *e = json_object_array_get_idx(a, i);
     if (not_object(e, key, err) < 0 || decode(e, v + i * size, err) < 0) {

@@ -1,6 +1,7 @@
 /* The runtime's messages (runtime-rpc.h), described once as tables of
  * fields that one decoder, one encoder and one clear function walk. */
 #include "runtime-rpc.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -160,14 +161,6 @@ static const void *cat(const void *base, size_t off)
   return (const char *)base + off;
 }
 
-static char *xstrdup(const char *s)
-{
-  char *d = s ? strdup(s) : NULL;
-  if (s != NULL && d == NULL)
-    abort();
-  return d;
-}
-
 static const struct codec winsize_codec;
 
 char **rt_rpc_strv_dup(char *const *v)
@@ -177,9 +170,7 @@ char **rt_rpc_strv_dup(char *const *v)
   size_t n = 0;
   while (v[n] != NULL)
     n++;
-  char **out = calloc(n + 1, sizeof *out);
-  if (out == NULL)
-    abort();
+  char **out = xcalloc(n + 1, sizeof *out);
   for (size_t i = 0; i < n; i++)
     out[i] = xstrdup(v[i]);
   return out;
@@ -242,9 +233,7 @@ static int decode_field(const struct field *f, struct json_object *v, void *obj,
     if (!json_object_is_type(v, json_type_array))
       return lab_error_set(err, 0, "%s: expected an array of strings", f->key);
     size_t n = json_object_array_length(v);
-    char **a = calloc(n + 1, sizeof *a);
-    if (a == NULL)
-      abort();
+    char **a = xcalloc(n + 1, sizeof *a);
     *(char ***)p = a;
     for (size_t i = 0; i < n; i++) {
       struct json_object *e = json_object_array_get_idx(v, i);
@@ -304,9 +293,7 @@ static int decode_field(const struct field *f, struct json_object *v, void *obj,
     if (!json_object_is_type(v, json_type_array))
       return lab_error_set(err, 0, "%s: expected an array", f->key);
     size_t n = json_object_array_length(v);
-    char *arr = calloc(n ? n : 1, f->sub->size);
-    if (arr == NULL)
-      abort();
+    char *arr = xcalloc(n, f->sub->size);
     *(char **)p = arr;
     size_t *count = at(obj, f->count);
     for (size_t i = 0; i < n; i++) {

@@ -16,6 +16,7 @@
 
 #include "container.h"
 #include "id.h"
+#include "xalloc.h"
 
 struct sec_profile;
 
@@ -69,9 +70,8 @@ struct container {
 
 /* ------------------------------------------------- helpers (container-store.c) */
 
-/* Allocation failures abort: the runtime cannot do anything useful then. */
-char *ctr_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *ctr_xstrdup(const char *s); /* NULL stays NULL */
+/* Allocation failures abort (common/xalloc.h): the runtime cannot do anything
+ * useful then. */
 size_t ctr_strv_len(const char *const *v);
 char **ctr_strv_dup(const char *const *v);
 /* Reads until EOF into a NUL-terminated buffer of at most cap-1 bytes. */

@@ -218,7 +218,7 @@ int serve_pod_run(struct server *sv, struct json_object *req, struct json_object
       goto out;
     }
     b.have_ip = true;
-    ipam_format(b.ip, ip);
+    ipv4_format(b.ip, ip);
     char netns[64];
     snprintf(netns, sizeof netns, "/proc/%d/ns/net", (int)container_pid(b.infra));
     struct netd_pod_add add = {.name = name, .netns = netns, .ip = ip};
@@ -228,7 +228,7 @@ int serve_pod_run(struct server *sv, struct json_object *req, struct json_object
     /* for inspect's NetworkSettings of the pod's containers */
     char gw[16] = "";
     if (sv->subnet.gateway != 0)
-      ipam_format(sv->subnet.gateway, gw);
+      ipv4_format(sv->subnet.gateway, gw);
     if (container_set_address(sv->store, b.infra, ip, sv->subnet.prefix, gw[0] ? gw : NULL, err) <
         0)
       goto out;

@@ -17,7 +17,7 @@ static int read_from(struct scenario_ctx *c, const struct ynode *n, struct scena
   if (scenario_get_str(c, n, "from", &chk->from) < 0)
     return -1;
   cleanup_free char *q = scenario_quote(chk->from);
-  cleanup_free char *node = scenario_xstrdup(chk->from);
+  cleanup_free char *node = xstrdup(chk->from);
   char *pod = strchr(node, '/');
   if (pod != NULL)
     *pod++ = '\0';
@@ -44,7 +44,7 @@ static int read_host_port(struct scenario_ctx *c, const struct ynode *n, const c
   if (scenario_get_str(c, n, key, &chk->target) < 0)
     return -1;
   cleanup_free char *q = scenario_quote(chk->target);
-  cleanup_free char *host = scenario_xstrdup(chk->target);
+  cleanup_free char *host = xstrdup(chk->target);
   char *colon = strrchr(host, ':');
   if (colon == NULL || colon == host)
     return scenario_fail(c, n, key, "%s is not HOST:PORT", q);

@@ -141,14 +141,14 @@ static int read_arg(struct scenario_ctx *c, struct scenario_fault *f, const stru
   if (fault_value_parse(p, text, &arg->value, problem, sizeof problem) < 0)
     return scenario_fail(c, n ? n : fault, p->name, "%s", problem);
   arg->spec = p;
-  arg->text = scenario_xstrdup(text);
+  arg->text = xstrdup(text);
   arg->is_default = n == NULL;
   f->n_args++;
   cleanup_free char *q = scenario_quote(text);
   if (check_reference(c, f, p, n ? n : fault, arg, q) < 0)
     return -1;
   if (p->type == FAULT_PARAM_NODE)
-    f->node = scenario_xstrdup(text);
+    f->node = xstrdup(text);
   return 0;
 }
 
@@ -234,7 +234,7 @@ int scenario_read_fault(struct scenario_ctx *c, const struct ynode *faults, size
                            kind->name, takes);
   if (check_groups(c, n, kind, takes) < 0)
     return -1;
-  f->args = scenario_xcalloc(fault_kind_n_params(kind), sizeof *f->args);
+  f->args = xcalloc(fault_kind_n_params(kind), sizeof *f->args);
   for (const struct fault_param_spec *p = kind->params; p->name; p++)
     if (read_arg(c, f, n, p, ynode_lookup(n, p->name)) < 0)
       return -1;

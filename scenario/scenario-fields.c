@@ -14,22 +14,6 @@
 
 /* ---- allocation, paths and messages ---- */
 
-void *scenario_xcalloc(size_t n, size_t size)
-{
-  void *p = calloc(n ? n : 1, size ? size : 1);
-  if (p == NULL)
-    abort();
-  return p;
-}
-
-char *scenario_xstrdup(const char *s)
-{
-  char *p = strdup(s);
-  if (p == NULL)
-    abort();
-  return p;
-}
-
 /* Appends text to the path, replacing bytes that would garble a one-line
  * message; truncates at the buffer's end. */
 static void path_append(struct scenario_ctx *c, const char *text)
@@ -66,11 +50,9 @@ void scenario_path_pop(struct scenario_ctx *c, size_t mark)
 int scenario_fail(struct scenario_ctx *c, const struct ynode *n, const char *key, const char *fmt,
                   ...)
 {
-  char *problem = NULL;
   va_list ap;
   va_start(ap, fmt);
-  if (vasprintf(&problem, fmt, ap) < 0)
-    abort();
+  char *problem = xvasprintf(fmt, ap);
   va_end(ap);
   size_t mark = key ? scenario_path_push_key(c, key) : c->path_len;
   struct scenario_pos pos = n ? n->pos : (struct scenario_pos){1, 1};
@@ -84,7 +66,7 @@ int scenario_fail(struct scenario_ctx *c, const struct ynode *n, const char *key
 char *scenario_quote(const char *text)
 {
   size_t cap = 80;
-  char *out = scenario_xcalloc(1, cap * 4 + 8);
+  char *out = xcalloc(1, cap * 4 + 8);
   size_t len = 0, i = 0;
   out[len++] = '"';
   for (; text[i] && i < cap; i++) {
@@ -173,7 +155,7 @@ int scenario_get_str(struct scenario_ctx *c, const struct ynode *n, const char *
   if (ynode_is_null(n))
     return scenario_fail(c, n, key, "expected a string, got null");
   free(*out);
-  *out = scenario_xstrdup(n->value);
+  *out = xstrdup(n->value);
   return 0;
 }
 
@@ -248,7 +230,7 @@ int scenario_get_strv(struct scenario_ctx *c, const struct ynode *n, const char 
     return -1;
   if (n->n == 0 && !allow_empty)
     return scenario_fail(c, n, key, "must not be empty");
-  char **v = scenario_xcalloc(n->n + 1, sizeof *v);
+  char **v = xcalloc(n->n + 1, sizeof *v);
   size_t mark = scenario_path_push_key(c, key);
   for (size_t i = 0; i < n->n; i++) {
     size_t m = scenario_path_push_index(c, i);

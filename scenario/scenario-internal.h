@@ -21,6 +21,7 @@
 
 #include "error.h"
 #include "scenario.h"
+#include "xalloc.h"
 
 /* Deeper nesting than this is an error: no scenario needs it, and it bounds
  * the recursion of the tree builder and of ynode_free(). */
@@ -82,10 +83,6 @@ int scenario_fail(struct scenario_ctx *c, const struct ynode *n, const char *key
 /* Text quoted for a message: "..." with control characters, quotes and
  * backslashes escaped, cut at 80 bytes.  Returns a new string (never NULL). */
 char *scenario_quote(const char *text);
-
-/* Allocation that aborts on exhaustion, as lab_error_set() does. */
-void *scenario_xcalloc(size_t n, size_t size);
-char *scenario_xstrdup(const char *s);
 
 /* Names of objects other than nodes and pods (containers, checks, faults,
  * exercises): a DNS label. */

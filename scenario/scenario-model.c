@@ -161,7 +161,7 @@ int scenario_load(const char *path, struct scenario **out, struct lab_error **er
     return lab_error_set(err, 0, "%s: larger than %d MiB, not a scenario", path,
                          SCENARIO_FILE_MAX / (1024 * 1024));
   size_t size = (size_t)st.st_size;
-  cleanup_free char *buf = scenario_xcalloc(1, size + 1);
+  cleanup_free char *buf = xcalloc(1, size + 1);
   size_t len = 0;
   while (len < size) {
     ssize_t r = read(fd, buf + len, size - len);

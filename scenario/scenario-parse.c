@@ -6,6 +6,7 @@
  * caller frees the half-built model.  Checks, exercises and steps are read in
  * scenario-checks.c, faults in scenario-faults.c. */
 #include "scenario.h"
+#include "xalloc.h"
 #include "scenario-internal.h"
 
 #include <limits.h>
@@ -31,7 +32,7 @@ static int read_node_names(struct scenario_ctx *c, const struct ynode *nodes)
     if (nodes->n > MAX_NODES)
       return scenario_fail(c, nodes, "nodes", "at most %d nodes are supported, got %zu", MAX_NODES,
                            nodes->n);
-    s->nodes = scenario_xcalloc(nodes->n, sizeof *s->nodes);
+    s->nodes = xcalloc(nodes->n, sizeof *s->nodes);
     s->n_nodes = nodes->n;
     size_t mark = scenario_path_push_key(c, "nodes");
     for (size_t i = 0; i < nodes->n; i++) {
@@ -68,7 +69,7 @@ static int read_node_names(struct scenario_ctx *c, const struct ynode *nodes)
   if (v[1] != NULL && scenario_get_str(c, v[1], "prefix", &prefix) < 0)
     return -1;
   const struct ynode *blame = v[1] ? v[1] : v[0];
-  s->nodes = scenario_xcalloc((size_t)count, sizeof *s->nodes);
+  s->nodes = xcalloc((size_t)count, sizeof *s->nodes);
   s->n_nodes = (size_t)count;
   for (long i = 0; i < count; i++) {
     struct scenario_node *node = &s->nodes[i];
@@ -146,7 +147,7 @@ static int read_env(struct scenario_ctx *c, const struct ynode *n, struct scenar
   if (n->type == YNODE_MAP) {
     if (scenario_check_duplicate_keys(c, n) < 0)
       return -1;
-    ctr->env = scenario_xcalloc(n->n + 1, sizeof *ctr->env);
+    ctr->env = xcalloc(n->n + 1, sizeof *ctr->env);
     for (size_t i = 0; i < n->n; i++) {
       const struct ynode *key = n->items[2 * i], *value = n->items[2 * i + 1];
       if (!env_name_ok(key->value, strlen(key->value))) {
@@ -159,7 +160,7 @@ static int read_env(struct scenario_ctx *c, const struct ynode *n, struct scenar
         abort();
     }
   } else if (n->type == YNODE_SEQ) {
-    ctr->env = scenario_xcalloc(n->n + 1, sizeof *ctr->env);
+    ctr->env = xcalloc(n->n + 1, sizeof *ctr->env);
     for (size_t i = 0; i < n->n; i++) {
       const struct ynode *item = n->items[i];
       size_t m = scenario_path_push_index(c, i);
@@ -231,7 +232,7 @@ static int read_resources(struct scenario_ctx *c, const struct ynode *n,
 static char *resolve_path(const struct scenario_ctx *c, const char *path)
 {
   if (path[0] == '/' || c->dir == NULL)
-    return scenario_xstrdup(path);
+    return xstrdup(path);
   char *full = NULL;
   if (asprintf(&full, "%s/%s", c->dir, path) < 0)
     abort();
@@ -280,7 +281,7 @@ static int read_volume(struct scenario_ctx *c, const struct ynode *n, struct sce
   if (scenario_get_text(c, n, NULL, &text) < 0)
     return -1;
   cleanup_free char *q = scenario_quote(text);
-  cleanup_free char *copy = scenario_xstrdup(text);
+  cleanup_free char *copy = xstrdup(text);
   /* Split at every ':' by hand: strtok_r would merge "::" into one. */
   char *parts[4];
   size_t np = 0;
@@ -319,8 +320,8 @@ static int read_volume(struct scenario_ctx *c, const struct ynode *n, struct sce
   for (size_t j = 0; j < index; j++)
     if (strcmp(ctr->volumes[j].container_path, parts[1]) == 0)
       return scenario_fail(c, n, NULL, "container path \"%s\" is mounted twice", parts[1]);
-  vol->host_path = scenario_xstrdup(parts[0]);
-  vol->container_path = scenario_xstrdup(parts[1]);
+  vol->host_path = xstrdup(parts[0]);
+  vol->container_path = xstrdup(parts[1]);
   return 0;
 }
 
@@ -365,7 +366,7 @@ static int read_container(struct scenario_ctx *c, const struct ynode *n, const s
   if (v[6] != NULL) {
     if (scenario_expect_type(c, v[6], "volumes", YNODE_SEQ) < 0)
       return -1;
-    ctr->volumes = scenario_xcalloc(v[6]->n, sizeof *ctr->volumes);
+    ctr->volumes = xcalloc(v[6]->n, sizeof *ctr->volumes);
     ctr->n_volumes = v[6]->n;
     size_t mark = scenario_path_push_key(c, "volumes");
     for (size_t i = 0; i < v[6]->n; i++) {
@@ -422,7 +423,7 @@ static int read_pod(struct scenario_ctx *c, const struct ynode *pods, size_t ind
     return scenario_fail(c, v[1], "node",
                          "node \"%s\" has no address left for pod \"%s\" (its subnet %s/%d has "
                          "room for %llu pod%s)",
-                         pod->node, pod->name, scenario_ip_string(node->subnet.addr, ip),
+                         pod->node, pod->name, ipv4_format(node->subnet.addr, ip),
                          node->subnet.prefix, (unsigned long long)room, room == 1 ? "" : "s");
   }
 
@@ -430,7 +431,7 @@ static int read_pod(struct scenario_ctx *c, const struct ynode *pods, size_t ind
     return -1;
   if (v[2]->n == 0)
     return scenario_fail(c, v[2], "containers", "at least one container is required");
-  pod->containers = scenario_xcalloc(v[2]->n, sizeof *pod->containers);
+  pod->containers = xcalloc(v[2]->n, sizeof *pod->containers);
   pod->n_containers = v[2]->n;
   size_t mark = scenario_path_push_key(c, "containers");
   for (size_t i = 0; i < v[2]->n; i++) {
@@ -471,7 +472,7 @@ static int read_list(struct scenario_ctx *c, const struct ynode *list, const cha
     if ((node) != NULL) {                                                                          \
       if (scenario_expect_type((c), (node), (key), YNODE_SEQ) < 0)                                 \
         return -1;                                                                                 \
-      (array) = scenario_xcalloc((node)->n, sizeof *(array));                                      \
+      (array) = xcalloc((node)->n, sizeof *(array));                                               \
       (count) = (node)->n;                                                                         \
     }                                                                                              \
   } while (0)
@@ -518,13 +519,11 @@ static char *scenario_dir(const char *file)
   const char *slash = strrchr(file, '/');
   char *dir;
   if (slash == NULL)
-    dir = scenario_xstrdup(".");
+    dir = xstrdup(".");
   else if (slash == file)
-    dir = scenario_xstrdup("/");
+    dir = xstrdup("/");
   else
-    dir = strndup(file, (size_t)(slash - file));
-  if (dir == NULL)
-    abort();
+    dir = xstrndup(file, (size_t)(slash - file));
   char *abs = realpath(dir, NULL);
   if (abs != NULL) {
     free(dir);
@@ -544,8 +543,8 @@ int scenario_parse(const char *file, const char *buf, size_t len, struct scenari
     ynode_free(root);
     return lab_error_set(err, 0, "%s:1:1: (yaml): empty file", file);
   }
-  struct scenario *s = scenario_xcalloc(1, sizeof *s);
-  s->file = scenario_xstrdup(file);
+  struct scenario *s = xcalloc(1, sizeof *s);
+  s->file = xstrdup(file);
   s->underlay = (struct scenario_cidr){.addr = 0xc0a87a00, .prefix = 24}; /* 192.168.122.0/24 */
   s->cluster_network = (struct scenario_cidr){.addr = 0x0a010000, .prefix = 16}; /* 10.1.0.0/16 */
   s->host_subnet_length = 8;

@@ -63,10 +63,10 @@ static void test_ipam_lowest_free_and_full(void **state)
   char ip[16];
   assert_int_equal(ipam_parse("10.1.1.0/29", "10.1.1.1", &sn, &err), 0);
   assert_int_equal(ipam_allocate(dir, &sn, "p1", &a, &err), 0);
-  ipam_format(a, ip);
+  ipv4_format(a, ip);
   assert_string_equal(ip, "10.1.1.2");
   assert_int_equal(ipam_allocate(dir, &sn, "p2", &b, &err), 0);
-  ipam_format(b, ip);
+  ipv4_format(b, ip);
   assert_string_equal(ip, "10.1.1.3");
   /* freeing .2 makes it the next one: lowest free first */
   assert_int_equal(ipam_release(dir, a, &err), 0);
@@ -84,7 +84,7 @@ static void test_ipam_lowest_free_and_full(void **state)
   uint32_t x;
   for (int i = 0; i < 3; i++)
     assert_int_equal(ipam_allocate(dir, &sn, "more", &x, &err), 0);
-  ipam_format(x, ip);
+  ipv4_format(x, ip);
   assert_string_equal(ip, "10.1.1.6");
   assert_int_equal(ipam_allocate(dir, &sn, "none", &x, &err), -1);
   assert_non_null(strstr(err->msg, "10.1.1.0/29 is full"));

@@ -32,7 +32,7 @@ static struct scenario *parse_ok(const char *file, const char *yaml)
 static void assert_ip(uint32_t addr, const char *expect)
 {
   char buf[16];
-  assert_string_equal(scenario_ip_string(addr, buf), expect);
+  assert_string_equal(ipv4_format(addr, buf), expect);
 }
 
 static void assert_strv(char *const *v, const char *const *expect)
@@ -415,8 +415,8 @@ static void test_cidrs(void **state)
   assert_int_equal(scenario_parse_cidr("10.1.0.1/16", &c, &problem), -1);
   assert_string_equal(problem, "has host bits set");
   char buf[16];
-  assert_string_equal(scenario_ip_string(0xffffffff, buf), "255.255.255.255");
-  assert_string_equal(scenario_ip_string(0, buf), "0.0.0.0");
+  assert_string_equal(ipv4_format(0xffffffff, buf), "255.255.255.255");
+  assert_string_equal(ipv4_format(0, buf), "0.0.0.0");
 }
 
 static void test_fault_kinds(void **state)
