@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "error.h"
 #include "http-client.h"
 
@@ -381,20 +383,11 @@ static void test_large_chunked_body(void **state)
   free(reply);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_content_length),
-      cmocka_unit_test(test_post_body_sent),
-      cmocka_unit_test(test_delete_without_body_has_zero_length),
-      cmocka_unit_test(test_chunked),
-      cmocka_unit_test(test_until_eof_and_interim),
-      cmocka_unit_test(test_malformed),
-      cmocka_unit_test(test_timeout),
-      cmocka_unit_test(test_timeout_bounds_wait),
-      cmocka_unit_test(test_socketpair_fd_left_open),
-      cmocka_unit_test(test_unreachable),
-      cmocka_unit_test(test_large_chunked_body),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_content_length),
+               cmocka_unit_test(test_post_body_sent),
+               cmocka_unit_test(test_delete_without_body_has_zero_length),
+               cmocka_unit_test(test_chunked), cmocka_unit_test(test_until_eof_and_interim),
+               cmocka_unit_test(test_malformed), cmocka_unit_test(test_timeout),
+               cmocka_unit_test(test_timeout_bounds_wait),
+               cmocka_unit_test(test_socketpair_fd_left_open), cmocka_unit_test(test_unreachable),
+               cmocka_unit_test(test_large_chunked_body))

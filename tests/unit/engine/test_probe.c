@@ -10,6 +10,8 @@
 
 #include <arpa/inet.h>
 #include <cmocka.h>
+
+#include "unit-test.h"
 #include <json-c/json.h>
 
 #include "probe.h"
@@ -411,17 +413,8 @@ static void test_http_head(void **state)
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_spec_round_trips),
-      cmocka_unit_test(test_spec_defaults),
-      cmocka_unit_test(test_spec_refusals),
-      cmocka_unit_test(test_spec_validate_and_run_refuse),
-      cmocka_unit_test(test_result_round_trips),
-      cmocka_unit_test(test_result_refusals),
-      cmocka_unit_test(test_formatting),
-      cmocka_unit_test(test_http_head),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_spec_round_trips),
+               cmocka_unit_test(test_spec_defaults), cmocka_unit_test(test_spec_refusals),
+               cmocka_unit_test(test_spec_validate_and_run_refuse),
+               cmocka_unit_test(test_result_round_trips), cmocka_unit_test(test_result_refusals),
+               cmocka_unit_test(test_formatting), cmocka_unit_test(test_http_head))

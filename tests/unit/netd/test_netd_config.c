@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "daemon-args.h"
 #include "netd-config.h"
 
@@ -123,11 +125,4 @@ static void test_errors(void **state)
   expect_bad(unknown, "--frobnicate");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_full_command_line),
-      cmocka_unit_test(test_errors),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_full_command_line), cmocka_unit_test(test_errors))

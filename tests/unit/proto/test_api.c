@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,12 +236,6 @@ static void test_state_names(void **state)
   assert_string_equal(api_lab_state_name((enum api_lab_state)42), "unknown");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_small_replies), cmocka_unit_test(test_labs),
-      cmocka_unit_test(test_lab_status),    cmocka_unit_test(test_events),
-      cmocka_unit_test(test_state_names),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_small_replies), cmocka_unit_test(test_labs),
+               cmocka_unit_test(test_lab_status), cmocka_unit_test(test_events),
+               cmocka_unit_test(test_state_names))

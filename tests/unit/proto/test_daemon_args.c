@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,15 +283,9 @@ static void test_serve_errors(void **state)
   serve_error(A("serve", "now"), "nodelab-runtime serve: unexpected argument now");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_teardown(test_init_round_trip, teardown),
-      cmocka_unit_test_teardown(test_init_errors, teardown),
-      cmocka_unit_test_teardown(test_netd_round_trip, teardown),
-      cmocka_unit_test_teardown(test_netd_errors, teardown),
-      cmocka_unit_test_teardown(test_serve_round_trip, teardown),
-      cmocka_unit_test_teardown(test_serve_errors, teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test_teardown(test_init_round_trip, teardown),
+               cmocka_unit_test_teardown(test_init_errors, teardown),
+               cmocka_unit_test_teardown(test_netd_round_trip, teardown),
+               cmocka_unit_test_teardown(test_netd_errors, teardown),
+               cmocka_unit_test_teardown(test_serve_round_trip, teardown),
+               cmocka_unit_test_teardown(test_serve_errors, teardown))

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "unit-test.h"
 #include <json-c/json.h>
 
 #include "json.h"
@@ -52,11 +54,5 @@ static void test_timefmt_digits(void **state)
   assert_int_equal(strlen(timefmt_iso(buf, NULL, 9)), 30);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_getters_types),
-      cmocka_unit_test(test_timefmt_digits),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_getters_types),
+               cmocka_unit_test(test_timefmt_digits))

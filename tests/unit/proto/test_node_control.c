@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -184,13 +186,5 @@ static void test_socket(void **state)
   close(sv[0]);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_requests),
-      cmocka_unit_test(test_request_errors),
-      cmocka_unit_test(test_events),
-      cmocka_unit_test(test_socket),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_requests), cmocka_unit_test(test_request_errors),
+               cmocka_unit_test(test_events), cmocka_unit_test(test_socket))

@@ -14,6 +14,8 @@
 #include <archive_entry.h>
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "image.h"
 
 struct tentry {
@@ -289,13 +291,7 @@ static void test_build_ubi_and_on_off(void **state)
   lab_error_clear(&err);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_docker_archive),
-      cmocka_unit_test(test_oci_layout_dir),
-      cmocka_unit_test(test_unsafe_layer_leaves_nothing),
-      cmocka_unit_test(test_build_ubi_and_on_off),
-  };
-  return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown, cmocka_unit_test(test_docker_archive),
+               cmocka_unit_test(test_oci_layout_dir),
+               cmocka_unit_test(test_unsafe_layer_leaves_nothing),
+               cmocka_unit_test(test_build_ubi_and_on_off))

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "unit-test.h"
 #include <json-c/json.h>
 
 #include "ipam.h"
@@ -183,14 +185,7 @@ static void test_spec_errors(void **state)
              "expected bridge, private, none or host");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_ipam_parse),
-      cmocka_unit_test_setup_teardown(test_ipam_lowest_free_and_full, setup, teardown),
-      cmocka_unit_test(test_spec_full),
-      cmocka_unit_test(test_spec_net),
-      cmocka_unit_test(test_spec_errors),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_ipam_parse),
+               cmocka_unit_test_setup_teardown(test_ipam_lowest_free_and_full, setup, teardown),
+               cmocka_unit_test(test_spec_full), cmocka_unit_test(test_spec_net),
+               cmocka_unit_test(test_spec_errors))

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "scenario.h"
 
 /* Every entry sits at its enum's index with a name, a description and
@@ -308,13 +310,7 @@ static void test_values_by_type(void **state)
   assert_string_equal(small, "\"x\" is ");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_table_shape),    cmocka_unit_test(test_kind_parameters),
-      cmocka_unit_test(test_durations),      cmocka_unit_test(test_percentages),
-      cmocka_unit_test(test_rates),          cmocka_unit_test(test_macs),
-      cmocka_unit_test(test_values_by_type),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_table_shape),
+               cmocka_unit_test(test_kind_parameters), cmocka_unit_test(test_durations),
+               cmocka_unit_test(test_percentages), cmocka_unit_test(test_rates),
+               cmocka_unit_test(test_macs), cmocka_unit_test(test_values_by_type))

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 static struct scenario *parse_ok(const char *file, const char *yaml)
 {
   struct scenario *s = NULL;
@@ -533,23 +535,11 @@ static void test_every_prefix(void **state)
   assert_true(failed > len / 2);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_default_lab),
-      cmocka_unit_test(test_node_count_form),
-      cmocka_unit_test(test_custom_networks),
-      cmocka_unit_test(test_too_many_nodes_in_list),
-      cmocka_unit_test(test_deep_nesting),
-      cmocka_unit_test(test_containers_in_full),
-      cmocka_unit_test(test_memory_quantities),
-      cmocka_unit_test(test_cpu_quantities),
-      cmocka_unit_test(test_cidrs),
-      cmocka_unit_test(test_fault_kinds),
-      cmocka_unit_test(test_all_scenario_files),
-      cmocka_unit_test(test_load_errors),
-      cmocka_unit_test(test_crlf_and_bom),
-      cmocka_unit_test(test_every_prefix),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_default_lab),
+               cmocka_unit_test(test_node_count_form), cmocka_unit_test(test_custom_networks),
+               cmocka_unit_test(test_too_many_nodes_in_list), cmocka_unit_test(test_deep_nesting),
+               cmocka_unit_test(test_containers_in_full), cmocka_unit_test(test_memory_quantities),
+               cmocka_unit_test(test_cpu_quantities), cmocka_unit_test(test_cidrs),
+               cmocka_unit_test(test_fault_kinds), cmocka_unit_test(test_all_scenario_files),
+               cmocka_unit_test(test_load_errors), cmocka_unit_test(test_crlf_and_bom),
+               cmocka_unit_test(test_every_prefix))

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "cli.h"
 
 /* Parses a command line given as a NULL-terminated list of words. */
@@ -220,12 +222,6 @@ static void test_usage_errors(void **state)
   expect_usage("nodelab exec: option '-l' needs a value (LAB)", "exec", "-l", NULL);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_table_complete), cmocka_unit_test(test_global),
-      cmocka_unit_test(test_exec_command),   cmocka_unit_test(test_options),
-      cmocka_unit_test(test_usage_errors),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_table_complete), cmocka_unit_test(test_global),
+               cmocka_unit_test(test_exec_command), cmocka_unit_test(test_options),
+               cmocka_unit_test(test_usage_errors))

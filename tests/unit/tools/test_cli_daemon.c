@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "unit-test.h"
 #include <json-c/json.h>
 
 #include "cli.h"
@@ -224,14 +226,6 @@ static int teardown(void **state)
   return 0;
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_paths_follow_rundir),
-      cmocka_unit_test(test_no_daemon),
-      cmocka_unit_test(test_labs),
-      cmocka_unit_test(test_resolve),
-      cmocka_unit_test(test_api_errors),
-  };
-  return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown, cmocka_unit_test(test_paths_follow_rundir),
+               cmocka_unit_test(test_no_daemon), cmocka_unit_test(test_labs),
+               cmocka_unit_test(test_resolve), cmocka_unit_test(test_api_errors))
