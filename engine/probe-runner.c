@@ -1,4 +1,5 @@
 #include "probe-runner.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -295,9 +296,7 @@ int probe_runner_start(struct event_base *base, const char *probe_binary, pid_t 
   argv[argc++] = spec_json;
   argv[argc] = NULL;
 
-  struct probe_job *job = calloc(1, sizeof *job);
-  if (job == NULL)
-    abort();
+  struct probe_job *job = xcalloc(1, sizeof *job);
   *job = (struct probe_job){.pidfd = -1,
                             .out_fd = -1,
                             .err_fd = -1,

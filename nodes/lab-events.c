@@ -34,9 +34,7 @@ struct lab_events {
 
 struct lab_events *lab_events_new(void)
 {
-  struct lab_events *ev = calloc(1, sizeof *ev);
-  if (ev == NULL)
-    abort();
+  struct lab_events *ev = xcalloc(1, sizeof *ev);
   ev->next_seq = 1;
   return ev;
 }
@@ -123,9 +121,7 @@ void lab_events_add(struct lab_events *ev, const char *kind, const char *object,
 
 void *lab_events_wait(struct lab_events *ev, uint64_t since, lab_events_wait_cb *cb, void *arg)
 {
-  struct waiter *w = calloc(1, sizeof *w);
-  if (w == NULL)
-    abort();
+  struct waiter *w = xcalloc(1, sizeof *w);
   w->since = since;
   w->cb = cb;
   w->arg = arg;

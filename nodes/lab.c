@@ -1,4 +1,5 @@
 #include "lab.h"
+#include "xalloc.h"
 #include "lab-internal.h"
 
 #include <errno.h>
@@ -273,9 +274,7 @@ int lab_create(struct event_base *base, struct scenario *sc, const char *name, l
                          "run `nodelab down --force %s` first",
                          name, paths_rundir(), name, name);
   }
-  struct lab *lab = calloc(1, sizeof *lab);
-  if (lab == NULL)
-    abort();
+  struct lab *lab = xcalloc(1, sizeof *lab);
   lab->name = strdup(name);
   lab->sc = sc;
   lab->base = base;

@@ -1,4 +1,5 @@
 #include "json.h"
+#include "strv.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -53,21 +54,12 @@ char **json_get_strv(struct json_object *o, const char *key)
   for (size_t i = 0; i < n; i++) {
     struct json_object *s = json_object_array_get_idx(a, i);
     if (!json_object_is_type(s, json_type_string)) {
-      json_strv_free(v);
+      strv_free(v);
       return NULL;
     }
     v[i] = xstrdup(json_object_get_string(s));
   }
   return v;
-}
-
-void json_strv_free(char **v)
-{
-  if (v == NULL)
-    return;
-  for (char **p = v; *p; p++)
-    free(*p);
-  free(v);
 }
 
 void json_add_str(struct json_object *o, const char *key, const char *value)

@@ -1,5 +1,6 @@
 /* The node control channel's messages (node-control.h). */
 #include "node-control.h"
+#include "strv.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -112,8 +113,8 @@ int node_control_request_decode(struct json_object *o, struct node_control_reque
 
 void node_control_request_release(struct node_control_request *r)
 {
-  json_strv_free(r->argv);
-  json_strv_free(r->env);
+  strv_free(r->argv);
+  strv_free(r->env);
   r->argv = NULL;
   r->env = NULL;
 }

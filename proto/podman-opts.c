@@ -1,4 +1,5 @@
 #include "podman-opts.h"
+#include "strv.h"
 #include "xalloc.h"
 
 #include <getopt.h>
@@ -199,7 +200,7 @@ static int parse_one(int ch, const char *arg, struct podman_run_opts *o, struct 
     return 0;
   case O_ENTRYPOINT:
     /* podman: one executable (no word splitting); "" resets it to none */
-    json_strv_free(s->entrypoint);
+    strv_free(s->entrypoint);
     s->entrypoint = xcalloc(2, sizeof *s->entrypoint);
     if (*arg != '\0' && (s->entrypoint[0] = strdup(arg)) == NULL)
       abort();

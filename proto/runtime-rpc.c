@@ -1,6 +1,7 @@
 /* The runtime's messages (runtime-rpc.h), described once as tables of
  * fields that one decoder, one encoder and one clear function walk. */
 #include "runtime-rpc.h"
+#include "strv.h"
 #include "xalloc.h"
 
 #include <assert.h>
@@ -163,19 +164,6 @@ static const void *cat(const void *base, size_t off)
 
 static const struct codec winsize_codec;
 
-char **rt_rpc_strv_dup(char *const *v)
-{
-  if (v == NULL)
-    return NULL;
-  size_t n = 0;
-  while (v[n] != NULL)
-    n++;
-  char **out = xcalloc(n + 1, sizeof *out);
-  for (size_t i = 0; i < n; i++)
-    out[i] = xstrdup(v[i]);
-  return out;
-}
-
 static void codec_clear(const struct codec *c, void *obj)
 {
   for (size_t i = 0; i < c->n_fields; i++) {
@@ -188,7 +176,7 @@ static void codec_clear(const struct codec *c, void *obj)
       free(*(char **)p);
       break;
     case F_STRV:
-      json_strv_free(*(char ***)p);
+      strv_free(*(char ***)p);
       break;
     case F_ARRAY: {
       char *arr = *(char **)p;

@@ -2,6 +2,7 @@
  * failure), mount, start under the caller or a monitor, wait, kill, stop,
  * remove. */
 #include "container.h"
+#include "strv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -70,7 +71,7 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
     const char *const *cmd = spec->argv != NULL && spec->argv[0] != NULL ? spec->argv
                              : spec->entrypoint != NULL                  ? NULL
                                                         : (const char *const *)img->cmd;
-    size_t ne = ctr_strv_len(ep), nc = ctr_strv_len(cmd);
+    size_t ne = strv_len(ep), nc = strv_len(cmd);
     if (ne + nc == 0) {
       image_info_free(img);
       return lab_error_set(err, 0, "image %s has no command and none was given", spec->image);
@@ -81,7 +82,7 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
     for (size_t i = 0; i < nc; i++)
       c->argv[ne + i] = xstrdup(cmd[i]);
     /* environment: image Env, then the caller's (later entries win at exec) */
-    size_t ni = ctr_strv_len((const char *const *)img->env), nx = ctr_strv_len(spec->env);
+    size_t ni = strv_len((const char *const *)img->env), nx = strv_len(spec->env);
     c->env = calloc(ni + nx + 1, sizeof *c->env);
     for (size_t i = 0; i < ni; i++)
       c->env[i] = xstrdup(img->env[i]);
@@ -311,7 +312,7 @@ __attribute__((noreturn)) static void child_main(struct launch *l)
 /* KEY=VALUE lists: defaults, then image/spec env; a later KEY replaces an earlier one. */
 char **ctr_build_env(struct container *c)
 {
-  size_t n = ctr_strv_len((const char *const *)c->env);
+  size_t n = strv_len((const char *const *)c->env);
   char **envp = calloc(n + 5, sizeof *envp);
   size_t k = 0;
   char *defaults[] = {xasprintf("PATH=%s", CTR_DEFAULT_PATH), xstrdup("container=nodelab"),
@@ -424,7 +425,7 @@ static int write_config_once(struct container *c, struct sec_profile *prof, stru
   json_object_put(sec);
   free(flabel);
   free(vols);
-  json_strv_free(envp);
+  strv_free(envp);
   return rc;
 }
 
@@ -571,7 +572,7 @@ out:
       close(l.pod_fds[i]);
   if (l.log_fd >= 0)
     close(l.log_fd);
-  json_strv_free(l.envp);
+  strv_free(l.envp);
   if (l.seccomp)
     seccomp_release(l.seccomp);
   sec_profile_free(prof);

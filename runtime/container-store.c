@@ -2,6 +2,7 @@
  * (state.json) loaded and saved, lookup by name, id or id prefix, the list,
  * and the accessors of the opaque record. */
 #include "container.h"
+#include "strv.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -45,23 +46,6 @@ int container_state_from_name(const char *name, enum container_state *out)
 }
 
 /* ---------------------------------------------------------------- helpers */
-
-size_t ctr_strv_len(const char *const *v)
-{
-  size_t n = 0;
-  while (v != NULL && v[n] != NULL)
-    n++;
-  return n;
-}
-
-char **ctr_strv_dup(const char *const *v)
-{
-  size_t n = ctr_strv_len(v);
-  char **out = xcalloc(n + 1, sizeof *out);
-  for (size_t i = 0; i < n; i++)
-    out[i] = xstrdup(v[i]);
-  return out;
-}
 
 ssize_t ctr_read_all(int fd, char *buf, size_t cap)
 {
@@ -187,8 +171,8 @@ void container_free(struct container *c)
   free(c->name);
   free(c->image);
   free(c->lower);
-  json_strv_free(c->argv);
-  json_strv_free(c->env);
+  strv_free(c->argv);
+  strv_free(c->env);
   free(c->workdir);
   free(c->hostname);
   free(c->pod);
@@ -318,7 +302,7 @@ void ctr_derive_paths(struct container *c)
 /* A string vector of the record: an empty one when absent. */
 static char **strv_or_empty(struct json_object *o, const char *key)
 {
-  return json_get_strv(o, key) ?: ctr_strv_dup(NULL);
+  return json_get_strv(o, key) ?: xcalloc(1, sizeof(char *));
 }
 
 int ctr_state_load(struct ctr_store *s, const char *id, struct container **out,

@@ -1,4 +1,5 @@
 #include "rpc-ops.h"
+#include "strv.h"
 #include "xalloc.h"
 
 #include <assert.h>
@@ -89,7 +90,7 @@ void rt_spec_release(struct rt_spec *s)
 
 void rt_ps_entry(const struct container *c, const char *pod_name, struct rt_rpc_ps_entry *out)
 {
-  char **cmd = rt_rpc_strv_dup((char *const *)container_command(c));
+  char **cmd = strv_dup((char *const *)container_command(c));
   *out = (struct rt_rpc_ps_entry){
       .id = xstrdup(container_id(c)),
       .name = xstrdup(container_name(c)),

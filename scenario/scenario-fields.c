@@ -5,6 +5,7 @@
  * Which fields a lab has is the schema's business (scenario-parse.c,
  * scenario-checks.c, scenario-faults.c). */
 #include "scenario-internal.h"
+#include "strv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,13 +216,6 @@ int scenario_get_bool(struct scenario_ctx *c, const struct ynode *n, const char 
   return 0;
 }
 
-void scenario_strv_free(char **v)
-{
-  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-    free(v[i]);
-  free(v);
-}
-
 /* A list of strings, as a new NULL-terminated vector in *out. */
 int scenario_get_strv(struct scenario_ctx *c, const struct ynode *n, const char *key,
                       bool allow_empty, char ***out)
@@ -238,12 +232,12 @@ int scenario_get_strv(struct scenario_ctx *c, const struct ynode *n, const char 
     scenario_path_pop(c, m);
     if (r < 0) {
       scenario_path_pop(c, mark);
-      scenario_strv_free(v);
+      strv_free(v);
       return -1;
     }
   }
   scenario_path_pop(c, mark);
-  scenario_strv_free(*out);
+  strv_free(*out);
   *out = v;
   return 0;
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "strv.h"
 #include "scenario.h"
 #include "xalloc.h"
 
@@ -123,13 +124,11 @@ int scenario_get_int(struct scenario_ctx *c, const struct ynode *n, const char *
 /* Plain true or false. */
 int scenario_get_bool(struct scenario_ctx *c, const struct ynode *n, const char *key, bool *out);
 /* A list of strings (empty only when allow_empty), as a new NULL-terminated
- * vector replacing *out (free with scenario_strv_free()). */
+ * vector replacing *out (free with strv_free()). */
 int scenario_get_strv(struct scenario_ctx *c, const struct ynode *n, const char *key,
                       bool allow_empty, char ***out);
 /* A duration greater than 0, in milliseconds (see scenario_parse_duration()). */
 int scenario_get_duration(struct scenario_ctx *c, const struct ynode *n, const char *key, int *ms);
-/* Frees a NULL-terminated vector of strings (NULL is fine). */
-void scenario_strv_free(char **v);
 /* Where the "name" of the idx-th item of seq is (for "first at L:C"). */
 struct scenario_pos scenario_name_pos(const struct ynode *seq, size_t idx);
 

@@ -1,6 +1,7 @@
 /* The scenario model's life cycle: loading files, the embedded default lab,
  * lookups and freeing. */
 #include "scenario.h"
+#include "strv.h"
 #include "scenario-internal.h"
 
 #include <errno.h>
@@ -24,8 +25,8 @@ static void free_container(struct scenario_container *ctr)
 {
   free(ctr->name);
   free(ctr->image);
-  scenario_strv_free(ctr->command);
-  scenario_strv_free(ctr->env);
+  strv_free(ctr->command);
+  strv_free(ctr->env);
   free(ctr->seccomp_profile);
   for (size_t i = 0; i < ctr->n_volumes; i++) {
     free(ctr->volumes[i].host_path);
@@ -54,7 +55,7 @@ void scenario_free(struct scenario *s)
     free(s->checks[i].name);
     free(s->checks[i].from);
     free(s->checks[i].target);
-    scenario_strv_free(s->checks[i].argv);
+    strv_free(s->checks[i].argv);
   }
   free(s->checks);
   for (size_t i = 0; i < s->n_faults; i++) {
@@ -66,13 +67,13 @@ void scenario_free(struct scenario *s)
       free(f->args[j].text);
     free(f->args);
     free(f->symptom);
-    scenario_strv_free(f->hints);
+    strv_free(f->hints);
   }
   free(s->faults);
   for (size_t i = 0; i < s->n_exercises; i++) {
     free(s->exercises[i].name);
-    scenario_strv_free(s->exercises[i].faults);
-    scenario_strv_free(s->exercises[i].verify);
+    strv_free(s->exercises[i].faults);
+    strv_free(s->exercises[i].verify);
   }
   free(s->exercises);
   for (size_t i = 0; i < s->n_steps; i++)

@@ -79,9 +79,7 @@ static enum cli_parse_result parse_verb(const struct cli_verb *verb, int argc, c
                                         struct cli_invocation *inv, char **message)
 {
   inv->verb = verb;
-  inv->argv = calloc((size_t)argc + 1, sizeof *inv->argv);
-  if (inv->argv == NULL)
-    abort();
+  inv->argv = xcalloc((size_t)argc + 1, sizeof *inv->argv);
   if (verb->flags & CLI_RAW) {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
       return CLI_PARSE_HELP;

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "unit-test.h"
+#include "strv.h"
 #include <json-c/json.h>
 
 #include "json.h"
@@ -35,7 +36,7 @@ static void test_getters_types(void **state)
   assert_string_equal(v[0], "p");
   assert_string_equal(v[1], "q");
   assert_null(v[2]);
-  json_strv_free(v);
+  strv_free(v);
   assert_null(json_get_strv(o, "mixed"));
   json_add_str(o, "added", NULL);
   assert_null(json_get_str(o, "added"));

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "unit-test.h"
+#include "strv.h"
 #include <json-c/json.h>
 
 #include "cli.h"
@@ -104,7 +105,7 @@ static void test_no_daemon(void **state)
   assert_int_equal(cli_daemon_labs(&names, &up, &err), 0);
   assert_false(up);
   assert_null(names[0]);
-  cli_strv_free(names);
+  strv_free(names);
 
   char *lab = NULL;
   assert_int_equal(cli_resolve_lab(NULL, &lab, &err), -1);
@@ -125,7 +126,7 @@ static void test_labs(void **state)
   assert_string_equal(names[0], "one");
   assert_string_equal(names[1], "two");
   assert_null(names[2]);
-  cli_strv_free(names);
+  strv_free(names);
   assert_true(strncmp(f.request, "GET /v1/labs HTTP/1.1\r\n", 23) == 0);
 }
 
