@@ -20,6 +20,7 @@
 
 #include "cgroup-internal.h"
 #include "cleanup.h"
+#include "fileio.h"
 #include "ledger.h"
 #include "log.h"
 #include "xalloc.h"
@@ -497,24 +498,8 @@ int cgroup_read_file(const char *dir, const char *file, char **out, struct lab_e
   cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return lab_error_errno(err, "open %s", path);
-  size_t len = 0, cap = 4096;
-  cleanup_free char *buf = xnonnull(malloc(cap));
-  for (;;) {
-    if (cap - len < 2) {
-      cap *= 2;
-      buf = xnonnull(realloc(buf, cap));
-    }
-    ssize_t n = read(fd, buf + len, cap - len - 1);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return lab_error_errno(err, "reading %s", path);
-    if (n == 0)
-      break;
-    len += (size_t)n;
-  }
-  buf[len] = '\0';
-  *out = steal_pointer(&buf);
+  if (fileio_read_fd(fd, out, NULL) < 0)
+    return lab_error_errno(err, "reading %s", path);
   return 0;
 }
 
@@ -783,4 +768,26 @@ int cgroup_remove_dir(const char *path, struct lab_error **err)
   if (path == NULL || path[0] != '/')
     return lab_error_set(err, EINVAL, "cgroup path '%s' is not absolute", path ? path : "(null)");
   return cgroup_remove_tree(path, false, err);
+}
+
+int cgroup_write_limit(const char *dir, const char *file, uint64_t v, const char *unlimited,
+                       struct lab_error **err)
+{
+  char value[32];
+  if (v == 0)
+    snprintf(value, sizeof value, "%s", unlimited);
+  else
+    snprintf(value, sizeof value, "%" PRIu64, v);
+  return cgroup_write_file(dir, file, value, err);
+}
+
+int cgroup_hier_attach(const struct cgroup_hierarchy *h, const char *relpath, pid_t pid,
+                       struct lab_error **err)
+{
+  char value[32];
+  snprintf(value, sizeof value, "%d", (int)pid);
+  cleanup_free char *dir = cgroup_hier_path(h, relpath);
+  if (cgroup_write_file(dir, "cgroup.procs", value, err) < 0)
+    return lab_error_wrap(err, "moving %d into cgroup %s", (int)pid, relpath);
+  return 0;
 }

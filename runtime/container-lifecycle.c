@@ -646,13 +646,7 @@ int container_start_detached(struct ctr_store *s, struct container *c, struct la
     if (mon != 0)
       _exit(mon < 0 ? 1 : 0);
     /* the monitor: never hold the caller's stdout (a `$(run -d)` would hang) */
-    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (devnull >= 0) {
-      dup2(devnull, 0);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-      close(devnull);
-    }
+    fileio_stdio_to_devnull();
     /* Nor any other descriptor of the caller (the daemon's client
      * connections and listening socket): the monitor outlives them.  The
      * store keeps no descriptor open, so only the report pipe stays. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fileio.h"
 
 struct sec_arg {
   unsigned index;
@@ -518,21 +519,9 @@ int sec_profile_load_file(const char *path, struct sec_profile **out, struct lab
     return lab_error_errno(err, "stat %s", path);
   if (!S_ISREG(st.st_mode) || st.st_size > 16 * 1024 * 1024)
     return lab_error_set(err, EINVAL, "seccomp profile %s: not a regular file under 16 MiB", path);
-  cleanup_free char *buf = malloc((size_t)st.st_size + 1);
-  if (buf == NULL)
-    return lab_error_set(err, ENOMEM, "reading %s", path);
-  size_t got = 0;
-  while (got < (size_t)st.st_size) {
-    ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return lab_error_errno(err, "reading %s", path);
-    if (n == 0)
-      break;
-    got += (size_t)n;
-  }
-  buf[got] = '\0';
+  cleanup_free char *buf = NULL;
+  if (fileio_read_fd(fd, &buf, NULL) < 0)
+    return lab_error_errno(err, "reading %s", path);
   return sec_profile_parse(buf, path, out, err);
 }
 

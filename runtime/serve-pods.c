@@ -34,12 +34,9 @@ int serve_lo_up(pid_t pid, struct lab_error **err)
   cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return lab_error_errno(err, "opening %s", path);
-  struct nl_sock *sk = NULL;
-  if (netlink_open(fd, &sk, err) < 0)
-    return -1;
-  int rc = netlink_link_set_up(sk, "lo", 1, err);
-  netlink_close(sk);
-  return rc < 0 ? lab_error_wrap(err, "bringing lo up in the pod") : 0;
+  if (netlink_ns_link_set_up(fd, "lo", 1, err) < 0)
+    return lab_error_wrap(err, "bringing lo up in the pod");
+  return 0;
 }
 
 int serve_pod_record_path(struct server *sv, const char *name, char *buf, size_t len,

@@ -290,24 +290,27 @@ int ynode_load(const char *file, const char *buf, size_t len, struct ynode **out
   return r;
 }
 
-const struct ynode *ynode_lookup_key(const struct ynode *map, const char *key)
+/* The index in map->items of key's key node, or -1 when map has no key. */
+static ssize_t key_index(const struct ynode *map, const char *key)
 {
   if (map == NULL || map->type != YNODE_MAP)
-    return NULL;
+    return -1;
   for (size_t i = 0; i < map->n; i++)
     if (strcmp(map->items[2 * i]->value, key) == 0)
-      return map->items[2 * i];
-  return NULL;
+      return (ssize_t)(2 * i);
+  return -1;
+}
+
+const struct ynode *ynode_lookup_key(const struct ynode *map, const char *key)
+{
+  ssize_t i = key_index(map, key);
+  return i < 0 ? NULL : map->items[i];
 }
 
 const struct ynode *ynode_lookup(const struct ynode *map, const char *key)
 {
-  if (map == NULL || map->type != YNODE_MAP)
-    return NULL;
-  for (size_t i = 0; i < map->n; i++)
-    if (strcmp(map->items[2 * i]->value, key) == 0)
-      return map->items[2 * i + 1];
-  return NULL;
+  ssize_t i = key_index(map, key);
+  return i < 0 ? NULL : map->items[i + 1];
 }
 
 bool ynode_is_null(const struct ynode *n)
