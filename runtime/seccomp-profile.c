@@ -140,12 +140,22 @@ static int parse_action(const char *s, const char *origin, const char *path, uin
   return perr(err, origin, path, "unknown action \"%s\"", s);
 }
 
+/* 0 when o has the JSON type type, else -1 and *err "expected WHAT, found
+ * TYPE" at path (what: "a string", "an array"...). */
+static int expect_type(struct json_object *o, enum json_type type, const char *what,
+                       const char *origin, const char *path, struct lab_error **err)
+{
+  if (json_object_is_type(o, type))
+    return 0;
+  return perr(err, origin, path, "expected %s, found %s", what,
+              json_type_to_name(json_object_get_type(o)));
+}
+
 static int get_string(struct json_object *o, const char *origin, const char *path, const char **out,
                       struct lab_error **err)
 {
-  if (!json_object_is_type(o, json_type_string))
-    return perr(err, origin, path, "expected a string, found %s",
-                json_type_to_name(json_object_get_type(o)));
+  if (expect_type(o, json_type_string, "a string", origin, path, err) < 0)
+    return -1;
   *out = json_object_get_string(o);
   return 0;
 }
@@ -153,9 +163,8 @@ static int get_string(struct json_object *o, const char *origin, const char *pat
 static int get_uint(struct json_object *o, const char *origin, const char *path, uint64_t max,
                     uint64_t *out, struct lab_error **err)
 {
-  if (!json_object_is_type(o, json_type_int))
-    return perr(err, origin, path, "expected an integer, found %s",
-                json_type_to_name(json_object_get_type(o)));
+  if (expect_type(o, json_type_int, "an integer", origin, path, err) < 0)
+    return -1;
   errno = 0;
   int64_t signed_v = json_object_get_int64(o);
   uint64_t v = json_object_get_uint64(o);
@@ -201,9 +210,8 @@ static int add_arch(struct sec_profile *p, uint32_t arch)
 static int parse_archs(struct sec_profile *p, struct json_object *arr, const char *origin,
                        const char *key, struct lab_error **err)
 {
-  if (!json_object_is_type(arr, json_type_array))
-    return perr(err, origin, key, "expected an array, found %s",
-                json_type_to_name(json_object_get_type(arr)));
+  if (expect_type(arr, json_type_array, "an array", origin, key, err) < 0)
+    return -1;
   for (size_t i = 0; i < json_object_array_length(arr); i++) {
     char path[128];
     snprintf(path, sizeof path, "%s[%zu]", key, i);
@@ -320,9 +328,8 @@ static int push_name(struct sec_rule *r, const char *name)
 static int parse_rule(struct sec_rule *r, struct json_object *o, const char *origin,
                       const char *path, struct lab_error **err)
 {
-  if (!json_object_is_type(o, json_type_object))
-    return perr(err, origin, path, "expected an object, found %s",
-                json_type_to_name(json_object_get_type(o)));
+  if (expect_type(o, json_type_object, "an object", origin, path, err) < 0)
+    return -1;
   bool have_action = false, takes_ret = false, have_ret = false;
   uint64_t ret = EPERM;
   char fpath[200];
@@ -466,11 +473,8 @@ parsed:
     } else if (strcmp(key, "syscalls") == 0) {
       if (json_object_is_type(val, json_type_null))
         continue;
-      if (!json_object_is_type(val, json_type_array)) {
-        perr(err, origin, key, "expected an array, found %s",
-             json_type_to_name(json_object_get_type(val)));
+      if (expect_type(val, json_type_array, "an array", origin, key, err) < 0)
         goto out;
-      }
       size_t n = json_object_array_length(val);
       p->rules = calloc(n ? n : 1, sizeof *p->rules);
       if (p->rules == NULL) {
