@@ -2,6 +2,7 @@
 #ifndef NODELAB_SYSCALLS_H
 #define NODELAB_SYSCALLS_H
 
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -10,6 +11,18 @@
 
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
+static inline int sys_pidfd_send_signal(int pidfd, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+  return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0U);
+#else
+  (void)pidfd;
+  (void)sig;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
 #endif
 
 /* fork() with namespace flags: clone(2) without a new stack, so the child
@@ -27,6 +40,30 @@ static inline int sys_pidfd_open(pid_t pid, unsigned int flags)
 #else
   (void)pid;
   (void)flags;
+  errno = ENOSYS;
+  return -1;
+  static inline int sys_pidfd_send_signal(int pidfd, int sig)
+  {
+#ifdef SYS_pidfd_send_signal
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0U);
+#else
+    (void)pidfd;
+    (void)sig;
+    errno = ENOSYS;
+    return -1;
+#endif
+  }
+
+#endif
+}
+
+static inline int sys_pidfd_send_signal(int pidfd, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+  return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0U);
+#else
+  (void)pidfd;
+  (void)sig;
   errno = ENOSYS;
   return -1;
 #endif

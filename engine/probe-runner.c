@@ -29,20 +29,6 @@ extern char **environ;
 #define HELPER_OUT_MAX 16384
 #define HELPER_ERR_MAX 1024
 
-/* Belongs beside sys_pidfd_open in common/syscalls.h (kept here so this
- * branch touches nothing outside engine/). */
-static int sys_pidfd_send_signal(int pidfd, int sig)
-{
-#ifdef SYS_pidfd_send_signal
-  return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0U);
-#else
-  (void)pidfd;
-  (void)sig;
-  errno = ENOSYS;
-  return -1;
-#endif
-}
-
 struct probe_job {
   struct probe_job *next;
   pid_t pid;

@@ -1,6 +1,6 @@
 /* The runtime's RPC contract: what `nodelab-runtime serve` answers on its
  * socket (NODE_RUNTIME_SOCKET inside a node), reached from the CLI through
- * nodelabd's tunnel (common/api.h) or directly (`nodelab-runtime call`), and
+ * nodelabd's tunnel (proto/api.h) or directly (`nodelab-runtime call`), and
  * what nodelabd sends it at `up` (pod-run).  Each message below is a typed
  * struct with an encoder to a json-c object and a decoder from one, used by
  * both ends.

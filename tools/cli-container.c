@@ -1,6 +1,6 @@
 /* nodelab run|create|start|stop|kill|rm|mount|umount|inspect|logs and
  * exec/shell into containers: podman's verbs, sent to a node's runtime
- * (proto/runtime-rpc.h) through nodelabd's RPC tunnel (common/api.h).
+ * (proto/runtime-rpc.h) through nodelabd's RPC tunnel (proto/api.h).
  * Options are podman's (proto/podman-opts.h). */
 #include "cli.h"
 #include "xalloc.h"

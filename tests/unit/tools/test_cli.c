@@ -30,7 +30,8 @@ static enum cli_parse_result parse(struct cli_invocation *inv, char **message, .
 
 static void test_table_complete(void **state)
 {
-  /* The contract's verbs (DESIGN.md) are all in the one table. */
+  /* Every verb nodelab promises (the README's tour and the issues that added
+   * them) is in the one table. */
   static const char *const contract[] = {
       "validate", "up",     "down",  "ls",    "status",   "exec", "shell", "ps",
       "run",      "create", "start", "stop",  "kill",     "rm",   "mount", "inspect",
