@@ -3,6 +3,7 @@
  * replies read as before. */
 #include "api.h"
 #include "xalloc.h"
+#include "names.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -50,7 +51,7 @@ static const char *const pod_state_names[] = {
 static_assert(sizeof pod_state_names / sizeof pod_state_names[0] == API_POD_FAILED + 1,
               "a name per pod state");
 
-#define STATE_NAME(table, s) ((size_t)(s) < sizeof table / sizeof table[0] ? table[s] : "unknown")
+#define STATE_NAME(table, s) names_get(table, NAMES_N(table), s, "unknown")
 
 const char *api_lab_state_name(enum api_lab_state s)
 {
@@ -79,10 +80,8 @@ static int get_state(struct json_object *o, const char *key, const char *const *
   const char *s = json_get_str(o, key);
   if (s == NULL)
     return 0;
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(names[i], s) == 0)
-      return (int)i;
-  return lab_error_set(err, 0, "unknown %s \"%s\"", key, s);
+  int i = names_find(names, n, s);
+  return i >= 0 ? i : lab_error_set(err, 0, "unknown %s \"%s\"", key, s);
 }
 
 /* Sets the enum *out from member key; evaluates to 0, or -1 and *err. */

@@ -1,5 +1,6 @@
 /* The node control channel's messages (node-control.h). */
 #include "node-control.h"
+#include "names.h"
 #include "strv.h"
 
 #include <assert.h>
@@ -32,14 +33,6 @@ static const char *const event_names[] = {
 static_assert(sizeof event_names / sizeof event_names[0] == NODE_CONTROL_EXITED + 1,
               "a name per event");
 
-static int lookup(const char *s, const char *const *names, size_t n)
-{
-  for (size_t i = 0; s != NULL && i < n; i++)
-    if (strcmp(s, names[i]) == 0)
-      return (int)i;
-  return -1;
-}
-
 static int bad(struct lab_error **err, const char *what, const char *detail)
 {
   lab_error_set(err, 0, "node control %s: %s", what, detail);
@@ -57,7 +50,7 @@ static int decode_tag(struct json_object *o, const char *what, const char *key,
   if (o == NULL || !json_object_is_type(o, json_type_object))
     return bad(err, what, "not a JSON object");
   const char *tag = json_get_str(o, key);
-  int i = lookup(tag, names, n);
+  int i = names_find(names, n, tag);
   if (i < 0) {
     char missing[32];
     snprintf(missing, sizeof missing, "no \"%s\"", key);

@@ -3,6 +3,7 @@
 #include "runtime-rpc.h"
 #include "strv.h"
 #include "xalloc.h"
+#include "names.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -55,7 +56,7 @@ static_assert(sizeof state_names / sizeof state_names[0] == RT_STATE_N, "one nam
 
 const char *rt_rpc_op_name(enum rt_rpc_op op)
 {
-  return (unsigned)op < RT_OP_N ? op_names[op] : "unknown";
+  return names_get(op_names, RT_OP_N, op, "unknown");
 }
 
 int rt_rpc_op_from_json(struct json_object *req, enum rt_rpc_op *op, struct lab_error **err)
@@ -65,12 +66,11 @@ int rt_rpc_op_from_json(struct json_object *req, enum rt_rpc_op *op, struct lab_
       !json_object_is_type(v, json_type_string))
     return lab_error_set(err, 0, "\"op\": missing");
   const char *name = json_object_get_string(v);
-  for (size_t i = 0; i < RT_OP_N; i++)
-    if (strcmp(op_names[i], name) == 0) {
-      *op = (enum rt_rpc_op)i;
-      return 0;
-    }
-  return lab_error_set(err, 0, "unknown op \"%s\"", name);
+  int i = names_find(op_names, RT_OP_N, name);
+  if (i < 0)
+    return lab_error_set(err, 0, "unknown op \"%s\"", name);
+  *op = (enum rt_rpc_op)i;
+  return 0;
 }
 
 struct json_object *rt_rpc_request_new(enum rt_rpc_op op)
@@ -82,17 +82,16 @@ struct json_object *rt_rpc_request_new(enum rt_rpc_op op)
 
 const char *rt_rpc_net_name(enum rt_rpc_net net)
 {
-  return (unsigned)net < RT_NET_N ? net_names[net] : "";
+  return names_get(net_names, RT_NET_N, net, "");
 }
 
 int rt_rpc_net_from_name(const char *name, enum rt_rpc_net *out)
 {
-  for (size_t i = 1; name != NULL && i < RT_NET_N; i++)
-    if (strcmp(net_names[i], name) == 0) {
-      *out = (enum rt_rpc_net)i;
-      return 0;
-    }
-  return -1;
+  int i = names_find(net_names, RT_NET_N, name);
+  if (i <= RT_NET_DEFAULT) /* "" names the default: not a mode one can ask for */
+    return -1;
+  *out = (enum rt_rpc_net)i;
+  return 0;
 }
 
 bool rt_rpc_net_is_cluster(enum rt_rpc_net net)
@@ -102,7 +101,7 @@ bool rt_rpc_net_is_cluster(enum rt_rpc_net net)
 
 const char *rt_rpc_state_name(enum rt_rpc_state s)
 {
-  return (unsigned)s < RT_STATE_N ? state_names[s] : "unknown";
+  return names_get(state_names, RT_STATE_N, s, "unknown");
 }
 
 /* ------------------------------------------------------------ the codec */

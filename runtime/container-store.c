@@ -3,6 +3,7 @@
  * and the accessors of the opaque record. */
 #include "container.h"
 #include "strv.h"
+#include "names.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -32,17 +33,16 @@ static_assert(sizeof state_names / sizeof state_names[0] == CONTAINER_N_STATES,
 
 const char *container_state_name(enum container_state state)
 {
-  return (unsigned)state < CONTAINER_N_STATES ? state_names[state] : "unknown";
+  return names_get(state_names, CONTAINER_N_STATES, state, "unknown");
 }
 
 int container_state_from_name(const char *name, enum container_state *out)
 {
-  for (size_t i = 0; name != NULL && i < CONTAINER_N_STATES; i++)
-    if (strcmp(state_names[i], name) == 0) {
-      *out = (enum container_state)i;
-      return 0;
-    }
-  return -1;
+  int i = names_find(state_names, CONTAINER_N_STATES, name);
+  if (i < 0)
+    return -1;
+  *out = (enum container_state)i;
+  return 0;
 }
 
 /* ---------------------------------------------------------------- helpers */
