@@ -124,6 +124,20 @@ uint32_t flows_model_gateway(const struct flows_model *m)
     lo_;                                                                                           \
   })
 
+/* Removes the entry named key from the sorted array arr of *n entries (its
+ * name freed).  Evaluates to 1, or 0 when there is no such entry. */
+#define DEL_SLOT(arr, n, key)                                                                      \
+  ({                                                                                               \
+    int f_;                                                                                        \
+    size_t at_ = FIND_SLOT(arr, *(n), key, &f_);                                                   \
+    if (f_) {                                                                                      \
+      free((arr)[at_].name);                                                                       \
+      memmove(&(arr)[at_], &(arr)[at_ + 1], (*(n)-at_ - 1) * sizeof *(arr));                       \
+      (*(n))--;                                                                                    \
+    }                                                                                              \
+    f_;                                                                                            \
+  })
+
 int flows_model_add_remote(struct flows_model *m, const char *node, uint32_t subnet, int prefix,
                            uint32_t underlay, struct lab_error **err)
 {
@@ -169,13 +183,8 @@ int flows_model_add_remote(struct flows_model *m, const char *node, uint32_t sub
 
 int flows_model_del_remote(struct flows_model *m, const char *node, struct lab_error **err)
 {
-  int found;
-  size_t at = FIND_SLOT(m->remotes, m->n_remotes, node, &found);
-  if (!found)
+  if (!DEL_SLOT(m->remotes, &m->n_remotes, node))
     return lab_error_set(err, ENOENT, "node %s: not known", node);
-  free(m->remotes[at].name);
-  memmove(&m->remotes[at], &m->remotes[at + 1], (m->n_remotes - at - 1) * sizeof *m->remotes);
-  m->n_remotes--;
   return 0;
 }
 
@@ -236,13 +245,8 @@ int flows_model_add_pod(struct flows_model *m, const char *pod, uint32_t ip, int
 
 int flows_model_del_pod(struct flows_model *m, const char *pod, struct lab_error **err)
 {
-  int found;
-  size_t at = FIND_SLOT(m->pods, m->n_pods, pod, &found);
-  if (!found)
+  if (!DEL_SLOT(m->pods, &m->n_pods, pod))
     return lab_error_set(err, ENOENT, "pod %s: not attached", pod);
-  free(m->pods[at].name);
-  memmove(&m->pods[at], &m->pods[at + 1], (m->n_pods - at - 1) * sizeof *m->pods);
-  m->n_pods--;
   return 0;
 }
 

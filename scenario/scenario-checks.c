@@ -75,13 +75,8 @@ int scenario_read_check(struct scenario_ctx *c, const struct ynode *checks, size
   if (strcmp(chk->name, "all") == 0)
     return scenario_fail(c, v[0], "name",
                          "name \"all\" is reserved (\"check: all\" runs every check)");
-  for (size_t j = 0; j < index; j++) {
-    if (strcmp(s->checks[j].name, chk->name) == 0) {
-      struct scenario_pos first = scenario_name_pos(checks, j);
-      return scenario_fail(c, v[0], "name", "duplicate check name \"%s\" (first at %d:%d)",
-                           chk->name, first.line, first.column);
-    }
-  }
+  if (scenario_check_unique(c, checks, index, v[0], "check", chk->name) < 0)
+    return -1;
   if (read_from(c, v[1], chk) < 0)
     return -1;
 
@@ -175,13 +170,8 @@ int scenario_read_exercise(struct scenario_ctx *c, const struct ynode *list, siz
       scenario_get_str(c, v[0], "name", &ex->name) < 0 ||
       scenario_check_name(c, v[0], "name", ex->name, SCENARIO_OBJECT_NAME_MAX, NULL) < 0)
     return -1;
-  for (size_t j = 0; j < index; j++) {
-    if (strcmp(s->exercises[j].name, ex->name) == 0) {
-      struct scenario_pos first = scenario_name_pos(list, j);
-      return scenario_fail(c, v[0], "name", "duplicate exercise name \"%s\" (first at %d:%d)",
-                           ex->name, first.line, first.column);
-    }
-  }
+  if (scenario_check_unique(c, list, index, v[0], "exercise", ex->name) < 0)
+    return -1;
   if (read_refs(c, v[1], "faults", true, &ex->faults) < 0 ||
       read_refs(c, v[2], "verify", false, &ex->verify) < 0)
     return -1;

@@ -159,15 +159,8 @@ static int read_timeline(struct scenario_ctx *c, struct scenario_fault *f, const
   const struct ynode *at = ynode_lookup(n, "at"), *dur = ynode_lookup(n, "for"),
                      *every = ynode_lookup(n, "every");
   f->at_ms = f->for_ms = f->every_ms = -1;
-  if (at != NULL) {
-    const char *text, *problem;
-    if (scenario_get_text(c, at, "at", &text) < 0)
-      return -1;
-    if (scenario_parse_duration(text, &f->at_ms, &problem) < 0) {
-      cleanup_free char *q = scenario_quote(text);
-      return scenario_fail(c, at, "at", "%s %s", q, problem);
-    }
-  }
+  if (at != NULL && scenario_get_duration_or_zero(c, at, "at", &f->at_ms) < 0)
+    return -1;
   if (dur != NULL && scenario_get_duration(c, dur, "for", &f->for_ms) < 0)
     return -1;
   if (every != NULL && scenario_get_duration(c, every, "every", &f->every_ms) < 0)
@@ -199,13 +192,8 @@ int scenario_read_fault(struct scenario_ctx *c, const struct ynode *faults, size
   if (strcmp(f->name, "all") == 0)
     return scenario_fail(c, name, "name",
                          "name \"all\" is reserved (\"repair: all\" repairs every fault)");
-  for (size_t j = 0; j < index; j++) {
-    if (strcmp(s->faults[j].name, f->name) == 0) {
-      struct scenario_pos first = scenario_name_pos(faults, j);
-      return scenario_fail(c, name, "name", "duplicate fault name \"%s\" (first at %d:%d)", f->name,
-                           first.line, first.column);
-    }
-  }
+  if (scenario_check_unique(c, faults, index, name, "fault", f->name) < 0)
+    return -1;
   if (kind_node == NULL)
     return scenario_fail(c, n, "kind", "required field is missing");
   if (scenario_get_str(c, kind_node, "kind", &f->kind) < 0)

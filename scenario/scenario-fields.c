@@ -242,15 +242,41 @@ int scenario_get_strv(struct scenario_ctx *c, const struct ynode *n, const char 
   return 0;
 }
 
-int scenario_get_duration(struct scenario_ctx *c, const struct ynode *n, const char *key, int *ms)
+/* Fails with '"TEXT" PROBLEM' at n: a value its parser refused. */
+static int fail_value(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                      const char *text, const char *problem)
+{
+  cleanup_free char *q = scenario_quote(text);
+  return scenario_fail(c, n, key, "%s %s", q, problem);
+}
+
+int scenario_get_u64(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                     int (*parse)(const char *text, uint64_t *out, const char **problem),
+                     uint64_t *out)
 {
   const char *text, *problem;
   if (scenario_get_text(c, n, key, &text) < 0)
     return -1;
-  if (scenario_parse_duration(text, ms, &problem) < 0) {
-    cleanup_free char *q = scenario_quote(text);
-    return scenario_fail(c, n, key, "%s %s", q, problem);
-  }
+  if (parse(text, out, &problem) < 0)
+    return fail_value(c, n, key, text, problem);
+  return 0;
+}
+
+int scenario_get_duration_or_zero(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                                  int *ms)
+{
+  const char *text, *problem;
+  if (scenario_get_text(c, n, key, &text) < 0)
+    return -1;
+  if (scenario_parse_duration(text, ms, &problem) < 0)
+    return fail_value(c, n, key, text, problem);
+  return 0;
+}
+
+int scenario_get_duration(struct scenario_ctx *c, const struct ynode *n, const char *key, int *ms)
+{
+  if (scenario_get_duration_or_zero(c, n, key, ms) < 0)
+    return -1;
   if (*ms == 0)
     return scenario_fail(c, n, key, "%s must be greater than 0", key);
   return 0;
@@ -261,4 +287,18 @@ struct scenario_pos scenario_name_pos(const struct ynode *seq, size_t idx)
 {
   const struct ynode *n = ynode_lookup(seq->items[idx], "name");
   return n ? n->pos : seq->items[idx]->pos;
+}
+
+int scenario_check_unique(struct scenario_ctx *c, const struct ynode *seq, size_t index,
+                          const struct ynode *n, const char *what, const char *name)
+{
+  for (size_t j = 0; j < index; j++) {
+    const struct ynode *prev = ynode_lookup(seq->items[j], "name");
+    if (prev != NULL && prev->type == YNODE_SCALAR && strcmp(prev->value, name) == 0) {
+      struct scenario_pos first = scenario_name_pos(seq, j);
+      return scenario_fail(c, n, "name", "duplicate %s name \"%s\" (first at %d:%d)", what, name,
+                           first.line, first.column);
+    }
+  }
+  return 0;
 }

@@ -129,8 +129,20 @@ int scenario_get_strv(struct scenario_ctx *c, const struct ynode *n, const char 
                       bool allow_empty, char ***out);
 /* A duration greater than 0, in milliseconds (see scenario_parse_duration()). */
 int scenario_get_duration(struct scenario_ctx *c, const struct ynode *n, const char *key, int *ms);
+/* The same, 0 allowed. */
+int scenario_get_duration_or_zero(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                                  int *ms);
+/* A scalar parse turns into *out (scenario_parse_memory, scenario_parse_cpu...);
+ * a text it refuses fails as '"TEXT" PROBLEM'. */
+int scenario_get_u64(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                     int (*parse)(const char *text, uint64_t *out, const char **problem),
+                     uint64_t *out);
 /* Where the "name" of the idx-th item of seq is (for "first at L:C"). */
 struct scenario_pos scenario_name_pos(const struct ynode *seq, size_t idx);
+/* 0 when no item of seq before index has the name name; otherwise -1 and a
+ * failure at n, key "name": 'duplicate WHAT name "NAME" (first at L:C)'. */
+int scenario_check_unique(struct scenario_ctx *c, const struct ynode *seq, size_t index,
+                          const struct ynode *n, const char *what, const char *name);
 
 /* ---- the schema's readers, called by scenario-parse.c for each item ---- */
 

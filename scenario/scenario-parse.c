@@ -193,28 +193,19 @@ static int read_resources(struct scenario_ctx *c, const struct ynode *n,
   static const struct scenario_field fields[] = {
       {"memory", false}, {"cpu", false}, {"pids", false}};
   const struct ynode *v[3];
-  const char *text, *problem;
   size_t mark = scenario_path_push_key(c, "resources");
   if (scenario_map_fields(c, n, fields, 3, v) < 0)
     return -1;
   if (v[0] != NULL) {
-    if (scenario_get_text(c, v[0], "memory", &text) < 0)
+    if (scenario_get_u64(c, v[0], "memory", scenario_parse_memory, &res->memory_bytes) < 0)
       return -1;
-    if (scenario_parse_memory(text, &res->memory_bytes, &problem) < 0) {
-      cleanup_free char *q = scenario_quote(text);
-      return scenario_fail(c, v[0], "memory", "%s %s", q, problem);
-    }
     if (res->memory_bytes == 0)
       return scenario_fail(c, v[0], "memory",
                            "memory must be greater than 0 (omit it for no limit)");
   }
   if (v[1] != NULL) {
-    if (scenario_get_text(c, v[1], "cpu", &text) < 0)
+    if (scenario_get_u64(c, v[1], "cpu", scenario_parse_cpu, &res->cpu_millis) < 0)
       return -1;
-    if (scenario_parse_cpu(text, &res->cpu_millis, &problem) < 0) {
-      cleanup_free char *q = scenario_quote(text);
-      return scenario_fail(c, v[1], "cpu", "%s %s", q, problem);
-    }
     if (res->cpu_millis == 0)
       return scenario_fail(c, v[1], "cpu", "cpu must be greater than 0 (omit it for no limit)");
   }
@@ -339,13 +330,8 @@ static int read_container(struct scenario_ctx *c, const struct ynode *n, const s
       scenario_get_str(c, v[0], "name", &ctr->name) < 0 ||
       scenario_check_name(c, v[0], "name", ctr->name, SCENARIO_OBJECT_NAME_MAX, NULL) < 0)
     return -1;
-  for (size_t j = 0; j < index; j++) {
-    if (strcmp(pod->containers[j].name, ctr->name) == 0) {
-      struct scenario_pos first = scenario_name_pos(list, j);
-      return scenario_fail(c, v[0], "name", "duplicate container name \"%s\" (first at %d:%d)",
-                           ctr->name, first.line, first.column);
-    }
-  }
+  if (scenario_check_unique(c, list, index, v[0], "container", ctr->name) < 0)
+    return -1;
   if (scenario_get_str(c, v[1], "image", &ctr->image) < 0)
     return -1;
   bool image_ok = ctr->image[0] != '\0';
@@ -393,13 +379,8 @@ static int read_pod(struct scenario_ctx *c, const struct ynode *pods, size_t ind
       scenario_get_str(c, v[0], "name", &pod->name) < 0 ||
       scenario_check_name(c, v[0], "name", pod->name, SCENARIO_IFNAME_MAX, IFNAME_WHY) < 0)
     return -1;
-  for (size_t j = 0; j < index; j++) {
-    if (strcmp(s->pods[j].name, pod->name) == 0) {
-      struct scenario_pos first = scenario_name_pos(pods, j);
-      return scenario_fail(c, v[0], "name", "duplicate pod name \"%s\" (first at %d:%d)", pod->name,
-                           first.line, first.column);
-    }
-  }
+  if (scenario_check_unique(c, pods, index, v[0], "pod", pod->name) < 0)
+    return -1;
   if (scenario_find_node(s, pod->name) != NULL)
     return scenario_fail(c, v[0], "name",
                          "pod name \"%s\" is also a node name (checks could not tell them apart)",
