@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "error.h"
+
 /* main(): runs the tests listed (cmocka_unit_test(fn), ...) as one group,
  * with setup and teardown for the group (NULL for none). */
 #define UNIT_TEST_MAIN(setup, teardown, ...)                                                       \
@@ -28,6 +30,14 @@ static inline void assert_child_exited_ok(pid_t pid)
   assert_int_equal(waitpid(pid, &status, 0), pid);
   assert_true(WIFEXITED(status));
   assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* *err holds the message want; clears it. */
+static inline void assert_error_msg(struct lab_error **err, const char *want)
+{
+  assert_non_null(*err);
+  assert_string_equal((*err)->msg, want);
+  lab_error_clear(err);
 }
 
 #endif

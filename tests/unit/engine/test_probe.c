@@ -240,20 +240,17 @@ static void test_spec_validate_and_run_refuse(void **state)
   struct probe_result r;
   struct lab_error *err = NULL;
   assert_int_equal(probe_run(&s, &r, &err), -1); /* no port: nothing sent */
-  assert_string_equal(err->msg, "tcp: no target port");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "tcp: no target port");
   s.kind = PROBE_KIND_COUNT;
   assert_int_equal(probe_spec_validate(&s, &err), -1);
-  assert_string_equal(err->msg, "unknown probe kind 4");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "unknown probe kind 4");
   s.kind = PROBE_TCP;
   s.port = 7;
   s.tcp.send = malloc(PROBE_MAX_TEXT + 2);
   memset(s.tcp.send, 'x', PROBE_MAX_TEXT + 1);
   s.tcp.send[PROBE_MAX_TEXT + 1] = '\0';
   assert_int_equal(probe_spec_validate(&s, &err), -1);
-  assert_string_equal(err->msg, "tcp: send: 4097 bytes, at most 4096");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "tcp: send: 4097 bytes, at most 4096");
 
   struct probe_spec copy;
   s.tcp.send[3] = '\0';

@@ -91,9 +91,7 @@ static void init_error(char **argv, const char *msg)
   struct init_args y;
   struct lab_error *err = NULL;
   assert_int_equal(PARSE(init_args_parse, argv, &y, &err), -1);
-  assert_non_null(err);
-  assert_string_equal(err->msg, msg);
-  lab_error_clear(&err);
+  assert_error_msg(&err, msg);
   assert_null(y.name);
 }
 
@@ -187,9 +185,7 @@ static void netd_error(char **argv, const char *msg)
   struct netd_args y;
   struct lab_error *err = NULL;
   assert_int_equal(PARSE(netd_args_parse, argv, &y, &err), -1);
-  assert_non_null(err);
-  assert_string_equal(err->msg, msg);
-  lab_error_clear(&err);
+  assert_error_msg(&err, msg);
   assert_null(y.node);
   assert_int_equal(y.n_remotes, 0);
 }
@@ -266,9 +262,7 @@ static void serve_error(char **argv, const char *msg)
   struct runtime_serve_args y;
   struct lab_error *err = NULL;
   assert_int_equal(PARSE(runtime_serve_args_parse, argv, &y, &err), -1);
-  assert_non_null(err);
-  assert_string_equal(err->msg, msg);
-  lab_error_clear(&err);
+  assert_error_msg(&err, msg);
   assert_null(y.socket);
 }
 

@@ -208,8 +208,7 @@ static void test_deep_nesting(void **state)
   struct lab_error *err = NULL;
   assert_int_equal(scenario_parse("t.yaml", yaml, strlen(yaml), &s, &err), -1);
   /* depth 1 is the top mapping, 2 the description's list: the 64th '[' is level 65 */
-  assert_string_equal(err->msg, "t.yaml:2:77: (yaml): nesting deeper than 64 levels");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "t.yaml:2:77: (yaml): nesting deeper than 64 levels");
 }
 
 static void test_containers_in_full(void **state)
@@ -467,11 +466,9 @@ static void test_load_errors(void **state)
   struct lab_error *err = NULL;
   assert_int_equal(scenario_load("/nonexistent/lab.yaml", &s, &err), -1);
   assert_null(s);
-  assert_string_equal(err->msg, "/nonexistent/lab.yaml: No such file or directory");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "/nonexistent/lab.yaml: No such file or directory");
   assert_int_equal(scenario_load("/", &s, &err), -1);
-  assert_string_equal(err->msg, "/: not a regular file");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "/: not a regular file");
 }
 
 /* A file saved by a Windows editor (CRLF line ends, a UTF-8 byte order mark)
@@ -499,8 +496,7 @@ static void test_crlf_and_bom(void **state)
   struct lab_error *err = NULL;
   const char *bad = "\xef\xbb\xbfname: t\r\ncluster:\r\n  nodes: [n1]\r\n  mtu: 1\r\n";
   assert_int_equal(scenario_parse("w.yaml", bad, strlen(bad), &s, &err), -1);
-  assert_string_equal(err->msg, "w.yaml:4:8: cluster.mtu: 1 is out of range (576..9000)");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "w.yaml:4:8: cluster.mtu: 1 is out of range (576..9000)");
 }
 
 /* Every prefix of the default lab either parses or fails with one well-formed

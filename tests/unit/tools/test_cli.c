@@ -13,19 +13,26 @@
 
 #include "cli.h"
 
-/* Parses a command line given as a NULL-terminated list of words. */
-static enum cli_parse_result parse(struct cli_invocation *inv, char **message, ...)
+/* Parses "nodelab" and the words of ap (up to a NULL). */
+static enum cli_parse_result vparse(struct cli_invocation *inv, char **message, va_list ap)
 {
   static char *argv[64];
-  va_list ap;
-  va_start(ap, message);
   int argc = 0;
   argv[argc++] = (char *)"nodelab";
   for (char *w; (w = va_arg(ap, char *)) != NULL;)
     argv[argc++] = w;
   argv[argc] = NULL;
-  va_end(ap);
   return cli_parse(cli_verbs, cli_n_verbs, argc, argv, inv, message);
+}
+
+/* Parses a command line given as a NULL-terminated list of words. */
+static enum cli_parse_result parse(struct cli_invocation *inv, char **message, ...)
+{
+  va_list ap;
+  va_start(ap, message);
+  enum cli_parse_result r = vparse(inv, message, ap);
+  va_end(ap);
+  return r;
 }
 
 static void test_table_complete(void **state)
@@ -185,17 +192,13 @@ static void test_options(void **state)
 
 static void expect_usage(const char *fragment, ...)
 {
-  static char *argv[16];
   va_list ap;
   va_start(ap, fragment);
-  int argc = 0;
-  argv[argc++] = (char *)"nodelab";
-  for (char *w; (w = va_arg(ap, char *)) != NULL;)
-    argv[argc++] = w;
-  va_end(ap);
   struct cli_invocation inv;
   char *msg = NULL;
-  assert_int_equal(cli_parse(cli_verbs, cli_n_verbs, argc, argv, &inv, &msg), CLI_PARSE_USAGE);
+  enum cli_parse_result r = vparse(&inv, &msg, ap);
+  va_end(ap);
+  assert_int_equal(r, CLI_PARSE_USAGE);
   assert_non_null(msg);
   if (strstr(msg, fragment) == NULL)
     fail_msg("\"%s\" lacks \"%s\"", msg, fragment);

@@ -109,8 +109,7 @@ static void test_no_daemon(void **state)
 
   char *lab = NULL;
   assert_int_equal(cli_resolve_lab(NULL, &lab, &err), -1);
-  assert_string_equal(err->msg, "no lab is running (nodelabd is not running)");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "no lab is running (nodelabd is not running)");
 }
 
 static void test_labs(void **state)
@@ -145,14 +144,12 @@ static void test_resolve(void **state)
   fake_start(&f, labs_reply("{\"labs\": []}"));
   assert_int_equal(cli_resolve_lab(NULL, &lab, &err), -1);
   fake_stop(&f);
-  assert_string_equal(err->msg, "no lab is running");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "no lab is running");
 
   fake_start(&f, labs_reply("{\"labs\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}"));
   assert_int_equal(cli_resolve_lab(NULL, &lab, &err), -1);
   fake_stop(&f);
-  assert_string_equal(err->msg, "2 labs are running (a, b): name one");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "2 labs are running (a, b): name one");
 
   /* A given name is checked, not looked up: it goes into a URL. */
   assert_int_equal(cli_resolve_lab("ok-name-2", &lab, &err), 0);
@@ -206,8 +203,7 @@ static void test_api_errors(void **state)
   fake_start(&f, labs_reply("{\"lab\": []}"));
   assert_int_equal(cli_daemon_labs(&names, &up, &err), -1);
   fake_stop(&f);
-  assert_string_equal(err->msg, "GET /v1/labs: no \"labs\" array in the reply");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "GET /v1/labs: no \"labs\" array in the reply");
 }
 
 static int setup(void **state)
