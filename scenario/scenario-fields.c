@@ -262,14 +262,23 @@ int scenario_get_u64(struct scenario_ctx *c, const struct ynode *n, const char *
   return 0;
 }
 
+/* scenario_parse_duration() in scenario_get_u64()'s shape. */
+static int parse_duration_u64(const char *text, uint64_t *out, const char **problem)
+{
+  int ms = 0;
+  if (scenario_parse_duration(text, &ms, problem) < 0)
+    return -1;
+  *out = (uint64_t)ms;
+  return 0;
+}
+
 int scenario_get_duration_or_zero(struct scenario_ctx *c, const struct ynode *n, const char *key,
                                   int *ms)
 {
-  const char *text, *problem;
-  if (scenario_get_text(c, n, key, &text) < 0)
+  uint64_t v = 0;
+  if (scenario_get_u64(c, n, key, parse_duration_u64, &v) < 0)
     return -1;
-  if (scenario_parse_duration(text, ms, &problem) < 0)
-    return fail_value(c, n, key, text, problem);
+  *ms = (int)v;
   return 0;
 }
 
