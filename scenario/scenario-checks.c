@@ -69,14 +69,12 @@ int scenario_read_check(struct scenario_ctx *c, const struct ynode *checks, size
   chk->pos = n->pos;
   chk->timeout_ms = 2000;
   if (scenario_map_fields(c, n, fields, 8, v) < 0 ||
-      scenario_get_str(c, v[0], "name", &chk->name) < 0 ||
-      scenario_check_name(c, v[0], "name", chk->name, SCENARIO_OBJECT_NAME_MAX, NULL) < 0)
+      scenario_get_name(c, checks, index, v[0], "check", SCENARIO_OBJECT_NAME_MAX, NULL,
+                        &chk->name) < 0)
     return -1;
   if (strcmp(chk->name, "all") == 0)
     return scenario_fail(c, v[0], "name",
                          "name \"all\" is reserved (\"check: all\" runs every check)");
-  if (scenario_check_unique(c, checks, index, v[0], "check", chk->name) < 0)
-    return -1;
   if (read_from(c, v[1], chk) < 0)
     return -1;
 
@@ -167,10 +165,8 @@ int scenario_read_exercise(struct scenario_ctx *c, const struct ynode *list, siz
   struct scenario_exercise *ex = &s->exercises[index];
   ex->pos = list->items[index]->pos;
   if (scenario_map_fields(c, list->items[index], fields, 3, v) < 0 ||
-      scenario_get_str(c, v[0], "name", &ex->name) < 0 ||
-      scenario_check_name(c, v[0], "name", ex->name, SCENARIO_OBJECT_NAME_MAX, NULL) < 0)
-    return -1;
-  if (scenario_check_unique(c, list, index, v[0], "exercise", ex->name) < 0)
+      scenario_get_name(c, list, index, v[0], "exercise", SCENARIO_OBJECT_NAME_MAX, NULL,
+                        &ex->name) < 0)
     return -1;
   if (read_refs(c, v[1], "faults", true, &ex->faults) < 0 ||
       read_refs(c, v[2], "verify", false, &ex->verify) < 0)

@@ -186,14 +186,12 @@ int scenario_read_fault(struct scenario_ctx *c, const struct ynode *faults, size
   const struct ynode *name = ynode_lookup(n, "name"), *kind_node = ynode_lookup(n, "kind");
   if (name == NULL)
     return scenario_fail(c, n, "name", "required field is missing");
-  if (scenario_get_str(c, name, "name", &f->name) < 0 ||
-      scenario_check_name(c, name, "name", f->name, SCENARIO_OBJECT_NAME_MAX, NULL) < 0)
+  if (scenario_get_name(c, faults, index, name, "fault", SCENARIO_OBJECT_NAME_MAX, NULL, &f->name) <
+      0)
     return -1;
   if (strcmp(f->name, "all") == 0)
     return scenario_fail(c, name, "name",
                          "name \"all\" is reserved (\"repair: all\" repairs every fault)");
-  if (scenario_check_unique(c, faults, index, name, "fault", f->name) < 0)
-    return -1;
   if (kind_node == NULL)
     return scenario_fail(c, n, "kind", "required field is missing");
   if (scenario_get_str(c, kind_node, "kind", &f->kind) < 0)

@@ -292,22 +292,35 @@ int scenario_get_duration(struct scenario_ctx *c, const struct ynode *n, const c
 }
 
 /* The value node of the "name" key of the idx-th item of seq (for "first at"). */
-struct scenario_pos scenario_name_pos(const struct ynode *seq, size_t idx)
+/* Where the "name" of the idx-th item of seq is (for "first at L:C"). */
+static struct scenario_pos name_pos(const struct ynode *seq, size_t idx)
 {
   const struct ynode *n = ynode_lookup(seq->items[idx], "name");
   return n ? n->pos : seq->items[idx]->pos;
 }
 
-int scenario_check_unique(struct scenario_ctx *c, const struct ynode *seq, size_t index,
-                          const struct ynode *n, const char *what, const char *name)
+/* 0 when no item of seq before index has the name name; otherwise -1 and a
+ * failure at n, key "name": 'duplicate WHAT name "NAME" (first at L:C)'. */
+static int check_unique(struct scenario_ctx *c, const struct ynode *seq, size_t index,
+                        const struct ynode *n, const char *what, const char *name)
 {
   for (size_t j = 0; j < index; j++) {
     const struct ynode *prev = ynode_lookup(seq->items[j], "name");
     if (prev != NULL && prev->type == YNODE_SCALAR && strcmp(prev->value, name) == 0) {
-      struct scenario_pos first = scenario_name_pos(seq, j);
+      struct scenario_pos first = name_pos(seq, j);
       return scenario_fail(c, n, "name", "duplicate %s name \"%s\" (first at %d:%d)", what, name,
                            first.line, first.column);
     }
   }
   return 0;
+}
+
+int scenario_get_name(struct scenario_ctx *c, const struct ynode *seq, size_t index,
+                      const struct ynode *n, const char *what, size_t max, const char *why,
+                      char **out)
+{
+  if (scenario_get_str(c, n, "name", out) < 0 ||
+      scenario_check_name(c, n, "name", *out, max, why) < 0)
+    return -1;
+  return check_unique(c, seq, index, n, what, *out);
 }

@@ -137,12 +137,12 @@ int scenario_get_duration_or_zero(struct scenario_ctx *c, const struct ynode *n,
 int scenario_get_u64(struct scenario_ctx *c, const struct ynode *n, const char *key,
                      int (*parse)(const char *text, uint64_t *out, const char **problem),
                      uint64_t *out);
-/* Where the "name" of the idx-th item of seq is (for "first at L:C"). */
-struct scenario_pos scenario_name_pos(const struct ynode *seq, size_t idx);
-/* 0 when no item of seq before index has the name name; otherwise -1 and a
- * failure at n, key "name": 'duplicate WHAT name "NAME" (first at L:C)'. */
-int scenario_check_unique(struct scenario_ctx *c, const struct ynode *seq, size_t index,
-                          const struct ynode *n, const char *what, const char *name);
+/* The name of the index-th item of seq, at n (its "name" value), into *out:
+ * a string, a valid name of at most max bytes (why says what limits it, or
+ * NULL) and unique among the items before it ("duplicate WHAT name ..."). */
+int scenario_get_name(struct scenario_ctx *c, const struct ynode *seq, size_t index,
+                      const struct ynode *n, const char *what, size_t max, const char *why,
+                      char **out);
 
 /* ---- the schema's readers, called by scenario-parse.c for each item ---- */
 

@@ -327,10 +327,8 @@ static int read_container(struct scenario_ctx *c, const struct ynode *n, const s
   struct scenario_container *ctr = &pod->containers[index];
   ctr->pos = n->pos;
   if (scenario_map_fields(c, n, fields, 7, v) < 0 ||
-      scenario_get_str(c, v[0], "name", &ctr->name) < 0 ||
-      scenario_check_name(c, v[0], "name", ctr->name, SCENARIO_OBJECT_NAME_MAX, NULL) < 0)
-    return -1;
-  if (scenario_check_unique(c, list, index, v[0], "container", ctr->name) < 0)
+      scenario_get_name(c, list, index, v[0], "container", SCENARIO_OBJECT_NAME_MAX, NULL,
+                        &ctr->name) < 0)
     return -1;
   if (scenario_get_str(c, v[1], "image", &ctr->image) < 0)
     return -1;
@@ -376,10 +374,8 @@ static int read_pod(struct scenario_ctx *c, const struct ynode *pods, size_t ind
   const struct ynode *n = pods->items[index];
   pod->pos = n->pos;
   if (scenario_map_fields(c, n, fields, 3, v) < 0 ||
-      scenario_get_str(c, v[0], "name", &pod->name) < 0 ||
-      scenario_check_name(c, v[0], "name", pod->name, SCENARIO_IFNAME_MAX, IFNAME_WHY) < 0)
-    return -1;
-  if (scenario_check_unique(c, pods, index, v[0], "pod", pod->name) < 0)
+      scenario_get_name(c, pods, index, v[0], "pod", SCENARIO_IFNAME_MAX, IFNAME_WHY, &pod->name) <
+          0)
     return -1;
   if (scenario_find_node(s, pod->name) != NULL)
     return scenario_fail(c, v[0], "name",
