@@ -163,6 +163,16 @@ int netlink_link_set_up(struct nl_sock *sk, const char *ifname, int up, struct l
   return rc;
 }
 
+int netlink_ns_link_set_up(int netns_fd, const char *ifname, int up, struct lab_error **err)
+{
+  struct nl_sock *sk = NULL;
+  if (netlink_open(netns_fd, &sk, err) < 0)
+    return -1;
+  int rc = netlink_link_set_up(sk, ifname, up, err);
+  netlink_close(sk);
+  return rc;
+}
+
 int netlink_link_set_mtu(struct nl_sock *sk, const char *ifname, int mtu, struct lab_error **err)
 {
   struct rtnl_link *changes = rtnl_link_alloc();

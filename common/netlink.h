@@ -48,6 +48,10 @@ int netlink_link_set_master(struct nl_sock *sk, const char *ifname, const char *
 /* Sets ifname administratively up (up != 0) or down. */
 int netlink_link_set_up(struct nl_sock *sk, const char *ifname, int up, struct lab_error **err);
 
+/* netlink_link_set_up() in the network namespace netns_fd, through a socket
+ * of its own opened and closed here. */
+int netlink_ns_link_set_up(int netns_fd, const char *ifname, int up, struct lab_error **err);
+
 /* Sets the MTU of ifname. */
 int netlink_link_set_mtu(struct nl_sock *sk, const char *ifname, int mtu, struct lab_error **err);
 

@@ -14,6 +14,8 @@
 
 #include "json.h"
 #include "probe-internal.h"
+#include "xalloc.h"
+#include "names.h"
 
 static const char *const kind_names[] = {
     [PROBE_PING] = "ping",
@@ -25,28 +27,16 @@ static_assert(sizeof kind_names / sizeof kind_names[0] == PROBE_KIND_COUNT, "a n
 
 const char *probe_kind_name(enum probe_kind kind)
 {
-  return (unsigned)kind < PROBE_KIND_COUNT ? kind_names[kind] : "?";
+  return names_get(kind_names, PROBE_KIND_COUNT, kind, "?");
 }
 
 int probe_kind_parse(const char *name, enum probe_kind *kind)
 {
-  for (int k = 0; k < PROBE_KIND_COUNT; k++) {
-    if (name != NULL && strcmp(name, kind_names[k]) == 0) {
-      *kind = (enum probe_kind)k;
-      return 0;
-    }
-  }
-  return -1;
-}
-
-static char *xstrdup(const char *s)
-{
-  if (s == NULL)
-    return NULL;
-  char *d = strdup(s);
-  if (d == NULL)
-    abort();
-  return d;
+  int k = names_find(kind_names, PROBE_KIND_COUNT, name);
+  if (k < 0)
+    return -1;
+  *kind = (enum probe_kind)k;
+  return 0;
 }
 
 static void replace_str(char **field, const char *value)

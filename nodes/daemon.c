@@ -1,4 +1,5 @@
 #include "daemon.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,9 +72,7 @@ static void on_pending_client_gone(struct evhttp_connection *conn, void *arg)
 /* Keeps req for a later reply, at the end of list *head. */
 static void pending_add(struct pending_reply **head, struct evhttp_request *req)
 {
-  struct pending_reply *p = calloc(1, sizeof *p);
-  if (p == NULL)
-    abort();
+  struct pending_reply *p = xcalloc(1, sizeof *p);
   p->req = req;
   evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_pending_client_gone, p);
   while (*head != NULL)
@@ -293,9 +292,7 @@ static void route_labs_create(struct evhttp_request *req, const char *arg)
     reply_error(req, 409, msg);
     return;
   }
-  struct labs_entry *entry = calloc(1, sizeof *entry);
-  if (entry == NULL)
-    abort();
+  struct labs_entry *entry = xcalloc(1, sizeof *entry);
   struct lab *lab = NULL;
   if (lab_create(daemon_state.base, sc, lab_name_buf, on_lab_ready, entry, &lab, &err) < 0) {
     free(entry);

@@ -1,6 +1,7 @@
 /* The lab as the API shows it: LAB_SUMMARY and LAB_STATUS (proto/api.h),
  * filled from the lab and encoded by proto. */
 #include "lab-internal.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,14 +33,6 @@ struct json_object *lab_summary_json(const struct lab *lab)
   struct api_lab_summary s;
   lab_summary(lab, &s);
   return api_lab_summary_encode(&s);
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-  void *p = calloc(n ? n : 1, size);
-  if (p == NULL)
-    abort();
-  return p;
 }
 
 static void fill_node(const struct lab_node *node, struct api_node *out)

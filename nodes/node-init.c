@@ -37,6 +37,7 @@
 #include "api.h"
 #include "daemon-args.h"
 #include "error.h"
+#include "fileio.h"
 #include "netlink.h"
 #include "json.h"
 #include "node-control.h"
@@ -368,12 +369,6 @@ int main(int argc, char **argv)
   }
   send_event(&(struct node_control_event){.kind = NODE_CONTROL_READY});
   /* Our stdio was the coordinator's log; the node's daemons get their own. */
-  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull >= 0) {
-    dup2(devnull, 0);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    close(devnull);
-  }
+  fileio_stdio_to_devnull();
   return init_loop();
 }

@@ -2,6 +2,8 @@
  * encoders add members in the order nodelabd always sent them, so the
  * replies read as before. */
 #include "api.h"
+#include "xalloc.h"
+#include "names.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -49,7 +51,7 @@ static const char *const pod_state_names[] = {
 static_assert(sizeof pod_state_names / sizeof pod_state_names[0] == API_POD_FAILED + 1,
               "a name per pod state");
 
-#define STATE_NAME(table, s) ((size_t)(s) < sizeof table / sizeof table[0] ? table[s] : "unknown")
+#define STATE_NAME(table, s) names_get(table, NAMES_N(table), s, "unknown")
 
 const char *api_lab_state_name(enum api_lab_state s)
 {
@@ -78,10 +80,8 @@ static int get_state(struct json_object *o, const char *key, const char *const *
   const char *s = json_get_str(o, key);
   if (s == NULL)
     return 0;
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(names[i], s) == 0)
-      return (int)i;
-  return lab_error_set(err, 0, "unknown %s \"%s\"", key, s);
+  int i = names_find(names, n, s);
+  return i >= 0 ? i : lab_error_set(err, 0, "unknown %s \"%s\"", key, s);
 }
 
 /* Sets the enum *out from member key; evaluates to 0, or -1 and *err. */
@@ -144,9 +144,7 @@ static int decode_array(struct json_object *o, const char *key, size_t size, voi
   if (!json_object_is_type(a, json_type_array))
     return lab_error_set(err, 0, "\"%s\" is not an array", key);
   size_t len = json_object_array_length(a);
-  char *v = calloc(len ? len : 1, size);
-  if (v == NULL)
-    abort();
+  char *v = xcalloc(len, size);
   for (size_t i = 0; i < len; i++) {
     struct json_object *e = json_object_array_get_idx(a, i);
     if (not_object(e, key, err) < 0 || decode(e, v + i * size, err) < 0) {

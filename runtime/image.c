@@ -1,4 +1,5 @@
 #include "image.h"
+#include "strv.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,13 +43,6 @@ __attribute__((format(printf, 4, 5))) static int image_path(struct lab_error **e
 }
 
 #define DEFAULT_PATH_ENV "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static void strv_free(char **v)
-{
-  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-    free(v[i]);
-  free(v);
-}
 
 void image_info_free(struct image_info *info)
 {

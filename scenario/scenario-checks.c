@@ -17,7 +17,7 @@ static int read_from(struct scenario_ctx *c, const struct ynode *n, struct scena
   if (scenario_get_str(c, n, "from", &chk->from) < 0)
     return -1;
   cleanup_free char *q = scenario_quote(chk->from);
-  cleanup_free char *node = scenario_xstrdup(chk->from);
+  cleanup_free char *node = xstrdup(chk->from);
   char *pod = strchr(node, '/');
   if (pod != NULL)
     *pod++ = '\0';
@@ -44,7 +44,7 @@ static int read_host_port(struct scenario_ctx *c, const struct ynode *n, const c
   if (scenario_get_str(c, n, key, &chk->target) < 0)
     return -1;
   cleanup_free char *q = scenario_quote(chk->target);
-  cleanup_free char *host = scenario_xstrdup(chk->target);
+  cleanup_free char *host = xstrdup(chk->target);
   char *colon = strrchr(host, ':');
   if (colon == NULL || colon == host)
     return scenario_fail(c, n, key, "%s is not HOST:PORT", q);
@@ -69,19 +69,12 @@ int scenario_read_check(struct scenario_ctx *c, const struct ynode *checks, size
   chk->pos = n->pos;
   chk->timeout_ms = 2000;
   if (scenario_map_fields(c, n, fields, 8, v) < 0 ||
-      scenario_get_str(c, v[0], "name", &chk->name) < 0 ||
-      scenario_check_name(c, v[0], "name", chk->name, SCENARIO_OBJECT_NAME_MAX, NULL) < 0)
+      scenario_get_name(c, checks, index, v[0], "check", SCENARIO_OBJECT_NAME_MAX, NULL,
+                        &chk->name) < 0)
     return -1;
   if (strcmp(chk->name, "all") == 0)
     return scenario_fail(c, v[0], "name",
                          "name \"all\" is reserved (\"check: all\" runs every check)");
-  for (size_t j = 0; j < index; j++) {
-    if (strcmp(s->checks[j].name, chk->name) == 0) {
-      struct scenario_pos first = scenario_name_pos(checks, j);
-      return scenario_fail(c, v[0], "name", "duplicate check name \"%s\" (first at %d:%d)",
-                           chk->name, first.line, first.column);
-    }
-  }
   if (read_from(c, v[1], chk) < 0)
     return -1;
 
@@ -172,16 +165,9 @@ int scenario_read_exercise(struct scenario_ctx *c, const struct ynode *list, siz
   struct scenario_exercise *ex = &s->exercises[index];
   ex->pos = list->items[index]->pos;
   if (scenario_map_fields(c, list->items[index], fields, 3, v) < 0 ||
-      scenario_get_str(c, v[0], "name", &ex->name) < 0 ||
-      scenario_check_name(c, v[0], "name", ex->name, SCENARIO_OBJECT_NAME_MAX, NULL) < 0)
+      scenario_get_name(c, list, index, v[0], "exercise", SCENARIO_OBJECT_NAME_MAX, NULL,
+                        &ex->name) < 0)
     return -1;
-  for (size_t j = 0; j < index; j++) {
-    if (strcmp(s->exercises[j].name, ex->name) == 0) {
-      struct scenario_pos first = scenario_name_pos(list, j);
-      return scenario_fail(c, v[0], "name", "duplicate exercise name \"%s\" (first at %d:%d)",
-                           ex->name, first.line, first.column);
-    }
-  }
   if (read_refs(c, v[1], "faults", true, &ex->faults) < 0 ||
       read_refs(c, v[2], "verify", false, &ex->verify) < 0)
     return -1;

@@ -370,10 +370,3 @@ int scenario_parse_port(const char *text, int *port)
   *port = (int)v;
   return 0;
 }
-
-char *scenario_ip_string(uint32_t addr, char *buf)
-{
-  snprintf(buf, 16, "%u.%u.%u.%u", (addr >> 24) & 0xff, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
-           addr & 0xff);
-  return buf;
-}

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "ipv4.h"
 #include "fault-kinds.h"
 
 #define SCENARIO_IFNAME_MAX 15 /* IFNAMSIZ - 1: names that become interfaces */
@@ -208,8 +209,5 @@ int scenario_parse_percent(const char *text, uint32_t *ppm, const char **problem
 int scenario_parse_rate(const char *text, uint64_t *bits_per_sec, const char **problem);
 /* "02:00:0a:01:00:02" (six pairs of hex digits, either case) -> 6 bytes. */
 int scenario_parse_mac(const char *text, uint8_t mac[6], const char **problem);
-
-/* "a.b.c.d" of a host-order address into buf (>= 16 bytes); returns buf. */
-char *scenario_ip_string(uint32_t addr, char *buf);
 
 #endif

@@ -1,5 +1,6 @@
 /* nodelab up / down / ls / status: a lab's lifecycle, through nodelabd. */
 #include "cli.h"
+#include "strv.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -496,7 +497,7 @@ static void remove_stale_files(void)
   if (ledger_list_labs(paths_rundir(), &left, &err) < 0)
     return;
   bool empty = left == NULL || left[0] == NULL;
-  cli_strv_free(left);
+  strv_free(left);
   if (!empty)
     return;
   /* A daemon that holds no lab exits by itself: give it a moment. */
@@ -557,7 +558,7 @@ static int down_force(const struct cli_invocation *inv, const char *given)
   } else {
     if (ledger_list_labs(paths_rundir(), &labs, &err) < 0) {
       cli_errorf(inv, "listing ledgers in %s: %s", paths_rundir(), err->msg);
-      cli_strv_free(daemon_labs);
+      strv_free(daemon_labs);
       return CLI_EXIT_FAIL;
     }
     if (labs == NULL)
@@ -575,8 +576,8 @@ static int down_force(const struct cli_invocation *inv, const char *given)
       printf("Lab %s cleaned from its ledger.\n", *l);
     }
   }
-  cli_strv_free(labs);
-  cli_strv_free(daemon_labs);
+  strv_free(labs);
+  strv_free(daemon_labs);
   remove_stale_files();
   return rc;
 }

@@ -1,4 +1,5 @@
-/* The one table of nodelab verbs (DESIGN.md "The user-facing contract"). */
+/* The one table of nodelab verbs: the CLI's whole surface (`nodelab --help`
+ * lists it; tests/unit/tools/test_cli.c pins which verbs it must hold). */
 #include "cli.h"
 
 #define OPT_JSON                                                                                   \

@@ -153,8 +153,6 @@ int cli_daemon_labs(char ***names, bool *daemon_up, struct lab_error **err);
  * when there are none or several.  *lab is malloc'd. */
 int cli_resolve_lab(const char *given, char **lab, struct lab_error **err);
 
-void cli_strv_free(char **v);
-
 /* Prints "nodelab VERB: message" to stderr. */
 void cli_errorf(const struct cli_invocation *inv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

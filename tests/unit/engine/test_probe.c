@@ -10,6 +10,8 @@
 
 #include <arpa/inet.h>
 #include <cmocka.h>
+
+#include "unit-test.h"
 #include <json-c/json.h>
 
 #include "probe.h"
@@ -238,20 +240,17 @@ static void test_spec_validate_and_run_refuse(void **state)
   struct probe_result r;
   struct lab_error *err = NULL;
   assert_int_equal(probe_run(&s, &r, &err), -1); /* no port: nothing sent */
-  assert_string_equal(err->msg, "tcp: no target port");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "tcp: no target port");
   s.kind = PROBE_KIND_COUNT;
   assert_int_equal(probe_spec_validate(&s, &err), -1);
-  assert_string_equal(err->msg, "unknown probe kind 4");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "unknown probe kind 4");
   s.kind = PROBE_TCP;
   s.port = 7;
   s.tcp.send = malloc(PROBE_MAX_TEXT + 2);
   memset(s.tcp.send, 'x', PROBE_MAX_TEXT + 1);
   s.tcp.send[PROBE_MAX_TEXT + 1] = '\0';
   assert_int_equal(probe_spec_validate(&s, &err), -1);
-  assert_string_equal(err->msg, "tcp: send: 4097 bytes, at most 4096");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "tcp: send: 4097 bytes, at most 4096");
 
   struct probe_spec copy;
   s.tcp.send[3] = '\0';
@@ -411,17 +410,8 @@ static void test_http_head(void **state)
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_spec_round_trips),
-      cmocka_unit_test(test_spec_defaults),
-      cmocka_unit_test(test_spec_refusals),
-      cmocka_unit_test(test_spec_validate_and_run_refuse),
-      cmocka_unit_test(test_result_round_trips),
-      cmocka_unit_test(test_result_refusals),
-      cmocka_unit_test(test_formatting),
-      cmocka_unit_test(test_http_head),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_spec_round_trips),
+               cmocka_unit_test(test_spec_defaults), cmocka_unit_test(test_spec_refusals),
+               cmocka_unit_test(test_spec_validate_and_run_refuse),
+               cmocka_unit_test(test_result_round_trips), cmocka_unit_test(test_result_refusals),
+               cmocka_unit_test(test_formatting), cmocka_unit_test(test_http_head))

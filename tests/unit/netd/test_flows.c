@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "flows.h"
 #include "ofp.h"
 
@@ -494,17 +496,10 @@ static void test_egress_through_tun0(void **state)
   flows_model_free(m);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_one_tunnel_flow_per_remote),
-      cmocka_unit_test(test_dispatch_and_gateway),
-      cmocka_unit_test(test_every_flow_parses_as_openflow13),
-      cmocka_unit_test(test_local_pod_delivery),
-      cmocka_unit_test(test_pod_add_del_changes_only_its_flows),
-      cmocka_unit_test(test_bad_pods_and_nodes_change_nothing),
-      cmocka_unit_test(test_macs_and_lookups),
-      cmocka_unit_test(test_egress_through_tun0),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_one_tunnel_flow_per_remote),
+               cmocka_unit_test(test_dispatch_and_gateway),
+               cmocka_unit_test(test_every_flow_parses_as_openflow13),
+               cmocka_unit_test(test_local_pod_delivery),
+               cmocka_unit_test(test_pod_add_del_changes_only_its_flows),
+               cmocka_unit_test(test_bad_pods_and_nodes_change_nothing),
+               cmocka_unit_test(test_macs_and_lookups), cmocka_unit_test(test_egress_through_tun0))

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,23 +93,12 @@ static void test_labs(void **state)
   free(first);
 
   /* No "labs" array; an unknown state. */
-  o = json_tokener_parse("{\"lab\": []}");
-  assert_int_equal(api_labs_decode(o, &back, &err), -1);
-  assert_string_equal(err->msg, "no \"labs\" array in the reply");
-  assert_int_equal(err->errnum, EPROTO);
-  lab_error_clear(&err);
-  json_object_put(o);
-  o = json_tokener_parse("{\"labs\": [{\"name\": \"a\", \"state\": \"dancing\"}]}");
-  assert_int_equal(api_labs_decode(o, &back, &err), -1);
-  assert_string_equal(err->msg, "labs: lab: unknown state \"dancing\"");
-  assert_int_equal(err->errnum, EPROTO);
-  lab_error_clear(&err);
-  json_object_put(o);
-  o = json_tokener_parse("[1]");
-  assert_int_equal(api_labs_decode(o, &back, &err), -1);
-  assert_string_equal(err->msg, "labs reply: not a JSON object");
-  lab_error_clear(&err);
-  json_object_put(o);
+  assert_decode_error(api_labs_decode, &back, "{\"lab\": []}", "no \"labs\" array in the reply",
+                      EPROTO);
+  assert_decode_error(api_labs_decode, &back,
+                      "{\"labs\": [{\"name\": \"a\", \"state\": \"dancing\"}]}",
+                      "labs: lab: unknown state \"dancing\"", EPROTO);
+  assert_decode_error(api_labs_decode, &back, "[1]", "labs reply: not a JSON object", ANY_ERRNUM);
 }
 
 /* A status as nodelabd sends it for a small lab. */
@@ -173,22 +164,13 @@ static void test_lab_status(void **state)
   json_object_put(o);
 
   /* Malformed: a state unknown, an array that is not one. */
-  o = json_tokener_parse("{\"name\":\"x\",\"nodes\":[{\"state\":\"asleep\"}]}");
-  assert_int_equal(api_lab_status_decode(o, &st, &err), -1);
-  assert_string_equal(err->msg, "lab status: unknown state \"asleep\"");
-  assert_int_equal(err->errnum, EPROTO);
-  lab_error_clear(&err);
-  json_object_put(o);
-  o = json_tokener_parse("{\"name\":\"x\",\"pods\":{}}");
-  assert_int_equal(api_lab_status_decode(o, &st, &err), -1);
-  assert_string_equal(err->msg, "lab status: \"pods\" is not an array");
-  lab_error_clear(&err);
-  json_object_put(o);
-  o = json_tokener_parse("{\"name\":\"x\",\"links\":[3]}");
-  assert_int_equal(api_lab_status_decode(o, &st, &err), -1);
-  assert_string_equal(err->msg, "lab status: links: not a JSON object");
-  lab_error_clear(&err);
-  json_object_put(o);
+  assert_decode_error(api_lab_status_decode, &st,
+                      "{\"name\":\"x\",\"nodes\":[{\"state\":\"asleep\"}]}",
+                      "lab status: unknown state \"asleep\"", EPROTO);
+  assert_decode_error(api_lab_status_decode, &st, "{\"name\":\"x\",\"pods\":{}}",
+                      "lab status: \"pods\" is not an array", ANY_ERRNUM);
+  assert_decode_error(api_lab_status_decode, &st, "{\"name\":\"x\",\"links\":[3]}",
+                      "lab status: links: not a JSON object", ANY_ERRNUM);
 }
 
 static void test_events(void **state)
@@ -218,11 +200,8 @@ static void test_events(void **state)
   json_object_put(o);
   free(first);
 
-  o = json_tokener_parse("{\"events\": 5, \"next\": 1}");
-  assert_int_equal(api_events_decode(o, &back, &err), -1);
-  assert_string_equal(err->msg, "events reply: \"events\" is not an array");
-  lab_error_clear(&err);
-  json_object_put(o);
+  assert_decode_error(api_events_decode, &back, "{\"events\": 5, \"next\": 1}",
+                      "events reply: \"events\" is not an array", ANY_ERRNUM);
 }
 
 static void test_state_names(void **state)
@@ -234,12 +213,6 @@ static void test_state_names(void **state)
   assert_string_equal(api_lab_state_name((enum api_lab_state)42), "unknown");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_small_replies), cmocka_unit_test(test_labs),
-      cmocka_unit_test(test_lab_status),    cmocka_unit_test(test_events),
-      cmocka_unit_test(test_state_names),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_small_replies), cmocka_unit_test(test_labs),
+               cmocka_unit_test(test_lab_status), cmocka_unit_test(test_events),
+               cmocka_unit_test(test_state_names))
