@@ -386,23 +386,18 @@ int image_apply_layer(const char *rootfs, const char *layer, struct lab_error **
     if (slash)
       *slash = '\0';
     const char *dir = slash ? clean : "";
-    if (strlen(rootfs) + strlen(dir) + strlen(base) + 3 >= sizeof target) {
-      lab_error_set(err, 0, "%s: whiteout %s/%s", layer, dir, base);
+    bool opaque = strcmp(base, ".wh..wh..opq") == 0;
+    int n = opaque ? snprintf(target, sizeof target, "%s/%s", rootfs, dir)
+                   : snprintf(target, sizeof target, "%s/%s%s%s", rootfs, dir, *dir ? "/" : "",
+                              base + 4);
+    if (n < 0 || (size_t)n >= sizeof target) {
+      lab_error_set(err, ENAMETOOLONG, "%s: whiteout %s/%s", layer, dir, base);
       archive_read_free(a);
       return -1;
     }
-    if (strcmp(base, ".wh..wh..opq") == 0) {
-      snprintf(target, sizeof target, "%s/%s", rootfs, dir);
-      if (clear_dir(target, err) < 0) {
-        archive_read_free(a);
-        return -1;
-      }
-    } else {
-      snprintf(target, sizeof target, "%s/%s%s%s", rootfs, dir, *dir ? "/" : "", base + 4);
-      if (image_rm_rf(target, err) < 0) {
-        archive_read_free(a);
-        return -1;
-      }
+    if ((opaque ? clear_dir(target, err) : image_rm_rf(target, err)) < 0) {
+      archive_read_free(a);
+      return -1;
     }
   }
   if (r != ARCHIVE_EOF) {
