@@ -223,7 +223,7 @@ static void test_checks(void **state)
       "\"to\":\"web\",\"result\":\"passed\",\"latencyMs\":0.067,\"reason\":\"3 of 3 ICMP "
       "echoes answered\",\"time\":\"2026-12-01T10:00:00.000Z\"},{\"name\":\"chmod\",\"kind\":"
       "\"exec\",\"from\":\"node1\\/web\\/httpd\",\"to\":\"chmod\",\"result\":\"passed\","
-      "\"expectFail\":true,\"latencyMs\":12.5,\"reason\":\"failed as expected: exit status 1\","
+      "\"expectFail\":true,\"latencyMs\":12.500,\"reason\":\"failed as expected: exit status 1\","
       "\"time\":\"t\"},{\"name\":\"tcp\",\"kind\":\"tcp\",\"from\":\"master\",\"to\":"
       "\"10.1.1.9:80\",\"result\":\"failed\",\"reason\":\"TCP connect timed out\",\"time\":"
       "\"t\"}],\"passed\":2,\"failed\":1}";
