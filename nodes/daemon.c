@@ -25,6 +25,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "paths.h"
+#include "probe-runner.h"
 #include "scenario.h"
 #include "supervise.h"
 #include "tunnel.h"
@@ -598,6 +599,7 @@ int daemon_run(const char *socket_path, const char *pidfile, struct lab_error **
   event_free(term);
   event_free(intr);
   event_free(daemon_state.idle_ev);
+  probe_runner_shutdown(); /* check probes of a lab removed meanwhile */
   supervise_shutdown();
   event_base_free(daemon_state.base);
   /* A clean exit holds no lab: the log has nothing left to explain.  The run

@@ -174,6 +174,8 @@ int cli_check(const struct cli_invocation *inv)
       break;
     if (rc == 2)
       return CLI_EXIT_USAGE;
+    if (rc < 0)
+      return CLI_EXIT_FAIL; /* the lab or the daemon went away: said why */
     last = rc;
     struct timespec ts = {(time_t)(interval_us / 1000000), (long)(interval_us % 1000000) * 1000};
     while (!interrupted && nanosleep(&ts, &ts) < 0 && errno == EINTR)

@@ -2,7 +2,7 @@
 # Checks end to end (issue 8): `nodelab check` on the default lab, through
 # nodelabd and the nodelab-probe helpers inside the pods' and nodes' namespaces:
 #   - every default check passes, exit 0; --json's shape; one check by name;
-#     an unknown name exits non-zero and names it;
+#     an unknown name exits non-zero and names it; --watch until SIGINT;
 #   - a path broken by hand as a learner would (node2's eth0 MTU below what
 #     VXLAN needs) turns the large-packet check red with a reason in words, and
 #     small pings stay green; the repair by hand turns it green again;
@@ -59,6 +59,18 @@ nodelab check --lab "$LAB" ping-web no-such-check >"$E2E_TMP/bad.out" 2>&1 || rc
 ((rc != 0)) || fail "an unknown check name exited 0"
 grep -q 'no check "no-such-check" in lab' "$E2E_TMP/bad.out" || fail "unknown name: $(cat "$E2E_TMP/bad.out")"
 say "named checks run alone; an unknown name exits $rc: $(head -c 60 "$E2E_TMP/bad.out")..."
+
+# ---- --watch: rounds until Ctrl-C, exit 0 when the last round passed ----
+"$NODELAB" check --lab "$LAB" --watch --interval 100ms ping-web >"$E2E_TMP/watch.out" 2>&1 &
+watch_pid=$!
+E2E_BG+=("$watch_pid")
+three_rounds() { [ "$(grep -c '^1 passed, 0 failed$' "$E2E_TMP/watch.out")" -ge 3 ]; }
+wait_for 20 "three rounds of check --watch" three_rounds || { cat "$E2E_TMP/watch.out" >&2; fail "--watch"; }
+kill -INT "$watch_pid"
+rc=0
+wait "$watch_pid" || rc=$?
+((rc == 0)) || { cat "$E2E_TMP/watch.out" >&2; fail "check --watch exited $rc on SIGINT after green rounds"; }
+say "--watch: $(grep -c '^1 passed' "$E2E_TMP/watch.out") rounds, SIGINT exits 0"
 
 # ---- broken by hand, repaired by hand ----
 # VXLAN adds 50 bytes: with node2's underlay link at 1300, a 1400-byte echo
