@@ -27,8 +27,6 @@
 
 LOG_MODULE(checks);
 
-#define CHECK_PING_INTERVAL_MS 20
-
 /* The last result of one check. */
 struct lab_check_last {
   bool ran;
@@ -141,8 +139,7 @@ static int resolve(const struct lab *lab, const struct scenario_check *chk, stru
     return -1;
   switch (chk->kind) {
   case CHECK_PING:
-    /* Echoes 20 ms apart, not ping(8)'s second: a run of checks stays short. */
-    spec->ping.interval_ms = CHECK_PING_INTERVAL_MS;
+    spec->ping.interval_ms = SCENARIO_CHECK_PING_INTERVAL_MS;
     if (chk->ping.count > 0)
       spec->ping.count = chk->ping.count;
     if (chk->ping.size > 0)

@@ -193,10 +193,12 @@ static int read_params(struct scenario_ctx *c, const struct ynode *const *v,
   }
   /* The echoes must fit in the timeout, as the probe requires. */
   int count = chk->ping.count ? chk->ping.count : 3;
-  if (chk->kind == CHECK_PING && (long)(count - 1) * 100 >= chk->timeout_ms)
-    return scenario_fail(
-        c, v[F_TIMEOUT] ? v[F_TIMEOUT] : v[F_COUNT], v[F_TIMEOUT] ? "timeout" : "count",
-        "%d echoes 100 ms apart do not fit in the timeout of %d ms", count, chk->timeout_ms);
+  if (chk->kind == CHECK_PING &&
+      (long)(count - 1) * SCENARIO_CHECK_PING_INTERVAL_MS >= chk->timeout_ms)
+    return scenario_fail(c, v[F_TIMEOUT] ? v[F_TIMEOUT] : v[F_COUNT],
+                         v[F_TIMEOUT] ? "timeout" : "count",
+                         "%d echoes %d ms apart do not fit in the timeout of %d ms", count,
+                         SCENARIO_CHECK_PING_INTERVAL_MS, chk->timeout_ms);
   return 0;
 }
 

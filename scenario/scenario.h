@@ -72,6 +72,9 @@ struct scenario_pod {
 enum scenario_check_kind { CHECK_PING, CHECK_HTTP, CHECK_TCP, CHECK_EXEC, CHECK_UDP };
 
 /* ping.max_loss_percent when `maxLoss` is not given: any reply passes. */
+/* How far apart a ping check's echoes go (not ping(8)'s second: a run of
+ * checks stays short); count echoes must fit in the timeout. */
+#define SCENARIO_CHECK_PING_INTERVAL_MS 10
 #define SCENARIO_CHECK_LOSS_UNSET (-1)
 
 struct scenario_check {
@@ -88,7 +91,8 @@ struct scenario_check {
   bool expect_fail; /* `expect: fail` */
   int timeout_ms;   /* default 2000 */
   struct {
-    int count;            /* echoes; 0: the probe's default (3) */
+    int count;            /* echoes, SCENARIO_CHECK_PING_INTERVAL_MS apart; 0: the probe's
+                             default (3) */
     int size;             /* ICMP payload bytes; 0: the probe's default (56) */
     int max_loss_percent; /* `maxLoss`, 0..100, or SCENARIO_CHECK_LOSS_UNSET */
     int max_rtt_ms;       /* `maxRtt` on the median RTT; 0: no bound */

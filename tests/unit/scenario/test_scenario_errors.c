@@ -272,8 +272,8 @@ static const struct bad_case bad_cases[] = {
     {"check-count-zero", HEAD PODS2 "checks:\n  - {name: x, from: n1, ping: p1, count: 0}\n",
      "t.yaml:14:42: checks[0].count: 0 is out of range (1..100)"},
     {"check-count-timeout",
-     HEAD PODS2 "checks:\n  - {name: x, from: n1, ping: p1, count: 30, timeout: 1s}\n",
-     "t.yaml:14:55: checks[0].timeout: 30 echoes 100 ms apart do not fit in the timeout of 1000 "
+     HEAD PODS2 "checks:\n  - {name: x, from: n1, ping: p1, count: 100, timeout: 500ms}\n",
+     "t.yaml:14:56: checks[0].timeout: 100 echoes 10 ms apart do not fit in the timeout of 500 "
      "ms"},
     {"check-size-small", HEAD PODS2 "checks:\n  - {name: x, from: n1, ping: p1, size: 8}\n",
      "t.yaml:14:41: checks[0].size: 8 is out of range (16..65000)"},
