@@ -4,6 +4,7 @@
  * address) — run in parallel through the probe runner, never blocking the
  * loop; `expect: fail` applied; the last result of each kept on the lab,
  * reported as events and in LAB_STATUS. */
+#include "lab-checks.h"
 #include "lab-internal.h"
 
 #include <arpa/inet.h>
@@ -70,21 +71,56 @@ static const struct lab_pod *find_pod(const struct lab *lab, const char *name)
   return NULL;
 }
 
-/* HOST (a pod, a node or an IPv4 literal) to an address. */
-static int resolve_host(const struct lab *lab, const char *host, struct in_addr *addr,
-                        struct lab_error **err)
+/* ---- the lab's side of resolution ---- */
+
+static pid_t env_node_pid(void *ctx, const char *node)
 {
-  const struct scenario_node *n = scenario_find_node(lab->sc, host);
+  return lab_node_pid(ctx, node);
+}
+
+static pid_t env_pod_pid(void *ctx, const char *pod)
+{
+  const struct lab_pod *p = find_pod(ctx, pod);
+  int64_t infra = p != NULL && p->info != NULL ? json_get_int(p->info, "infra_pid", 0) : 0;
+  pid_t node = p != NULL ? lab_node_pid(ctx, p->spec->node) : 0;
+  return infra > 0 && node > 0 ? proc_host_pid(node, (pid_t)infra) : 0;
+}
+
+static const char *env_pod_ip(void *ctx, const char *pod, const char **why)
+{
+  const struct lab_pod *p = find_pod(ctx, pod);
+  const char *ip = p != NULL && p->info != NULL ? json_get_str(p->info, "ip") : NULL;
+  if (ip == NULL)
+    *why = p != NULL ? api_pod_state_name((enum api_pod_state)p->state) : "unknown";
+  return ip;
+}
+
+/* ---- resolution, pure ---- */
+
+static char *xstrdup_or_null(const char *s)
+{
+  if (s == NULL)
+    return NULL;
+  char *d = strdup(s);
+  if (d == NULL)
+    abort();
+  return d;
+}
+
+/* HOST (a node, a pod or an IPv4 literal) to an address. */
+static int resolve_host(const struct scenario *sc, const struct lab_check_env *env,
+                        const char *host, struct in_addr *addr, struct lab_error **err)
+{
+  const struct scenario_node *n = scenario_find_node(sc, host);
   if (n != NULL) {
     addr->s_addr = htonl(n->underlay);
     return 0;
   }
-  const struct lab_pod *p = find_pod(lab, host);
-  if (p != NULL) {
-    const char *ip = p->info != NULL ? json_get_str(p->info, "ip") : NULL;
+  if (scenario_find_pod(sc, host) != NULL) {
+    const char *why = "unknown";
+    const char *ip = env->pod_ip(env->ctx, host, &why);
     if (ip == NULL || inet_pton(AF_INET, ip, addr) != 1)
-      return lab_error_set(err, 0, "pod %s has no address (it is %s)", host,
-                           api_pod_state_name((enum api_pod_state)p->state));
+      return lab_error_set(err, 0, "pod %s has no address (it is %s)", host, why);
     return 0;
   }
   if (inet_pton(AF_INET, host, addr) == 1)
@@ -92,26 +128,15 @@ static int resolve_host(const struct lab *lab, const char *host, struct in_addr 
   return lab_error_set(err, 0, "%s is not a pod, a node or an IPv4 address", host);
 }
 
-/* The probe of check chk and the host pid it runs from. */
-static int resolve(const struct lab *lab, const struct scenario_check *chk, struct probe_spec *spec,
-                   pid_t *pid, struct lab_error **err)
+static int build_spec(const struct scenario *sc, const struct scenario_check *chk,
+                      const struct lab_check_env *env, struct probe_spec *spec,
+                      struct lab_error **err)
 {
   static const enum probe_kind kinds[] = {[CHECK_PING] = PROBE_PING,
                                           [CHECK_HTTP] = PROBE_HTTP,
                                           [CHECK_TCP] = PROBE_TCP,
                                           [CHECK_EXEC] = PROBE_EXEC,
                                           [CHECK_UDP] = PROBE_UDP};
-  pid_t node_pid = lab_node_pid(lab, chk->from_node);
-  if (node_pid <= 0)
-    return lab_error_set(err, 0, "node %s is not running", chk->from_node);
-  *pid = node_pid;
-  if (chk->from_pod != NULL && chk->kind != CHECK_EXEC) {
-    const struct lab_pod *p = find_pod(lab, chk->from_pod);
-    int64_t infra = p != NULL && p->info != NULL ? json_get_int(p->info, "infra_pid", 0) : 0;
-    *pid = infra > 0 ? proc_host_pid(node_pid, (pid_t)infra) : 0;
-    if (*pid <= 0)
-      return lab_error_set(err, 0, "pod %s is not running", chk->from_pod);
-  }
   probe_spec_init(spec, kinds[chk->kind]);
   spec->timeout_ms = chk->timeout_ms;
   if (chk->kind == CHECK_EXEC) {
@@ -122,20 +147,18 @@ static int resolve(const struct lab *lab, const struct scenario_check *chk, stru
     if (spec->exec.argv == NULL)
       abort();
     for (size_t i = 0; i < n; i++)
-      spec->exec.argv[i] = strdup(chk->argv[i]);
-    spec->exec.pod = chk->from_pod ? strdup(chk->from_pod) : NULL;
-    spec->exec.container = chk->from_container ? strdup(chk->from_container) : NULL;
-    return 0;
+      spec->exec.argv[i] = xstrdup_or_null(chk->argv[i]);
+    spec->exec.pod = xstrdup_or_null(chk->from_pod);
+    spec->exec.container = xstrdup_or_null(chk->from_container);
+    return probe_spec_validate(spec, err);
   }
-  cleanup_free char *host = strdup(chk->target);
-  if (host == NULL)
-    abort();
+  cleanup_free char *host = xstrdup_or_null(chk->target);
   if (chk->kind != CHECK_PING) {
-    char *colon = strrchr(host, ':');
+    char *colon = strrchr(host, ':'); /* validated: HOST:PORT */
     spec->port = (uint16_t)atoi(colon + 1);
     *colon = '\0';
   }
-  if (resolve_host(lab, host, &spec->addr, err) < 0)
+  if (resolve_host(sc, env, host, &spec->addr, err) < 0)
     return -1;
   switch (chk->kind) {
   case CHECK_PING:
@@ -149,28 +172,48 @@ static int resolve(const struct lab *lab, const struct scenario_check *chk, stru
     spec->ping.max_rtt_ms = chk->ping.max_rtt_ms;
     break;
   case CHECK_TCP:
-    spec->tcp.send = chk->send ? strdup(chk->send) : NULL;
-    spec->tcp.expect = chk->reply ? strdup(chk->reply) : NULL;
+    spec->tcp.send = xstrdup_or_null(chk->send);
+    spec->tcp.expect = xstrdup_or_null(chk->reply);
     break;
   case CHECK_UDP:
     if (chk->send != NULL) {
       free(spec->udp.payload);
-      spec->udp.payload = strdup(chk->send);
+      spec->udp.payload = xstrdup_or_null(chk->send);
     }
-    spec->udp.expect = chk->reply ? strdup(chk->reply) : NULL;
+    spec->udp.expect = xstrdup_or_null(chk->reply);
     break;
   case CHECK_HTTP:
     if (chk->path != NULL) {
       free(spec->http.path);
-      spec->http.path = strdup(chk->path);
+      spec->http.path = xstrdup_or_null(chk->path);
     }
     spec->http.status = chk->status;
-    spec->http.body = chk->body ? strdup(chk->body) : NULL;
+    spec->http.body = xstrdup_or_null(chk->body);
     break;
   case CHECK_EXEC:
     break;
   }
   return probe_spec_validate(spec, err);
+}
+
+int lab_check_resolve(const struct scenario *sc, const struct scenario_check *chk,
+                      const struct lab_check_env *env, struct probe_spec *spec, pid_t *pid,
+                      struct lab_error **err)
+{
+  *spec = (struct probe_spec){0};
+  *pid = env->node_pid(env->ctx, chk->from_node);
+  if (*pid <= 0)
+    return lab_error_set(err, 0, "node %s is not running", chk->from_node);
+  if (chk->from_pod != NULL && chk->kind != CHECK_EXEC) {
+    *pid = env->pod_pid(env->ctx, chk->from_pod);
+    if (*pid <= 0)
+      return lab_error_set(err, 0, "pod %s is not running", chk->from_pod);
+  }
+  if (build_spec(sc, chk, env, spec, err) < 0) {
+    probe_spec_clear(spec);
+    return -1;
+  }
+  return 0;
 }
 
 static void fill_api_check(const struct lab *lab, size_t i, struct api_check *out)
@@ -319,12 +362,14 @@ int lab_checks_run(struct lab *lab, const char *const *names, lab_checks_done_cb
   run->next = lab->check_runs;
   lab->check_runs = run;
   run->pending = run->n_jobs + 1; /* + this loop, so no callback finishes the run in it */
+  const struct lab_check_env env = {
+      .node_pid = env_node_pid, .pod_pid = env_pod_pid, .pod_ip = env_pod_ip, .ctx = lab};
   for (size_t k = 0; k < run->n_jobs; k++) {
     struct check_job *job = &run->jobs[k];
     struct probe_spec spec = {0};
     pid_t pid = 0;
     cleanup_error struct lab_error *e = NULL;
-    if (resolve(lab, &sc->checks[job->check], &spec, &pid, &e) < 0 ||
+    if (lab_check_resolve(sc, &sc->checks[job->check], &env, &spec, &pid, &e) < 0 ||
         probe_runner_start(lab->base, probe, pid, &spec, on_probe_done, job, &e) < 0) {
       struct probe_result r;
       probe_result_fail(&r, "%s", e->msg);
