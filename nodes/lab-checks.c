@@ -40,7 +40,6 @@ struct lab_check_last {
 struct check_job {
   struct lab_check_run *run;
   size_t check; /* index in the scenario */
-  bool done;
 };
 
 struct lab_check_run {
@@ -236,16 +235,20 @@ static void fill_api_check(const struct lab *lab, size_t i, struct api_check *ou
                             .time = last->time};
 }
 
-/* Records the verdict of check i (the probe's, expect: fail applied). */
-static void record(struct lab *lab, size_t i, const struct probe_result *r)
+/* Records the verdict of check i: the probe's, expect: fail applied.  A
+ * check whose probe could not even start (its node or pod is not running)
+ * tested nothing: it fails, also when it expects failure. */
+static void record(struct lab *lab, size_t i, const struct probe_result *r, bool probed)
 {
   const struct scenario_check *chk = &lab->sc->checks[i];
   struct lab_check_last *last = &lab->check_results[i];
-  bool passed = r->ok != chk->expect_fail;
+  bool passed = probed && r->ok != chk->expect_fail;
   last->ran = true;
   last->result = passed ? API_CHECK_PASSED : API_CHECK_FAILED;
   last->latency_ms = r->latency_ms;
-  if (!chk->expect_fail)
+  if (!probed)
+    snprintf(last->reason, sizeof last->reason, "not run: %s", r->reason);
+  else if (!chk->expect_fail)
     snprintf(last->reason, sizeof last->reason, "%s", r->reason);
   else
     snprintf(last->reason, sizeof last->reason, "%s: %s",
@@ -299,9 +302,8 @@ static void on_probe_done(const struct probe_result *r, void *arg)
 {
   struct check_job *job = arg;
   struct lab_check_run *run = job->run;
-  job->done = true;
   if (run->lab != NULL)
-    record(run->lab, job->check, r);
+    record(run->lab, job->check, r, true);
   if (--run->pending == 0)
     run_finish(run);
 }
@@ -373,8 +375,7 @@ int lab_checks_run(struct lab *lab, const char *const *names, lab_checks_done_cb
         probe_runner_start(lab->base, probe, pid, &spec, on_probe_done, job, &e) < 0) {
       struct probe_result r;
       probe_result_fail(&r, "%s", e->msg);
-      job->done = true;
-      record(lab, job->check, &r);
+      record(lab, job->check, &r, false);
       run->pending--;
     }
     probe_spec_clear(&spec);

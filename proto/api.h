@@ -61,7 +61,8 @@
  *                  "to": "web:8080" (as the scenario names it), "result": "passed|failed",
  *                  "expectFail": true (only when the check expects failure),
  *                  "latencyMs" (absent when unknown), "reason": "HTTP 404" | "failed as
- *                  expected: ..." | "3 of 3 ICMP echoes answered", "time": "ISO-8601"}
+ *                  expected: ..." | "3 of 3 ICMP echoes answered" | "not run: node node2 is
+ *                  not running" (failed, even with expectFail), "time": "ISO-8601"}
  *                                                                            struct api_check
  *                                                                            struct api_lab_status
  *
