@@ -126,15 +126,6 @@ static int run_once(const struct cli_invocation *inv, const char *lab, const cha
 
 int cli_check(const struct cli_invocation *inv)
 {
-  cleanup_error struct lab_error *err = NULL;
-  cleanup_free char *lab = NULL;
-  if (cli_resolve_lab(cli_opt(inv, "lab"), &lab, &err) < 0) {
-    if (strncmp(err->msg, "no lab is running", 17) == 0)
-      cli_errorf(inv, "no lab is running: start one with nodelab up");
-    else
-      cli_errorf(inv, "%s", err->msg);
-    return CLI_EXIT_FAIL;
-  }
   uint64_t interval_us = 2000000;
   const char *iv = cli_opt(inv, "interval");
   if (iv != NULL) {
@@ -143,11 +134,23 @@ int cli_check(const struct cli_invocation *inv)
       cli_errorf(inv, "--interval goes with --watch");
       return CLI_EXIT_USAGE;
     }
-    if (scenario_parse_duration_us(iv, &interval_us, &problem) < 0 || interval_us == 0) {
-      cli_errorf(inv, "--interval %s: %s", iv,
-                 interval_us == 0 ? "must be greater than 0" : problem);
+    if (scenario_parse_duration_us(iv, &interval_us, &problem) < 0) {
+      cli_errorf(inv, "--interval %s %s", iv, problem);
       return CLI_EXIT_USAGE;
     }
+    if (interval_us == 0) {
+      cli_errorf(inv, "--interval %s: must be greater than 0", iv);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  cleanup_error struct lab_error *err = NULL;
+  cleanup_free char *lab = NULL;
+  if (cli_resolve_lab(cli_opt(inv, "lab"), &lab, &err) < 0) {
+    if (strncmp(err->msg, "no lab is running", 17) == 0)
+      cli_errorf(inv, "no lab is running: start one with nodelab up");
+    else
+      cli_errorf(inv, "%s", err->msg);
+    return CLI_EXIT_FAIL;
   }
   const char **names = calloc((size_t)inv->argc + 1, sizeof *names);
   if (names == NULL)

@@ -157,5 +157,13 @@ nodelab check >"$E2E_TMP/none.out" 2>&1 || rc=$?
 ((rc != 0)) || fail "check without a lab exited 0"
 grep -q 'no lab is running: start one with nodelab up' "$E2E_TMP/none.out" ||
   fail "check without a lab: $(cat "$E2E_TMP/none.out")"
+for bad in "--interval 1s:--interval goes with --watch" \
+  "--watch --interval 2:--interval 2 is not a duration" "--watch --interval 0s:must be greater than 0"; do
+  rc=0
+  # shellcheck disable=SC2086 # the options are words
+  nodelab check ${bad%%:*} >"$E2E_TMP/usage.out" 2>&1 || rc=$?
+  ((rc == 2)) && grep -q "${bad#*:}" "$E2E_TMP/usage.out" ||
+    fail "check ${bad%%:*}: exit $rc, $(cat "$E2E_TMP/usage.out")"
+done
 assert_clean "$E2E_TMP/before" "after down"
 say "down: nothing left"
