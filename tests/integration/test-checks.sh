@@ -162,7 +162,7 @@ for bad in "--interval 1s:--interval goes with --watch" \
   rc=0
   # shellcheck disable=SC2086 # the options are words
   nodelab check ${bad%%:*} >"$E2E_TMP/usage.out" 2>&1 || rc=$?
-  ((rc == 2)) && grep -q "${bad#*:}" "$E2E_TMP/usage.out" ||
+  ((rc == 2)) && grep -qe "${bad#*:}" "$E2E_TMP/usage.out" ||
     fail "check ${bad%%:*}: exit $rc, $(cat "$E2E_TMP/usage.out")"
 done
 assert_clean "$E2E_TMP/before" "after down"
