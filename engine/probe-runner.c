@@ -276,7 +276,7 @@ int probe_runner_start(struct event_base *base, const char *probe_binary, pid_t 
   int argc = 0;
   argv[argc++] = (char *)probe_binary;
   if (netns_pid > 0) {
-    argv[argc++] = (char *)"--netns-pid";
+    argv[argc++] = (char *)(spec->kind == PROBE_EXEC ? "--pid" : "--netns-pid");
     argv[argc++] = pidbuf;
   }
   argv[argc++] = spec_json;

@@ -26,6 +26,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "paths.h"
+#include "probe-runner.h"
 #include "scenario.h"
 #include "supervise.h"
 #include "tunnel.h"
@@ -401,6 +402,45 @@ static void route_lab_events(struct evhttp_request *req, const char *name)
   evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_events_client_gone, p);
 }
 
+/* POST /v1/labs/LAB/checks: the reply waits for every probe. */
+static void on_checks_done(struct json_object *reply, void *arg)
+{
+  struct pending_reply *head = arg;
+  struct evhttp_request *req = pending_take(&head);
+  if (req == NULL)
+    return;
+  if (reply != NULL)
+    reply_json(req, 200, json_object_get(reply));
+  else
+    reply_error(req, 410, "the lab is gone");
+}
+
+static void route_lab_checks(struct evhttp_request *req, const char *name)
+{
+  struct labs_entry *e = find_lab(name);
+  if (e == NULL || e->lab == NULL) {
+    reply_error(req, 404, "no such lab");
+    return;
+  }
+  cleanup_free char *body = request_body(req);
+  struct json_object *o = body[0] != '\0' ? json_tokener_parse(body) : json_object_new_object();
+  struct api_check_run run = {0};
+  cleanup_error struct lab_error *err = NULL;
+  if (o == NULL || api_check_run_decode(o, &run, &err) < 0) {
+    json_object_put(o);
+    reply_error(req, 400, err != NULL ? err->msg : "request body is not a JSON object");
+    return;
+  }
+  struct pending_reply *head = NULL;
+  pending_add(&head, req);
+  if (lab_checks_run(e->lab, run.names, on_checks_done, head, &err) < 0) {
+    pending_take(&head);
+    reply_error(req, err->errnum == ENOENT ? 400 : err->errnum == EBUSY ? 409 : 500, err->msg);
+  }
+  api_check_run_release(&run);
+  json_object_put(o);
+}
+
 /* The API, as a table: method, path ('*' matches one path segment, which is
  * passed to the handler), handler. */
 static const struct route {
@@ -414,6 +454,7 @@ static const struct route {
     {EVHTTP_REQ_GET, "/v1/labs/*", route_lab_get},
     {EVHTTP_REQ_DELETE, "/v1/labs/*", route_lab_delete},
     {EVHTTP_REQ_GET, "/v1/labs/*/events", route_lab_events},
+    {EVHTTP_REQ_POST, "/v1/labs/*/checks", route_lab_checks},
 };
 
 /* Matches path against pattern; on success copies the '*' segment to arg. */
@@ -555,6 +596,7 @@ int daemon_run(const char *socket_path, const char *pidfile, struct lab_error **
   event_free(term);
   event_free(intr);
   event_free(daemon_state.idle_ev);
+  probe_runner_shutdown(); /* check probes of a lab removed meanwhile */
   supervise_shutdown();
   event_base_free(daemon_state.base);
   /* A clean exit holds no lab: the log has nothing left to explain.  The run

@@ -128,6 +128,7 @@ struct json_object *lab_status_json(const struct lab *lab)
   }
   for (size_t i = 0; i < lab->n_pods; i++)
     fill_pod(lab, &lab->pods[i], &st.pods[i]);
+  lab_checks_status(lab, &st.checks, &st.n_checks);
   struct json_object *o = api_lab_status_encode(&st);
   api_lab_status_release(&st);
   return o;

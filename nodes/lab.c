@@ -348,6 +348,7 @@ static void lab_free(struct lab *lab)
   }
   node_process_kill(&lab->fabric);
   netlink_close(lab->fabric_nl);
+  lab_checks_free(lab);
   lab_pods_free(lab);
   lab_events_free(lab->events);
   event_free(lab->step_ev);

@@ -57,6 +57,13 @@ void scenario_free(struct scenario *s)
     free(s->checks[i].name);
     free(s->checks[i].from);
     free(s->checks[i].target);
+    free(s->checks[i].from_node);
+    free(s->checks[i].from_pod);
+    free(s->checks[i].from_container);
+    free(s->checks[i].send);
+    free(s->checks[i].reply);
+    free(s->checks[i].path);
+    free(s->checks[i].body);
     strv_free(s->checks[i].argv);
   }
   free(s->checks);

@@ -289,10 +289,7 @@ static void print_status(const struct api_lab_status *lab)
     printf("  %-24s %-16s %-10s %s\n", dash(f->name), dash(f->kind), dash(f->node), dash(f->state));
   }
   printf("Checks: %s\n", lab->n_checks ? "" : "none run");
-  for (size_t i = 0; i < lab->n_checks; i++) {
-    const struct api_check *c = &lab->checks[i];
-    printf("  %-24s %-8s %s\n", dash(c->name), dash(c->result), dash(c->message));
-  }
+  cli_check_print_table(lab->checks, lab->n_checks, "  ");
 }
 
 /* ---- up ------------------------------------------------------------------ */

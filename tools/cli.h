@@ -94,6 +94,11 @@ int cli_events(const struct cli_invocation *inv);
 int cli_exec(const struct cli_invocation *inv);
 int cli_shell(const struct cli_invocation *inv);
 int cli_not_built(const struct cli_invocation *inv);
+int cli_check(const struct cli_invocation *inv);
+struct api_check;
+/* The table of check results (tools/cli-check.c): NAME FROM TO RESULT LATENCY
+ * REASON, widths computed, each line after indent. */
+void cli_check_print_table(const struct api_check *checks, size_t n, const char *indent);
 struct json_object;
 struct lab_error;
 

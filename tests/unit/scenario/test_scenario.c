@@ -82,7 +82,7 @@ static void test_default_lab(void **state)
   assert_string_equal(web->node, "node1");
   assert_int_equal(web->n_containers, 1);
   assert_string_equal(web->containers[0].image, "ubi");
-  static const char *const httpd[] = {"httpd", "-f", "-p", "8080", NULL};
+  static const char *const httpd[] = {"httpd", "-f", "-p", "8080", "-h", "/etc", NULL};
   assert_strv(web->containers[0].command, httpd);
   assert_int_equal(web->containers[0].resources.memory_bytes, 67108864);
   assert_int_equal(web->containers[0].resources.cpu_millis, 500);
@@ -112,6 +112,28 @@ static void test_default_lab(void **state)
   c = scenario_find_check(s, "node-to-pod");
   assert_non_null(c);
   assert_string_equal(c->from, "master");
+  assert_string_equal(c->from_node, "master");
+  assert_null(c->from_pod);
+  c = scenario_find_check(s, "client-to-web");
+  assert_string_equal(c->path, "/os-release");
+  assert_string_equal(c->body, "nodelab ubi");
+  assert_int_equal(c->status, 0);
+  c = scenario_find_check(s, "large-client-web");
+  assert_non_null(c);
+  assert_int_equal(c->ping.size, 1400);
+  assert_int_equal(c->ping.count, 0);
+  assert_int_equal(c->ping.max_loss_percent, SCENARIO_CHECK_LOSS_UNSET);
+  c = scenario_find_check(s, "steady-client-web");
+  assert_int_equal(c->ping.count, 10);
+  assert_int_equal(c->ping.max_loss_percent, 0);
+  assert_int_equal(c->ping.max_rtt_ms, 50);
+  c = scenario_find_check(s, "web-chmod");
+  assert_int_equal(c->kind, CHECK_EXEC);
+  assert_string_equal(c->from_node, "node1");
+  assert_string_equal(c->from_pod, "web");
+  assert_string_equal(c->from_container, "httpd");
+  static const char *const chmod_argv[] = {"chmod", "644", "/etc/hosts", NULL};
+  assert_strv(c->argv, chmod_argv);
 
   const struct scenario_fault *f = scenario_find_fault(s, "mtu-black-hole");
   assert_non_null(f);
@@ -146,6 +168,49 @@ static void test_default_lab(void **state)
 
   /* The embedded text is the file in the source tree. */
   assert_non_null(strstr(scenario_default_yaml(), "name: default"));
+}
+
+/* Every check parameter, read into the model. */
+static void test_check_parameters(void **state)
+{
+  static const char yaml[] =
+      "name: t\ncluster:\n  nodes: [n1, n2]\n"
+      "pods:\n  - name: p1\n    node: n1\n    containers:\n      - {name: c, image: ubi}\n"
+      "checks:\n"
+      "  - {name: u, from: n2, udp: \"p1:53\", send: ping, reply: pong}\n"
+      "  - {name: t, from: n2, tcp: \"n1:22\", send: \"HELLO\\r\\n\", reply: SSH}\n"
+      "  - {name: h, from: n1/p1, http: \"10.1.1.9:80\", path: /x, status: 404, body: gone}\n"
+      "  - {name: e, from: n1/p1, exec: [true], expect: fail, timeout: 5s}\n"
+      "  - {name: p, from: n2, ping: p1, count: 20, maxLoss: 10%, maxRtt: 1s, size: 1400,"
+      " timeout: 3s}\n";
+  struct scenario *s = NULL;
+  struct lab_error *err = NULL;
+  if (scenario_parse("t.yaml", yaml, strlen(yaml), &s, &err) < 0)
+    fail_msg("%s", err->msg);
+  const struct scenario_check *c = scenario_find_check(s, "u");
+  assert_int_equal(c->kind, CHECK_UDP);
+  assert_string_equal(c->target, "p1:53");
+  assert_string_equal(c->send, "ping");
+  assert_string_equal(c->reply, "pong");
+  c = scenario_find_check(s, "t");
+  assert_int_equal(c->kind, CHECK_TCP);
+  assert_string_equal(c->send, "HELLO\r\n");
+  assert_string_equal(c->reply, "SSH");
+  c = scenario_find_check(s, "h");
+  assert_string_equal(c->path, "/x");
+  assert_int_equal(c->status, 404);
+  assert_string_equal(c->body, "gone");
+  assert_string_equal(c->from_pod, "p1");
+  c = scenario_find_check(s, "e");
+  assert_true(c->expect_fail);
+  assert_int_equal(c->timeout_ms, 5000);
+  assert_null(c->from_container);
+  c = scenario_find_check(s, "p");
+  assert_int_equal(c->ping.count, 20);
+  assert_int_equal(c->ping.max_loss_percent, 10);
+  assert_int_equal(c->ping.max_rtt_ms, 1000);
+  assert_int_equal(c->ping.size, 1400);
+  scenario_free(s);
 }
 
 static void test_node_count_form(void **state)
@@ -507,7 +572,8 @@ static void test_every_prefix(void **state)
 }
 
 UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_default_lab),
-               cmocka_unit_test(test_node_count_form), cmocka_unit_test(test_custom_networks),
+               cmocka_unit_test(test_check_parameters), cmocka_unit_test(test_node_count_form),
+               cmocka_unit_test(test_custom_networks),
                cmocka_unit_test(test_too_many_nodes_in_list), cmocka_unit_test(test_deep_nesting),
                cmocka_unit_test(test_containers_in_full), cmocka_unit_test(test_memory_quantities),
                cmocka_unit_test(test_cpu_quantities), cmocka_unit_test(test_cidrs),
