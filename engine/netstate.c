@@ -146,32 +146,36 @@ static int nl_error(struct lab_error **err, int nle, const char *what)
   return lab_error_set(err, EIO, "%s: %s", what, nl_geterror(nle));
 }
 
-static int capture_links(struct nl_sock *sk, int netns_fd, struct netstate *st,
-                         struct lab_error **err)
+/* Adds the record of one cache object to st (or nothing, when o is not one
+ * netstate keeps: not IPv4, or filtered out by flags).  Returns 0, or -1 when
+ * out of memory. */
+typedef int capture_one_fn(struct nl_object *o, struct netstate *st, unsigned flags);
+
+static int link_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
-  struct nl_cache *cache = NULL;
-  int rc = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);
-  if (rc < 0)
-    return nl_error(err, rc, "reading links");
-  for (struct nl_object *o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o)) {
-    struct rtnl_link *l = (struct rtnl_link *)o;
-    struct netstate_link *r = netstate_add_link(st);
-    if (r == NULL) {
-      nl_cache_free(cache);
-      return lab_error_set(err, ENOMEM, "reading links");
-    }
-    set_name(r->name, rtnl_link_get_name(l));
-    r->ifindex = rtnl_link_get_ifindex(l);
-    snprintf(r->kind, sizeof r->kind, "%s", rtnl_link_get_type(l) ?: "");
-    r->arptype = (uint16_t)rtnl_link_get_arptype(l);
-    r->flags = rtnl_link_get_flags(l);
-    r->operstate = rtnl_link_get_operstate(l);
-    r->mtu = rtnl_link_get_mtu(l);
-    r->txqlen = rtnl_link_get_txqlen(l);
-    copy_lladdr(r->lladdr, &r->lladdr_len, rtnl_link_get_addr(l));
-    r->master_ifindex = rtnl_link_get_master(l); /* named below, once every link is known */
-  }
-  nl_cache_free(cache);
+  (void)flags;
+  struct rtnl_link *l = (struct rtnl_link *)o;
+  struct netstate_link *r = netstate_add_link(st);
+  if (r == NULL)
+    return -1;
+  set_name(r->name, rtnl_link_get_name(l));
+  r->ifindex = rtnl_link_get_ifindex(l);
+  snprintf(r->kind, sizeof r->kind, "%s", rtnl_link_get_type(l) ?: "");
+  r->arptype = (uint16_t)rtnl_link_get_arptype(l);
+  r->flags = rtnl_link_get_flags(l);
+  r->operstate = rtnl_link_get_operstate(l);
+  r->mtu = rtnl_link_get_mtu(l);
+  r->txqlen = rtnl_link_get_txqlen(l);
+  copy_lladdr(r->lladdr, &r->lladdr_len, rtnl_link_get_addr(l));
+  r->master_ifindex =
+      rtnl_link_get_master(l); /* named by link_details(), once every link is known */
+  return 0;
+}
+
+/* What netlink's link dump does not say: each link's master by name, and its
+ * checksum offload and features (ethtool, in the namespace netns_fd). */
+static int link_details(int netns_fd, struct netstate *st, struct lab_error **err)
+{
   for (size_t i = 0; i < st->n_links; i++) {
     struct netstate_link *r = &st->links[i];
     if (r->master_ifindex > 0) {
@@ -199,110 +203,84 @@ static int capture_links(struct nl_sock *sk, int netns_fd, struct netstate *st,
   return 0;
 }
 
-static int capture_addrs(struct nl_sock *sk, struct netstate *st, struct lab_error **err)
+static int addr_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
-  struct nl_cache *cache = NULL;
-  int rc = rtnl_addr_alloc_cache(sk, &cache);
-  if (rc < 0)
-    return nl_error(err, rc, "reading addresses");
-  for (struct nl_object *o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o)) {
-    struct rtnl_addr *a = (struct rtnl_addr *)o;
-    if (rtnl_addr_get_family(a) != AF_INET)
-      continue;
-    struct netstate_addr *r = netstate_add_addr(st);
-    if (r == NULL) {
-      nl_cache_free(cache);
-      return lab_error_set(err, ENOMEM, "reading addresses");
-    }
-    char buf[IFNAMSIZ];
-    set_name(r->ifname, ifname_of(st, rtnl_addr_get_ifindex(a), buf));
-    copy_in4(&r->local, rtnl_addr_get_local(a), NULL);
-    r->prefix = (uint8_t)rtnl_addr_get_prefixlen(a);
-    r->peer = r->local;
-    copy_in4(&r->peer, rtnl_addr_get_peer(a), NULL);
-    copy_in4(&r->broadcast, rtnl_addr_get_broadcast(a), &r->has_broadcast);
-    r->scope = (uint8_t)rtnl_addr_get_scope(a);
-    r->flags = rtnl_addr_get_flags(a);
-    set_name(r->label, rtnl_addr_get_label(a));
-  }
-  nl_cache_free(cache);
+  (void)flags;
+  struct rtnl_addr *a = (struct rtnl_addr *)o;
+  if (rtnl_addr_get_family(a) != AF_INET)
+    return 0;
+  struct netstate_addr *r = netstate_add_addr(st);
+  if (r == NULL)
+    return -1;
+  char buf[IFNAMSIZ];
+  set_name(r->ifname, ifname_of(st, rtnl_addr_get_ifindex(a), buf));
+  copy_in4(&r->local, rtnl_addr_get_local(a), NULL);
+  r->prefix = (uint8_t)rtnl_addr_get_prefixlen(a);
+  r->peer = r->local;
+  copy_in4(&r->peer, rtnl_addr_get_peer(a), NULL);
+  copy_in4(&r->broadcast, rtnl_addr_get_broadcast(a), &r->has_broadcast);
+  r->scope = (uint8_t)rtnl_addr_get_scope(a);
+  r->flags = rtnl_addr_get_flags(a);
+  set_name(r->label, rtnl_addr_get_label(a));
   return 0;
 }
 
-static int capture_routes(struct nl_sock *sk, struct netstate *st, struct lab_error **err)
+static int route_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
-  struct nl_cache *cache = NULL;
-  int rc = rtnl_route_alloc_cache(sk, AF_INET, 0, &cache);
-  if (rc < 0)
-    return nl_error(err, rc, "reading routes");
-  for (struct nl_object *o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o)) {
-    struct rtnl_route *rt = (struct rtnl_route *)o;
-    if (rtnl_route_get_family(rt) != AF_INET)
-      continue;
-    struct netstate_route *r = netstate_add_route(st);
-    if (r == NULL) {
-      nl_cache_free(cache);
-      return lab_error_set(err, ENOMEM, "reading routes");
-    }
-    r->table = rtnl_route_get_table(rt);
-    r->type = rtnl_route_get_type(rt);
-    r->protocol = rtnl_route_get_protocol(rt);
-    r->scope = rtnl_route_get_scope(rt);
-    r->tos = rtnl_route_get_tos(rt);
-    r->priority = rtnl_route_get_priority(rt);
-    struct nl_addr *dst = rtnl_route_get_dst(rt);
-    copy_in4(&r->dst, dst, NULL);
-    r->dst_len = dst != NULL ? (uint8_t)nl_addr_get_prefixlen(dst) : 0;
-    copy_in4(&r->prefsrc, rtnl_route_get_pref_src(rt), &r->has_prefsrc);
-    for (int m = 1; m <= RTAX_MAX; m++) {
-      uint32_t v = 0;
-      if (rtnl_route_get_metric(rt, m, &v) == 0)
-        r->metrics[m] = v;
-    }
-    int n = rtnl_route_get_nnexthops(rt);
-    for (int i = 0; i < n && r->n_nexthops < NETSTATE_NEXTHOP_MAX; i++) {
-      struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rt, i);
-      struct netstate_nexthop *h = &r->nexthops[r->n_nexthops++];
-      int oif = rtnl_route_nh_get_ifindex(nh);
-      char buf[IFNAMSIZ];
-      if (oif > 0)
-        set_name(h->ifname, ifname_of(st, oif, buf));
-      copy_in4(&h->gateway, rtnl_route_nh_get_gateway(nh), &h->has_gateway);
-      h->flags = (uint8_t)rtnl_route_nh_get_flags(nh);
-      h->weight = rtnl_route_nh_get_weight(nh);
-    }
+  (void)flags;
+  struct rtnl_route *rt = (struct rtnl_route *)o;
+  if (rtnl_route_get_family(rt) != AF_INET)
+    return 0;
+  struct netstate_route *r = netstate_add_route(st);
+  if (r == NULL)
+    return -1;
+  r->table = rtnl_route_get_table(rt);
+  r->type = rtnl_route_get_type(rt);
+  r->protocol = rtnl_route_get_protocol(rt);
+  r->scope = rtnl_route_get_scope(rt);
+  r->tos = rtnl_route_get_tos(rt);
+  r->priority = rtnl_route_get_priority(rt);
+  struct nl_addr *dst = rtnl_route_get_dst(rt);
+  copy_in4(&r->dst, dst, NULL);
+  r->dst_len = dst != NULL ? (uint8_t)nl_addr_get_prefixlen(dst) : 0;
+  copy_in4(&r->prefsrc, rtnl_route_get_pref_src(rt), &r->has_prefsrc);
+  for (int m = 1; m <= RTAX_MAX; m++) {
+    uint32_t v = 0;
+    if (rtnl_route_get_metric(rt, m, &v) == 0)
+      r->metrics[m] = v;
   }
-  nl_cache_free(cache);
+  int n = rtnl_route_get_nnexthops(rt);
+  for (int i = 0; i < n && r->n_nexthops < NETSTATE_NEXTHOP_MAX; i++) {
+    struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rt, i);
+    struct netstate_nexthop *h = &r->nexthops[r->n_nexthops++];
+    int oif = rtnl_route_nh_get_ifindex(nh);
+    char buf[IFNAMSIZ];
+    if (oif > 0)
+      set_name(h->ifname, ifname_of(st, oif, buf));
+    copy_in4(&h->gateway, rtnl_route_nh_get_gateway(nh), &h->has_gateway);
+    h->flags = (uint8_t)rtnl_route_nh_get_flags(nh);
+    h->weight = rtnl_route_nh_get_weight(nh);
+  }
   return 0;
 }
 
-static int capture_neighs(struct nl_sock *sk, unsigned flags, struct netstate *st,
-                          struct lab_error **err)
+static int neigh_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
-  struct nl_cache *cache = NULL;
-  int rc = rtnl_neigh_alloc_cache(sk, &cache);
-  if (rc < 0)
-    return nl_error(err, rc, "reading neighbours");
-  for (struct nl_object *o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o)) {
-    struct rtnl_neigh *n = (struct rtnl_neigh *)o;
-    if (rtnl_neigh_get_family(n) != AF_INET)
-      continue;
-    int state = rtnl_neigh_get_state(n);
-    if ((flags & NETSTATE_NEIGH_PERMANENT_ONLY) && !(state & NUD_PERMANENT))
-      continue;
-    struct netstate_neigh *r = netstate_add_neigh(st);
-    if (r == NULL) {
-      nl_cache_free(cache);
-      return lab_error_set(err, ENOMEM, "reading neighbours");
-    }
-    char buf[IFNAMSIZ];
-    set_name(r->ifname, ifname_of(st, rtnl_neigh_get_ifindex(n), buf));
-    copy_in4(&r->dst, rtnl_neigh_get_dst(n), NULL);
-    copy_lladdr(r->lladdr, &r->lladdr_len, rtnl_neigh_get_lladdr(n));
-    r->state = (uint16_t)state;
-    r->flags = (uint8_t)rtnl_neigh_get_flags(n);
-  }
-  nl_cache_free(cache);
+  struct rtnl_neigh *n = (struct rtnl_neigh *)o;
+  if (rtnl_neigh_get_family(n) != AF_INET)
+    return 0;
+  int state = rtnl_neigh_get_state(n);
+  if ((flags & NETSTATE_NEIGH_PERMANENT_ONLY) && !(state & NUD_PERMANENT))
+    return 0;
+  struct netstate_neigh *r = netstate_add_neigh(st);
+  if (r == NULL)
+    return -1;
+  char buf[IFNAMSIZ];
+  set_name(r->ifname, ifname_of(st, rtnl_neigh_get_ifindex(n), buf));
+  copy_in4(&r->dst, rtnl_neigh_get_dst(n), NULL);
+  copy_lladdr(r->lladdr, &r->lladdr_len, rtnl_neigh_get_lladdr(n));
+  r->state = (uint16_t)state;
+  r->flags = (uint8_t)rtnl_neigh_get_flags(n);
   return 0;
 }
 
@@ -337,37 +315,70 @@ static void capture_netem(struct rtnl_qdisc *q, struct netstate_netem *n)
   n->corrupt_corr_ppm = prob_ppm(rtnl_netem_get_corruption_correlation(q));
 }
 
-static int capture_qdiscs(struct nl_sock *sk, struct netstate *st, struct lab_error **err)
+static int qdisc_one(struct nl_object *o, struct netstate *st, unsigned flags)
+{
+  (void)flags;
+  struct rtnl_qdisc *q = (struct rtnl_qdisc *)o;
+  struct rtnl_tc *tc = TC_CAST(q);
+  struct netstate_qdisc *r = netstate_add_qdisc(st);
+  if (r == NULL)
+    return -1;
+  char buf[IFNAMSIZ];
+  set_name(r->ifname, ifname_of(st, rtnl_tc_get_ifindex(tc), buf));
+  snprintf(r->kind, sizeof r->kind, "%s", rtnl_tc_get_kind(tc) ?: "");
+  r->handle = rtnl_tc_get_handle(tc);
+  r->parent = rtnl_tc_get_parent(tc);
+  if (strcmp(r->kind, "netem") == 0) {
+    r->params = NETSTATE_QDISC_NETEM;
+    capture_netem(q, &r->u.netem);
+  } else if (strcmp(r->kind, "tbf") == 0) {
+    r->params = NETSTATE_QDISC_TBF;
+    r->u.tbf.rate_bytes = nonneg(rtnl_qdisc_tbf_get_rate(q));
+    r->u.tbf.burst = nonneg(rtnl_qdisc_tbf_get_rate_bucket(q));
+    r->u.tbf.limit = nonneg(rtnl_qdisc_tbf_get_limit(q));
+  }
+  return 0;
+}
+
+static int alloc_link_cache(struct nl_sock *sk, struct nl_cache **cache)
+{
+  return rtnl_link_alloc_cache(sk, AF_UNSPEC, cache);
+}
+
+static int alloc_route_cache(struct nl_sock *sk, struct nl_cache **cache)
+{
+  return rtnl_route_alloc_cache(sk, AF_INET, 0, cache);
+}
+
+/* One libnl dump: how to fill the cache, and what one of its objects adds. */
+struct capture {
+  const char *what;
+  int (*alloc_cache)(struct nl_sock *sk, struct nl_cache **cache);
+  capture_one_fn *one;
+};
+
+/* Links first: the other records name their interfaces through st->links. */
+static const struct capture captures[] = {
+    {"reading links", alloc_link_cache, link_one},
+    {"reading addresses", rtnl_addr_alloc_cache, addr_one},
+    {"reading routes", alloc_route_cache, route_one},
+    {"reading neighbours", rtnl_neigh_alloc_cache, neigh_one},
+    {"reading qdiscs", rtnl_qdisc_alloc_cache, qdisc_one},
+};
+
+/* Dumps c's objects through sk and adds their records to st. */
+static int capture_cache(struct nl_sock *sk, const struct capture *c, unsigned flags,
+                         struct netstate *st, struct lab_error **err)
 {
   struct nl_cache *cache = NULL;
-  int rc = rtnl_qdisc_alloc_cache(sk, &cache);
+  int rc = c->alloc_cache(sk, &cache);
   if (rc < 0)
-    return nl_error(err, rc, "reading qdiscs");
-  for (struct nl_object *o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o)) {
-    struct rtnl_qdisc *q = (struct rtnl_qdisc *)o;
-    struct rtnl_tc *tc = TC_CAST(q);
-    struct netstate_qdisc *r = netstate_add_qdisc(st);
-    if (r == NULL) {
-      nl_cache_free(cache);
-      return lab_error_set(err, ENOMEM, "reading qdiscs");
-    }
-    char buf[IFNAMSIZ];
-    set_name(r->ifname, ifname_of(st, rtnl_tc_get_ifindex(tc), buf));
-    snprintf(r->kind, sizeof r->kind, "%s", rtnl_tc_get_kind(tc) ?: "");
-    r->handle = rtnl_tc_get_handle(tc);
-    r->parent = rtnl_tc_get_parent(tc);
-    if (strcmp(r->kind, "netem") == 0) {
-      r->params = NETSTATE_QDISC_NETEM;
-      capture_netem(q, &r->u.netem);
-    } else if (strcmp(r->kind, "tbf") == 0) {
-      r->params = NETSTATE_QDISC_TBF;
-      r->u.tbf.rate_bytes = nonneg(rtnl_qdisc_tbf_get_rate(q));
-      r->u.tbf.burst = nonneg(rtnl_qdisc_tbf_get_rate_bucket(q));
-      r->u.tbf.limit = nonneg(rtnl_qdisc_tbf_get_limit(q));
-    }
-  }
+    return nl_error(err, rc, c->what);
+  for (struct nl_object *o = nl_cache_get_first(cache); rc == 0 && o != NULL;
+       o = nl_cache_get_next(o))
+    rc = c->one(o, st, flags);
   nl_cache_free(cache);
-  return 0;
+  return rc < 0 ? lab_error_set(err, ENOMEM, "%s", c->what) : 0;
 }
 
 int netstate_netem_rate_parse(const struct nlmsghdr *h, int *ifindex, uint32_t *handle,
@@ -451,9 +462,10 @@ int netstate_capture(int netns_fd, unsigned flags, struct netstate **out, struct
   cleanup_netstate struct netstate *st = netstate_new();
   if (st == NULL)
     return lab_error_set(err, ENOMEM, "capturing network state");
-  if (capture_links(sk, netns_fd, st, err) < 0 || capture_addrs(sk, st, err) < 0 ||
-      capture_routes(sk, st, err) < 0 || capture_neighs(sk, flags, st, err) < 0 ||
-      capture_qdiscs(sk, st, err) < 0 || capture_netem_rates(sk, st, err) < 0)
+  for (size_t i = 0; i < sizeof captures / sizeof captures[0]; i++)
+    if (capture_cache(sk, &captures[i], flags, st, err) < 0)
+      return lab_error_wrap(err, "capturing network state");
+  if (link_details(netns_fd, st, err) < 0 || capture_netem_rates(sk, st, err) < 0)
     return lab_error_wrap(err, "capturing network state");
   *out = steal_pointer(&st);
   return 0;
@@ -539,74 +551,47 @@ static const char *operstate_name(uint8_t s)
   return s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
-static void put_scope(FILE *f, uint8_t s)
-{
-  switch (s) {
-  case RT_SCOPE_UNIVERSE:
-    fputs("global", f);
-    break;
-  case RT_SCOPE_SITE:
-    fputs("site", f);
-    break;
-  case RT_SCOPE_LINK:
-    fputs("link", f);
-    break;
-  case RT_SCOPE_HOST:
-    fputs("host", f);
-    break;
-  case RT_SCOPE_NOWHERE:
-    fputs("nowhere", f);
-    break;
-  default:
-    fprintf(f, "%u", s);
-  }
-}
+/* Names of kernel enum values, indexed by the value. */
+static const char *const scope_names[] = {
+    [RT_SCOPE_UNIVERSE] = "global", [RT_SCOPE_SITE] = "site",       [RT_SCOPE_LINK] = "link",
+    [RT_SCOPE_HOST] = "host",       [RT_SCOPE_NOWHERE] = "nowhere",
+};
 
-static void put_table(FILE *f, uint32_t t)
-{
-  if (t == RT_TABLE_MAIN)
-    fputs("main", f);
-  else if (t == RT_TABLE_LOCAL)
-    fputs("local", f);
-  else if (t == RT_TABLE_DEFAULT)
-    fputs("default", f);
-  else
-    fprintf(f, "%" PRIu32, t);
-}
+static const char *const table_names[] = {
+    [RT_TABLE_DEFAULT] = "default",
+    [RT_TABLE_MAIN] = "main",
+    [RT_TABLE_LOCAL] = "local",
+};
 
-static void put_proto(FILE *f, uint8_t p)
-{
-  static const char *const names[] = {
-      [RTPROT_UNSPEC] = "unspec", [RTPROT_REDIRECT] = "redirect", [RTPROT_KERNEL] = "kernel",
-      [RTPROT_BOOT] = "boot",     [RTPROT_STATIC] = "static",     [RTPROT_RA] = "ra",
-      [RTPROT_DHCP] = "dhcp",
-  };
-  if (p < sizeof names / sizeof names[0] && names[p] != NULL)
-    fputs(names[p], f);
-  else
-    fprintf(f, "%u", p);
-}
+static const char *const proto_names[] = {
+    [RTPROT_UNSPEC] = "unspec", [RTPROT_REDIRECT] = "redirect", [RTPROT_KERNEL] = "kernel",
+    [RTPROT_BOOT] = "boot",     [RTPROT_STATIC] = "static",     [RTPROT_RA] = "ra",
+    [RTPROT_DHCP] = "dhcp",
+};
 
-static void put_rtype(FILE *f, uint8_t t)
+static const char *const rtype_names[] = {
+    [RTN_UNSPEC] = "unspec",
+    [RTN_UNICAST] = "unicast",
+    [RTN_LOCAL] = "local",
+    [RTN_BROADCAST] = "broadcast",
+    [RTN_ANYCAST] = "anycast",
+    [RTN_MULTICAST] = "multicast",
+    [RTN_BLACKHOLE] = "blackhole",
+    [RTN_UNREACHABLE] = "unreachable",
+    [RTN_PROHIBIT] = "prohibit",
+    [RTN_THROW] = "throw",
+    [RTN_NAT] = "nat",
+};
+
+/* Writes names[v] (of n), or v in decimal when the table has no name for it. */
+static void put_name(FILE *f, uint32_t v, const char *const *names, size_t n)
 {
-  static const char *const names[] = {
-      [RTN_UNSPEC] = "unspec",
-      [RTN_UNICAST] = "unicast",
-      [RTN_LOCAL] = "local",
-      [RTN_BROADCAST] = "broadcast",
-      [RTN_ANYCAST] = "anycast",
-      [RTN_MULTICAST] = "multicast",
-      [RTN_BLACKHOLE] = "blackhole",
-      [RTN_UNREACHABLE] = "unreachable",
-      [RTN_PROHIBIT] = "prohibit",
-      [RTN_THROW] = "throw",
-      [RTN_NAT] = "nat",
-  };
-  if (t < sizeof names / sizeof names[0] && names[t] != NULL)
-    fputs(names[t], f);
+  if (v < n && names[v] != NULL)
+    fputs(names[v], f);
   else
-    fprintf(f, "%u", t);
+    fprintf(f, "%" PRIu32, v);
 }
+#define PUT_NAME(f, v, table) put_name(f, v, table, sizeof table / sizeof table[0])
 
 static void put_in4(FILE *f, struct in_addr a)
 {
@@ -705,7 +690,7 @@ static void put_addr(FILE *f, const void *rec)
     put_in4(f, a->broadcast);
   }
   fputs(" scope ", f);
-  put_scope(f, a->scope);
+  PUT_NAME(f, a->scope, scope_names);
   fprintf(f, " label %s flags ", a->label[0] ? a->label : "none");
   PUT_BITS(f, a->flags, addr_flag_names);
 }
@@ -734,7 +719,7 @@ static void put_route(FILE *f, const void *rec)
 {
   const struct netstate_route *r = rec;
   fputs("route table ", f);
-  put_table(f, r->table);
+  PUT_NAME(f, r->table, table_names);
   fputc(' ', f);
   if (r->dst_len == 0 && r->dst.s_addr == 0) {
     fputs("default", f);
@@ -743,11 +728,11 @@ static void put_route(FILE *f, const void *rec)
     fprintf(f, "/%u", r->dst_len);
   }
   fputs(" type ", f);
-  put_rtype(f, r->type);
+  PUT_NAME(f, r->type, rtype_names);
   fputs(" proto ", f);
-  put_proto(f, r->protocol);
+  PUT_NAME(f, r->protocol, proto_names);
   fputs(" scope ", f);
-  put_scope(f, r->scope);
+  PUT_NAME(f, r->scope, scope_names);
   fprintf(f, " metric %" PRIu32, r->priority);
   if (r->tos != 0)
     fprintf(f, " tos 0x%02x", r->tos);
