@@ -19,15 +19,9 @@
 #include "netd.h"
 #include "ovsdb-txn.h"
 
+/* The OVSDB types (struct ovsdb_idl, ovsrec_*, smap) are declared by ovsdb-txn.h. */
 struct nl_sock;
 struct netd_ofconn;
-struct ovsdb_idl;
-struct ovsdb_idl_txn;
-struct ovsrec_bridge;
-struct ovsrec_interface;
-struct ovsrec_open_vswitch;
-struct ovsrec_port;
-struct smap;
 struct unixctl_server;
 
 #define BR_INT "br0"
