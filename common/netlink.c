@@ -202,8 +202,9 @@ static struct nl_addr *ipv4_addr(uint32_t addr, int prefix)
   return a;
 }
 
-int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
-                     struct lab_error **err)
+/* Adds (add) or deletes addr/prefix on ifname. */
+static int addr_change(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix, int add,
+                       struct lab_error **err)
 {
   struct rtnl_link *link = NULL;
   if (link_lookup(sk, ifname, &link, err) < 0)
@@ -212,13 +213,19 @@ int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int 
   struct nl_addr *local = ipv4_addr(addr, prefix);
   rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
   rtnl_addr_set_local(a, local);
-  int rc = rtnl_addr_add(sk, a, 0);
+  int rc = add ? rtnl_addr_add(sk, a, 0) : rtnl_addr_delete(sk, a, 0);
   nl_addr_put(local);
   rtnl_addr_put(a);
   rtnl_link_put(link);
   if (rc < 0)
-    return netlink_fail(err, rc, "adding address to", ifname);
+    return netlink_fail(err, rc, add ? "adding address to" : "deleting address from", ifname);
   return 0;
+}
+
+int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
+                     struct lab_error **err)
+{
+  return addr_change(sk, ifname, addr, prefix, 1, err);
 }
 
 int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, const char *ifname,
@@ -255,18 +262,5 @@ int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw,
 int netlink_addr_delete(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
                         struct lab_error **err)
 {
-  struct rtnl_link *link = NULL;
-  if (link_lookup(sk, ifname, &link, err) < 0)
-    return -1;
-  struct rtnl_addr *a = rtnl_addr_alloc();
-  struct nl_addr *local = ipv4_addr(addr, prefix);
-  rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
-  rtnl_addr_set_local(a, local);
-  int rc = rtnl_addr_delete(sk, a, 0);
-  nl_addr_put(local);
-  rtnl_addr_put(a);
-  rtnl_link_put(link);
-  if (rc < 0)
-    return netlink_fail(err, rc, "deleting address from", ifname);
-  return 0;
+  return addr_change(sk, ifname, addr, prefix, 0, err);
 }
