@@ -44,8 +44,7 @@ struct unixctl_server;
 #define OF_TIMEOUT_MS 10000
 
 struct netd {
-  struct netd_config cfg; /* strings borrowed from copies below */
-  char *node, *phys_if, *db, *ovs_rundir, *ctl_path;
+  struct netd_config cfg; /* netd's own copy, without the remotes (the model has them) */
   struct flows_model *model;
   struct ovsdb_idl *idl;
   struct nl_sock *nl; /* the node's network namespace */
