@@ -28,6 +28,7 @@
 #include "ethtool.h"
 #include "netlink.h"
 #include "netstate-internal.h"
+#include "xalloc.h"
 
 _Static_assert(RTAX_MAX <= NETSTATE_METRIC_MAX, "netstate_route.metrics holds every RTAX_*");
 
@@ -42,9 +43,7 @@ void netstate_free(struct netstate *st)
 {
   if (st == NULL)
     return;
-  for (size_t i = 0; i < st->n_links; i++)
-    free(st->links[i].features);
-  free(st->links);
+  XFREE_ARRAY(st->links, st->n_links, features);
   free(st->addrs);
   free(st->routes);
   free(st->neighs);
@@ -52,36 +51,25 @@ void netstate_free(struct netstate *st)
   free(st);
 }
 
-/* Grows *arr (of *n elements of size sz) by one zeroed element; returns it. */
-static void *append(void **arr, size_t *n, size_t sz)
-{
-  char *p = realloc(*arr, (*n + 1) * sz);
-  if (p == NULL)
-    return NULL;
-  *arr = p;
-  memset(p + *n * sz, 0, sz);
-  return p + (*n)++ * sz;
-}
-
 struct netstate_link *netstate_add_link(struct netstate *st)
 {
-  return append((void **)&st->links, &st->n_links, sizeof *st->links);
+  return XAPPEND(st->links, st->n_links);
 }
 struct netstate_addr *netstate_add_addr(struct netstate *st)
 {
-  return append((void **)&st->addrs, &st->n_addrs, sizeof *st->addrs);
+  return XAPPEND(st->addrs, st->n_addrs);
 }
 struct netstate_route *netstate_add_route(struct netstate *st)
 {
-  return append((void **)&st->routes, &st->n_routes, sizeof *st->routes);
+  return XAPPEND(st->routes, st->n_routes);
 }
 struct netstate_neigh *netstate_add_neigh(struct netstate *st)
 {
-  return append((void **)&st->neighs, &st->n_neighs, sizeof *st->neighs);
+  return XAPPEND(st->neighs, st->n_neighs);
 }
 struct netstate_qdisc *netstate_add_qdisc(struct netstate *st)
 {
-  return append((void **)&st->qdiscs, &st->n_qdiscs, sizeof *st->qdiscs);
+  return XAPPEND(st->qdiscs, st->n_qdiscs);
 }
 
 const struct netstate_link *netstate_find_link(const struct netstate *st, const char *ifname)
@@ -147,17 +135,14 @@ static int nl_error(struct lab_error **err, int nle, const char *what)
 }
 
 /* Adds the record of one cache object to st (or nothing, when o is not one
- * netstate keeps: not IPv4, or filtered out by flags).  Returns 0, or -1 when
- * out of memory. */
-typedef int capture_one_fn(struct nl_object *o, struct netstate *st, unsigned flags);
+ * netstate keeps: not IPv4, or filtered out by flags). */
+typedef void capture_one_fn(struct nl_object *o, struct netstate *st, unsigned flags);
 
-static int link_one(struct nl_object *o, struct netstate *st, unsigned flags)
+static void link_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
   (void)flags;
   struct rtnl_link *l = (struct rtnl_link *)o;
   struct netstate_link *r = netstate_add_link(st);
-  if (r == NULL)
-    return -1;
   set_name(r->name, rtnl_link_get_name(l));
   r->ifindex = rtnl_link_get_ifindex(l);
   snprintf(r->kind, sizeof r->kind, "%s", rtnl_link_get_type(l) ?: "");
@@ -169,7 +154,6 @@ static int link_one(struct nl_object *o, struct netstate *st, unsigned flags)
   copy_lladdr(r->lladdr, &r->lladdr_len, rtnl_link_get_addr(l));
   r->master_ifindex =
       rtnl_link_get_master(l); /* named by link_details(), once every link is known */
-  return 0;
 }
 
 /* What netlink's link dump does not say: each link's master by name, and its
@@ -203,15 +187,13 @@ static int link_details(int netns_fd, struct netstate *st, struct lab_error **er
   return 0;
 }
 
-static int addr_one(struct nl_object *o, struct netstate *st, unsigned flags)
+static void addr_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
   (void)flags;
   struct rtnl_addr *a = (struct rtnl_addr *)o;
   if (rtnl_addr_get_family(a) != AF_INET)
-    return 0;
+    return;
   struct netstate_addr *r = netstate_add_addr(st);
-  if (r == NULL)
-    return -1;
   char buf[IFNAMSIZ];
   set_name(r->ifname, ifname_of(st, rtnl_addr_get_ifindex(a), buf));
   copy_in4(&r->local, rtnl_addr_get_local(a), NULL);
@@ -222,18 +204,15 @@ static int addr_one(struct nl_object *o, struct netstate *st, unsigned flags)
   r->scope = (uint8_t)rtnl_addr_get_scope(a);
   r->flags = rtnl_addr_get_flags(a);
   set_name(r->label, rtnl_addr_get_label(a));
-  return 0;
 }
 
-static int route_one(struct nl_object *o, struct netstate *st, unsigned flags)
+static void route_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
   (void)flags;
   struct rtnl_route *rt = (struct rtnl_route *)o;
   if (rtnl_route_get_family(rt) != AF_INET)
-    return 0;
+    return;
   struct netstate_route *r = netstate_add_route(st);
-  if (r == NULL)
-    return -1;
   r->table = rtnl_route_get_table(rt);
   r->type = rtnl_route_get_type(rt);
   r->protocol = rtnl_route_get_protocol(rt);
@@ -261,27 +240,23 @@ static int route_one(struct nl_object *o, struct netstate *st, unsigned flags)
     h->flags = (uint8_t)rtnl_route_nh_get_flags(nh);
     h->weight = rtnl_route_nh_get_weight(nh);
   }
-  return 0;
 }
 
-static int neigh_one(struct nl_object *o, struct netstate *st, unsigned flags)
+static void neigh_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
   struct rtnl_neigh *n = (struct rtnl_neigh *)o;
   if (rtnl_neigh_get_family(n) != AF_INET)
-    return 0;
+    return;
   int state = rtnl_neigh_get_state(n);
   if ((flags & NETSTATE_NEIGH_PERMANENT_ONLY) && !(state & NUD_PERMANENT))
-    return 0;
+    return;
   struct netstate_neigh *r = netstate_add_neigh(st);
-  if (r == NULL)
-    return -1;
   char buf[IFNAMSIZ];
   set_name(r->ifname, ifname_of(st, rtnl_neigh_get_ifindex(n), buf));
   copy_in4(&r->dst, rtnl_neigh_get_dst(n), NULL);
   copy_lladdr(r->lladdr, &r->lladdr_len, rtnl_neigh_get_lladdr(n));
   r->state = (uint16_t)state;
   r->flags = (uint8_t)rtnl_neigh_get_flags(n);
-  return 0;
 }
 
 /* libnl's netem getters return an int that is a u32 probability, or a
@@ -315,14 +290,12 @@ static void capture_netem(struct rtnl_qdisc *q, struct netstate_netem *n)
   n->corrupt_corr_ppm = prob_ppm(rtnl_netem_get_corruption_correlation(q));
 }
 
-static int qdisc_one(struct nl_object *o, struct netstate *st, unsigned flags)
+static void qdisc_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
   (void)flags;
   struct rtnl_qdisc *q = (struct rtnl_qdisc *)o;
   struct rtnl_tc *tc = TC_CAST(q);
   struct netstate_qdisc *r = netstate_add_qdisc(st);
-  if (r == NULL)
-    return -1;
   char buf[IFNAMSIZ];
   set_name(r->ifname, ifname_of(st, rtnl_tc_get_ifindex(tc), buf));
   snprintf(r->kind, sizeof r->kind, "%s", rtnl_tc_get_kind(tc) ?: "");
@@ -337,7 +310,6 @@ static int qdisc_one(struct nl_object *o, struct netstate *st, unsigned flags)
     r->u.tbf.burst = nonneg(rtnl_qdisc_tbf_get_rate_bucket(q));
     r->u.tbf.limit = nonneg(rtnl_qdisc_tbf_get_limit(q));
   }
-  return 0;
 }
 
 static int alloc_link_cache(struct nl_sock *sk, struct nl_cache **cache)
@@ -374,11 +346,10 @@ static int capture_cache(struct nl_sock *sk, const struct capture *c, unsigned f
   int rc = c->alloc_cache(sk, &cache);
   if (rc < 0)
     return nl_error(err, rc, c->what);
-  for (struct nl_object *o = nl_cache_get_first(cache); rc == 0 && o != NULL;
-       o = nl_cache_get_next(o))
-    rc = c->one(o, st, flags);
+  for (struct nl_object *o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o))
+    c->one(o, st, flags);
   nl_cache_free(cache);
-  return rc < 0 ? lab_error_set(err, ENOMEM, "%s", c->what) : 0;
+  return 0;
 }
 
 int netstate_netem_rate_parse(const struct nlmsghdr *h, int *ifindex, uint32_t *handle,
