@@ -26,6 +26,7 @@
 
 #include "cleanup.h"
 #include "ethtool.h"
+#include "names.h"
 #include "netlink.h"
 #include "netstate-internal.h"
 #include "xalloc.h"
@@ -519,7 +520,7 @@ static const char *operstate_name(uint8_t s)
 {
   static const char *const names[] = {"unknown", "notpresent", "down", "lowerlayerdown",
                                       "testing", "dormant",    "up"};
-  return s < sizeof names / sizeof names[0] ? names[s] : "?";
+  return names_get(names, NAMES_N(names), s, "?");
 }
 
 /* Names of kernel enum values, indexed by the value. */
@@ -557,12 +558,13 @@ static const char *const rtype_names[] = {
 /* Writes names[v] (of n), or v in decimal when the table has no name for it. */
 static void put_name(FILE *f, uint32_t v, const char *const *names, size_t n)
 {
-  if (v < n && names[v] != NULL)
-    fputs(names[v], f);
+  const char *name = names_get(names, n, v, NULL);
+  if (name != NULL)
+    fputs(name, f);
   else
     fprintf(f, "%" PRIu32, v);
 }
-#define PUT_NAME(f, v, table) put_name(f, v, table, sizeof table / sizeof table[0])
+#define PUT_NAME(f, v, table) put_name(f, v, table, NAMES_N(table))
 
 static void put_in4(FILE *f, struct in_addr a)
 {
