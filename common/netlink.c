@@ -202,9 +202,11 @@ static struct nl_addr *ipv4_addr(uint32_t addr, int prefix)
   return a;
 }
 
-/* Adds (add) or deletes addr/prefix on ifname. */
-static int addr_change(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix, int add,
-                       struct lab_error **err)
+enum addr_op { ADDR_ADD, ADDR_DELETE, ADDR_DELETE_IF_PRESENT };
+
+/* Adds or deletes addr/prefix on ifname. */
+static int addr_change(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
+                       enum addr_op op, struct lab_error **err)
 {
   struct rtnl_link *link = NULL;
   if (link_lookup(sk, ifname, &link, err) < 0)
@@ -213,19 +215,22 @@ static int addr_change(struct nl_sock *sk, const char *ifname, uint32_t addr, in
   struct nl_addr *local = ipv4_addr(addr, prefix);
   rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
   rtnl_addr_set_local(a, local);
-  int rc = add ? rtnl_addr_add(sk, a, 0) : rtnl_addr_delete(sk, a, 0);
+  int rc = op == ADDR_ADD ? rtnl_addr_add(sk, a, 0) : rtnl_addr_delete(sk, a, 0);
   nl_addr_put(local);
   rtnl_addr_put(a);
   rtnl_link_put(link);
+  if (op == ADDR_DELETE_IF_PRESENT && (rc == -NLE_NOADDR || rc == -NLE_OBJ_NOTFOUND))
+    rc = 0;
   if (rc < 0)
-    return netlink_fail(err, rc, add ? "adding address to" : "deleting address from", ifname);
+    return netlink_fail(err, rc, op == ADDR_ADD ? "adding address to" : "deleting address from",
+                        ifname);
   return 0;
 }
 
 int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
                      struct lab_error **err)
 {
-  return addr_change(sk, ifname, addr, prefix, 1, err);
+  return addr_change(sk, ifname, addr, prefix, ADDR_ADD, err);
 }
 
 int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, const char *ifname,
@@ -262,5 +267,11 @@ int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw,
 int netlink_addr_delete(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
                         struct lab_error **err)
 {
-  return addr_change(sk, ifname, addr, prefix, 0, err);
+  return addr_change(sk, ifname, addr, prefix, ADDR_DELETE, err);
+}
+
+int netlink_addr_delete_if_present(struct nl_sock *sk, const char *ifname, uint32_t addr,
+                                   int prefix, struct lab_error **err)
+{
+  return addr_change(sk, ifname, addr, prefix, ADDR_DELETE_IF_PRESENT, err);
 }

@@ -66,6 +66,10 @@ int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int 
 int netlink_addr_delete(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
                         struct lab_error **err);
 
+/* The same, but an address that is not there is not an error. */
+int netlink_addr_delete_if_present(struct nl_sock *sk, const char *ifname, uint32_t addr,
+                                   int prefix, struct lab_error **err);
+
 /* Adds an IPv4 route dst/prefix via gateway gw (0: on-link through ifname). */
 int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, const char *ifname,
                       struct lab_error **err);

@@ -28,9 +28,4 @@ int netd_link_is_up(struct nl_sock *sk, const char *ifname, struct lab_error **e
  * a node changes only the node's settings.  Returns 0, or -1 and *err. */
 int netd_sysctl_set(const char *key, const char *value, struct lab_error **err);
 
-/* Removes IPv4 address addr/prefix (host byte order) from ifname; an address
- * that is not there is not an error. */
-int netd_link_addr_del(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
-                       struct lab_error **err);
-
 #endif

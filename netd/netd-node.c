@@ -67,7 +67,8 @@ int netd_node_configure(struct netd *n, struct lab_error **err)
       ignore_eexist(
           netlink_route_add(n->nl, n->cfg.cluster, n->cfg.cluster_prefix, 0, TUN_PORT, &e), &e) < 0)
     goto fail;
-  if (netd_link_addr_del(n->nl, n->cfg.phys_if, n->cfg.underlay, n->cfg.underlay_prefix, &e) < 0 ||
+  if (netlink_addr_delete_if_present(n->nl, n->cfg.phys_if, n->cfg.underlay, n->cfg.underlay_prefix,
+                                     &e) < 0 ||
       netlink_link_set_up(n->nl, n->cfg.phys_if, 1, &e) < 0 ||
       ignore_eexist(netlink_addr_add(n->nl, BR_PHY, n->cfg.underlay, n->cfg.underlay_prefix, &e),
                     &e) < 0 ||
