@@ -182,6 +182,21 @@ int netlink_link_set_mtu(struct nl_sock *sk, const char *ifname, int mtu, struct
   return rc;
 }
 
+int netlink_link_set_mac(struct nl_sock *sk, const char *ifname, const char *mac,
+                         struct lab_error **err)
+{
+  struct nl_addr *addr = NULL;
+  int rc = nl_addr_parse(mac, AF_LLC, &addr);
+  if (rc < 0)
+    return lab_error_set(err, EINVAL, "MAC address %s: %s", mac, nl_geterror(rc));
+  struct rtnl_link *changes = rtnl_link_alloc();
+  rtnl_link_set_addr(changes, addr);
+  rc = link_change(sk, ifname, changes, "setting MAC address of", err);
+  rtnl_link_put(changes);
+  nl_addr_put(addr);
+  return rc;
+}
+
 int netlink_link_delete(struct nl_sock *sk, const char *ifname, struct lab_error **err)
 {
   struct rtnl_link *link = rtnl_link_alloc();

@@ -12,30 +12,6 @@
 
 #include "netlink.h"
 
-int netd_link_set_mac(struct nl_sock *sk, const char *ifname, const char *mac,
-                      struct lab_error **err)
-{
-  struct rtnl_link *orig = NULL;
-  int rc = rtnl_link_get_kernel(sk, 0, ifname, &orig);
-  if (rc < 0)
-    return netlink_fail(err, rc, "looking up link", ifname);
-  struct nl_addr *addr = NULL;
-  rc = nl_addr_parse(mac, AF_LLC, &addr);
-  if (rc < 0) {
-    rtnl_link_put(orig);
-    return lab_error_set(err, EINVAL, "MAC address %s: %s", mac, nl_geterror(rc));
-  }
-  struct rtnl_link *changes = rtnl_link_alloc();
-  rtnl_link_set_addr(changes, addr);
-  rc = rtnl_link_change(sk, orig, changes, 0);
-  rtnl_link_put(changes);
-  rtnl_link_put(orig);
-  nl_addr_put(addr);
-  if (rc < 0)
-    return netlink_fail(err, rc, "setting MAC address of", ifname);
-  return 0;
-}
-
 int netd_link_get_mac(struct nl_sock *sk, const char *ifname, char mac[18], struct lab_error **err)
 {
   struct rtnl_link *link = NULL;

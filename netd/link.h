@@ -8,10 +8,6 @@
 
 struct nl_sock;
 
-/* Sets the Ethernet address of ifname to mac ("0a:58:0a:01:01:02"). */
-int netd_link_set_mac(struct nl_sock *sk, const char *ifname, const char *mac,
-                      struct lab_error **err);
-
 /* Reads the Ethernet address of ifname into mac ("aa:bb:cc:dd:ee:ff"). */
 int netd_link_get_mac(struct nl_sock *sk, const char *ifname, char mac[18], struct lab_error **err);
 
