@@ -23,4 +23,20 @@ static inline struct flows_model *lab_model(void)
   return m;
 }
 
+/* Adds pod (ip, OpenFlow port ofport) to m; fails the test when refused. */
+static inline void add_pod(struct flows_model *m, const char *pod, uint32_t ip, int ofport)
+{
+  struct lab_error *err = NULL;
+  if (flows_model_add_pod(m, pod, ip, ofport, &err) < 0)
+    fail_msg("%s", err->msg);
+}
+
+/* m's flow table into *l; fails the test when it cannot be generated. */
+static inline void generate(const struct flows_model *m, struct flows_list *l)
+{
+  struct lab_error *err = NULL;
+  if (flows_generate(m, l, &err) < 0)
+    fail_msg("%s", err->msg);
+}
+
 #endif
