@@ -46,22 +46,38 @@ static const char *in4_str(struct in_addr a, char buf[INET_ADDRSTRLEN])
   return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
-static int ifindex_of(const struct netstate *st, const char *ifname, struct lab_error **err)
+/* The link ifname of st; NULL and *err (ENODEV) when there is none. */
+static const struct netstate_link *find_link(const struct netstate *st, const char *ifname,
+                                             struct lab_error **err)
 {
   const struct netstate_link *l = netstate_find_link(st, ifname);
   if (l == NULL)
-    return lab_error_set(err, ENODEV, "no link %s in the namespace", ifname);
-  return l->ifindex;
+    lab_error_set(err, ENODEV, "no link %s in the namespace", ifname);
+  return l;
+}
+
+static int ifindex_of(const struct netstate *st, const char *ifname, struct lab_error **err)
+{
+  const struct netstate_link *l = find_link(st, ifname, err);
+  return l != NULL ? l->ifindex : -1;
 }
 
 /* Captures the state of netns_fd (netstate_capture() with flags) into *st and
- * returns the index of its link ifname; -1 and *err when either fails. */
+ * returns its link ifname; NULL and *err when either fails. */
+static const struct netstate_link *capture_link(int netns_fd, unsigned flags, const char *ifname,
+                                                struct netstate **st, struct lab_error **err)
+{
+  if (netstate_capture(netns_fd, flags, st, err) < 0)
+    return NULL;
+  return find_link(*st, ifname, err);
+}
+
+/* capture_link(), then the link's index (-1 and *err on failure). */
 static int capture_ifindex(int netns_fd, unsigned flags, const char *ifname, struct netstate **st,
                            struct lab_error **err)
 {
-  if (netstate_capture(netns_fd, flags, st, err) < 0)
-    return -1;
-  return ifindex_of(*st, ifname, err);
+  const struct netstate_link *l = capture_link(netns_fd, flags, ifname, st, err);
+  return l != NULL ? l->ifindex : -1;
 }
 
 static struct nl_addr *in4_nl(struct in_addr a, uint8_t prefix)
@@ -77,11 +93,10 @@ static struct nl_addr *in4_nl(struct in_addr a, uint8_t prefix)
 int netfault_link_get_mtu(int netns_fd, const char *ifname, int *mtu, struct lab_error **err)
 {
   cleanup_netstate struct netstate *st = NULL;
-  if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
-    return -1;
-  const struct netstate_link *l = netstate_find_link(st, ifname);
+  const struct netstate_link *l =
+      capture_link(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, ifname, &st, err);
   if (l == NULL)
-    return lab_error_set(err, ENODEV, "no link %s in the namespace", ifname);
+    return -1;
   *mtu = (int)l->mtu;
   return 0;
 }
@@ -106,11 +121,10 @@ int netfault_link_set_up(int netns_fd, const char *ifname, int up, struct netfau
 {
   undo_begin(undo, ifname);
   cleanup_netstate struct netstate *st = NULL;
-  if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
-    return -1;
-  const struct netstate_link *l = netstate_find_link(st, ifname);
+  const struct netstate_link *l =
+      capture_link(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, ifname, &st, err);
   if (l == NULL)
-    return lab_error_set(err, ENODEV, "no link %s in the namespace", ifname);
+    return -1;
   int was_up = (l->flags & IFF_UP) != 0;
   cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0 || netlink_link_set_up(sk, ifname, up, err) < 0)
