@@ -35,24 +35,23 @@ int netd_create(const struct netd_config *cfg, struct netd **out, struct lab_err
   n->cfg.ovs_rundir = strdup(cfg->ovs_rundir);
   n->cfg.ctl_path = strdup(cfg->ctl_path);
   if (!n->cfg.node || !n->cfg.phys_if || !n->cfg.db || !n->cfg.ovs_rundir || !n->cfg.ctl_path) {
-    netd_destroy(n);
-    return lab_error_set(err, ENOMEM, "netd");
+    lab_error_set(err, ENOMEM, "netd");
+    goto fail;
   }
   n->model = flows_model_new(cfg->node, cfg->cluster, cfg->cluster_prefix, cfg->subnet, cfg->prefix,
                              cfg->underlay, err);
-  if (n->model == NULL) {
-    netd_destroy(n);
-    return -1;
-  }
+  if (n->model == NULL)
+    goto fail;
   for (size_t i = 0; i < cfg->n_remotes; i++) {
     const struct netd_remote_cfg *r = &cfg->remotes[i];
-    if (flows_model_add_remote(n->model, r->name, r->subnet, r->prefix, r->underlay, err) < 0) {
-      netd_destroy(n);
-      return -1;
-    }
+    if (flows_model_add_remote(n->model, r->name, r->subnet, r->prefix, r->underlay, err) < 0)
+      goto fail;
   }
   *out = n;
   return 0;
+fail:
+  netd_destroy(n);
+  return -1;
 }
 
 void netd_destroy(struct netd *n)
