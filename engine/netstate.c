@@ -109,6 +109,13 @@ static const char *ifname_of(const struct netstate *st, int ifindex, char buf[IF
   return buf;
 }
 
+/* Names the interface ifindex of st into dst (ifname_of()). */
+static void set_ifname(char dst[IFNAMSIZ], const struct netstate *st, int ifindex)
+{
+  char buf[IFNAMSIZ];
+  set_name(dst, ifname_of(st, ifindex, buf));
+}
+
 static void copy_in4(struct in_addr *dst, struct nl_addr *a, int *has)
 {
   if (a != NULL && nl_addr_get_family(a) == AF_INET && nl_addr_get_len(a) == sizeof *dst) {
@@ -164,8 +171,7 @@ static int link_details(int netns_fd, struct netstate *st, struct lab_error **er
   for (size_t i = 0; i < st->n_links; i++) {
     struct netstate_link *r = &st->links[i];
     if (r->master_ifindex > 0) {
-      char buf[IFNAMSIZ];
-      set_name(r->master, ifname_of(st, r->master_ifindex, buf));
+      set_ifname(r->master, st, r->master_ifindex);
     }
     cleanup_error struct lab_error *e = NULL;
     int on = -1;
@@ -195,8 +201,7 @@ static void addr_one(struct nl_object *o, struct netstate *st, unsigned flags)
   if (rtnl_addr_get_family(a) != AF_INET)
     return;
   struct netstate_addr *r = netstate_add_addr(st);
-  char buf[IFNAMSIZ];
-  set_name(r->ifname, ifname_of(st, rtnl_addr_get_ifindex(a), buf));
+  set_ifname(r->ifname, st, rtnl_addr_get_ifindex(a));
   copy_in4(&r->local, rtnl_addr_get_local(a), NULL);
   r->prefix = (uint8_t)rtnl_addr_get_prefixlen(a);
   r->peer = r->local;
@@ -234,9 +239,8 @@ static void route_one(struct nl_object *o, struct netstate *st, unsigned flags)
     struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rt, i);
     struct netstate_nexthop *h = &r->nexthops[r->n_nexthops++];
     int oif = rtnl_route_nh_get_ifindex(nh);
-    char buf[IFNAMSIZ];
     if (oif > 0)
-      set_name(h->ifname, ifname_of(st, oif, buf));
+      set_ifname(h->ifname, st, oif);
     copy_in4(&h->gateway, rtnl_route_nh_get_gateway(nh), &h->has_gateway);
     h->flags = (uint8_t)rtnl_route_nh_get_flags(nh);
     h->weight = rtnl_route_nh_get_weight(nh);
@@ -252,8 +256,7 @@ static void neigh_one(struct nl_object *o, struct netstate *st, unsigned flags)
   if ((flags & NETSTATE_NEIGH_PERMANENT_ONLY) && !(state & NUD_PERMANENT))
     return;
   struct netstate_neigh *r = netstate_add_neigh(st);
-  char buf[IFNAMSIZ];
-  set_name(r->ifname, ifname_of(st, rtnl_neigh_get_ifindex(n), buf));
+  set_ifname(r->ifname, st, rtnl_neigh_get_ifindex(n));
   copy_in4(&r->dst, rtnl_neigh_get_dst(n), NULL);
   copy_lladdr(r->lladdr, &r->lladdr_len, rtnl_neigh_get_lladdr(n));
   r->state = (uint16_t)state;
@@ -297,8 +300,7 @@ static void qdisc_one(struct nl_object *o, struct netstate *st, unsigned flags)
   struct rtnl_qdisc *q = (struct rtnl_qdisc *)o;
   struct rtnl_tc *tc = TC_CAST(q);
   struct netstate_qdisc *r = netstate_add_qdisc(st);
-  char buf[IFNAMSIZ];
-  set_name(r->ifname, ifname_of(st, rtnl_tc_get_ifindex(tc), buf));
+  set_ifname(r->ifname, st, rtnl_tc_get_ifindex(tc));
   snprintf(r->kind, sizeof r->kind, "%s", rtnl_tc_get_kind(tc) ?: "");
   r->handle = rtnl_tc_get_handle(tc);
   r->parent = rtnl_tc_get_parent(tc);
