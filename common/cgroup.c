@@ -116,8 +116,7 @@ void cgroup_free_strv(char **v, size_t n)
 static void manager_add(struct cgroup_manager *m, const char *dir, unsigned controllers,
                         bool unified)
 {
-  m->hier = xnonnull(realloc(m->hier, (m->nhier + 1) * sizeof *m->hier));
-  m->hier[m->nhier++] = (struct cgroup_hierarchy){
+  *XAPPEND(m->hier, m->nhier) = (struct cgroup_hierarchy){
       .dir = xstrdup(dir), .controllers = controllers, .unified = unified};
 }
 
@@ -135,9 +134,7 @@ void cgroup_manager_close(struct cgroup_manager *m)
 {
   if (m == NULL)
     return;
-  for (size_t i = 0; i < m->nhier; i++)
-    free(m->hier[i].dir);
-  free(m->hier);
+  XFREE_ARRAY(m->hier, m->nhier, dir);
   free(m->root);
   free(m);
 }

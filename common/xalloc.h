@@ -9,6 +9,7 @@
 #define NODELAB_XALLOC_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,5 +59,27 @@ static inline __attribute__((format(printf, 1, 2))) char *xasprintf(const char *
   va_end(ap);
   return s;
 }
+
+/* Appends one zeroed element of size elem to the array *arrp points to (of *n
+ * elements) and returns it; *n counts it.  arrp is the address of the array
+ * pointer (T **, NULL for an empty array); XAPPEND() says it with types. */
+static inline void *xappend(void *arrp, size_t *n, size_t elem)
+{
+  char **arr = arrp;
+  *arr = xnonnull(realloc(*arr, (*n + 1) * elem));
+  return memset(*arr + (*n)++ * elem, 0, elem);
+}
+#define XAPPEND(arr, n) ((__typeof__(&(arr)[0]))xappend(&(arr), &(n), sizeof *(arr)))
+
+/* Frees the pointer at byte offset off in each of the n elements (of size
+ * elem) of arr, then arr.  Accepts NULL.  XFREE_ARRAY() names the member. */
+static inline void xfree_array(void *arr, size_t n, size_t elem, size_t off)
+{
+  for (size_t i = 0; arr != NULL && i < n; i++)
+    free(*(void **)((char *)arr + i * elem + off));
+  free(arr);
+}
+#define XFREE_ARRAY(arr, n, member)                                                                \
+  xfree_array((arr), (n), sizeof *(arr), offsetof(__typeof__(*(arr)), member))
 
 #endif

@@ -138,6 +138,36 @@ uint32_t flows_model_gateway(const struct flows_model *m)
     f_;                                                                                            \
   })
 
+/* Makes room for one zeroed entry at index at of arr (of *n entries of size
+ * elem) and counts it; returns it, or NULL when out of memory (arr as it was). */
+static void *insert_slot(void **arr, size_t *n, size_t elem, size_t at)
+{
+  char *v = realloc(*arr, (*n + 1) * elem);
+  if (v == NULL)
+    return NULL;
+  *arr = v;
+  memmove(v + (at + 1) * elem, v + at * elem, (*n - at) * elem);
+  (*n)++;
+  return memset(v + at * elem, 0, elem);
+}
+
+/* Adds an entry named key (a copy; key is not there yet) at its place in the
+ * sorted array arr of *n entries.  Evaluates to the entry, zeroed but for its
+ * name, or NULL when out of memory. */
+#define ADD_SLOT(arr, n, key)                                                                      \
+  ({                                                                                               \
+    int f_;                                                                                        \
+    size_t at_ = FIND_SLOT(arr, *(n), key, &f_);                                                   \
+    char *name_ = strdup(key);                                                                     \
+    __typeof__(&(arr)[0]) e_ =                                                                     \
+        name_ != NULL ? insert_slot((void **)&(arr), n, sizeof *(arr), at_) : NULL;                \
+    if (e_ != NULL)                                                                                \
+      e_->name = name_;                                                                            \
+    else                                                                                           \
+      free(name_);                                                                                 \
+    e_;                                                                                            \
+  })
+
 int flows_model_add_remote(struct flows_model *m, const char *node, uint32_t subnet, int prefix,
                            uint32_t underlay, struct lab_error **err)
 {
@@ -163,21 +193,12 @@ int flows_model_add_remote(struct flows_model *m, const char *node, uint32_t sub
     if (r->underlay == underlay)
       return lab_error_set(err, EEXIST, "node %s: underlay address is node %s's", node, r->name);
   }
-  int found;
-  size_t at = FIND_SLOT(m->remotes, m->n_remotes, node, &found);
-  char *name = strdup(node);
-  struct flows_remote *v = realloc(m->remotes, (m->n_remotes + 1) * sizeof *v);
-  if (name == NULL || v == NULL) {
-    free(name);
-    if (v != NULL)
-      m->remotes = v;
+  struct flows_remote *r = ADD_SLOT(m->remotes, &m->n_remotes, node);
+  if (r == NULL)
     return lab_error_set(err, ENOMEM, "node %s", node);
-  }
-  m->remotes = v;
-  memmove(&v[at + 1], &v[at], (m->n_remotes - at) * sizeof *v);
-  v[at] = (struct flows_remote){
-      .name = name, .subnet = subnet & prefix_mask(prefix), .prefix = prefix, .underlay = underlay};
-  m->n_remotes++;
+  r->subnet = subnet & prefix_mask(prefix);
+  r->prefix = prefix;
+  r->underlay = underlay;
   return 0;
 }
 
@@ -226,20 +247,11 @@ int flows_model_add_pod(struct flows_model *m, const char *pod, uint32_t ip, int
 {
   if (flows_model_check_pod(m, pod, ip, err) < 0 || check_ofport(m, pod, ofport, err) < 0)
     return -1;
-  int found;
-  size_t at = FIND_SLOT(m->pods, m->n_pods, pod, &found);
-  char *name = strdup(pod);
-  struct flows_pod *v = realloc(m->pods, (m->n_pods + 1) * sizeof *v);
-  if (name == NULL || v == NULL) {
-    free(name);
-    if (v != NULL)
-      m->pods = v;
+  struct flows_pod *p = ADD_SLOT(m->pods, &m->n_pods, pod);
+  if (p == NULL)
     return lab_error_set(err, ENOMEM, "pod %s", pod);
-  }
-  m->pods = v;
-  memmove(&v[at + 1], &v[at], (m->n_pods - at) * sizeof *v);
-  v[at] = (struct flows_pod){.name = name, .ip = ip, .ofport = ofport};
-  m->n_pods++;
+  p->ip = ip;
+  p->ofport = ofport;
   return 0;
 }
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 const char netd_usage[] =
     "usage: nodelab-netd --node NAME --subnet CIDR --underlay ADDR/N [options]\n"
     "  --node NAME            this node's name\n"
@@ -92,9 +94,7 @@ int netd_config_from_args(const struct netd_args *a, struct netd_config *cfg,
 
 void netd_config_free(struct netd_config *cfg)
 {
-  for (size_t i = 0; i < cfg->n_remotes; i++)
-    free(cfg->remotes[i].name);
-  free(cfg->remotes);
+  XFREE_ARRAY(cfg->remotes, cfg->n_remotes, name);
   free(cfg->node);
   free(cfg->phys_if);
   free(cfg->db);

@@ -22,7 +22,7 @@ char *netd_show(const struct netd *n)
   char a[16], b[16];
   ipv4_format(n->cfg.subnet, a);
   ipv4_format(flows_model_gateway(n->model), b);
-  ds_put_format(&s, "node %s subnet %s/%d gateway %s", n->node, a, n->cfg.prefix, b);
+  ds_put_format(&s, "node %s subnet %s/%d gateway %s", n->cfg.node, a, n->cfg.prefix, b);
   ipv4_format(n->cfg.underlay, a);
   ds_put_format(&s, " underlay %s/%d mtu %d\n", a, n->cfg.underlay_prefix, n->cfg.mtu);
   for (size_t i = 0; i < flows_model_remote_count(n->model); i++) {
@@ -62,7 +62,7 @@ char *netd_show_json(const struct netd *n)
 {
   char a[24], b[16], mac[FLOWS_MAC_STRLEN], veth[16];
   struct json *o = json_object_create();
-  json_object_put_string(o, "node", n->node);
+  json_object_put_string(o, "node", n->cfg.node);
   ipv4_format(n->cfg.subnet, b);
   snprintf(a, sizeof a, "%s/%d", b, n->cfg.prefix);
   json_object_put_string(o, "subnet", a);
@@ -197,9 +197,9 @@ static void cmd_exit(struct unixctl_conn *conn, int argc, const char *argv[], vo
 
 int netd_unixctl_start(struct netd *n, struct lab_error **err)
 {
-  int rc = unixctl_server_create(n->ctl_path, &n->unixctl);
+  int rc = unixctl_server_create(n->cfg.ctl_path, &n->unixctl);
   if (rc != 0)
-    return lab_error_set(err, rc, "control socket %s", n->ctl_path);
+    return lab_error_set(err, rc, "control socket %s", n->cfg.ctl_path);
   unixctl_command_register(NETD_CTL_SHOW, NETD_CTL_SHOW_USAGE, NETD_CTL_SHOW_MIN_ARGS,
                            NETD_CTL_SHOW_MAX_ARGS, cmd_show, n);
   unixctl_command_register("netd/flows", "", 0, 0, cmd_flows, n);

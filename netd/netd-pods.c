@@ -147,7 +147,7 @@ static int configure_pod_side(struct netd *n, int nsfd, uint32_t ip, const char 
     return -1;
   int rc = 0;
   int lo_up = netd_link_is_up(sk, "lo", err);
-  if (lo_up < 0 || netd_link_set_mac(sk, "eth0", mac, err) < 0 ||
+  if (lo_up < 0 || netlink_link_set_mac(sk, "eth0", mac, err) < 0 ||
       netlink_addr_add(sk, "eth0", ip, n->cfg.prefix, err) < 0 ||
       netlink_link_set_up(sk, "eth0", 1, err) < 0)
     goto out;

@@ -17,9 +17,7 @@
 static struct node_daemon *add(struct node_daemon **arr, size_t *n, const char *node,
                                const char *name, const char *after, const char *log)
 {
-  *arr = realloc(*arr, (*n + 1) * sizeof **arr);
-  struct node_daemon *d = &(*arr)[(*n)++];
-  memset(d, 0, sizeof *d);
+  struct node_daemon *d = XAPPEND(*arr, *n);
   d->name = strdup(name);
   if (asprintf(&d->object, "%s/%s", node, name) < 0)
     abort();

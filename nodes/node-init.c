@@ -41,6 +41,7 @@
 #include "netlink.h"
 #include "json.h"
 #include "node-control.h"
+#include "proc.h"
 
 /* Mounts a node-private tmpfs on path, which must exist: creating it here
  * would leave a directory on the host's file system that no ledger names. */
@@ -289,12 +290,7 @@ static int stop_all(void)
 static int init_loop(void)
 {
   sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGCHLD);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  sigprocmask(SIG_BLOCK, &set, NULL);
-  int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  int sfd = proc_signalfd(SFD_CLOEXEC, &set);
   if (sfd < 0)
     return 1;
   for (;;) {

@@ -739,11 +739,8 @@ void rt_rpc_spec_clear(struct rt_rpc_spec *s)
 void rt_rpc_spec_add_volume(struct rt_rpc_spec *s, const char *host, const char *ctr, bool relabel,
                             bool readonly)
 {
-  struct rt_rpc_volume *v = realloc(s->volumes, (s->n_volumes + 1) * sizeof *v);
-  if (v == NULL)
-    abort();
-  s->volumes = v;
-  v[s->n_volumes++] = (struct rt_rpc_volume){xstrdup(host), xstrdup(ctr), relabel, readonly};
+  *XAPPEND(s->volumes, s->n_volumes) =
+      (struct rt_rpc_volume){xstrdup(host), xstrdup(ctr), relabel, readonly};
 }
 
 int rt_rpc_run_from_json(struct json_object *o, struct rt_rpc_run *out, struct lab_error **err)
@@ -958,20 +955,9 @@ void rt_rpc_pod_run_clear(struct rt_rpc_pod_run *r)
   codec_clear(&pod_run_codec, r);
 }
 
-static void *grow(void *arr, size_t *n, size_t size)
-{
-  char *a = realloc(arr, (*n + 1) * size);
-  if (a == NULL)
-    abort();
-  memset(a + *n * size, 0, size);
-  (*n)++;
-  return a;
-}
-
 struct rt_rpc_spec *rt_rpc_pod_run_add(struct rt_rpc_pod_run *r)
 {
-  r->containers = grow(r->containers, &r->n_containers, sizeof *r->containers);
-  return &r->containers[r->n_containers - 1];
+  return XAPPEND(r->containers, r->n_containers);
 }
 
 int rt_rpc_pod_rm_from_json(struct json_object *o, struct rt_rpc_pod_rm *out,
@@ -1007,8 +993,7 @@ void rt_rpc_pod_clear(struct rt_rpc_pod *p)
 
 struct rt_rpc_pod_ctr *rt_rpc_pod_add(struct rt_rpc_pod *p)
 {
-  p->containers = grow(p->containers, &p->n_containers, sizeof *p->containers);
-  return &p->containers[p->n_containers - 1];
+  return XAPPEND(p->containers, p->n_containers);
 }
 
 /* --------------------------------------------------------------- images */
@@ -1037,8 +1022,7 @@ void rt_rpc_image_ls_reply_clear(struct rt_rpc_image_ls_reply *r)
 
 struct rt_rpc_image *rt_rpc_image_ls_add(struct rt_rpc_image_ls_reply *r)
 {
-  r->images = grow(r->images, &r->n, sizeof *r->images);
-  return &r->images[r->n - 1];
+  return XAPPEND(r->images, r->n);
 }
 
 int rt_rpc_image_req_from_json(enum rt_rpc_op op, struct json_object *o,

@@ -20,6 +20,7 @@
 #include "fileio.h"
 #include "json.h"
 #include "proc.h"
+#include "xalloc.h"
 
 /* ---------------------------------------------------------------- states */
 
@@ -455,11 +456,7 @@ int container_list(struct ctr_store *s, struct container ***out, size_t *n, stru
       lab_error_clear(&ignored);
       continue;
     }
-    struct container **nl = realloc(list, (k + 1) * sizeof *nl);
-    if (nl == NULL)
-      abort();
-    list = nl;
-    list[k++] = c;
+    *XAPPEND(list, k) = c;
   }
   /* creation order: the ISO timestamps sort as strings */
   for (size_t i = 1; i < k; i++)

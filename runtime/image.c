@@ -23,6 +23,7 @@
 #include "timefmt.h"
 #include "fileio.h"
 #include "json.h"
+#include "xalloc.h"
 
 /* Paths here are built into PATH_MAX buffers from a configured root and
  * names validated on the way in, each checked by image_path(): a truncated
@@ -790,11 +791,7 @@ int image_list(const char *store, struct image_info ***list, size_t *n, struct l
       lab_error_clear(&ignored);
       continue;
     }
-    struct image_info **nl = realloc(*list, (*n + 1) * sizeof *nl);
-    if (nl == NULL)
-      abort();
-    *list = nl;
-    (*list)[(*n)++] = i;
+    *XAPPEND(*list, *n) = i;
   }
   if (*n > 1)
     qsort(*list, *n, sizeof **list, cmp_info);

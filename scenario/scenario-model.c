@@ -3,6 +3,7 @@
 #include "scenario.h"
 #include "strv.h"
 #include "scenario-internal.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,9 +42,7 @@ void scenario_free(struct scenario *s)
 {
   if (s == NULL)
     return;
-  for (size_t i = 0; i < s->n_nodes; i++)
-    free(s->nodes[i].name);
-  free(s->nodes);
+  XFREE_ARRAY(s->nodes, s->n_nodes, name);
   for (size_t i = 0; i < s->n_pods; i++) {
     struct scenario_pod *pod = &s->pods[i];
     free(pod->name);
@@ -72,9 +71,7 @@ void scenario_free(struct scenario *s)
     free(f->name);
     free(f->kind);
     free(f->node);
-    for (size_t j = 0; j < f->n_args; j++)
-      free(f->args[j].text);
-    free(f->args);
+    XFREE_ARRAY(f->args, f->n_args, text);
     free(f->symptom);
     strv_free(f->hints);
   }
@@ -85,9 +82,7 @@ void scenario_free(struct scenario *s)
     strv_free(s->exercises[i].verify);
   }
   free(s->exercises);
-  for (size_t i = 0; i < s->n_steps; i++)
-    free(s->steps[i].arg);
-  free(s->steps);
+  XFREE_ARRAY(s->steps, s->n_steps, arg);
   free(s->file);
   free(s->name);
   free(s->description);

@@ -423,13 +423,21 @@ static int read_pod(struct scenario_ctx *c, const struct ynode *pods, size_t ind
 
 /* ---- the whole file ---- */
 
-/* Calls read(c, list, i) for each item of the list at key, with the path
- * set.  The caller has sized the model's array (see ALLOC_LIST). */
-static int read_list(struct scenario_ctx *c, const struct ynode *list, const char *key,
+/* Reads the list node at key (when present) into the model's array: sizes
+ * *arrp (the address of the array pointer, elements of size elem) and *count
+ * first, every slot zeroed so that scenario_free() copes with a walk that
+ * stops half way, then calls read(c, list, i) for each item with the path set.
+ * READ_LIST() says it with types. */
+static int read_list(struct scenario_ctx *c, const struct ynode *list, const char *key, void *arrp,
+                     size_t *count, size_t elem,
                      int (*read)(struct scenario_ctx *, const struct ynode *, size_t))
 {
   if (list == NULL)
     return 0;
+  if (scenario_expect_type(c, list, key, YNODE_SEQ) < 0)
+    return -1;
+  *(void **)arrp = xcalloc(list->n, elem);
+  *count = list->n;
   size_t mark = scenario_path_push_key(c, key);
   for (size_t i = 0; i < list->n; i++) {
     size_t m = scenario_path_push_index(c, i);
@@ -440,19 +448,8 @@ static int read_list(struct scenario_ctx *c, const struct ynode *list, const cha
   scenario_path_pop(c, mark);
   return 0;
 }
-
-/* Sizes array/count for the list node (when present) before its items are
- * read: every slot starts zeroed, so scenario_free() copes with a walk that
- * stops half way. */
-#define ALLOC_LIST(c, node, key, array, count)                                                     \
-  do {                                                                                             \
-    if ((node) != NULL) {                                                                          \
-      if (scenario_expect_type((c), (node), (key), YNODE_SEQ) < 0)                                 \
-        return -1;                                                                                 \
-      (array) = xcalloc((node)->n, sizeof *(array));                                               \
-      (count) = (node)->n;                                                                         \
-    }                                                                                              \
-  } while (0)
+#define READ_LIST(c, list, key, array, count, read)                                                \
+  read_list((c), (list), (key), &(array), &(count), sizeof *(array), (read))
 
 static int read_scenario(struct scenario_ctx *c, const struct ynode *root)
 {
@@ -471,20 +468,12 @@ static int read_scenario(struct scenario_ctx *c, const struct ynode *root)
   if (read_cluster(c, v[2]) < 0)
     return -1;
   scenario_path_pop(c, mark);
-  ALLOC_LIST(c, v[3], "pods", s->pods, s->n_pods);
-  if (read_list(c, v[3], "pods", read_pod) < 0)
+  if (READ_LIST(c, v[3], "pods", s->pods, s->n_pods, read_pod) < 0 ||
+      READ_LIST(c, v[4], "checks", s->checks, s->n_checks, scenario_read_check) < 0 ||
+      READ_LIST(c, v[5], "faults", s->faults, s->n_faults, scenario_read_fault) < 0 ||
+      READ_LIST(c, v[6], "exercises", s->exercises, s->n_exercises, scenario_read_exercise) < 0)
     return -1;
-  ALLOC_LIST(c, v[4], "checks", s->checks, s->n_checks);
-  if (read_list(c, v[4], "checks", scenario_read_check) < 0)
-    return -1;
-  ALLOC_LIST(c, v[5], "faults", s->faults, s->n_faults);
-  if (read_list(c, v[5], "faults", scenario_read_fault) < 0)
-    return -1;
-  ALLOC_LIST(c, v[6], "exercises", s->exercises, s->n_exercises);
-  if (read_list(c, v[6], "exercises", scenario_read_exercise) < 0)
-    return -1;
-  ALLOC_LIST(c, v[7], "steps", s->steps, s->n_steps);
-  return read_list(c, v[7], "steps", scenario_read_step_at);
+  return READ_LIST(c, v[7], "steps", s->steps, s->n_steps, scenario_read_step_at);
 }
 
 /* The directory relative paths in file resolve against: its directory made

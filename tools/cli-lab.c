@@ -391,15 +391,10 @@ int cli_up(const struct cli_invocation *inv)
     scenario_free(s);
     return CLI_EXIT_FAIL;
   }
-  if (status != 201) {
-    cli_errorf(inv, "bringing up lab %s: %s", lab_name, cli_reply_error(reply, status));
-    json_object_put(reply);
-    scenario_free(s);
-    return CLI_EXIT_FAIL;
-  }
   struct api_lab_status st;
-  if (api_lab_status_decode(reply, &st, &err) < 0) {
-    cli_errorf(inv, "bringing up lab %s: POST /v1/labs: %s", lab_name, err->msg);
+  if (status != 201 || api_lab_status_decode(reply, &st, &err) < 0) {
+    cli_errorf(inv, "bringing up lab %s: %s%s", lab_name, status != 201 ? "" : "POST /v1/labs: ",
+               status != 201 ? cli_reply_error(reply, status) : err->msg);
     json_object_put(reply);
     scenario_free(s);
     return CLI_EXIT_FAIL;
@@ -679,14 +674,9 @@ int cli_status(const struct cli_invocation *inv)
       cli_errorf(inv, "lab %s: %s", lab, err->msg);
     return CLI_EXIT_FAIL;
   }
-  if (status != 200) {
-    cli_errorf(inv, "lab %s: %s", lab, cli_reply_error(reply, status));
-    json_object_put(reply);
-    return CLI_EXIT_FAIL;
-  }
   struct api_lab_status st;
-  if (api_lab_status_decode(reply, &st, &err) < 0) {
-    cli_errorf(inv, "lab %s: %s", lab, err->msg);
+  if (status != 200 || api_lab_status_decode(reply, &st, &err) < 0) {
+    cli_errorf(inv, "lab %s: %s", lab, status != 200 ? cli_reply_error(reply, status) : err->msg);
     json_object_put(reply);
     return CLI_EXIT_FAIL;
   }

@@ -118,6 +118,24 @@ static void check_rootfs(const char *rootfs)
   assert_false(exists(rootfs, "opq/.wh..wh..opq"));
 }
 
+/* Imports src into store (named as, or NULL for the name src gives), checks
+ * that the image is called want, and returns it as image_lookup(ref) finds
+ * it, its rootfs checked (check_rootfs). */
+static struct image_info *import_ok(const char *store, const char *src, const char *as,
+                                    const char *want, const char *ref)
+{
+  char *name = NULL;
+  struct lab_error *err = NULL;
+  if (image_import(store, src, as, &name, &err) < 0)
+    fail_msg("%s", err->msg);
+  assert_string_equal(name, want);
+  free(name);
+  struct image_info *info = NULL;
+  assert_int_equal(image_lookup(store, ref, &info, &err), 0);
+  check_rootfs(info->rootfs);
+  return info;
+}
+
 static void test_docker_archive(void **state)
 {
   char src[128], p[256], archive[256], store[128];
@@ -173,16 +191,8 @@ static void test_docker_archive(void **state)
   archive_write_close(a);
   archive_write_free(a);
 
-  char *name = NULL;
+  struct image_info *info = import_ok(store, archive, NULL, "tiny", "example.com/team/tiny:1.0");
   struct lab_error *err = NULL;
-  int rc = image_import(store, archive, NULL, &name, &err);
-  if (rc < 0)
-    fail_msg("%s", err->msg);
-  assert_string_equal(name, "tiny");
-  free(name);
-  struct image_info *info = NULL;
-  assert_int_equal(image_lookup(store, "example.com/team/tiny:1.0", &info, &err), 0);
-  check_rootfs(info->rootfs);
   assert_string_equal(info->cmd[2], "echo hi");
   assert_string_equal(info->env[1], "A=1");
   assert_string_equal(info->workdir, "/keep");
@@ -215,16 +225,7 @@ static void test_oci_layout_dir(void **state)
   write_tar(in(oci, "blobs/sha256/l1"), layer1, sizeof layer1 / sizeof layer1[0],
             1); /* gzip, as registries ship */
   write_tar(in(oci, "blobs/sha256/l2"), layer2, sizeof layer2 / sizeof layer2[0], 1);
-  char *name = NULL;
-  struct lab_error *err = NULL;
-  int rc = image_import(store, oci, "mini", &name, &err);
-  if (rc < 0)
-    fail_msg("%s", err->msg);
-  assert_string_equal(name, "mini");
-  free(name);
-  struct image_info *info = NULL;
-  assert_int_equal(image_lookup(store, "mini", &info, &err), 0);
-  check_rootfs(info->rootfs);
+  struct image_info *info = import_ok(store, oci, "mini", "mini", "mini");
   assert_string_equal(info->entrypoint[0], "/bin/sh");
   image_info_free(info);
 }
