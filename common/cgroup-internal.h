@@ -88,6 +88,16 @@ int cgroup_mkdir_recorded(const char *base, const char *relpath, struct ledger *
  * what keeps a fake file equal to the last value). */
 int cgroup_write_file(const char *dir, const char *file, const char *value, struct lab_error **err);
 
+/* Writes v in decimal to dir/file, or the word unlimited when v is 0 (how
+ * the limits say "none").  Returns as cgroup_write_file(). */
+int cgroup_write_limit(const char *dir, const char *file, uint64_t v, const char *unlimited,
+                       struct lab_error **err);
+
+/* Moves pid into relpath of hierarchy h (its cgroup.procs).  Returns 0, or -1
+ * and *err "moving PID into cgroup RELPATH: ...". */
+int cgroup_hier_attach(const struct cgroup_hierarchy *h, const char *relpath, pid_t pid,
+                       struct lab_error **err);
+
 /* Reads dir/file into a malloc'd NUL-terminated string *out. */
 int cgroup_read_file(const char *dir, const char *file, char **out, struct lab_error **err);
 

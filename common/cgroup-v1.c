@@ -29,42 +29,38 @@ static int v1_create(struct cgroup_manager *m, const char *relpath, struct ledge
 static int v1_attach(struct cgroup_manager *m, const char *relpath, pid_t pid,
                      struct lab_error **err)
 {
-  char value[32];
-  snprintf(value, sizeof value, "%d", (int)pid);
-  for (size_t i = 0; i < m->nhier; i++) {
-    cleanup_free char *dir = cgroup_hier_path(&m->hier[i], relpath);
-    if (cgroup_write_file(dir, "cgroup.procs", value, err) < 0)
-      return lab_error_wrap(err, "moving %d into cgroup %s", (int)pid, relpath);
-  }
+  for (size_t i = 0; i < m->nhier; i++)
+    if (cgroup_hier_attach(&m->hier[i], relpath, pid, err) < 0)
+      return -1;
   return 0;
 }
 
-static int write_u64_or(const char *dir, const char *file, uint64_t v, const char *unlimited,
-                        struct lab_error **err)
+/* Writes value (0: no limit, written as the string unlimited) to file in relpath of
+ * the hierarchy of controller ctrl (named name); without that hierarchy only
+ * 0 is accepted. */
+static int v1_limit(struct cgroup_manager *m, unsigned ctrl, const char *name, const char *relpath,
+                    const char *file, uint64_t value, const char *unlimited, struct lab_error **err)
 {
-  char value[32];
-  if (v == 0)
-    snprintf(value, sizeof value, "%s", unlimited);
-  else
-    snprintf(value, sizeof value, "%" PRIu64, v);
-  return cgroup_write_file(dir, file, value, err);
+  const struct cgroup_hierarchy *h = cgroup_find_hierarchy(m, ctrl);
+  if (h == NULL) {
+    if (value != 0)
+      return lab_error_set(err, ENOTSUP, "%s limit of %s: no v1 %s hierarchy", name, relpath, name);
+    return 0;
+  }
+  cleanup_free char *dir = cgroup_hier_path(h, relpath);
+  if (cgroup_write_limit(dir, file, value, unlimited, err) < 0)
+    return lab_error_wrap(err, "%s limit of %s", name, relpath);
+  return 0;
 }
 
 static int v1_set_limits(struct cgroup_manager *m, const char *relpath,
                          const struct cgroup_limits *limits, struct lab_error **err)
 {
-  const struct cgroup_hierarchy *h;
+  if (v1_limit(m, CGROUP_CTRL_MEMORY, "memory", relpath, "memory.limit_in_bytes",
+               limits->memory_bytes, "-1", err) < 0)
+    return -1;
 
-  h = cgroup_find_hierarchy(m, CGROUP_CTRL_MEMORY);
-  if (h != NULL) {
-    cleanup_free char *dir = cgroup_hier_path(h, relpath);
-    if (write_u64_or(dir, "memory.limit_in_bytes", limits->memory_bytes, "-1", err) < 0)
-      return lab_error_wrap(err, "memory limit of %s", relpath);
-  } else if (limits->memory_bytes != 0) {
-    return lab_error_set(err, ENOTSUP, "memory limit of %s: no v1 memory hierarchy", relpath);
-  }
-
-  h = cgroup_find_hierarchy(m, CGROUP_CTRL_CPU);
+  const struct cgroup_hierarchy *h = cgroup_find_hierarchy(m, CGROUP_CTRL_CPU);
   if (h != NULL) {
     cleanup_free char *dir = cgroup_hier_path(h, relpath);
     /* millicores -> CFS quota per 100 ms period: 500m = 50000 us. */
@@ -73,21 +69,13 @@ static int v1_set_limits(struct cgroup_manager *m, const char *relpath,
     if (limits->cpu_millis > UINT64_MAX / 100)
       return lab_error_set(err, ERANGE, "cpu limit of %s: %" PRIu64 " millicores", relpath,
                            limits->cpu_millis);
-    if (write_u64_or(dir, "cpu.cfs_quota_us", limits->cpu_millis * 100, "-1", err) < 0)
+    if (cgroup_write_limit(dir, "cpu.cfs_quota_us", limits->cpu_millis * 100, "-1", err) < 0)
       return lab_error_wrap(err, "cpu limit of %s", relpath);
   } else if (limits->cpu_millis != 0) {
     return lab_error_set(err, ENOTSUP, "cpu limit of %s: no v1 cpu hierarchy", relpath);
   }
 
-  h = cgroup_find_hierarchy(m, CGROUP_CTRL_PIDS);
-  if (h != NULL) {
-    cleanup_free char *dir = cgroup_hier_path(h, relpath);
-    if (write_u64_or(dir, "pids.max", limits->pids, "max", err) < 0)
-      return lab_error_wrap(err, "pids limit of %s", relpath);
-  } else if (limits->pids != 0) {
-    return lab_error_set(err, ENOTSUP, "pids limit of %s: no v1 pids hierarchy", relpath);
-  }
-  return 0;
+  return v1_limit(m, CGROUP_CTRL_PIDS, "pids", relpath, "pids.max", limits->pids, "max", err);
 }
 
 static int v1_destroy(struct cgroup_manager *m, const char *relpath, struct lab_error **err)

@@ -80,12 +80,7 @@ static int v2_create(struct cgroup_manager *m, const char *relpath, struct ledge
 static int v2_attach(struct cgroup_manager *m, const char *relpath, pid_t pid,
                      struct lab_error **err)
 {
-  char value[32];
-  snprintf(value, sizeof value, "%d", (int)pid);
-  cleanup_free char *dir = cgroup_hier_path(&m->hier[0], relpath);
-  if (cgroup_write_file(dir, "cgroup.procs", value, err) < 0)
-    return lab_error_wrap(err, "moving %d into cgroup %s", (int)pid, relpath);
-  return 0;
+  return cgroup_hier_attach(&m->hier[0], relpath, pid, err);
 }
 
 static int v2_set_limits(struct cgroup_manager *m, const char *relpath,
@@ -94,11 +89,7 @@ static int v2_set_limits(struct cgroup_manager *m, const char *relpath,
   cleanup_free char *dir = cgroup_hier_path(&m->hier[0], relpath);
   char value[64];
 
-  if (limits->memory_bytes != 0)
-    snprintf(value, sizeof value, "%" PRIu64, limits->memory_bytes);
-  else
-    snprintf(value, sizeof value, "max");
-  if (cgroup_write_file(dir, "memory.max", value, err) < 0)
+  if (cgroup_write_limit(dir, "memory.max", limits->memory_bytes, "max", err) < 0)
     return lab_error_wrap(err, "memory limit of %s", relpath);
 
   if (limits->cpu_millis > UINT64_MAX / 100)
@@ -112,11 +103,7 @@ static int v2_set_limits(struct cgroup_manager *m, const char *relpath,
   if (cgroup_write_file(dir, "cpu.max", value, err) < 0)
     return lab_error_wrap(err, "cpu limit of %s", relpath);
 
-  if (limits->pids != 0)
-    snprintf(value, sizeof value, "%" PRIu64, limits->pids);
-  else
-    snprintf(value, sizeof value, "max");
-  if (cgroup_write_file(dir, "pids.max", value, err) < 0)
+  if (cgroup_write_limit(dir, "pids.max", limits->pids, "max", err) < 0)
     return lab_error_wrap(err, "pids limit of %s", relpath);
   return 0;
 }

@@ -20,8 +20,10 @@
 
 #include "cgroup-internal.h"
 #include "cleanup.h"
+#include "fileio.h"
 #include "ledger.h"
 #include "log.h"
+#include "xalloc.h"
 
 LOG_MODULE(cgroup);
 
@@ -36,18 +38,6 @@ LOG_MODULE(cgroup);
  * let go of the directories. */
 #define CGROUP_REMOVE_WAIT_MS 5000
 #define CGROUP_POLL_MS 10
-
-static void *xmalloc_check(void *p)
-{
-  if (p == NULL)
-    abort();
-  return p;
-}
-
-static char *xstrdup(const char *s)
-{
-  return xmalloc_check(strdup(s));
-}
 
 static void sleep_ms(long ms)
 {
@@ -126,14 +116,13 @@ void cgroup_free_strv(char **v, size_t n)
 static void manager_add(struct cgroup_manager *m, const char *dir, unsigned controllers,
                         bool unified)
 {
-  m->hier = xmalloc_check(realloc(m->hier, (m->nhier + 1) * sizeof *m->hier));
-  m->hier[m->nhier++] = (struct cgroup_hierarchy){
+  *XAPPEND(m->hier, m->nhier) = (struct cgroup_hierarchy){
       .dir = xstrdup(dir), .controllers = controllers, .unified = unified};
 }
 
 static struct cgroup_manager *manager_new(const char *root, enum cgroup_mode mode, bool fake)
 {
-  struct cgroup_manager *m = xmalloc_check(calloc(1, sizeof *m));
+  struct cgroup_manager *m = xcalloc(1, sizeof *m);
   m->root = xstrdup(root);
   m->mode = mode;
   m->fake = fake;
@@ -145,9 +134,7 @@ void cgroup_manager_close(struct cgroup_manager *m)
 {
   if (m == NULL)
     return;
-  for (size_t i = 0; i < m->nhier; i++)
-    free(m->hier[i].dir);
-  free(m->hier);
+  XFREE_ARRAY(m->hier, m->nhier, dir);
   free(m->root);
   free(m);
 }
@@ -255,7 +242,7 @@ int cgroup_manager_open_mountinfo(const char *root, const char *mountinfo, bool 
     for (i = 0; i < nseen && strcmp(seen[i].dir, mnt) != 0; i++)
       ;
     if (i == nseen) {
-      seen = xmalloc_check(realloc(seen, (nseen + 1) * sizeof *seen));
+      seen = xnonnull(realloc(seen, (nseen + 1) * sizeof *seen));
       seen[nseen++] = (struct mount_seen){.dir = xstrdup(mnt)};
     } else {
       free(seen[i].fstype);
@@ -429,7 +416,7 @@ int cgroup_paths(struct cgroup_manager *m, const char *relpath, char ***paths,
 {
   if (check_relpath(relpath, err) < 0)
     return -1;
-  char **v = xmalloc_check(calloc(m->nhier + 1, sizeof *v));
+  char **v = xcalloc(m->nhier + 1, sizeof *v);
   for (size_t i = 0; i < m->nhier; i++)
     v[i] = cgroup_hier_path(&m->hier[i], relpath);
   *paths = v;
@@ -508,24 +495,8 @@ int cgroup_read_file(const char *dir, const char *file, char **out, struct lab_e
   cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return lab_error_errno(err, "open %s", path);
-  size_t len = 0, cap = 4096;
-  cleanup_free char *buf = xmalloc_check(malloc(cap));
-  for (;;) {
-    if (cap - len < 2) {
-      cap *= 2;
-      buf = xmalloc_check(realloc(buf, cap));
-    }
-    ssize_t n = read(fd, buf + len, cap - len - 1);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return lab_error_errno(err, "reading %s", path);
-    if (n == 0)
-      break;
-    len += (size_t)n;
-  }
-  buf[len] = '\0';
-  *out = steal_pointer(&buf);
+  if (fileio_read_fd(fd, out, NULL) < 0)
+    return lab_error_errno(err, "reading %s", path);
   return 0;
 }
 
@@ -561,7 +532,7 @@ static int list_tree_rec(const char *path, char ***v, size_t *n, size_t *cap, in
     return lab_error_set(err, ELOOP, "cgroup tree under %s is too deep", path);
   if (*n == *cap) {
     *cap = *cap ? *cap * 2 : 8;
-    *v = xmalloc_check(realloc(*v, *cap * sizeof **v));
+    *v = xnonnull(realloc(*v, *cap * sizeof **v));
   }
   (*v)[(*n)++] = xstrdup(path);
   cleanup_closedir DIR *d = opendir(path);
@@ -794,4 +765,26 @@ int cgroup_remove_dir(const char *path, struct lab_error **err)
   if (path == NULL || path[0] != '/')
     return lab_error_set(err, EINVAL, "cgroup path '%s' is not absolute", path ? path : "(null)");
   return cgroup_remove_tree(path, false, err);
+}
+
+int cgroup_write_limit(const char *dir, const char *file, uint64_t v, const char *unlimited,
+                       struct lab_error **err)
+{
+  char value[32];
+  if (v == 0)
+    snprintf(value, sizeof value, "%s", unlimited);
+  else
+    snprintf(value, sizeof value, "%" PRIu64, v);
+  return cgroup_write_file(dir, file, value, err);
+}
+
+int cgroup_hier_attach(const struct cgroup_hierarchy *h, const char *relpath, pid_t pid,
+                       struct lab_error **err)
+{
+  char value[32];
+  snprintf(value, sizeof value, "%d", (int)pid);
+  cleanup_free char *dir = cgroup_hier_path(h, relpath);
+  if (cgroup_write_file(dir, "cgroup.procs", value, err) < 0)
+    return lab_error_wrap(err, "moving %d into cgroup %s", (int)pid, relpath);
+  return 0;
 }

@@ -1,5 +1,7 @@
 #include "error.h"
 
+#include "xalloc.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,14 +10,10 @@
 __attribute__((format(printf, 2, 0))) static char *format_message(int errnum, const char *fmt,
                                                                   va_list ap)
 {
-  char *base = NULL;
-  if (vasprintf(&base, fmt, ap) < 0)
-    abort();
+  char *base = xvasprintf(fmt, ap);
   if (errnum == 0)
     return base;
-  char *full = NULL;
-  if (asprintf(&full, "%s: %s", base, strerror(errnum)) < 0)
-    abort();
+  char *full = xasprintf("%s: %s", base, strerror(errnum));
   free(base);
   return full;
 }
@@ -25,9 +23,7 @@ __attribute__((format(printf, 3, 0))) static int error_vset(struct lab_error **e
 {
   if (err == NULL || *err != NULL)
     return -1;
-  struct lab_error *e = calloc(1, sizeof *e);
-  if (e == NULL)
-    abort();
+  struct lab_error *e = xcalloc(1, sizeof *e);
   e->errnum = errnum;
   e->msg = format_message(errnum, fmt, ap);
   *err = e;
@@ -58,15 +54,11 @@ int lab_error_wrap(struct lab_error **err, const char *fmt, ...)
 {
   if (err == NULL || *err == NULL)
     return -1;
-  char *ctx = NULL;
   va_list ap;
   va_start(ap, fmt);
-  if (vasprintf(&ctx, fmt, ap) < 0)
-    abort();
+  char *ctx = xvasprintf(fmt, ap);
   va_end(ap);
-  char *full = NULL;
-  if (asprintf(&full, "%s: %s", ctx, (*err)->msg) < 0)
-    abort();
+  char *full = xasprintf("%s: %s", ctx, (*err)->msg);
   free(ctx);
   free((*err)->msg);
   (*err)->msg = full;

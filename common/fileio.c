@@ -1,6 +1,11 @@
 #include "fileio.h"
 
+#include <stdlib.h>
+
+#include "xalloc.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -39,4 +44,46 @@ int fileio_write_all(int fd, const void *buf, size_t len)
     len -= (size_t)n;
   }
   return 0;
+}
+
+int fileio_read_fd(int fd, char **out, size_t *len)
+{
+  size_t used = 0, cap = 4096;
+  char *buf = xnonnull(malloc(cap));
+  for (;;) {
+    if (cap - used < 2) {
+      cap *= 2;
+      buf = xnonnull(realloc(buf, cap));
+    }
+    ssize_t n = read(fd, buf + used, cap - used - 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int saved = errno;
+      free(buf);
+      *out = NULL;
+      errno = saved;
+      return -1;
+    }
+    if (n == 0)
+      break;
+    used += (size_t)n;
+  }
+  buf[used] = '\0';
+  *out = buf;
+  if (len != NULL)
+    *len = used;
+  return 0;
+}
+
+void fileio_stdio_to_devnull(void)
+{
+  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull < 0)
+    return;
+  dup2(devnull, 0);
+  dup2(devnull, 1);
+  dup2(devnull, 2);
+  if (devnull > 2)
+    close(devnull);
 }

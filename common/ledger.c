@@ -1,4 +1,5 @@
 #include "ledger.h"
+#include "names.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -43,13 +44,11 @@ static const char *const kind_names[] = {
 
 static int kind_from_name(const char *name, enum ledger_kind *kind)
 {
-  for (size_t i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++) {
-    if (strcmp(name, kind_names[i]) == 0) {
-      *kind = (enum ledger_kind)i;
-      return 0;
-    }
-  }
-  return -1;
+  int i = names_find(kind_names, NAMES_N(kind_names), name);
+  if (i < 0)
+    return -1;
+  *kind = (enum ledger_kind)i;
+  return 0;
 }
 
 static bool kind_valid(enum ledger_kind kind)

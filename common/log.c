@@ -1,9 +1,9 @@
 #include "log.h"
+#include "timefmt.h"
 
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/time.h>
 #include <time.h>
 
 static enum log_level max_level = LOG_LEVEL_INFO;
@@ -37,13 +37,8 @@ void log_write(enum log_level level, const char *module, const char *fmt, ...)
   if (level > max_level)
     return;
   FILE *out = log_file != NULL ? log_file : stderr;
-  struct timeval tv;
-  gettimeofday(&tv, NULL);
-  struct tm tm;
-  gmtime_r(&tv.tv_sec, &tm);
-  char stamp[32];
-  strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-  fprintf(out, "%s.%03ldZ|%s|%s|", stamp, (long)(tv.tv_usec / 1000), module, tags[level]);
+  char stamp[TIMEFMT_ISO_LEN];
+  fprintf(out, "%s|%s|%s|", timefmt_iso(stamp, NULL, 3), module, tags[level]);
   va_list ap;
   va_start(ap, fmt);
   vfprintf(out, fmt, ap);

@@ -163,12 +163,37 @@ int netlink_link_set_up(struct nl_sock *sk, const char *ifname, int up, struct l
   return rc;
 }
 
+int netlink_ns_link_set_up(int netns_fd, const char *ifname, int up, struct lab_error **err)
+{
+  struct nl_sock *sk = NULL;
+  if (netlink_open(netns_fd, &sk, err) < 0)
+    return -1;
+  int rc = netlink_link_set_up(sk, ifname, up, err);
+  netlink_close(sk);
+  return rc;
+}
+
 int netlink_link_set_mtu(struct nl_sock *sk, const char *ifname, int mtu, struct lab_error **err)
 {
   struct rtnl_link *changes = rtnl_link_alloc();
   rtnl_link_set_mtu(changes, mtu);
   int rc = link_change(sk, ifname, changes, "setting mtu of", err);
   rtnl_link_put(changes);
+  return rc;
+}
+
+int netlink_link_set_mac(struct nl_sock *sk, const char *ifname, const char *mac,
+                         struct lab_error **err)
+{
+  struct nl_addr *addr = NULL;
+  int rc = nl_addr_parse(mac, AF_LLC, &addr);
+  if (rc < 0)
+    return lab_error_set(err, EINVAL, "MAC address %s: %s", mac, nl_geterror(rc));
+  struct rtnl_link *changes = rtnl_link_alloc();
+  rtnl_link_set_addr(changes, addr);
+  rc = link_change(sk, ifname, changes, "setting MAC address of", err);
+  rtnl_link_put(changes);
+  nl_addr_put(addr);
   return rc;
 }
 
@@ -192,8 +217,11 @@ static struct nl_addr *ipv4_addr(uint32_t addr, int prefix)
   return a;
 }
 
-int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
-                     struct lab_error **err)
+enum addr_op { ADDR_ADD, ADDR_DELETE, ADDR_DELETE_IF_PRESENT };
+
+/* Adds or deletes addr/prefix on ifname. */
+static int addr_change(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
+                       enum addr_op op, struct lab_error **err)
 {
   struct rtnl_link *link = NULL;
   if (link_lookup(sk, ifname, &link, err) < 0)
@@ -202,13 +230,22 @@ int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int 
   struct nl_addr *local = ipv4_addr(addr, prefix);
   rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
   rtnl_addr_set_local(a, local);
-  int rc = rtnl_addr_add(sk, a, 0);
+  int rc = op == ADDR_ADD ? rtnl_addr_add(sk, a, 0) : rtnl_addr_delete(sk, a, 0);
   nl_addr_put(local);
   rtnl_addr_put(a);
   rtnl_link_put(link);
+  if (op == ADDR_DELETE_IF_PRESENT && (rc == -NLE_NOADDR || rc == -NLE_OBJ_NOTFOUND))
+    rc = 0;
   if (rc < 0)
-    return netlink_fail(err, rc, "adding address to", ifname);
+    return netlink_fail(err, rc, op == ADDR_ADD ? "adding address to" : "deleting address from",
+                        ifname);
   return 0;
+}
+
+int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
+                     struct lab_error **err)
+{
+  return addr_change(sk, ifname, addr, prefix, ADDR_ADD, err);
 }
 
 int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, const char *ifname,
@@ -245,18 +282,11 @@ int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw,
 int netlink_addr_delete(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
                         struct lab_error **err)
 {
-  struct rtnl_link *link = NULL;
-  if (link_lookup(sk, ifname, &link, err) < 0)
-    return -1;
-  struct rtnl_addr *a = rtnl_addr_alloc();
-  struct nl_addr *local = ipv4_addr(addr, prefix);
-  rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
-  rtnl_addr_set_local(a, local);
-  int rc = rtnl_addr_delete(sk, a, 0);
-  nl_addr_put(local);
-  rtnl_addr_put(a);
-  rtnl_link_put(link);
-  if (rc < 0)
-    return netlink_fail(err, rc, "deleting address from", ifname);
-  return 0;
+  return addr_change(sk, ifname, addr, prefix, ADDR_DELETE, err);
+}
+
+int netlink_addr_delete_if_present(struct nl_sock *sk, const char *ifname, uint32_t addr,
+                                   int prefix, struct lab_error **err)
+{
+  return addr_change(sk, ifname, addr, prefix, ADDR_DELETE_IF_PRESENT, err);
 }

@@ -48,8 +48,16 @@ int netlink_link_set_master(struct nl_sock *sk, const char *ifname, const char *
 /* Sets ifname administratively up (up != 0) or down. */
 int netlink_link_set_up(struct nl_sock *sk, const char *ifname, int up, struct lab_error **err);
 
+/* netlink_link_set_up() in the network namespace netns_fd, through a socket
+ * of its own opened and closed here. */
+int netlink_ns_link_set_up(int netns_fd, const char *ifname, int up, struct lab_error **err);
+
 /* Sets the MTU of ifname. */
 int netlink_link_set_mtu(struct nl_sock *sk, const char *ifname, int mtu, struct lab_error **err);
+
+/* Sets the Ethernet address of ifname to mac ("0a:58:0a:01:01:02"). */
+int netlink_link_set_mac(struct nl_sock *sk, const char *ifname, const char *mac,
+                         struct lab_error **err);
 
 /* Deletes ifname; ENODEV is not an error. */
 int netlink_link_delete(struct nl_sock *sk, const char *ifname, struct lab_error **err);
@@ -61,6 +69,10 @@ int netlink_addr_add(struct nl_sock *sk, const char *ifname, uint32_t addr, int 
 /* Deletes IPv4 address addr/prefix (host byte order) from ifname. */
 int netlink_addr_delete(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
                         struct lab_error **err);
+
+/* The same, but an address that is not there is not an error. */
+int netlink_addr_delete_if_present(struct nl_sock *sk, const char *ifname, uint32_t addr,
+                                   int prefix, struct lab_error **err);
 
 /* Adds an IPv4 route dst/prefix via gateway gw (0: on-link through ifname). */
 int netlink_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, const char *ifname,

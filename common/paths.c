@@ -1,4 +1,5 @@
 #include "paths.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -87,9 +88,7 @@ char *paths_find_binary(const char *name, const char *subdir)
     }
     const char *search = getenv("PATH");
     if (path == NULL) {
-      char *copy = strdup(search != NULL ? search : "/usr/local/bin:/usr/bin:/bin");
-      if (copy == NULL)
-        abort();
+      char *copy = xstrdup(search != NULL ? search : "/usr/local/bin:/usr/bin:/bin");
       char *save = NULL;
       for (char *d = strtok_r(copy, ":", &save); path == NULL && d != NULL;
            d = strtok_r(NULL, ":", &save))

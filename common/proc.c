@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <dirent.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 
 #include "cleanup.h"
@@ -98,4 +100,17 @@ pid_t proc_host_pid(pid_t member, pid_t ns_pid)
       return pid;
   }
   return 0;
+}
+
+int proc_signalfd(int flags, sigset_t *blocked)
+{
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  if (blocked != NULL)
+    *blocked = set;
+  return signalfd(-1, &set, flags);
 }

@@ -2,6 +2,7 @@
 #ifndef NODELAB_PROC_H
 #define NODELAB_PROC_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -22,5 +23,11 @@ pid_t proc_ns_pid(pid_t pid);
  * process `member` (any process of that namespace, e.g. its init), found by
  * scanning /proc.  0 when there is none. */
 pid_t proc_host_pid(pid_t member, pid_t ns_pid);
+
+/* Blocks SIGCHLD, SIGTERM and SIGINT in the calling thread and returns a
+ * signalfd(2) that reads them, opened with flags (SFD_*); -1 and errno when
+ * it cannot be opened.  *blocked (when not NULL) receives the set, for a child
+ * to unblock.  What an event loop that reaps children polls. */
+int proc_signalfd(int flags, sigset_t *blocked);
 
 #endif

@@ -46,12 +46,38 @@ static const char *in4_str(struct in_addr a, char buf[INET_ADDRSTRLEN])
   return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
-static int ifindex_of(const struct netstate *st, const char *ifname, struct lab_error **err)
+/* The link ifname of st; NULL and *err (ENODEV) when there is none. */
+static const struct netstate_link *find_link(const struct netstate *st, const char *ifname,
+                                             struct lab_error **err)
 {
   const struct netstate_link *l = netstate_find_link(st, ifname);
   if (l == NULL)
-    return lab_error_set(err, ENODEV, "no link %s in the namespace", ifname);
-  return l->ifindex;
+    lab_error_set(err, ENODEV, "no link %s in the namespace", ifname);
+  return l;
+}
+
+static int ifindex_of(const struct netstate *st, const char *ifname, struct lab_error **err)
+{
+  const struct netstate_link *l = find_link(st, ifname, err);
+  return l != NULL ? l->ifindex : -1;
+}
+
+/* Captures the state of netns_fd (netstate_capture() with flags) into *st and
+ * returns its link ifname; NULL and *err when either fails. */
+static const struct netstate_link *capture_link(int netns_fd, unsigned flags, const char *ifname,
+                                                struct netstate **st, struct lab_error **err)
+{
+  if (netstate_capture(netns_fd, flags, st, err) < 0)
+    return NULL;
+  return find_link(*st, ifname, err);
+}
+
+/* capture_link(), then the link's index (-1 and *err on failure). */
+static int capture_ifindex(int netns_fd, unsigned flags, const char *ifname, struct netstate **st,
+                           struct lab_error **err)
+{
+  const struct netstate_link *l = capture_link(netns_fd, flags, ifname, st, err);
+  return l != NULL ? l->ifindex : -1;
 }
 
 static struct nl_addr *in4_nl(struct in_addr a, uint8_t prefix)
@@ -67,11 +93,10 @@ static struct nl_addr *in4_nl(struct in_addr a, uint8_t prefix)
 int netfault_link_get_mtu(int netns_fd, const char *ifname, int *mtu, struct lab_error **err)
 {
   cleanup_netstate struct netstate *st = NULL;
-  if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
-    return -1;
-  const struct netstate_link *l = netstate_find_link(st, ifname);
+  const struct netstate_link *l =
+      capture_link(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, ifname, &st, err);
   if (l == NULL)
-    return lab_error_set(err, ENODEV, "no link %s in the namespace", ifname);
+    return -1;
   *mtu = (int)l->mtu;
   return 0;
 }
@@ -96,11 +121,10 @@ int netfault_link_set_up(int netns_fd, const char *ifname, int up, struct netfau
 {
   undo_begin(undo, ifname);
   cleanup_netstate struct netstate *st = NULL;
-  if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
-    return -1;
-  const struct netstate_link *l = netstate_find_link(st, ifname);
+  const struct netstate_link *l =
+      capture_link(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, ifname, &st, err);
   if (l == NULL)
-    return lab_error_set(err, ENODEV, "no link %s in the namespace", ifname);
+    return -1;
   int was_up = (l->flags & IFF_UP) != 0;
   cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0 || netlink_link_set_up(sk, ifname, up, err) < 0)
@@ -269,9 +293,7 @@ int netfault_netem_set(int netns_fd, const char *ifname, const struct netfault_n
   if ((spec->jitter_us || spec->reorder_ppm) && !spec->delay_us)
     return lab_error_set(err, EINVAL, "netem on %s: jitter and reorder need a delay", ifname);
   cleanup_netstate struct netstate *st = NULL;
-  if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
-    return -1;
-  int ifindex = ifindex_of(st, ifname, err);
+  int ifindex = capture_ifindex(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, ifname, &st, err);
   if (ifindex < 0)
     return -1;
   const struct netstate_qdisc *root = root_qdisc(st, ifname);
@@ -304,9 +326,7 @@ int netfault_netem_set(int netns_fd, const char *ifname, const struct netfault_n
 static int qdisc_restore(int netns_fd, const struct netfault_undo *undo, struct lab_error **err)
 {
   cleanup_netstate struct netstate *st = NULL;
-  if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
-    return -1;
-  int ifindex = ifindex_of(st, undo->ifname, err);
+  int ifindex = capture_ifindex(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, undo->ifname, &st, err);
   if (ifindex < 0)
     return -1;
   const struct netstate_qdisc *root = root_qdisc(st, undo->ifname);
@@ -409,37 +429,33 @@ static int route_find(const struct netstate *st, const struct netstate_route *ke
   return 0;
 }
 
-/* Adds r (resolving interface names in st) through sk. */
-static int route_add_in(struct nl_sock *sk, const struct netstate *st,
-                        const struct netstate_route *r, struct lab_error **err)
+/* Adds (add) or deletes r, resolving interface names in st, through sk. */
+static int route_change_in(struct nl_sock *sk, const struct netstate *st,
+                           const struct netstate_route *r, int add, struct lab_error **err)
 {
   struct rtnl_route *rt = NULL;
   if (route_build(st, r, &rt, err) < 0)
     return -1;
-  int rc = rtnl_route_add(sk, rt, NLM_F_CREATE | NLM_F_EXCL);
+  int rc = add ? rtnl_route_add(sk, rt, NLM_F_CREATE | NLM_F_EXCL) : rtnl_route_delete(sk, rt, 0);
   rtnl_route_put(rt);
   if (rc < 0) {
     cleanup_free char *line = NULL;
     netstate_format_route(r, &line, NULL);
-    return netlink_fail(err, rc, "adding", line ?: "a route");
+    return netlink_fail(err, rc, add ? "adding" : "deleting", line ?: "a route");
   }
   return 0;
+}
+
+static int route_add_in(struct nl_sock *sk, const struct netstate *st,
+                        const struct netstate_route *r, struct lab_error **err)
+{
+  return route_change_in(sk, st, r, 1, err);
 }
 
 static int route_delete_in(struct nl_sock *sk, const struct netstate *st,
                            const struct netstate_route *r, struct lab_error **err)
 {
-  struct rtnl_route *rt = NULL;
-  if (route_build(st, r, &rt, err) < 0)
-    return -1;
-  int rc = rtnl_route_delete(sk, rt, 0);
-  rtnl_route_put(rt);
-  if (rc < 0) {
-    cleanup_free char *line = NULL;
-    netstate_format_route(r, &line, NULL);
-    return netlink_fail(err, rc, "deleting", line ?: "a route");
-  }
-  return 0;
+  return route_change_in(sk, st, r, 0, err);
 }
 
 int netfault_route_delete(int netns_fd, uint32_t table, struct in_addr dst, uint8_t dst_len,
@@ -546,9 +562,7 @@ int netfault_neigh_replace(int netns_fd, const char *ifname, struct in_addr ip,
 {
   undo_begin(undo, ifname);
   cleanup_netstate struct netstate *st = NULL;
-  if (netstate_capture(netns_fd, 0, &st, err) < 0)
-    return -1;
-  int ifindex = ifindex_of(st, ifname, err);
+  int ifindex = capture_ifindex(netns_fd, 0, ifname, &st, err);
   if (ifindex < 0)
     return -1;
   const struct netstate_neigh *prev = neigh_find(st, ifname, ip);
@@ -571,9 +585,7 @@ int netfault_neigh_delete(int netns_fd, const char *ifname, struct in_addr ip,
 {
   undo_begin(undo, ifname);
   cleanup_netstate struct netstate *st = NULL;
-  if (netstate_capture(netns_fd, 0, &st, err) < 0)
-    return -1;
-  int ifindex = ifindex_of(st, ifname, err);
+  int ifindex = capture_ifindex(netns_fd, 0, ifname, &st, err);
   if (ifindex < 0)
     return -1;
   const struct netstate_neigh *prev = neigh_find(st, ifname, ip);
@@ -594,12 +606,10 @@ int netfault_neigh_delete(int netns_fd, const char *ifname, struct in_addr ip,
 static int neigh_restore(int netns_fd, const struct netfault_undo *undo, struct lab_error **err)
 {
   cleanup_netstate struct netstate *st = NULL;
-  if (netstate_capture(netns_fd, 0, &st, err) < 0)
-    return -1;
-  const struct netstate_neigh *n = &undo->neigh;
-  int ifindex = ifindex_of(st, n->ifname, err);
+  int ifindex = capture_ifindex(netns_fd, 0, undo->neigh.ifname, &st, err);
   if (ifindex < 0)
     return -1;
+  const struct netstate_neigh *n = &undo->neigh;
   cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0)
     return -1;

@@ -17,6 +17,7 @@
  * Each reply ends with a line "."; a failure is one line "error: ...". */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "netfault.h"
+#include "names.h"
 #include "netstate.h"
 
 #define MAX_UNDO 32
@@ -73,6 +75,21 @@ static int print_capture(int fd, unsigned flags, struct lab_error **err)
   return 0;
 }
 
+/* netem's KEY=VALUE words that set a uint32_t of struct netfault_netem
+ * ("rate", 64 bits, is read apart). */
+static const struct {
+  const char *key;
+  size_t off;
+} netem_u32_keys[] = {
+    {"delay", offsetof(struct netfault_netem, delay_us)},
+    {"jitter", offsetof(struct netfault_netem, jitter_us)},
+    {"loss", offsetof(struct netfault_netem, loss_ppm)},
+    {"duplicate", offsetof(struct netfault_netem, duplicate_ppm)},
+    {"corrupt", offsetof(struct netfault_netem, corrupt_ppm)},
+    {"reorder", offsetof(struct netfault_netem, reorder_ppm)},
+    {"limit", offsetof(struct netfault_netem, limit)},
+};
+
 static int netem_args(char **argv, int argc, struct netfault_netem *s, struct lab_error **err)
 {
   for (int i = 0; i < argc; i++) {
@@ -82,20 +99,11 @@ static int netem_args(char **argv, int argc, struct netfault_netem *s, struct la
     *eq = '\0';
     unsigned long long v = strtoull(eq + 1, NULL, 10);
     const char *k = argv[i];
-    if (strcmp(k, "delay") == 0)
-      s->delay_us = (uint32_t)v;
-    else if (strcmp(k, "jitter") == 0)
-      s->jitter_us = (uint32_t)v;
-    else if (strcmp(k, "loss") == 0)
-      s->loss_ppm = (uint32_t)v;
-    else if (strcmp(k, "duplicate") == 0)
-      s->duplicate_ppm = (uint32_t)v;
-    else if (strcmp(k, "corrupt") == 0)
-      s->corrupt_ppm = (uint32_t)v;
-    else if (strcmp(k, "reorder") == 0)
-      s->reorder_ppm = (uint32_t)v;
-    else if (strcmp(k, "limit") == 0)
-      s->limit = (uint32_t)v;
+    size_t j = 0;
+    while (j < NAMES_N(netem_u32_keys) && strcmp(k, netem_u32_keys[j].key) != 0)
+      j++;
+    if (j < NAMES_N(netem_u32_keys))
+      *(uint32_t *)((char *)s + netem_u32_keys[j].off) = (uint32_t)v;
     else if (strcmp(k, "rate") == 0)
       s->rate_bits = v;
     else

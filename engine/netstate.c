@@ -26,8 +26,10 @@
 
 #include "cleanup.h"
 #include "ethtool.h"
+#include "names.h"
 #include "netlink.h"
 #include "netstate-internal.h"
+#include "xalloc.h"
 
 _Static_assert(RTAX_MAX <= NETSTATE_METRIC_MAX, "netstate_route.metrics holds every RTAX_*");
 
@@ -42,9 +44,7 @@ void netstate_free(struct netstate *st)
 {
   if (st == NULL)
     return;
-  for (size_t i = 0; i < st->n_links; i++)
-    free(st->links[i].features);
-  free(st->links);
+  XFREE_ARRAY(st->links, st->n_links, features);
   free(st->addrs);
   free(st->routes);
   free(st->neighs);
@@ -52,36 +52,25 @@ void netstate_free(struct netstate *st)
   free(st);
 }
 
-/* Grows *arr (of *n elements of size sz) by one zeroed element; returns it. */
-static void *append(void **arr, size_t *n, size_t sz)
-{
-  char *p = realloc(*arr, (*n + 1) * sz);
-  if (p == NULL)
-    return NULL;
-  *arr = p;
-  memset(p + *n * sz, 0, sz);
-  return p + (*n)++ * sz;
-}
-
 struct netstate_link *netstate_add_link(struct netstate *st)
 {
-  return append((void **)&st->links, &st->n_links, sizeof *st->links);
+  return XAPPEND(st->links, st->n_links);
 }
 struct netstate_addr *netstate_add_addr(struct netstate *st)
 {
-  return append((void **)&st->addrs, &st->n_addrs, sizeof *st->addrs);
+  return XAPPEND(st->addrs, st->n_addrs);
 }
 struct netstate_route *netstate_add_route(struct netstate *st)
 {
-  return append((void **)&st->routes, &st->n_routes, sizeof *st->routes);
+  return XAPPEND(st->routes, st->n_routes);
 }
 struct netstate_neigh *netstate_add_neigh(struct netstate *st)
 {
-  return append((void **)&st->neighs, &st->n_neighs, sizeof *st->neighs);
+  return XAPPEND(st->neighs, st->n_neighs);
 }
 struct netstate_qdisc *netstate_add_qdisc(struct netstate *st)
 {
-  return append((void **)&st->qdiscs, &st->n_qdiscs, sizeof *st->qdiscs);
+  return XAPPEND(st->qdiscs, st->n_qdiscs);
 }
 
 const struct netstate_link *netstate_find_link(const struct netstate *st, const char *ifname)
@@ -120,6 +109,13 @@ static const char *ifname_of(const struct netstate *st, int ifindex, char buf[IF
   return buf;
 }
 
+/* Names the interface ifindex of st into dst (ifname_of()). */
+static void set_ifname(char dst[IFNAMSIZ], const struct netstate *st, int ifindex)
+{
+  char buf[IFNAMSIZ];
+  set_name(dst, ifname_of(st, ifindex, buf));
+}
+
 static void copy_in4(struct in_addr *dst, struct nl_addr *a, int *has)
 {
   if (a != NULL && nl_addr_get_family(a) == AF_INET && nl_addr_get_len(a) == sizeof *dst) {
@@ -146,37 +142,36 @@ static int nl_error(struct lab_error **err, int nle, const char *what)
   return lab_error_set(err, EIO, "%s: %s", what, nl_geterror(nle));
 }
 
-static int capture_links(struct nl_sock *sk, int netns_fd, struct netstate *st,
-                         struct lab_error **err)
+/* Adds the record of one cache object to st (or nothing, when o is not one
+ * netstate keeps: not IPv4, or filtered out by flags). */
+typedef void capture_one_fn(struct nl_object *o, struct netstate *st, unsigned flags);
+
+static void link_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
-  struct nl_cache *cache = NULL;
-  int rc = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);
-  if (rc < 0)
-    return nl_error(err, rc, "reading links");
-  for (struct nl_object *o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o)) {
-    struct rtnl_link *l = (struct rtnl_link *)o;
-    struct netstate_link *r = netstate_add_link(st);
-    if (r == NULL) {
-      nl_cache_free(cache);
-      return lab_error_set(err, ENOMEM, "reading links");
-    }
-    set_name(r->name, rtnl_link_get_name(l));
-    r->ifindex = rtnl_link_get_ifindex(l);
-    snprintf(r->kind, sizeof r->kind, "%s", rtnl_link_get_type(l) ?: "");
-    r->arptype = (uint16_t)rtnl_link_get_arptype(l);
-    r->flags = rtnl_link_get_flags(l);
-    r->operstate = rtnl_link_get_operstate(l);
-    r->mtu = rtnl_link_get_mtu(l);
-    r->txqlen = rtnl_link_get_txqlen(l);
-    copy_lladdr(r->lladdr, &r->lladdr_len, rtnl_link_get_addr(l));
-    r->master_ifindex = rtnl_link_get_master(l); /* named below, once every link is known */
-  }
-  nl_cache_free(cache);
+  (void)flags;
+  struct rtnl_link *l = (struct rtnl_link *)o;
+  struct netstate_link *r = netstate_add_link(st);
+  set_name(r->name, rtnl_link_get_name(l));
+  r->ifindex = rtnl_link_get_ifindex(l);
+  snprintf(r->kind, sizeof r->kind, "%s", rtnl_link_get_type(l) ?: "");
+  r->arptype = (uint16_t)rtnl_link_get_arptype(l);
+  r->flags = rtnl_link_get_flags(l);
+  r->operstate = rtnl_link_get_operstate(l);
+  r->mtu = rtnl_link_get_mtu(l);
+  r->txqlen = rtnl_link_get_txqlen(l);
+  copy_lladdr(r->lladdr, &r->lladdr_len, rtnl_link_get_addr(l));
+  r->master_ifindex =
+      rtnl_link_get_master(l); /* named by link_details(), once every link is known */
+}
+
+/* What netlink's link dump does not say: each link's master by name, and its
+ * checksum offload and features (ethtool, in the namespace netns_fd). */
+static int link_details(int netns_fd, struct netstate *st, struct lab_error **err)
+{
   for (size_t i = 0; i < st->n_links; i++) {
     struct netstate_link *r = &st->links[i];
     if (r->master_ifindex > 0) {
-      char buf[IFNAMSIZ];
-      set_name(r->master, ifname_of(st, r->master_ifindex, buf));
+      set_ifname(r->master, st, r->master_ifindex);
     }
     cleanup_error struct lab_error *e = NULL;
     int on = -1;
@@ -199,111 +194,73 @@ static int capture_links(struct nl_sock *sk, int netns_fd, struct netstate *st,
   return 0;
 }
 
-static int capture_addrs(struct nl_sock *sk, struct netstate *st, struct lab_error **err)
+static void addr_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
-  struct nl_cache *cache = NULL;
-  int rc = rtnl_addr_alloc_cache(sk, &cache);
-  if (rc < 0)
-    return nl_error(err, rc, "reading addresses");
-  for (struct nl_object *o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o)) {
-    struct rtnl_addr *a = (struct rtnl_addr *)o;
-    if (rtnl_addr_get_family(a) != AF_INET)
-      continue;
-    struct netstate_addr *r = netstate_add_addr(st);
-    if (r == NULL) {
-      nl_cache_free(cache);
-      return lab_error_set(err, ENOMEM, "reading addresses");
-    }
-    char buf[IFNAMSIZ];
-    set_name(r->ifname, ifname_of(st, rtnl_addr_get_ifindex(a), buf));
-    copy_in4(&r->local, rtnl_addr_get_local(a), NULL);
-    r->prefix = (uint8_t)rtnl_addr_get_prefixlen(a);
-    r->peer = r->local;
-    copy_in4(&r->peer, rtnl_addr_get_peer(a), NULL);
-    copy_in4(&r->broadcast, rtnl_addr_get_broadcast(a), &r->has_broadcast);
-    r->scope = (uint8_t)rtnl_addr_get_scope(a);
-    r->flags = rtnl_addr_get_flags(a);
-    set_name(r->label, rtnl_addr_get_label(a));
-  }
-  nl_cache_free(cache);
-  return 0;
+  (void)flags;
+  struct rtnl_addr *a = (struct rtnl_addr *)o;
+  if (rtnl_addr_get_family(a) != AF_INET)
+    return;
+  struct netstate_addr *r = netstate_add_addr(st);
+  set_ifname(r->ifname, st, rtnl_addr_get_ifindex(a));
+  copy_in4(&r->local, rtnl_addr_get_local(a), NULL);
+  r->prefix = (uint8_t)rtnl_addr_get_prefixlen(a);
+  r->peer = r->local;
+  copy_in4(&r->peer, rtnl_addr_get_peer(a), NULL);
+  copy_in4(&r->broadcast, rtnl_addr_get_broadcast(a), &r->has_broadcast);
+  r->scope = (uint8_t)rtnl_addr_get_scope(a);
+  r->flags = rtnl_addr_get_flags(a);
+  set_name(r->label, rtnl_addr_get_label(a));
 }
 
-static int capture_routes(struct nl_sock *sk, struct netstate *st, struct lab_error **err)
+static void route_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
-  struct nl_cache *cache = NULL;
-  int rc = rtnl_route_alloc_cache(sk, AF_INET, 0, &cache);
-  if (rc < 0)
-    return nl_error(err, rc, "reading routes");
-  for (struct nl_object *o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o)) {
-    struct rtnl_route *rt = (struct rtnl_route *)o;
-    if (rtnl_route_get_family(rt) != AF_INET)
-      continue;
-    struct netstate_route *r = netstate_add_route(st);
-    if (r == NULL) {
-      nl_cache_free(cache);
-      return lab_error_set(err, ENOMEM, "reading routes");
-    }
-    r->table = rtnl_route_get_table(rt);
-    r->type = rtnl_route_get_type(rt);
-    r->protocol = rtnl_route_get_protocol(rt);
-    r->scope = rtnl_route_get_scope(rt);
-    r->tos = rtnl_route_get_tos(rt);
-    r->priority = rtnl_route_get_priority(rt);
-    struct nl_addr *dst = rtnl_route_get_dst(rt);
-    copy_in4(&r->dst, dst, NULL);
-    r->dst_len = dst != NULL ? (uint8_t)nl_addr_get_prefixlen(dst) : 0;
-    copy_in4(&r->prefsrc, rtnl_route_get_pref_src(rt), &r->has_prefsrc);
-    for (int m = 1; m <= RTAX_MAX; m++) {
-      uint32_t v = 0;
-      if (rtnl_route_get_metric(rt, m, &v) == 0)
-        r->metrics[m] = v;
-    }
-    int n = rtnl_route_get_nnexthops(rt);
-    for (int i = 0; i < n && r->n_nexthops < NETSTATE_NEXTHOP_MAX; i++) {
-      struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rt, i);
-      struct netstate_nexthop *h = &r->nexthops[r->n_nexthops++];
-      int oif = rtnl_route_nh_get_ifindex(nh);
-      char buf[IFNAMSIZ];
-      if (oif > 0)
-        set_name(h->ifname, ifname_of(st, oif, buf));
-      copy_in4(&h->gateway, rtnl_route_nh_get_gateway(nh), &h->has_gateway);
-      h->flags = (uint8_t)rtnl_route_nh_get_flags(nh);
-      h->weight = rtnl_route_nh_get_weight(nh);
-    }
+  (void)flags;
+  struct rtnl_route *rt = (struct rtnl_route *)o;
+  if (rtnl_route_get_family(rt) != AF_INET)
+    return;
+  struct netstate_route *r = netstate_add_route(st);
+  r->table = rtnl_route_get_table(rt);
+  r->type = rtnl_route_get_type(rt);
+  r->protocol = rtnl_route_get_protocol(rt);
+  r->scope = rtnl_route_get_scope(rt);
+  r->tos = rtnl_route_get_tos(rt);
+  r->priority = rtnl_route_get_priority(rt);
+  struct nl_addr *dst = rtnl_route_get_dst(rt);
+  copy_in4(&r->dst, dst, NULL);
+  r->dst_len = dst != NULL ? (uint8_t)nl_addr_get_prefixlen(dst) : 0;
+  copy_in4(&r->prefsrc, rtnl_route_get_pref_src(rt), &r->has_prefsrc);
+  for (int m = 1; m <= RTAX_MAX; m++) {
+    uint32_t v = 0;
+    if (rtnl_route_get_metric(rt, m, &v) == 0)
+      r->metrics[m] = v;
   }
-  nl_cache_free(cache);
-  return 0;
+  int n = rtnl_route_get_nnexthops(rt);
+  for (int i = 0; i < n && r->n_nexthops < NETSTATE_NEXTHOP_MAX; i++) {
+    struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rt, i);
+    struct netstate_nexthop *h = &r->nexthops[r->n_nexthops++];
+    int oif = rtnl_route_nh_get_ifindex(nh);
+    if (oif > 0)
+      set_ifname(h->ifname, st, oif);
+    copy_in4(&h->gateway, rtnl_route_nh_get_gateway(nh), &h->has_gateway);
+    h->flags = (uint8_t)rtnl_route_nh_get_flags(nh);
+    h->weight = rtnl_route_nh_get_weight(nh);
+  }
 }
 
-static int capture_neighs(struct nl_sock *sk, unsigned flags, struct netstate *st,
-                          struct lab_error **err)
+static void neigh_one(struct nl_object *o, struct netstate *st, unsigned flags)
 {
-  struct nl_cache *cache = NULL;
-  int rc = rtnl_neigh_alloc_cache(sk, &cache);
-  if (rc < 0)
-    return nl_error(err, rc, "reading neighbours");
-  for (struct nl_object *o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o)) {
-    struct rtnl_neigh *n = (struct rtnl_neigh *)o;
-    if (rtnl_neigh_get_family(n) != AF_INET)
-      continue;
-    int state = rtnl_neigh_get_state(n);
-    if ((flags & NETSTATE_NEIGH_PERMANENT_ONLY) && !(state & NUD_PERMANENT))
-      continue;
-    struct netstate_neigh *r = netstate_add_neigh(st);
-    if (r == NULL) {
-      nl_cache_free(cache);
-      return lab_error_set(err, ENOMEM, "reading neighbours");
-    }
-    char buf[IFNAMSIZ];
-    set_name(r->ifname, ifname_of(st, rtnl_neigh_get_ifindex(n), buf));
-    copy_in4(&r->dst, rtnl_neigh_get_dst(n), NULL);
-    copy_lladdr(r->lladdr, &r->lladdr_len, rtnl_neigh_get_lladdr(n));
-    r->state = (uint16_t)state;
-    r->flags = (uint8_t)rtnl_neigh_get_flags(n);
-  }
-  nl_cache_free(cache);
-  return 0;
+  struct rtnl_neigh *n = (struct rtnl_neigh *)o;
+  if (rtnl_neigh_get_family(n) != AF_INET)
+    return;
+  int state = rtnl_neigh_get_state(n);
+  if ((flags & NETSTATE_NEIGH_PERMANENT_ONLY) && !(state & NUD_PERMANENT))
+    return;
+  struct netstate_neigh *r = netstate_add_neigh(st);
+  set_ifname(r->ifname, st, rtnl_neigh_get_ifindex(n));
+  copy_in4(&r->dst, rtnl_neigh_get_dst(n), NULL);
+  copy_lladdr(r->lladdr, &r->lladdr_len, rtnl_neigh_get_lladdr(n));
+  r->state = (uint16_t)state;
+  r->flags = (uint8_t)rtnl_neigh_get_flags(n);
 }
 
 /* libnl's netem getters return an int that is a u32 probability, or a
@@ -337,35 +294,63 @@ static void capture_netem(struct rtnl_qdisc *q, struct netstate_netem *n)
   n->corrupt_corr_ppm = prob_ppm(rtnl_netem_get_corruption_correlation(q));
 }
 
-static int capture_qdiscs(struct nl_sock *sk, struct netstate *st, struct lab_error **err)
+static void qdisc_one(struct nl_object *o, struct netstate *st, unsigned flags)
+{
+  (void)flags;
+  struct rtnl_qdisc *q = (struct rtnl_qdisc *)o;
+  struct rtnl_tc *tc = TC_CAST(q);
+  struct netstate_qdisc *r = netstate_add_qdisc(st);
+  set_ifname(r->ifname, st, rtnl_tc_get_ifindex(tc));
+  snprintf(r->kind, sizeof r->kind, "%s", rtnl_tc_get_kind(tc) ?: "");
+  r->handle = rtnl_tc_get_handle(tc);
+  r->parent = rtnl_tc_get_parent(tc);
+  if (strcmp(r->kind, "netem") == 0) {
+    r->params = NETSTATE_QDISC_NETEM;
+    capture_netem(q, &r->u.netem);
+  } else if (strcmp(r->kind, "tbf") == 0) {
+    r->params = NETSTATE_QDISC_TBF;
+    r->u.tbf.rate_bytes = nonneg(rtnl_qdisc_tbf_get_rate(q));
+    r->u.tbf.burst = nonneg(rtnl_qdisc_tbf_get_rate_bucket(q));
+    r->u.tbf.limit = nonneg(rtnl_qdisc_tbf_get_limit(q));
+  }
+}
+
+static int alloc_link_cache(struct nl_sock *sk, struct nl_cache **cache)
+{
+  return rtnl_link_alloc_cache(sk, AF_UNSPEC, cache);
+}
+
+static int alloc_route_cache(struct nl_sock *sk, struct nl_cache **cache)
+{
+  return rtnl_route_alloc_cache(sk, AF_INET, 0, cache);
+}
+
+/* One libnl dump: how to fill the cache, and what one of its objects adds. */
+struct capture {
+  const char *what;
+  int (*alloc_cache)(struct nl_sock *sk, struct nl_cache **cache);
+  capture_one_fn *one;
+};
+
+/* Links first: the other records name their interfaces through st->links. */
+static const struct capture captures[] = {
+    {"reading links", alloc_link_cache, link_one},
+    {"reading addresses", rtnl_addr_alloc_cache, addr_one},
+    {"reading routes", alloc_route_cache, route_one},
+    {"reading neighbours", rtnl_neigh_alloc_cache, neigh_one},
+    {"reading qdiscs", rtnl_qdisc_alloc_cache, qdisc_one},
+};
+
+/* Dumps c's objects through sk and adds their records to st. */
+static int capture_cache(struct nl_sock *sk, const struct capture *c, unsigned flags,
+                         struct netstate *st, struct lab_error **err)
 {
   struct nl_cache *cache = NULL;
-  int rc = rtnl_qdisc_alloc_cache(sk, &cache);
+  int rc = c->alloc_cache(sk, &cache);
   if (rc < 0)
-    return nl_error(err, rc, "reading qdiscs");
-  for (struct nl_object *o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o)) {
-    struct rtnl_qdisc *q = (struct rtnl_qdisc *)o;
-    struct rtnl_tc *tc = TC_CAST(q);
-    struct netstate_qdisc *r = netstate_add_qdisc(st);
-    if (r == NULL) {
-      nl_cache_free(cache);
-      return lab_error_set(err, ENOMEM, "reading qdiscs");
-    }
-    char buf[IFNAMSIZ];
-    set_name(r->ifname, ifname_of(st, rtnl_tc_get_ifindex(tc), buf));
-    snprintf(r->kind, sizeof r->kind, "%s", rtnl_tc_get_kind(tc) ?: "");
-    r->handle = rtnl_tc_get_handle(tc);
-    r->parent = rtnl_tc_get_parent(tc);
-    if (strcmp(r->kind, "netem") == 0) {
-      r->params = NETSTATE_QDISC_NETEM;
-      capture_netem(q, &r->u.netem);
-    } else if (strcmp(r->kind, "tbf") == 0) {
-      r->params = NETSTATE_QDISC_TBF;
-      r->u.tbf.rate_bytes = nonneg(rtnl_qdisc_tbf_get_rate(q));
-      r->u.tbf.burst = nonneg(rtnl_qdisc_tbf_get_rate_bucket(q));
-      r->u.tbf.limit = nonneg(rtnl_qdisc_tbf_get_limit(q));
-    }
-  }
+    return nl_error(err, rc, c->what);
+  for (struct nl_object *o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o))
+    c->one(o, st, flags);
   nl_cache_free(cache);
   return 0;
 }
@@ -451,9 +436,10 @@ int netstate_capture(int netns_fd, unsigned flags, struct netstate **out, struct
   cleanup_netstate struct netstate *st = netstate_new();
   if (st == NULL)
     return lab_error_set(err, ENOMEM, "capturing network state");
-  if (capture_links(sk, netns_fd, st, err) < 0 || capture_addrs(sk, st, err) < 0 ||
-      capture_routes(sk, st, err) < 0 || capture_neighs(sk, flags, st, err) < 0 ||
-      capture_qdiscs(sk, st, err) < 0 || capture_netem_rates(sk, st, err) < 0)
+  for (size_t i = 0; i < sizeof captures / sizeof captures[0]; i++)
+    if (capture_cache(sk, &captures[i], flags, st, err) < 0)
+      return lab_error_wrap(err, "capturing network state");
+  if (link_details(netns_fd, st, err) < 0 || capture_netem_rates(sk, st, err) < 0)
     return lab_error_wrap(err, "capturing network state");
   *out = steal_pointer(&st);
   return 0;
@@ -536,77 +522,51 @@ static const char *operstate_name(uint8_t s)
 {
   static const char *const names[] = {"unknown", "notpresent", "down", "lowerlayerdown",
                                       "testing", "dormant",    "up"};
-  return s < sizeof names / sizeof names[0] ? names[s] : "?";
+  return names_get(names, NAMES_N(names), s, "?");
 }
 
-static void put_scope(FILE *f, uint8_t s)
-{
-  switch (s) {
-  case RT_SCOPE_UNIVERSE:
-    fputs("global", f);
-    break;
-  case RT_SCOPE_SITE:
-    fputs("site", f);
-    break;
-  case RT_SCOPE_LINK:
-    fputs("link", f);
-    break;
-  case RT_SCOPE_HOST:
-    fputs("host", f);
-    break;
-  case RT_SCOPE_NOWHERE:
-    fputs("nowhere", f);
-    break;
-  default:
-    fprintf(f, "%u", s);
-  }
-}
+/* Names of kernel enum values, indexed by the value. */
+static const char *const scope_names[] = {
+    [RT_SCOPE_UNIVERSE] = "global", [RT_SCOPE_SITE] = "site",       [RT_SCOPE_LINK] = "link",
+    [RT_SCOPE_HOST] = "host",       [RT_SCOPE_NOWHERE] = "nowhere",
+};
 
-static void put_table(FILE *f, uint32_t t)
+static const char *const table_names[] = {
+    [RT_TABLE_DEFAULT] = "default",
+    [RT_TABLE_MAIN] = "main",
+    [RT_TABLE_LOCAL] = "local",
+};
+
+static const char *const proto_names[] = {
+    [RTPROT_UNSPEC] = "unspec", [RTPROT_REDIRECT] = "redirect", [RTPROT_KERNEL] = "kernel",
+    [RTPROT_BOOT] = "boot",     [RTPROT_STATIC] = "static",     [RTPROT_RA] = "ra",
+    [RTPROT_DHCP] = "dhcp",
+};
+
+static const char *const rtype_names[] = {
+    [RTN_UNSPEC] = "unspec",
+    [RTN_UNICAST] = "unicast",
+    [RTN_LOCAL] = "local",
+    [RTN_BROADCAST] = "broadcast",
+    [RTN_ANYCAST] = "anycast",
+    [RTN_MULTICAST] = "multicast",
+    [RTN_BLACKHOLE] = "blackhole",
+    [RTN_UNREACHABLE] = "unreachable",
+    [RTN_PROHIBIT] = "prohibit",
+    [RTN_THROW] = "throw",
+    [RTN_NAT] = "nat",
+};
+
+/* Writes names[v] (of n), or v in decimal when the table has no name for it. */
+static void put_name(FILE *f, uint32_t v, const char *const *names, size_t n)
 {
-  if (t == RT_TABLE_MAIN)
-    fputs("main", f);
-  else if (t == RT_TABLE_LOCAL)
-    fputs("local", f);
-  else if (t == RT_TABLE_DEFAULT)
-    fputs("default", f);
+  const char *name = names_get(names, n, v, NULL);
+  if (name != NULL)
+    fputs(name, f);
   else
-    fprintf(f, "%" PRIu32, t);
+    fprintf(f, "%" PRIu32, v);
 }
-
-static void put_proto(FILE *f, uint8_t p)
-{
-  static const char *const names[] = {
-      [RTPROT_UNSPEC] = "unspec", [RTPROT_REDIRECT] = "redirect", [RTPROT_KERNEL] = "kernel",
-      [RTPROT_BOOT] = "boot",     [RTPROT_STATIC] = "static",     [RTPROT_RA] = "ra",
-      [RTPROT_DHCP] = "dhcp",
-  };
-  if (p < sizeof names / sizeof names[0] && names[p] != NULL)
-    fputs(names[p], f);
-  else
-    fprintf(f, "%u", p);
-}
-
-static void put_rtype(FILE *f, uint8_t t)
-{
-  static const char *const names[] = {
-      [RTN_UNSPEC] = "unspec",
-      [RTN_UNICAST] = "unicast",
-      [RTN_LOCAL] = "local",
-      [RTN_BROADCAST] = "broadcast",
-      [RTN_ANYCAST] = "anycast",
-      [RTN_MULTICAST] = "multicast",
-      [RTN_BLACKHOLE] = "blackhole",
-      [RTN_UNREACHABLE] = "unreachable",
-      [RTN_PROHIBIT] = "prohibit",
-      [RTN_THROW] = "throw",
-      [RTN_NAT] = "nat",
-  };
-  if (t < sizeof names / sizeof names[0] && names[t] != NULL)
-    fputs(names[t], f);
-  else
-    fprintf(f, "%u", t);
-}
+#define PUT_NAME(f, v, table) put_name(f, v, table, NAMES_N(table))
 
 static void put_in4(FILE *f, struct in_addr a)
 {
@@ -705,7 +665,7 @@ static void put_addr(FILE *f, const void *rec)
     put_in4(f, a->broadcast);
   }
   fputs(" scope ", f);
-  put_scope(f, a->scope);
+  PUT_NAME(f, a->scope, scope_names);
   fprintf(f, " label %s flags ", a->label[0] ? a->label : "none");
   PUT_BITS(f, a->flags, addr_flag_names);
 }
@@ -734,7 +694,7 @@ static void put_route(FILE *f, const void *rec)
 {
   const struct netstate_route *r = rec;
   fputs("route table ", f);
-  put_table(f, r->table);
+  PUT_NAME(f, r->table, table_names);
   fputc(' ', f);
   if (r->dst_len == 0 && r->dst.s_addr == 0) {
     fputs("default", f);
@@ -743,11 +703,11 @@ static void put_route(FILE *f, const void *rec)
     fprintf(f, "/%u", r->dst_len);
   }
   fputs(" type ", f);
-  put_rtype(f, r->type);
+  PUT_NAME(f, r->type, rtype_names);
   fputs(" proto ", f);
-  put_proto(f, r->protocol);
+  PUT_NAME(f, r->protocol, proto_names);
   fputs(" scope ", f);
-  put_scope(f, r->scope);
+  PUT_NAME(f, r->scope, scope_names);
   fprintf(f, " metric %" PRIu32, r->priority);
   if (r->tos != 0)
     fprintf(f, " tos 0x%02x", r->tos);

@@ -161,7 +161,7 @@ static inline void netstate_freep(struct netstate **st)
 #define cleanup_netstate __attribute__((cleanup(netstate_freep)))
 
 /* Appends one zeroed record to st and returns it (owned by st, valid until
- * the next append of the same kind), or NULL when out of memory. */
+ * the next append of the same kind); aborts when out of memory (xalloc.h). */
 struct netstate_link *netstate_add_link(struct netstate *st);
 struct netstate_addr *netstate_add_addr(struct netstate *st);
 struct netstate_route *netstate_add_route(struct netstate *st);

@@ -38,7 +38,7 @@ int probe_enter_netns(const char *path, struct lab_error **err)
   return 0;
 }
 
-int probe_helper_run(const char *netns_path, const char *spec_json, FILE *out,
+int probe_helper_run(const char *netns_path, pid_t exec_pid, const char *spec_json, FILE *out,
                      struct lab_error **err)
 {
   struct probe_spec spec;
@@ -46,10 +46,14 @@ int probe_helper_run(const char *netns_path, const char *spec_json, FILE *out,
     return -1;
   struct probe_result result;
   int rc = 0;
-  if (netns_path != NULL)
-    rc = probe_enter_netns(netns_path, err);
-  if (rc == 0)
-    rc = probe_run(&spec, &result, err);
+  if (spec.kind == PROBE_EXEC) {
+    rc = probe_exec_run(exec_pid, &spec, &result, err);
+  } else {
+    if (netns_path != NULL)
+      rc = probe_enter_netns(netns_path, err);
+    if (rc == 0)
+      rc = probe_run(&spec, &result, err);
+  }
   probe_spec_clear(&spec);
   if (rc < 0)
     return -1;

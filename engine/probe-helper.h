@@ -4,6 +4,7 @@
 #define NODELAB_ENGINE_PROBE_HELPER_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -15,10 +16,11 @@ int probe_enter_netns(const char *path, struct lab_error **err);
 
 /* Decodes spec_json (probe.h's wire format), enters the namespace at
  * netns_path unless it is NULL, runs the probe and writes its result to out
- * as one line of JSON, flushed.  Returns 0 when the probe ran, whatever its
- * verdict; -1 and *err when it could not (a bad spec, a failed setns, no
- * socket), having written nothing. */
-int probe_helper_run(const char *netns_path, const char *spec_json, FILE *out,
+ * as one line of JSON, flushed.  An exec probe ignores netns_path and runs
+ * for the node whose init is exec_pid (probe_exec_run(); 0: here).  Returns 0
+ * when the probe ran, whatever its verdict; -1 and *err when it could not (a
+ * bad spec, a failed setns, no socket), having written nothing. */
+int probe_helper_run(const char *netns_path, pid_t exec_pid, const char *spec_json, FILE *out,
                      struct lab_error **err);
 
 #endif

@@ -9,9 +9,11 @@
 
 static void usage(FILE *f)
 {
-  fputs("usage: nodelab-probe [--netns-pid PID | --netns PATH] SPEC_JSON\n"
+  fputs("usage: nodelab-probe [--netns-pid PID | --netns PATH | --pid PID] SPEC_JSON\n"
         "Runs one probe (ping, tcp, http, udp) in the network namespace of PID (or at PATH,\n"
         "default: the current one) and prints its result as one line of JSON.\n"
+        "An exec probe runs for the node whose init is --pid PID: in all its namespaces,\n"
+        "or, when the spec names a pod, in that container through the node's runtime.\n"
         "Exit status: 0 when the probe ran, whatever its verdict; 2 on a usage or setup error.\n",
         f);
 }
@@ -21,20 +23,28 @@ int main(int argc, char **argv)
   static const struct option opts[] = {
       {"netns-pid", required_argument, NULL, 'p'},
       {"netns", required_argument, NULL, 'n'},
+      {"pid", required_argument, NULL, 'P'},
       {"help", no_argument, NULL, 'h'},
       {0},
   };
   char path[64];
   const char *netns = NULL;
+  pid_t exec_pid = 0;
   int c;
   while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
     switch (c) {
-    case 'p': {
+    case 'p':
+    case 'P': {
       char *end;
       long pid = strtol(optarg, &end, 10);
       if (*optarg == '\0' || *end != '\0' || pid <= 0 || pid > 0x3fffffff) {
-        fprintf(stderr, "nodelab-probe: --netns-pid %s: not a process id\n", optarg);
+        fprintf(stderr, "nodelab-probe: --%s %s: not a process id\n",
+                c == 'p' ? "netns-pid" : "pid", optarg);
         return 2;
+      }
+      if (c == 'P') {
+        exec_pid = (pid_t)pid;
+        break;
       }
       snprintf(path, sizeof path, "/proc/%ld/ns/net", pid);
       netns = path;
@@ -56,7 +66,7 @@ int main(int argc, char **argv)
     return 2;
   }
   cleanup_error struct lab_error *err = NULL;
-  if (probe_helper_run(netns, argv[optind], stdout, &err) < 0) {
+  if (probe_helper_run(netns, exec_pid, argv[optind], stdout, &err) < 0) {
     fprintf(stderr, "nodelab-probe: %s\n", err->msg);
     return 2;
   }

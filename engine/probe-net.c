@@ -215,6 +215,10 @@ int probe_run_ping(const struct probe_spec *s, struct probe_result *r, struct la
     uint32_t filter = ~pass;
     (void)setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter); /* an optimisation */
   }
+  /* Don't fragment, as `ping -M do`: a packet too big for a link on the way
+   * is lost (or refused here: EMSGSIZE), which is what an MTU check looks for. */
+  int pmtu = IP_PMTUDISC_DO;
+  (void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
   if (getrandom(&st.nonce, sizeof st.nonce, 0) != sizeof st.nonce ||
       getrandom(&st.id, sizeof st.id, 0) != sizeof st.id)
     return lab_error_errno(err, "getrandom");

@@ -1,4 +1,5 @@
 #include "probe-runner.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,20 +28,6 @@ extern char **environ;
 /* The helper prints one line of a few hundred bytes; more is not ours. */
 #define HELPER_OUT_MAX 16384
 #define HELPER_ERR_MAX 1024
-
-/* Belongs beside sys_pidfd_open in common/syscalls.h (kept here so this
- * branch touches nothing outside engine/). */
-static int sys_pidfd_send_signal(int pidfd, int sig)
-{
-#ifdef SYS_pidfd_send_signal
-  return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0U);
-#else
-  (void)pidfd;
-  (void)sig;
-  errno = ENOSYS;
-  return -1;
-#endif
-}
 
 struct probe_job {
   struct probe_job *next;
@@ -289,15 +276,13 @@ int probe_runner_start(struct event_base *base, const char *probe_binary, pid_t 
   int argc = 0;
   argv[argc++] = (char *)probe_binary;
   if (netns_pid > 0) {
-    argv[argc++] = (char *)"--netns-pid";
+    argv[argc++] = (char *)(spec->kind == PROBE_EXEC ? "--pid" : "--netns-pid");
     argv[argc++] = pidbuf;
   }
   argv[argc++] = spec_json;
   argv[argc] = NULL;
 
-  struct probe_job *job = calloc(1, sizeof *job);
-  if (job == NULL)
-    abort();
+  struct probe_job *job = xcalloc(1, sizeof *job);
   *job = (struct probe_job){.pidfd = -1,
                             .out_fd = -1,
                             .err_fd = -1,

@@ -34,7 +34,8 @@ typedef void probe_done_cb(const struct probe_result *result, void *arg);
 #define PROBE_RUNNER_MARGIN_MS 1000
 
 /* Starts probe_binary (nodelab-probe) for spec, in the network namespace of
- * netns_pid (0: the caller's own), on base; cb(result, arg) follows exactly
+ * netns_pid (0: the caller's own; for an exec probe, the node init whose
+ * namespaces or runtime run the command), on base; cb(result, arg) follows exactly
  * once, from the loop, never from within this call.  The spec is copied (as
  * JSON) before this returns.  The helper is killed at spec->timeout_ms +
  * PROBE_RUNNER_MARGIN_MS.  Returns 0, or -1 and *err (an invalid spec, no

@@ -14,39 +14,28 @@
 
 #include "json.h"
 #include "probe-internal.h"
+#include "xalloc.h"
+#include "names.h"
+#include "strv.h"
 
 static const char *const kind_names[] = {
-    [PROBE_PING] = "ping",
-    [PROBE_TCP] = "tcp",
-    [PROBE_HTTP] = "http",
-    [PROBE_UDP] = "udp",
+    [PROBE_PING] = "ping", [PROBE_TCP] = "tcp",   [PROBE_HTTP] = "http",
+    [PROBE_UDP] = "udp",   [PROBE_EXEC] = "exec",
 };
 static_assert(sizeof kind_names / sizeof kind_names[0] == PROBE_KIND_COUNT, "a name per kind");
 
 const char *probe_kind_name(enum probe_kind kind)
 {
-  return (unsigned)kind < PROBE_KIND_COUNT ? kind_names[kind] : "?";
+  return names_get(kind_names, PROBE_KIND_COUNT, kind, "?");
 }
 
 int probe_kind_parse(const char *name, enum probe_kind *kind)
 {
-  for (int k = 0; k < PROBE_KIND_COUNT; k++) {
-    if (name != NULL && strcmp(name, kind_names[k]) == 0) {
-      *kind = (enum probe_kind)k;
-      return 0;
-    }
-  }
-  return -1;
-}
-
-static char *xstrdup(const char *s)
-{
-  if (s == NULL)
-    return NULL;
-  char *d = strdup(s);
-  if (d == NULL)
-    abort();
-  return d;
+  int k = names_find(kind_names, PROBE_KIND_COUNT, name);
+  if (k < 0)
+    return -1;
+  *kind = (enum probe_kind)k;
+  return 0;
 }
 
 static void replace_str(char **field, const char *value)
@@ -83,6 +72,9 @@ void probe_spec_clear(struct probe_spec *spec)
   free(spec->http.body);
   free(spec->udp.payload);
   free(spec->udp.expect);
+  strv_free(spec->exec.argv);
+  free(spec->exec.pod);
+  free(spec->exec.container);
   *spec = (struct probe_spec){0};
 }
 
@@ -96,6 +88,9 @@ void probe_spec_copy(struct probe_spec *dst, const struct probe_spec *src)
   dst->http.body = xstrdup(src->http.body);
   dst->udp.payload = xstrdup(src->udp.payload);
   dst->udp.expect = xstrdup(src->udp.expect);
+  dst->exec.argv = strv_dup(src->exec.argv);
+  dst->exec.pod = xstrdup(src->exec.pod);
+  dst->exec.container = xstrdup(src->exec.container);
 }
 
 static int check_text(const char *kind, const char *field, const char *value, bool nonempty,
@@ -130,6 +125,21 @@ int probe_spec_validate(const struct probe_spec *s, struct lab_error **err)
   if (s->timeout_ms < 1 || s->timeout_ms > PROBE_MAX_TIMEOUT_MS)
     return lab_error_set(err, 0, "%s: timeout %d ms: must be 1..%d", k, s->timeout_ms,
                          PROBE_MAX_TIMEOUT_MS);
+  if (s->kind == PROBE_EXEC) {
+    if (s->exec.argv == NULL || s->exec.argv[0] == NULL || s->exec.argv[0][0] == '\0')
+      return lab_error_set(err, 0, "exec: no command");
+    size_t total = 0;
+    for (size_t i = 0; s->exec.argv[i] != NULL; i++)
+      total += strlen(s->exec.argv[i]) + 1;
+    if (total > PROBE_MAX_TEXT)
+      return lab_error_set(err, 0, "exec: argv: %zu bytes, at most %d", total, PROBE_MAX_TEXT);
+    if (s->exec.container != NULL && s->exec.pod == NULL)
+      return lab_error_set(err, 0, "exec: a container needs its pod");
+    if ((s->exec.pod != NULL && s->exec.pod[0] == '\0') ||
+        (s->exec.container != NULL && s->exec.container[0] == '\0'))
+      return lab_error_set(err, 0, "exec: empty pod or container name");
+    return 0;
+  }
   if (s->addr.s_addr == htonl(INADDR_ANY))
     return lab_error_set(err, 0, "%s: no target address", k);
   if (s->kind != PROBE_PING && s->port == 0)
@@ -180,6 +190,7 @@ int probe_spec_validate(const struct probe_spec *s, struct lab_error **err)
         check_text(k, "expect", s->udp.expect, true, err) < 0)
       return -1;
     return 0;
+  case PROBE_EXEC: /* above */
   case PROBE_KIND_COUNT:
     break;
   }
@@ -192,7 +203,9 @@ int probe_spec_validate(const struct probe_spec *s, struct lab_error **err)
 #define KIND_BIT(k) (1u << (k))
 #define KINDS_PORTED (KIND_BIT(PROBE_TCP) | KIND_BIT(PROBE_HTTP) | KIND_BIT(PROBE_UDP))
 
-enum field_type { FIELD_STR, FIELD_INT, FIELD_NUM };
+#define KINDS_NET (KINDS_ALL & ~KIND_BIT(PROBE_EXEC))
+
+enum field_type { FIELD_STR, FIELD_INT, FIELD_NUM, FIELD_STRV };
 
 /* Every field of the spec's wire format, with the kinds it applies to. */
 static const struct spec_field {
@@ -201,7 +214,7 @@ static const struct spec_field {
   enum field_type type;
 } spec_fields[] = {
     {"kind", KINDS_ALL, FIELD_STR},
-    {"target", KINDS_ALL, FIELD_STR},
+    {"target", KINDS_NET, FIELD_STR},
     {"port", KINDS_PORTED, FIELD_INT},
     {"timeoutMs", KINDS_ALL, FIELD_INT},
     {"count", KIND_BIT(PROBE_PING), FIELD_INT},
@@ -216,11 +229,17 @@ static const struct spec_field {
     {"status", KIND_BIT(PROBE_HTTP), FIELD_INT},
     {"body", KIND_BIT(PROBE_HTTP), FIELD_STR},
     {"payload", KIND_BIT(PROBE_UDP), FIELD_STR},
+    {"argv", KIND_BIT(PROBE_EXEC), FIELD_STRV},
+    {"pod", KIND_BIT(PROBE_EXEC), FIELD_STR},
+    {"container", KIND_BIT(PROBE_EXEC), FIELD_STR},
 };
 
 static const char *field_type_name(enum field_type t)
 {
-  return t == FIELD_STR ? "a string" : t == FIELD_INT ? "an integer" : "a number";
+  return t == FIELD_STR    ? "a string"
+         : t == FIELD_INT  ? "an integer"
+         : t == FIELD_STRV ? "a list of strings"
+                           : "a number";
 }
 
 static bool field_type_ok(struct json_object *v, enum field_type t)
@@ -232,6 +251,14 @@ static bool field_type_ok(struct json_object *v, enum field_type t)
     return json_object_is_type(v, json_type_int);
   case FIELD_NUM:
     return json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double);
+  case FIELD_STRV:
+    if (!json_object_is_type(v, json_type_array))
+      return false;
+    for (size_t i = 0; i < json_object_array_length(v); i++) {
+      if (!json_object_is_type(json_object_array_get_idx(v, i), json_type_string))
+        return false;
+    }
+    return true;
   }
   return false;
 }
@@ -269,8 +296,8 @@ static int spec_fields_check(struct json_object *o, enum probe_kind kind, struct
     if (f == NULL)
       return lab_error_set(err, 0, "spec: unknown field \"%s\"", key);
     if (!(f->kinds & KIND_BIT(kind)))
-      return lab_error_set(err, 0, "spec: field \"%s\" does not apply to a %s probe", key,
-                           probe_kind_name(kind));
+      return lab_error_set(err, 0, "spec: field \"%s\" does not apply to %s %s probe", key,
+                           kind == PROBE_EXEC ? "an" : "a", probe_kind_name(kind));
     if (!field_type_ok(val, f->type))
       return lab_error_set(err, 0, "spec: %s: must be %s", key, field_type_name(f->type));
   }
@@ -286,11 +313,20 @@ static int spec_decode(struct json_object *o, struct probe_spec *spec, struct la
   if (kind_name == NULL)
     return lab_error_set(err, 0, "spec: no kind");
   if (probe_kind_parse(kind_name, &kind) < 0)
-    return lab_error_set(err, 0, "spec: unknown kind \"%s\" (ping, tcp, http, udp)", kind_name);
+    return lab_error_set(err, 0, "spec: unknown kind \"%s\" (ping, tcp, http, udp, exec)",
+                         kind_name);
   probe_spec_init(spec, kind);
   if (spec_fields_check(o, kind, err) < 0)
     return -1;
 
+  if (kind == PROBE_EXEC) {
+    if (get_bounded_int(o, "timeoutMs", spec->timeout_ms, 0, INT32_MAX, &spec->timeout_ms, err) < 0)
+      return -1;
+    spec->exec.argv = json_get_strv(o, "argv");
+    replace_str(&spec->exec.pod, json_get_str(o, "pod"));
+    replace_str(&spec->exec.container, json_get_str(o, "container"));
+    return probe_spec_validate(spec, err);
+  }
   const char *target = json_get_str(o, "target");
   if (target == NULL)
     return lab_error_set(err, 0, "spec: no target");
@@ -339,6 +375,7 @@ static int spec_decode(struct json_object *o, struct probe_spec *spec, struct la
       replace_str(&spec->udp.payload, json_get_str(o, "payload"));
     replace_str(&spec->udp.expect, json_get_str(o, "expect"));
     break;
+  case PROBE_EXEC: /* above */
   case PROBE_KIND_COUNT:
     break;
   }
@@ -366,6 +403,16 @@ struct json_object *probe_spec_to_json(const struct probe_spec *s)
   char addr[INET_ADDRSTRLEN];
   inet_ntop(AF_INET, &s->addr, addr, sizeof addr);
   json_add_str(o, "kind", probe_kind_name(s->kind));
+  if (s->kind == PROBE_EXEC) {
+    add_int(o, "timeoutMs", s->timeout_ms);
+    struct json_object *argv = json_object_new_array();
+    for (size_t i = 0; s->exec.argv != NULL && s->exec.argv[i] != NULL; i++)
+      json_object_array_add(argv, json_object_new_string(s->exec.argv[i]));
+    json_object_object_add(o, "argv", argv);
+    json_add_str(o, "pod", s->exec.pod);
+    json_add_str(o, "container", s->exec.container);
+    return o;
+  }
   json_add_str(o, "target", addr);
   if (s->kind != PROBE_PING)
     add_int(o, "port", s->port);
@@ -394,6 +441,7 @@ struct json_object *probe_spec_to_json(const struct probe_spec *s)
     json_add_str(o, "payload", s->udp.payload);
     json_add_str(o, "expect", s->udp.expect);
     break;
+  case PROBE_EXEC: /* above */
   case PROBE_KIND_COUNT:
     break;
   }
@@ -526,7 +574,9 @@ char *probe_target_format(const struct probe_spec *s, char buf[PROBE_TARGET_LEN]
 {
   char addr[INET_ADDRSTRLEN];
   inet_ntop(AF_INET, &s->addr, addr, sizeof addr);
-  if (s->kind == PROBE_PING)
+  if (s->kind == PROBE_EXEC)
+    snprintf(buf, PROBE_TARGET_LEN, "%s", s->exec.argv != NULL ? s->exec.argv[0] : "");
+  else if (s->kind == PROBE_PING)
     snprintf(buf, PROBE_TARGET_LEN, "%s", addr);
   else
     snprintf(buf, PROBE_TARGET_LEN, "%s:%u", addr, (unsigned)s->port);
@@ -602,6 +652,8 @@ int probe_run(const struct probe_spec *spec, struct probe_result *result, struct
     return probe_run_http(spec, result, err);
   case PROBE_UDP:
     return probe_run_udp(spec, result, err);
+  case PROBE_EXEC:
+    return probe_exec_run(0, spec, result, err);
   case PROBE_KIND_COUNT:
     break;
   }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -23,6 +24,7 @@ enum probe_kind {
   PROBE_TCP,  /* connect, optionally send bytes and expect some back */
   PROBE_HTTP, /* GET, status and optionally a body substring */
   PROBE_UDP,  /* a datagram and its answer */
+  PROBE_EXEC, /* a command's exit status, in a node or a container (probe-exec.c) */
   PROBE_KIND_COUNT
 };
 
@@ -71,6 +73,11 @@ struct probe_spec {
     char *payload; /* never NULL after init: PROBE_DEFAULT_UDP_PAYLOAD */
     char *expect;  /* a substring of the answer, or NULL: any answer */
   } udp;
+  struct {
+    char **argv;     /* NULL-terminated, not empty */
+    char *pod;       /* NULL: in the node itself; else a pod of the node's runtime */
+    char *container; /* with pod: the container's short name, NULL: the pod's first */
+  } exec;
 };
 
 /* What the reason holds: on failure why, in words ("no ICMP reply in 2 s",
@@ -87,7 +94,7 @@ struct probe_result {
   char reason[PROBE_REASON_MAX];
 };
 
-/* The wire name of a kind ("ping", "tcp", "http", "udp"); never NULL. */
+/* The wire name of a kind ("ping", "tcp", "http", "udp", "exec"); never NULL. */
 const char *probe_kind_name(enum probe_kind kind);
 
 /* Parses a wire name.  Returns 0 and *kind, or -1 when name is no kind. */
@@ -113,7 +120,7 @@ int probe_spec_validate(const struct probe_spec *spec, struct lab_error **err);
  * kind has one, timeoutMs and the kind's own fields:
  *   ping: count, intervalMs, size, maxLoss (absent: any reply), maxRttMs
  *   tcp:  send, expect          http: path, host, status, body
- *   udp:  payload, expect
+ *   udp:  payload, expect        exec: argv, pod, container (no target, no port)
  * probe_spec_from_json fills *spec (init'ed by it; absent fields take their
  * defaults) and validates it.  It refuses an unknown field, a field of
  * another kind, a value of the wrong type, and a target that is not an IPv4
@@ -141,7 +148,7 @@ void probe_result_fail(struct probe_result *result, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Formats the probe's target in buf: "10.1.1.2" for ping, "10.1.1.2:80"
- * otherwise.  Returns buf. */
+ * otherwise, the command's name for exec.  Returns buf. */
 #define PROBE_TARGET_LEN 24
 char *probe_target_format(const struct probe_spec *spec, char buf[PROBE_TARGET_LEN]);
 
@@ -159,5 +166,22 @@ char *probe_duration_format(int ms, char buf[PROBE_DURATION_LEN]);
  * socket (CAP_NET_RAW) or, failing that, an unprivileged ICMP datagram socket
  * (net.ipv4.ping_group_range). */
 int probe_run(const struct probe_spec *spec, struct probe_result *result, struct lab_error **err);
+
+/* Runs an exec probe for the node whose init is host pid `pid` (0: here, in
+ * the caller's own namespaces, for tests).  Without exec.pod: enters every
+ * namespace of pid (cgroup, ipc, uts, net, pid, mnt and its root), forks
+ * (so the command is in the pid namespace), chdir /, runs argv with a clean
+ * environment (PATH, HOME) and its stdout and stderr captured.  With
+ * exec.pod: asks the node's runtime (NODE_RUNTIME_SOCKET through
+ * /proc/PID/root) to exec argv in the container, which runs it with the
+ * container's cgroup, seccomp filter, capabilities and label, as a learner's
+ * `nodelab exec NODE/POD/CTR` would.  ok iff the command exited 0; the
+ * reason is "exit status 0" or, on failure, "exit status 1: " and the first
+ * line of its output; latency is the command's run time.  At the timeout the
+ * command is killed ("command did not finish in 2 s").  Returns 0 when the
+ * probe ran, whatever its verdict; -1 and *err when it could not (no such
+ * process, setns refused, no runtime socket). */
+int probe_exec_run(pid_t pid, const struct probe_spec *spec, struct probe_result *result,
+                   struct lab_error **err);
 
 #endif

@@ -48,11 +48,6 @@ static int nets_overlap(uint32_t a, int pa, uint32_t b, int pb)
   return in_net(a, b, p);
 }
 
-void flows_ip_format(uint32_t ip, char buf[FLOWS_IP_STRLEN])
-{
-  snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
-}
-
 void flows_mac_for_ip(uint32_t ip, char buf[FLOWS_MAC_STRLEN])
 {
   snprintf(buf, FLOWS_MAC_STRLEN, "0a:58:%02x:%02x:%02x:%02x", ip >> 24, (ip >> 16) & 0xff,
@@ -69,8 +64,8 @@ struct flows_model *flows_model_new(const char *node, uint32_t cluster, int clus
   }
   if (prefix < cluster_prefix || !in_net(subnet, cluster, cluster_prefix)) {
     char s[16], c[16];
-    flows_ip_format(subnet, s);
-    flows_ip_format(cluster, c);
+    ipv4_format(subnet, s);
+    ipv4_format(cluster, c);
     lab_error_set(err, EINVAL, "node %s: subnet %s/%d is not inside the cluster network %s/%d",
                   node, s, prefix, c, cluster_prefix);
     return NULL;
@@ -129,11 +124,55 @@ uint32_t flows_model_gateway(const struct flows_model *m)
     lo_;                                                                                           \
   })
 
+/* Removes the entry named key from the sorted array arr of *n entries (its
+ * name freed).  Evaluates to 1, or 0 when there is no such entry. */
+#define DEL_SLOT(arr, n, key)                                                                      \
+  ({                                                                                               \
+    int f_;                                                                                        \
+    size_t at_ = FIND_SLOT(arr, *(n), key, &f_);                                                   \
+    if (f_) {                                                                                      \
+      free((arr)[at_].name);                                                                       \
+      memmove(&(arr)[at_], &(arr)[at_ + 1], (*(n)-at_ - 1) * sizeof *(arr));                       \
+      (*(n))--;                                                                                    \
+    }                                                                                              \
+    f_;                                                                                            \
+  })
+
+/* Makes room for one zeroed entry at index at of arr (of *n entries of size
+ * elem) and counts it; returns it, or NULL when out of memory (arr as it was). */
+static void *insert_slot(void **arr, size_t *n, size_t elem, size_t at)
+{
+  char *v = realloc(*arr, (*n + 1) * elem);
+  if (v == NULL)
+    return NULL;
+  *arr = v;
+  memmove(v + (at + 1) * elem, v + at * elem, (*n - at) * elem);
+  (*n)++;
+  return memset(v + at * elem, 0, elem);
+}
+
+/* Adds an entry named key (a copy; key is not there yet) at its place in the
+ * sorted array arr of *n entries.  Evaluates to the entry, zeroed but for its
+ * name, or NULL when out of memory. */
+#define ADD_SLOT(arr, n, key)                                                                      \
+  ({                                                                                               \
+    int f_;                                                                                        \
+    size_t at_ = FIND_SLOT(arr, *(n), key, &f_);                                                   \
+    char *name_ = strdup(key);                                                                     \
+    __typeof__(&(arr)[0]) e_ =                                                                     \
+        name_ != NULL ? insert_slot((void **)&(arr), n, sizeof *(arr), at_) : NULL;                \
+    if (e_ != NULL)                                                                                \
+      e_->name = name_;                                                                            \
+    else                                                                                           \
+      free(name_);                                                                                 \
+    e_;                                                                                            \
+  })
+
 int flows_model_add_remote(struct flows_model *m, const char *node, uint32_t subnet, int prefix,
                            uint32_t underlay, struct lab_error **err)
 {
   char s[16];
-  flows_ip_format(subnet, s);
+  ipv4_format(subnet, s);
   if (prefix < m->cluster_prefix || prefix > 30 || !in_net(subnet, m->cluster, m->cluster_prefix))
     return lab_error_set(err, EINVAL, "node %s: subnet %s/%d is not inside the cluster network",
                          node, s, prefix);
@@ -154,33 +193,19 @@ int flows_model_add_remote(struct flows_model *m, const char *node, uint32_t sub
     if (r->underlay == underlay)
       return lab_error_set(err, EEXIST, "node %s: underlay address is node %s's", node, r->name);
   }
-  int found;
-  size_t at = FIND_SLOT(m->remotes, m->n_remotes, node, &found);
-  char *name = strdup(node);
-  struct flows_remote *v = realloc(m->remotes, (m->n_remotes + 1) * sizeof *v);
-  if (name == NULL || v == NULL) {
-    free(name);
-    if (v != NULL)
-      m->remotes = v;
+  struct flows_remote *r = ADD_SLOT(m->remotes, &m->n_remotes, node);
+  if (r == NULL)
     return lab_error_set(err, ENOMEM, "node %s", node);
-  }
-  m->remotes = v;
-  memmove(&v[at + 1], &v[at], (m->n_remotes - at) * sizeof *v);
-  v[at] = (struct flows_remote){
-      .name = name, .subnet = subnet & prefix_mask(prefix), .prefix = prefix, .underlay = underlay};
-  m->n_remotes++;
+  r->subnet = subnet & prefix_mask(prefix);
+  r->prefix = prefix;
+  r->underlay = underlay;
   return 0;
 }
 
 int flows_model_del_remote(struct flows_model *m, const char *node, struct lab_error **err)
 {
-  int found;
-  size_t at = FIND_SLOT(m->remotes, m->n_remotes, node, &found);
-  if (!found)
+  if (!DEL_SLOT(m->remotes, &m->n_remotes, node))
     return lab_error_set(err, ENOENT, "node %s: not known", node);
-  free(m->remotes[at].name);
-  memmove(&m->remotes[at], &m->remotes[at + 1], (m->n_remotes - at - 1) * sizeof *m->remotes);
-  m->n_remotes--;
   return 0;
 }
 
@@ -200,7 +225,7 @@ int flows_model_check_pod(const struct flows_model *m, const char *pod, uint32_t
                           struct lab_error **err)
 {
   char a[16];
-  flows_ip_format(ip, a);
+  ipv4_format(ip, a);
   uint32_t host = ip & ~prefix_mask(m->prefix);
   if (!in_net(ip, m->subnet, m->prefix) || host == 0 || host == ~prefix_mask(m->prefix))
     return lab_error_set(err, EINVAL, "pod %s: %s is not a host address of this node's subnet", pod,
@@ -222,32 +247,18 @@ int flows_model_add_pod(struct flows_model *m, const char *pod, uint32_t ip, int
 {
   if (flows_model_check_pod(m, pod, ip, err) < 0 || check_ofport(m, pod, ofport, err) < 0)
     return -1;
-  int found;
-  size_t at = FIND_SLOT(m->pods, m->n_pods, pod, &found);
-  char *name = strdup(pod);
-  struct flows_pod *v = realloc(m->pods, (m->n_pods + 1) * sizeof *v);
-  if (name == NULL || v == NULL) {
-    free(name);
-    if (v != NULL)
-      m->pods = v;
+  struct flows_pod *p = ADD_SLOT(m->pods, &m->n_pods, pod);
+  if (p == NULL)
     return lab_error_set(err, ENOMEM, "pod %s", pod);
-  }
-  m->pods = v;
-  memmove(&v[at + 1], &v[at], (m->n_pods - at) * sizeof *v);
-  v[at] = (struct flows_pod){.name = name, .ip = ip, .ofport = ofport};
-  m->n_pods++;
+  p->ip = ip;
+  p->ofport = ofport;
   return 0;
 }
 
 int flows_model_del_pod(struct flows_model *m, const char *pod, struct lab_error **err)
 {
-  int found;
-  size_t at = FIND_SLOT(m->pods, m->n_pods, pod, &found);
-  if (!found)
+  if (!DEL_SLOT(m->pods, &m->n_pods, pod))
     return lab_error_set(err, ENOENT, "pod %s: not attached", pod);
-  free(m->pods[at].name);
-  memmove(&m->pods[at], &m->pods[at + 1], (m->n_pods - at - 1) * sizeof *m->pods);
-  m->n_pods--;
   return 0;
 }
 
@@ -413,11 +424,11 @@ int flows_generate(const struct flows_model *m, struct flows_list *out, struct l
   char cluster[24], subnet[24], gw[16], gw_mac[FLOWS_MAC_STRLEN], router_mac[FLOWS_MAC_STRLEN];
   char a[16];
 
-  flows_ip_format(m->cluster, a);
+  ipv4_format(m->cluster, a);
   snprintf(cluster, sizeof cluster, "%s/%d", a, m->cluster_prefix);
-  flows_ip_format(m->subnet, a);
+  ipv4_format(m->subnet, a);
   snprintf(subnet, sizeof subnet, "%s/%d", a, m->prefix);
-  flows_ip_format(flows_model_gateway(m), gw);
+  ipv4_format(flows_model_gateway(m), gw);
   flows_mac_for_ip(flows_model_gateway(m), gw_mac);
   /* The subnet's network address is never a pod's nor the gateway's, so its
    * MAC names the "router" that answers for remote subnets. */
@@ -444,7 +455,7 @@ int flows_generate(const struct flows_model *m, struct flows_list *out, struct l
 
   /* Table 10: VXLAN ingress from known nodes only. */
   for (size_t i = 0; i < m->n_remotes; i++) {
-    flows_ip_format(m->remotes[i].underlay, a);
+    ipv4_format(m->remotes[i].underlay, a);
     snprintf(match, sizeof match, "tun_src=%s", a);
     add(&g, 10, 100, match, "goto_table:30");
   }
@@ -454,7 +465,7 @@ int flows_generate(const struct flows_model *m, struct flows_list *out, struct l
   for (size_t i = 0; i < m->n_pods; i++) {
     const struct flows_pod *p = &m->pods[i];
     char mac[FLOWS_MAC_STRLEN];
-    flows_ip_format(p->ip, a);
+    ipv4_format(p->ip, a);
     flows_mac_for_ip(p->ip, mac);
     snprintf(match, sizeof match, "ip,in_port=%d,dl_src=%s,nw_src=%s", p->ofport, mac, a);
     add(&g, 20, 100, match, "goto_table:30");
@@ -491,7 +502,7 @@ int flows_generate(const struct flows_model *m, struct flows_list *out, struct l
   for (size_t i = 0; i < m->n_pods; i++) {
     const struct flows_pod *p = &m->pods[i];
     char mac[FLOWS_MAC_STRLEN];
-    flows_ip_format(p->ip, a);
+    ipv4_format(p->ip, a);
     flows_mac_for_ip(p->ip, mac);
     snprintf(match, sizeof match, "arp,arp_tpa=%s", a);
     add(&g, 40, 100, match, "output:%d", p->ofport);
@@ -505,8 +516,8 @@ int flows_generate(const struct flows_model *m, struct flows_list *out, struct l
   for (size_t i = 0; i < m->n_remotes; i++) {
     const struct flows_remote *r = &m->remotes[i];
     char u[16];
-    flows_ip_format(r->subnet, a);
-    flows_ip_format(r->underlay, u);
+    ipv4_format(r->subnet, a);
+    ipv4_format(r->underlay, u);
     snprintf(match, sizeof match, "ip,nw_dst=%s/%d", a, r->prefix);
     add(&g, 90, 100, match, "set_field:%s->tun_dst,output:%d", u, FLOWS_PORT_VXLAN);
   }

@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "ipv4.h"
 
 /* OpenFlow port numbers fixed by the layout (ofport_request in OVSDB). */
 enum { FLOWS_PORT_VXLAN = 1, FLOWS_PORT_TUN0 = 2 };
@@ -147,12 +148,6 @@ char *flows_entry_format(const struct flows_entry *f);
 /* Formats only the flow's identity, "table=T,priority=P[,MATCH]", as a strict
  * delete needs it.  Malloc'd, or NULL when out of memory. */
 char *flows_entry_format_match(const struct flows_entry *f);
-
-/* Length of a dotted-quad IPv4 address string "255.255.255.255" with its NUL. */
-#define FLOWS_IP_STRLEN 16
-
-/* Writes IPv4 address ip (host byte order) as a dotted quad into buf. */
-void flows_ip_format(uint32_t ip, char buf[FLOWS_IP_STRLEN]);
 
 /* Writes the MAC derived from IPv4 address ip (host byte order),
  * "0a:58:" followed by its four bytes, into buf. */

@@ -1,6 +1,5 @@
 #include "link.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -9,47 +8,16 @@
 #include <unistd.h>
 
 #include <netlink/netlink.h>
-#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 
-static int nl_err(struct lab_error **err, int nle, const char *what, const char *ifname)
-{
-  lab_error_set(err, 0, "%s %s: %s", what, ifname, nl_geterror(nle));
-  if (err != NULL && *err != NULL)
-    (*err)->errnum = nle == -NLE_OBJ_NOTFOUND || nle == -NLE_NODEV ? ENODEV : EIO;
-  return -1;
-}
-
-int netd_link_set_mac(struct nl_sock *sk, const char *ifname, const char *mac,
-                      struct lab_error **err)
-{
-  struct rtnl_link *orig = NULL;
-  int rc = rtnl_link_get_kernel(sk, 0, ifname, &orig);
-  if (rc < 0)
-    return nl_err(err, rc, "looking up link", ifname);
-  struct nl_addr *addr = NULL;
-  rc = nl_addr_parse(mac, AF_LLC, &addr);
-  if (rc < 0) {
-    rtnl_link_put(orig);
-    return lab_error_set(err, EINVAL, "MAC address %s: %s", mac, nl_geterror(rc));
-  }
-  struct rtnl_link *changes = rtnl_link_alloc();
-  rtnl_link_set_addr(changes, addr);
-  rc = rtnl_link_change(sk, orig, changes, 0);
-  rtnl_link_put(changes);
-  rtnl_link_put(orig);
-  nl_addr_put(addr);
-  if (rc < 0)
-    return nl_err(err, rc, "setting MAC address of", ifname);
-  return 0;
-}
+#include "netlink.h"
 
 int netd_link_get_mac(struct nl_sock *sk, const char *ifname, char mac[18], struct lab_error **err)
 {
   struct rtnl_link *link = NULL;
   int rc = rtnl_link_get_kernel(sk, 0, ifname, &link);
   if (rc < 0)
-    return nl_err(err, rc, "looking up link", ifname);
+    return netlink_fail(err, rc, "looking up link", ifname);
   struct nl_addr *addr = rtnl_link_get_addr(link);
   if (addr == NULL || nl_addr_get_len(addr) != 6) {
     rtnl_link_put(link);
@@ -68,7 +36,7 @@ int netd_link_exists(struct nl_sock *sk, const char *ifname, struct lab_error **
   if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV)
     return 0;
   if (rc < 0)
-    return nl_err(err, rc, "looking up link", ifname);
+    return netlink_fail(err, rc, "looking up link", ifname);
   rtnl_link_put(link);
   return 1;
 }
@@ -78,7 +46,7 @@ int netd_link_is_up(struct nl_sock *sk, const char *ifname, struct lab_error **e
   struct rtnl_link *link = NULL;
   int rc = rtnl_link_get_kernel(sk, 0, ifname, &link);
   if (rc < 0)
-    return nl_err(err, rc, "looking up link", ifname);
+    return netlink_fail(err, rc, "looking up link", ifname);
   int up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
   rtnl_link_put(link);
   return up;
@@ -100,27 +68,5 @@ int netd_sysctl_set(const char *key, const char *value, struct lab_error **err)
     errno = n < 0 ? saved : EIO;
     return lab_error_errno(err, "sysctl %s = %s", path, value);
   }
-  return 0;
-}
-
-int netd_link_addr_del(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
-                       struct lab_error **err)
-{
-  struct rtnl_link *link = NULL;
-  int rc = rtnl_link_get_kernel(sk, 0, ifname, &link);
-  if (rc < 0)
-    return nl_err(err, rc, "looking up link", ifname);
-  uint32_t be = htonl(addr);
-  struct nl_addr *local = nl_addr_build(AF_INET, &be, sizeof be);
-  nl_addr_set_prefixlen(local, prefix);
-  struct rtnl_addr *a = rtnl_addr_alloc();
-  rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
-  rtnl_addr_set_local(a, local);
-  rc = rtnl_addr_delete(sk, a, 0);
-  rtnl_addr_put(a);
-  nl_addr_put(local);
-  rtnl_link_put(link);
-  if (rc < 0 && rc != -NLE_NOADDR && rc != -NLE_OBJ_NOTFOUND)
-    return nl_err(err, rc, "removing address from", ifname);
   return 0;
 }

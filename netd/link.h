@@ -8,10 +8,6 @@
 
 struct nl_sock;
 
-/* Sets the Ethernet address of ifname to mac ("0a:58:0a:01:01:02"). */
-int netd_link_set_mac(struct nl_sock *sk, const char *ifname, const char *mac,
-                      struct lab_error **err);
-
 /* Reads the Ethernet address of ifname into mac ("aa:bb:cc:dd:ee:ff"). */
 int netd_link_get_mac(struct nl_sock *sk, const char *ifname, char mac[18], struct lab_error **err);
 
@@ -27,10 +23,5 @@ int netd_link_is_up(struct nl_sock *sk, const char *ifname, struct lab_error **e
  * belongs to the network namespace of the calling thread, so a daemon inside
  * a node changes only the node's settings.  Returns 0, or -1 and *err. */
 int netd_sysctl_set(const char *key, const char *value, struct lab_error **err);
-
-/* Removes IPv4 address addr/prefix (host byte order) from ifname; an address
- * that is not there is not an error. */
-int netd_link_addr_del(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix,
-                       struct lab_error **err);
 
 #endif

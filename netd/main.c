@@ -42,50 +42,6 @@ static int print_flows(const struct netd_config *cfg, struct lab_error **err)
   return rc;
 }
 
-static char *dup_or(const char *value, const char *dflt)
-{
-  char *s = strdup(value != NULL ? value : dflt);
-  if (s == NULL)
-    abort();
-  return s;
-}
-
-/* The configuration named by the command line (proto/daemon-args.h parsed
- * it), with netd's defaults for what it leaves out.  Returns 0, or -1 and
- * *err; release *cfg with netd_config_free() either way. */
-static int config_from_args(const struct netd_args *a, struct netd_config *cfg,
-                            struct lab_error **err)
-{
-  *cfg = (struct netd_config){.cluster = 0x0a010000, .cluster_prefix = 16};
-  cfg->node = dup_or(a->node, "");
-  cfg->phys_if = dup_or(a->phys_if, "eth0");
-  cfg->db = dup_or(a->db, "unix:/run/openvswitch/db.sock");
-  cfg->ovs_rundir = dup_or(a->ovs_rundir, "/run/openvswitch");
-  cfg->ctl_path = dup_or(a->ctl, "/run/nodelab-netd.ctl");
-  cfg->mtu = a->mtu != 0 ? a->mtu : 1450;
-  cfg->print_flows = a->print_flows;
-  if (netd_parse_cidr(a->subnet, 1, &cfg->subnet, &cfg->prefix, err) < 0)
-    return lab_error_wrap(err, "--subnet");
-  if (netd_parse_cidr(a->underlay, 1, &cfg->underlay, &cfg->underlay_prefix, err) < 0)
-    return lab_error_wrap(err, "--underlay");
-  if (a->cluster != NULL &&
-      netd_parse_cidr(a->cluster, 1, &cfg->cluster, &cfg->cluster_prefix, err) < 0)
-    return lab_error_wrap(err, "--cluster");
-  cfg->remotes = calloc(a->n_remotes ? a->n_remotes : 1, sizeof *cfg->remotes);
-  if (cfg->remotes == NULL)
-    abort();
-  for (size_t i = 0; i < a->n_remotes; i++) {
-    const struct netd_args_remote *r = &a->remotes[i];
-    struct netd_remote_cfg *c = &cfg->remotes[cfg->n_remotes];
-    if (netd_parse_cidr(r->subnet, 1, &c->subnet, &c->prefix, err) < 0 ||
-        netd_parse_cidr(r->underlay, 0, &c->underlay, NULL, err) < 0)
-      return lab_error_wrap(err, "--remote %s=%s@%s", r->name, r->subnet, r->underlay);
-    c->name = dup_or(r->name, "");
-    cfg->n_remotes++;
-  }
-  return 0;
-}
-
 int main(int argc, char **argv)
 {
   set_program_name(argv[0]);
@@ -117,7 +73,7 @@ int main(int argc, char **argv)
   }
 
   struct netd_config cfg;
-  int rc = config_from_args(&args, &cfg, &err);
+  int rc = netd_config_from_args(&args, &cfg, &err);
   netd_args_free(&args);
   if (rc < 0) {
     netd_config_free(&cfg);

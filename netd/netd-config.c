@@ -2,10 +2,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "xalloc.h"
 
 const char netd_usage[] =
     "usage: nodelab-netd --node NAME --subnet CIDR --underlay ADDR/N [options]\n"
@@ -50,148 +51,50 @@ int netd_parse_cidr(const char *text, int want_prefix, uint32_t *addr, int *pref
   return 0;
 }
 
-static int parse_remote(const char *text, struct netd_config *cfg, struct lab_error **err)
+static char *dup_or(const char *value, const char *dflt)
 {
-  const char *eq = strchr(text, '=');
-  const char *at = eq ? strchr(eq, '@') : NULL;
-  if (eq == NULL || at == NULL || eq == text)
-    return lab_error_set(err, EINVAL, "--remote \"%s\": expected NAME=CIDR@ADDR", text);
-  char cidr[32];
-  if ((size_t)(at - eq - 1) >= sizeof cidr)
-    return lab_error_set(err, EINVAL, "--remote \"%s\": bad subnet", text);
-  memcpy(cidr, eq + 1, at - eq - 1);
-  cidr[at - eq - 1] = '\0';
-  struct netd_remote_cfg r = {0};
-  if (netd_parse_cidr(cidr, 1, &r.subnet, &r.prefix, err) < 0 ||
-      netd_parse_cidr(at + 1, 0, &r.underlay, NULL, err) < 0)
-    return lab_error_wrap(err, "--remote %s", text);
-  struct netd_remote_cfg *v = realloc(cfg->remotes, (cfg->n_remotes + 1) * sizeof *v);
-  if (v == NULL)
-    return lab_error_set(err, ENOMEM, "--remote");
-  cfg->remotes = v;
-  r.name = strndup(text, eq - text);
-  if (r.name == NULL)
-    return lab_error_set(err, ENOMEM, "--remote");
-  v[cfg->n_remotes++] = r;
-  return 0;
-}
-
-static int set_str(char **dst, const char *src, struct lab_error **err)
-{
-  char *s = strdup(src);
+  char *s = strdup(value != NULL ? value : dflt);
   if (s == NULL)
-    return lab_error_set(err, ENOMEM, "option");
-  free(*dst);
-  *dst = s;
-  return 0;
+    abort();
+  return s;
 }
 
-int netd_config_parse(int argc, char **argv, struct netd_config *cfg, struct lab_error **err)
+int netd_config_from_args(const struct netd_args *a, struct netd_config *cfg,
+                          struct lab_error **err)
 {
-  enum {
-    O_NODE = 256,
-    O_SUBNET,
-    O_UNDERLAY,
-    O_REMOTE,
-    O_CLUSTER,
-    O_PHYS,
-    O_DB,
-    O_RUNDIR,
-    O_CTL,
-    O_MTU,
-    O_PRINT,
-    O_HELP
-  };
-  static const struct option opts[] = {
-      {"node", required_argument, NULL, O_NODE},
-      {"subnet", required_argument, NULL, O_SUBNET},
-      {"underlay", required_argument, NULL, O_UNDERLAY},
-      {"remote", required_argument, NULL, O_REMOTE},
-      {"cluster", required_argument, NULL, O_CLUSTER},
-      {"phys-if", required_argument, NULL, O_PHYS},
-      {"db", required_argument, NULL, O_DB},
-      {"ovs-rundir", required_argument, NULL, O_RUNDIR},
-      {"ctl", required_argument, NULL, O_CTL},
-      {"mtu", required_argument, NULL, O_MTU},
-      {"print-flows", no_argument, NULL, O_PRINT},
-      {"help", no_argument, NULL, O_HELP},
-      {NULL, 0, NULL, 0},
-  };
-  *cfg = (struct netd_config){.cluster = 0x0a010000, .cluster_prefix = 16, .mtu = 1450};
-  int have_subnet = 0, have_underlay = 0, rc = 0;
-  rc |= set_str(&cfg->phys_if, "eth0", err);
-  rc |= set_str(&cfg->db, "unix:/run/openvswitch/db.sock", err);
-  rc |= set_str(&cfg->ovs_rundir, "/run/openvswitch", err);
-  rc |= set_str(&cfg->ctl_path, "/run/nodelab-netd.ctl", err);
-  optind = 1;
-  opterr = 0;
-  int c;
-  while (rc == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    switch (c) {
-    case O_NODE:
-      rc = set_str(&cfg->node, optarg, err);
-      break;
-    case O_SUBNET:
-      rc = netd_parse_cidr(optarg, 1, &cfg->subnet, &cfg->prefix, err);
-      have_subnet = 1;
-      break;
-    case O_UNDERLAY:
-      rc = netd_parse_cidr(optarg, 1, &cfg->underlay, &cfg->underlay_prefix, err);
-      have_underlay = 1;
-      break;
-    case O_REMOTE:
-      rc = parse_remote(optarg, cfg, err);
-      break;
-    case O_CLUSTER:
-      rc = netd_parse_cidr(optarg, 1, &cfg->cluster, &cfg->cluster_prefix, err);
-      break;
-    case O_PHYS:
-      rc = set_str(&cfg->phys_if, optarg, err);
-      break;
-    case O_DB:
-      rc = set_str(&cfg->db, optarg, err);
-      break;
-    case O_RUNDIR:
-      rc = set_str(&cfg->ovs_rundir, optarg, err);
-      break;
-    case O_CTL:
-      rc = set_str(&cfg->ctl_path, optarg, err);
-      break;
-    case O_MTU: {
-      char *end;
-      long v = strtol(optarg, &end, 10);
-      if (*end != '\0' || v < 576 || v > 9000)
-        rc = lab_error_set(err, EINVAL, "--mtu %s: expected 576..9000", optarg);
-      cfg->mtu = (int)v;
-      break;
-    }
-    case O_PRINT:
-      cfg->print_flows = 1;
-      break;
-    case O_HELP:
-      fputs(netd_usage, stdout);
-      netd_config_free(cfg);
-      return 1;
-    default:
-      rc = lab_error_set(err, EINVAL, "unknown option or missing argument: %s", argv[optind - 1]);
-    }
-  }
-  if (rc == 0 && optind < argc)
-    rc = lab_error_set(err, EINVAL, "unexpected argument: %s", argv[optind]);
-  if (rc == 0 && (cfg->node == NULL || !have_subnet || !have_underlay))
-    rc = lab_error_set(err, EINVAL, "--node, --subnet and --underlay are required");
-  if (rc != 0) {
-    netd_config_free(cfg);
-    return -1;
+  *cfg = (struct netd_config){.cluster = 0x0a010000, .cluster_prefix = 16};
+  cfg->node = dup_or(a->node, "");
+  cfg->phys_if = dup_or(a->phys_if, "eth0");
+  cfg->db = dup_or(a->db, "unix:/run/openvswitch/db.sock");
+  cfg->ovs_rundir = dup_or(a->ovs_rundir, "/run/openvswitch");
+  cfg->ctl_path = dup_or(a->ctl, "/run/nodelab-netd.ctl");
+  cfg->mtu = a->mtu != 0 ? a->mtu : 1450;
+  cfg->print_flows = a->print_flows;
+  if (netd_parse_cidr(a->subnet, 1, &cfg->subnet, &cfg->prefix, err) < 0)
+    return lab_error_wrap(err, "--subnet");
+  if (netd_parse_cidr(a->underlay, 1, &cfg->underlay, &cfg->underlay_prefix, err) < 0)
+    return lab_error_wrap(err, "--underlay");
+  if (a->cluster != NULL &&
+      netd_parse_cidr(a->cluster, 1, &cfg->cluster, &cfg->cluster_prefix, err) < 0)
+    return lab_error_wrap(err, "--cluster");
+  cfg->remotes = calloc(a->n_remotes ? a->n_remotes : 1, sizeof *cfg->remotes);
+  if (cfg->remotes == NULL)
+    abort();
+  for (size_t i = 0; i < a->n_remotes; i++) {
+    const struct netd_args_remote *r = &a->remotes[i];
+    struct netd_remote_cfg *c = &cfg->remotes[cfg->n_remotes];
+    if (netd_parse_cidr(r->subnet, 1, &c->subnet, &c->prefix, err) < 0 ||
+        netd_parse_cidr(r->underlay, 0, &c->underlay, NULL, err) < 0)
+      return lab_error_wrap(err, "--remote %s=%s@%s", r->name, r->subnet, r->underlay);
+    c->name = dup_or(r->name, "");
+    cfg->n_remotes++;
   }
   return 0;
 }
 
 void netd_config_free(struct netd_config *cfg)
 {
-  for (size_t i = 0; i < cfg->n_remotes; i++)
-    free(cfg->remotes[i].name);
-  free(cfg->remotes);
+  XFREE_ARRAY(cfg->remotes, cfg->n_remotes, name);
   free(cfg->node);
   free(cfg->phys_if);
   free(cfg->db);

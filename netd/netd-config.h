@@ -1,11 +1,12 @@
 /* nodelab-netd's configuration: what the coordinator tells it about the node
- * and the cluster (command line, see README.md). */
+ * and the cluster (its command line, proto/daemon-args.h). */
 #ifndef NODELAB_NETD_NETD_CONFIG_H
 #define NODELAB_NETD_NETD_CONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "daemon-args.h"
 #include "error.h"
 
 struct netd_remote_cfg {
@@ -39,10 +40,12 @@ struct netd_config {
 int netd_parse_cidr(const char *text, int want_prefix, uint32_t *addr, int *prefix,
                     struct lab_error **err);
 
-/* Parses the command line into *cfg (zeroed first, defaults applied).
- * Returns 0, 1 when --help was printed to stdout, or -1 and *err.  On failure
- * *cfg holds nothing to release; otherwise release it with netd_config_free(). */
-int netd_config_parse(int argc, char **argv, struct netd_config *cfg, struct lab_error **err);
+/* The configuration named by the command line a (proto/daemon-args.h parsed
+ * it: the one parser of netd's flags), with netd's defaults for what it leaves
+ * out and the addresses parsed.  Returns 0, or -1 and *err naming the flag;
+ * release *cfg with netd_config_free() either way. */
+int netd_config_from_args(const struct netd_args *a, struct netd_config *cfg,
+                          struct lab_error **err);
 
 void netd_config_free(struct netd_config *cfg);
 

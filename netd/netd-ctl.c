@@ -20,18 +20,18 @@ char *netd_show(const struct netd *n)
 {
   struct ds s = DS_EMPTY_INITIALIZER;
   char a[16], b[16];
-  flows_ip_format(n->cfg.subnet, a);
-  flows_ip_format(flows_model_gateway(n->model), b);
-  ds_put_format(&s, "node %s subnet %s/%d gateway %s", n->node, a, n->cfg.prefix, b);
-  flows_ip_format(n->cfg.underlay, a);
+  ipv4_format(n->cfg.subnet, a);
+  ipv4_format(flows_model_gateway(n->model), b);
+  ds_put_format(&s, "node %s subnet %s/%d gateway %s", n->cfg.node, a, n->cfg.prefix, b);
+  ipv4_format(n->cfg.underlay, a);
   ds_put_format(&s, " underlay %s/%d mtu %d\n", a, n->cfg.underlay_prefix, n->cfg.mtu);
   for (size_t i = 0; i < flows_model_remote_count(n->model); i++) {
     const char *name;
     uint32_t subnet, underlay;
     int prefix;
     flows_model_remote(n->model, i, &name, &subnet, &prefix, &underlay);
-    flows_ip_format(subnet, a);
-    flows_ip_format(underlay, b);
+    ipv4_format(subnet, a);
+    ipv4_format(underlay, b);
     ds_put_format(&s, "remote %s subnet %s/%d underlay %s\n", name, a, prefix, b);
   }
   for (size_t i = 0; i < flows_model_pod_count(n->model); i++) {
@@ -40,7 +40,7 @@ char *netd_show(const struct netd *n)
     int ofport;
     char veth[16], mac[FLOWS_MAC_STRLEN];
     flows_model_find_pod(n->model, name, &ip, &ofport);
-    flows_ip_format(ip, a);
+    ipv4_format(ip, a);
     netd_veth_name(ip, veth);
     flows_mac_for_ip(ip, mac);
     ds_put_format(&s, "pod %s ip %s mac %s port %s ofport %d\n", name, a, mac, veth, ofport);
@@ -62,13 +62,13 @@ char *netd_show_json(const struct netd *n)
 {
   char a[24], b[16], mac[FLOWS_MAC_STRLEN], veth[16];
   struct json *o = json_object_create();
-  json_object_put_string(o, "node", n->node);
-  flows_ip_format(n->cfg.subnet, b);
+  json_object_put_string(o, "node", n->cfg.node);
+  ipv4_format(n->cfg.subnet, b);
   snprintf(a, sizeof a, "%s/%d", b, n->cfg.prefix);
   json_object_put_string(o, "subnet", a);
-  flows_ip_format(flows_model_gateway(n->model), b);
+  ipv4_format(flows_model_gateway(n->model), b);
   json_object_put_string(o, "gateway", b);
-  flows_ip_format(n->cfg.underlay, b);
+  ipv4_format(n->cfg.underlay, b);
   snprintf(a, sizeof a, "%s/%d", b, n->cfg.underlay_prefix);
   json_object_put_string(o, "underlay", a);
   json_object_put(o, "mtu", json_integer_create(n->cfg.mtu));
@@ -80,10 +80,10 @@ char *netd_show_json(const struct netd *n)
     flows_model_remote(n->model, i, &name, &subnet, &prefix, &underlay);
     struct json *r = json_object_create();
     json_object_put_string(r, "name", name);
-    flows_ip_format(subnet, b);
+    ipv4_format(subnet, b);
     snprintf(a, sizeof a, "%s/%d", b, prefix);
     json_object_put_string(r, "subnet", a);
-    flows_ip_format(underlay, b);
+    ipv4_format(underlay, b);
     json_object_put_string(r, "underlay", b);
     json_array_add(remotes, r);
   }
@@ -96,7 +96,7 @@ char *netd_show_json(const struct netd *n)
     flows_model_find_pod(n->model, name, &ip, &ofport);
     struct json *p = json_object_create();
     json_object_put_string(p, "name", name);
-    flows_ip_format(ip, b);
+    ipv4_format(ip, b);
     json_object_put_string(p, "ip", b);
     flows_mac_for_ip(ip, mac);
     json_object_put_string(p, "mac", mac);
@@ -197,9 +197,9 @@ static void cmd_exit(struct unixctl_conn *conn, int argc, const char *argv[], vo
 
 int netd_unixctl_start(struct netd *n, struct lab_error **err)
 {
-  int rc = unixctl_server_create(n->ctl_path, &n->unixctl);
+  int rc = unixctl_server_create(n->cfg.ctl_path, &n->unixctl);
   if (rc != 0)
-    return lab_error_set(err, rc, "control socket %s", n->ctl_path);
+    return lab_error_set(err, rc, "control socket %s", n->cfg.ctl_path);
   unixctl_command_register(NETD_CTL_SHOW, NETD_CTL_SHOW_USAGE, NETD_CTL_SHOW_MIN_ARGS,
                            NETD_CTL_SHOW_MAX_ARGS, cmd_show, n);
   unixctl_command_register("netd/flows", "", 0, 0, cmd_flows, n);

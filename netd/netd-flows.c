@@ -26,7 +26,7 @@ int netd_flows_sync(struct netd *n, struct lab_error **err)
   for (int attempt = 0; attempt < 2; attempt++) {
     if (n->of == NULL) {
       char target[4200];
-      snprintf(target, sizeof target, "unix:%s/%s.mgmt", n->ovs_rundir, BR_INT);
+      snprintf(target, sizeof target, "unix:%s/%s.mgmt", n->cfg.ovs_rundir, BR_INT);
       if (netd_ofconn_open(target, OF_TIMEOUT_MS, &n->of, err) < 0) {
         flows_list_free(&want);
         return -1;

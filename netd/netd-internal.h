@@ -19,15 +19,9 @@
 #include "netd.h"
 #include "ovsdb-txn.h"
 
+/* The OVSDB types (struct ovsdb_idl, ovsrec_*, smap) are declared by ovsdb-txn.h. */
 struct nl_sock;
 struct netd_ofconn;
-struct ovsdb_idl;
-struct ovsdb_idl_txn;
-struct ovsrec_bridge;
-struct ovsrec_interface;
-struct ovsrec_open_vswitch;
-struct ovsrec_port;
-struct smap;
 struct unixctl_server;
 
 #define BR_INT "br0"
@@ -50,8 +44,7 @@ struct unixctl_server;
 #define OF_TIMEOUT_MS 10000
 
 struct netd {
-  struct netd_config cfg; /* strings borrowed from copies below */
-  char *node, *phys_if, *db, *ovs_rundir, *ctl_path;
+  struct netd_config cfg; /* netd's own copy, without the remotes (the model has them) */
   struct flows_model *model;
   struct ovsdb_idl *idl;
   struct nl_sock *nl; /* the node's network namespace */

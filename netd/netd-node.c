@@ -46,7 +46,8 @@ static int configure_forwarding(struct netd *n, struct lab_error **err)
   if (netd_sysctl_set("net/ipv4/conf/all/rp_filter", "0", err) < 0)
     return -1;
   for (size_t i = 0; i < sizeof rp / sizeof *rp; i++) {
-    snprintf(key, sizeof key, "net/ipv4/conf/%s/rp_filter", rp[i].link ? rp[i].link : n->phys_if);
+    snprintf(key, sizeof key, "net/ipv4/conf/%s/rp_filter",
+             rp[i].link ? rp[i].link : n->cfg.phys_if);
     if (netd_sysctl_set(key, rp[i].value, err) < 0)
       return -1;
   }
@@ -66,8 +67,9 @@ int netd_node_configure(struct netd *n, struct lab_error **err)
       ignore_eexist(
           netlink_route_add(n->nl, n->cfg.cluster, n->cfg.cluster_prefix, 0, TUN_PORT, &e), &e) < 0)
     goto fail;
-  if (netd_link_addr_del(n->nl, n->phys_if, n->cfg.underlay, n->cfg.underlay_prefix, &e) < 0 ||
-      netlink_link_set_up(n->nl, n->phys_if, 1, &e) < 0 ||
+  if (netlink_addr_delete_if_present(n->nl, n->cfg.phys_if, n->cfg.underlay, n->cfg.underlay_prefix,
+                                     &e) < 0 ||
+      netlink_link_set_up(n->nl, n->cfg.phys_if, 1, &e) < 0 ||
       ignore_eexist(netlink_addr_add(n->nl, BR_PHY, n->cfg.underlay, n->cfg.underlay_prefix, &e),
                     &e) < 0 ||
       netlink_link_set_up(n->nl, BR_PHY, 1, &e) < 0 || configure_forwarding(n, &e) < 0)

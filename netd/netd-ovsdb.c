@@ -45,9 +45,9 @@ static int commit_build(struct ovsdb_idl_txn *txn, const struct ovsrec_open_vswi
 int netd_db_commit(struct netd *n, netd_db_build_fn *build, void *aux, struct lab_error **err)
 {
   char comment[300];
-  snprintf(comment, sizeof comment, "nodelab-netd: node %s", n->node);
+  snprintf(comment, sizeof comment, "nodelab-netd: node %s", n->cfg.node);
   struct commit_aux a = {.n = n, .build = build, .aux = aux};
-  return netd_db_transact(n->idl, n->db, comment, time_msec() + DB_TIMEOUT_MS, commit_build, &a,
+  return netd_db_transact(n->idl, n->cfg.db, comment, time_msec() + DB_TIMEOUT_MS, commit_build, &a,
                           err);
 }
 
@@ -101,11 +101,11 @@ int netd_db_build_topology(struct netd *n, struct ovsdb_idl_txn *txn,
    * and changes when the NIC joins, and a remote ovs-vswitchd that learned
    * the first one tunnels to a MAC nobody has. */
   char phys_mac[18];
-  if (netd_link_get_mac(n->nl, n->phys_if, phys_mac, err) < 0)
+  if (netd_link_get_mac(n->nl, n->cfg.phys_if, phys_mac, err) < 0)
     return -1;
   ovsrec_bridge_update_other_config_setkey(phy, "hwaddr", phys_mac);
   netd_db_ensure_port(txn, phy, &(struct netd_port_spec){.name = BR_PHY, .type = "internal"});
-  netd_db_ensure_port(txn, phy, &(struct netd_port_spec){.name = n->phys_if, .type = ""});
+  netd_db_ensure_port(txn, phy, &(struct netd_port_spec){.name = n->cfg.phys_if, .type = ""});
   (void)aux;
   return 0;
 }

@@ -129,12 +129,9 @@ static int pod_lo_down(const char *pod, const char *netns, const char *id, struc
     log_info("pod %s: %s is another network namespace now; lo left as it is", pod, netns);
     return 0;
   }
-  struct nl_sock *sk = NULL;
-  if (netlink_open(nsfd, &sk, err) < 0)
-    return -1;
-  int rc = netlink_link_set_up(sk, "lo", 0, err);
-  netlink_close(sk);
-  return rc < 0 ? lab_error_wrap(err, "putting lo down again") : 0;
+  if (netlink_ns_link_set_up(nsfd, "lo", 0, err) < 0)
+    return lab_error_wrap(err, "putting lo down again");
+  return 0;
 }
 
 /* Configures the pod end, eth0, inside the pod's namespace, and lo.  The
@@ -150,7 +147,7 @@ static int configure_pod_side(struct netd *n, int nsfd, uint32_t ip, const char 
     return -1;
   int rc = 0;
   int lo_up = netd_link_is_up(sk, "lo", err);
-  if (lo_up < 0 || netd_link_set_mac(sk, "eth0", mac, err) < 0 ||
+  if (lo_up < 0 || netlink_link_set_mac(sk, "eth0", mac, err) < 0 ||
       netlink_addr_add(sk, "eth0", ip, n->cfg.prefix, err) < 0 ||
       netlink_link_set_up(sk, "eth0", 1, err) < 0)
     goto out;
@@ -192,7 +189,7 @@ int netd_pod_add(struct netd *n, const char *pod, const char *netns, const char 
   char veth[16], mac[FLOWS_MAC_STRLEN], a[16];
   netd_veth_name(ip, veth);
   flows_mac_for_ip(ip, mac);
-  flows_ip_format(ip, a);
+  ipv4_format(ip, a);
   /* Created atomically with its peer already in the pod's namespace: EEXIST
    * (a veth for that address, or an eth0 in the pod) leaves nothing behind. */
   if (netlink_veth_create(n->nl, veth, "eth0", nsfd, n->cfg.mtu, err) < 0)

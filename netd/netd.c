@@ -27,37 +27,31 @@ int netd_create(const struct netd_config *cfg, struct netd **out, struct lab_err
   if (n == NULL)
     return lab_error_set(err, ENOMEM, "netd");
   n->cfg = *cfg;
-  n->cfg.remotes = NULL;
+  n->cfg.remotes = NULL; /* the flow model holds them */
   n->cfg.n_remotes = 0;
-  n->node = strdup(cfg->node);
-  n->phys_if = strdup(cfg->phys_if);
-  n->db = strdup(cfg->db);
-  n->ovs_rundir = strdup(cfg->ovs_rundir);
-  n->ctl_path = strdup(cfg->ctl_path);
-  if (!n->node || !n->phys_if || !n->db || !n->ovs_rundir || !n->ctl_path) {
-    netd_destroy(n);
-    return lab_error_set(err, ENOMEM, "netd");
+  n->cfg.node = strdup(cfg->node);
+  n->cfg.phys_if = strdup(cfg->phys_if);
+  n->cfg.db = strdup(cfg->db);
+  n->cfg.ovs_rundir = strdup(cfg->ovs_rundir);
+  n->cfg.ctl_path = strdup(cfg->ctl_path);
+  if (!n->cfg.node || !n->cfg.phys_if || !n->cfg.db || !n->cfg.ovs_rundir || !n->cfg.ctl_path) {
+    lab_error_set(err, ENOMEM, "netd");
+    goto fail;
   }
-  n->cfg.node = n->node;
-  n->cfg.phys_if = n->phys_if;
-  n->cfg.db = n->db;
-  n->cfg.ovs_rundir = n->ovs_rundir;
-  n->cfg.ctl_path = n->ctl_path;
   n->model = flows_model_new(cfg->node, cfg->cluster, cfg->cluster_prefix, cfg->subnet, cfg->prefix,
                              cfg->underlay, err);
-  if (n->model == NULL) {
-    netd_destroy(n);
-    return -1;
-  }
+  if (n->model == NULL)
+    goto fail;
   for (size_t i = 0; i < cfg->n_remotes; i++) {
     const struct netd_remote_cfg *r = &cfg->remotes[i];
-    if (flows_model_add_remote(n->model, r->name, r->subnet, r->prefix, r->underlay, err) < 0) {
-      netd_destroy(n);
-      return -1;
-    }
+    if (flows_model_add_remote(n->model, r->name, r->subnet, r->prefix, r->underlay, err) < 0)
+      goto fail;
   }
   *out = n;
   return 0;
+fail:
+  netd_destroy(n);
+  return -1;
 }
 
 void netd_destroy(struct netd *n)
@@ -72,11 +66,7 @@ void netd_destroy(struct netd *n)
   netlink_close(n->nl);
   flows_list_free(&n->installed);
   flows_model_free(n->model);
-  free(n->node);
-  free(n->phys_if);
-  free(n->db);
-  free(n->ovs_rundir);
-  free(n->ctl_path);
+  netd_config_free(&n->cfg);
   free(n);
 }
 
@@ -86,15 +76,15 @@ int netd_start(struct netd *n, struct lab_error **err)
     return -1;
   /* Everything monitored: netd writes many columns, and writing an
    * unmonitored one aborts. */
-  n->idl = ovsdb_idl_create(n->db, &ovsrec_idl_class, true, true);
+  n->idl = ovsdb_idl_create(n->cfg.db, &ovsrec_idl_class, true, true);
   long long t0 = time_msec();
   /* Pods first, so that the first flow table already has theirs. */
   if (netd_db_commit(n, netd_db_build_topology, NULL, err) < 0)
     return lab_error_wrap(err, "setting up %s and %s", BR_INT, BR_PHY);
   if (netd_pods_adopt(n, err) < 0 || netd_reconcile(n, err) < 0)
     return -1;
-  log_info("node %s: OVS and flows ready in %lld ms (%zu pods adopted)", n->node, time_msec() - t0,
-           flows_model_pod_count(n->model));
+  log_info("node %s: OVS and flows ready in %lld ms (%zu pods adopted)", n->cfg.node,
+           time_msec() - t0, flows_model_pod_count(n->model));
 
   return netd_unixctl_start(n, err);
 }
@@ -108,7 +98,7 @@ static void try_resync(struct netd *n)
   n->resync_at = time_msec() + 1000;
   if (n->of == NULL) {
     char target[4200];
-    snprintf(target, sizeof target, "unix:%s/%s.mgmt", n->ovs_rundir, BR_INT);
+    snprintf(target, sizeof target, "unix:%s/%s.mgmt", n->cfg.ovs_rundir, BR_INT);
     if (netd_ofconn_open(target, 200, &n->of, NULL) < 0)
       return;
   }
@@ -119,7 +109,7 @@ static void try_resync(struct netd *n)
     return;
   }
   n->need_resync = 0;
-  log_info("node %s: OVS reconciled after ovs-vswitchd came back", n->node);
+  log_info("node %s: OVS reconciled after ovs-vswitchd came back", n->cfg.node);
 }
 
 void netd_run(struct netd *n)

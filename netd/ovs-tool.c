@@ -646,6 +646,17 @@ static int db_open(const char *rundir, int timeout_ms, struct db *db, struct lab
   return netd_db_wait_connected(db->idl, db->remote, db->deadline, err);
 }
 
+/* db_open(), then one transaction of build(aux) on it (netd_db_transact()).
+ * The caller closes db either way. */
+static int db_open_transact(const char *rundir, int timeout_ms, struct db *db, const char *comment,
+                            netd_db_txn_fn *build, void *aux, struct lab_error **err)
+{
+  int rc = db_open(rundir, timeout_ms, db, err);
+  if (rc == 0)
+    rc = netd_db_transact(db->idl, db->remote, comment, db->deadline, build, aux, err);
+  return rc;
+}
+
 static const struct ovsrec_bridge *db_bridge(struct db *db, const char *bridge,
                                              struct lab_error **err)
 {
@@ -745,10 +756,8 @@ int ovs_tool_port_del(const char *rundir, const char *bridge, const char *port, 
 {
   struct db db;
   struct port_del_aux a = {.bridge = bridge, .port = port};
-  int rc = db_open(rundir, timeout_ms, &db, err);
-  if (rc == 0)
-    rc = netd_db_transact(db.idl, db.remote, "nodelab-ovs: port-del", db.deadline, build_port_del,
-                          &a, err);
+  int rc =
+      db_open_transact(rundir, timeout_ms, &db, "nodelab-ovs: port-del", build_port_del, &a, err);
   db_close(&db);
   return rc;
 }
@@ -814,10 +823,8 @@ int ovs_tool_port_add(const char *rundir, const char *bridge, const char *port,
     return -1;
   struct db db;
   struct port_add_aux a = {.bridge = bridge, .s = s};
-  int rc = db_open(rundir, timeout_ms, &db, err);
-  if (rc == 0)
-    rc = netd_db_transact(db.idl, db.remote, "nodelab-ovs: port-add", db.deadline, build_port_add,
-                          &a, err);
+  int rc =
+      db_open_transact(rundir, timeout_ms, &db, "nodelab-ovs: port-add", build_port_add, &a, err);
   int created = rc == 0;
   /* ovs-vswitchd writes the OpenFlow port number once it has attached the
    * interface (-1 when it could not). */

@@ -1,4 +1,5 @@
 #include "daemon.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "paths.h"
+#include "probe-runner.h"
 #include "scenario.h"
 #include "supervise.h"
 #include "tunnel.h"
@@ -72,9 +74,7 @@ static void on_pending_client_gone(struct evhttp_connection *conn, void *arg)
 /* Keeps req for a later reply, at the end of list *head. */
 static void pending_add(struct pending_reply **head, struct evhttp_request *req)
 {
-  struct pending_reply *p = calloc(1, sizeof *p);
-  if (p == NULL)
-    abort();
+  struct pending_reply *p = xcalloc(1, sizeof *p);
   p->req = req;
   evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_pending_client_gone, p);
   while (*head != NULL)
@@ -294,9 +294,7 @@ static void route_labs_create(struct evhttp_request *req, const char *arg)
     reply_error(req, 409, msg);
     return;
   }
-  struct labs_entry *entry = calloc(1, sizeof *entry);
-  if (entry == NULL)
-    abort();
+  struct labs_entry *entry = xcalloc(1, sizeof *entry);
   struct lab *lab = NULL;
   if (lab_create(daemon_state.base, sc, lab_name_buf, on_lab_ready, entry, &lab, &err) < 0) {
     free(entry);
@@ -405,13 +403,52 @@ static void route_lab_events(struct evhttp_request *req, const char *name)
   evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_events_client_gone, p);
 }
 
+/* POST /v1/labs/LAB/checks: the reply waits for every probe. */
+static void on_checks_done(struct json_object *reply, void *arg)
+{
+  struct pending_reply *head = arg;
+  struct evhttp_request *req = pending_take(&head);
+  if (req == NULL)
+    return;
+  if (reply != NULL)
+    reply_json(req, 200, json_object_get(reply));
+  else
+    reply_error(req, 410, "the lab is gone");
+}
+
+static void route_lab_checks(struct evhttp_request *req, const char *name)
+{
+  struct labs_entry *e = find_lab(name);
+  if (e == NULL || e->lab == NULL) {
+    reply_error(req, 404, "no such lab");
+    return;
+  }
+  cleanup_free char *body = request_body(req);
+  struct json_object *o = body[0] != '\0' ? json_tokener_parse(body) : json_object_new_object();
+  struct api_check_run run = {0};
+  cleanup_error struct lab_error *err = NULL;
+  if (o == NULL || api_check_run_decode(o, &run, &err) < 0) {
+    json_object_put(o);
+    reply_error(req, 400, err != NULL ? err->msg : "request body is not a JSON object");
+    return;
+  }
+  struct pending_reply *head = NULL;
+  pending_add(&head, req);
+  if (lab_checks_run(e->lab, run.names, on_checks_done, head, &err) < 0) {
+    pending_take(&head);
+    reply_error(req, err->errnum == ENOENT ? 400 : err->errnum == EBUSY ? 409 : 500, err->msg);
+  }
+  api_check_run_release(&run);
+  json_object_put(o);
+}
+
 /* ---- faults (lab-faults.c) ---- */
 
 static void route_lab_faults_get(struct evhttp_request *req, const char *name)
 {
   struct labs_entry *e = find_lab(name);
   int code;
-  if (e == NULL)
+  if (e == NULL || e->lab == NULL)
     reply_error(req, 404, "no such lab");
   else
     reply_json(req, 200, lab_faults_get(e->lab, &code));
@@ -420,7 +457,7 @@ static void route_lab_faults_get(struct evhttp_request *req, const char *name)
 static void route_lab_faults_post(struct evhttp_request *req, const char *name)
 {
   struct labs_entry *e = find_lab(name);
-  if (e == NULL) {
+  if (e == NULL || e->lab == NULL) {
     reply_error(req, 404, "no such lab");
     return;
   }
@@ -445,7 +482,7 @@ static void route_lab_faults_delete(struct evhttp_request *req, const char *arg)
   if (strchr(path + strlen("/v1/labs/") + strlen(lab) + strlen("/faults"), '/') != NULL)
     what = arg;
   struct labs_entry *e = find_lab(lab);
-  if (e == NULL) {
+  if (e == NULL || e->lab == NULL) {
     reply_error(req, 404, "no such lab");
     return;
   }
@@ -467,6 +504,7 @@ static const struct route {
     {EVHTTP_REQ_GET, "/v1/labs/*", route_lab_get},
     {EVHTTP_REQ_DELETE, "/v1/labs/*", route_lab_delete},
     {EVHTTP_REQ_GET, "/v1/labs/*/events", route_lab_events},
+    {EVHTTP_REQ_POST, "/v1/labs/*/checks", route_lab_checks},
     {EVHTTP_REQ_GET, "/v1/labs/*/faults", route_lab_faults_get},
     {EVHTTP_REQ_POST, "/v1/labs/*/faults", route_lab_faults_post},
     {EVHTTP_REQ_DELETE, "/v1/labs/*/faults", route_lab_faults_delete},
@@ -612,6 +650,7 @@ int daemon_run(const char *socket_path, const char *pidfile, struct lab_error **
   event_free(term);
   event_free(intr);
   event_free(daemon_state.idle_ev);
+  probe_runner_shutdown(); /* check probes of a lab removed meanwhile */
   supervise_shutdown();
   event_base_free(daemon_state.base);
   /* A clean exit holds no lab: the log has nothing left to explain.  The run

@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "timefmt.h"
+#include "xalloc.h"
 
 #define LAB_EVENTS_KEPT 1024
 
@@ -33,9 +34,7 @@ struct lab_events {
 
 struct lab_events *lab_events_new(void)
 {
-  struct lab_events *ev = calloc(1, sizeof *ev);
-  if (ev == NULL)
-    abort();
+  struct lab_events *ev = xcalloc(1, sizeof *ev);
   ev->next_seq = 1;
   return ev;
 }
@@ -107,8 +106,7 @@ void lab_events_add(struct lab_events *ev, const char *kind, const char *object,
   e->object = object ? strdup(object) : NULL;
   va_list ap;
   va_start(ap, fmt);
-  if (vasprintf(&e->message, fmt, ap) < 0)
-    abort();
+  e->message = xvasprintf(fmt, ap);
   va_end(ap);
   /* Wake every waiter: each gets what it has not seen yet. */
   struct waiter *w = ev->waiters;
@@ -123,9 +121,7 @@ void lab_events_add(struct lab_events *ev, const char *kind, const char *object,
 
 void *lab_events_wait(struct lab_events *ev, uint64_t since, lab_events_wait_cb *cb, void *arg)
 {
-  struct waiter *w = calloc(1, sizeof *w);
-  if (w == NULL)
-    abort();
+  struct waiter *w = xcalloc(1, sizeof *w);
   w->since = since;
   w->cb = cb;
   w->arg = arg;

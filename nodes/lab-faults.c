@@ -23,6 +23,7 @@
 #include "log.h"
 #include "proc.h"
 #include "scenario.h"
+#include "xalloc.h"
 
 LOG_MODULE(faults);
 
@@ -66,14 +67,6 @@ struct view_buf {
   struct fault_view_node *nodes;
   struct fault_view_pod *pods;
 };
-
-static void *xcalloc(size_t n, size_t size)
-{
-  void *p = calloc(n ? n : 1, size);
-  if (p == NULL)
-    abort();
-  return p;
-}
 
 static void view_fill(const struct lab *lab, struct view_buf *b)
 {

@@ -104,6 +104,9 @@ struct lab {
   lab_destroyed_cb *destroyed_cb;
   void *destroyed_arg;
   struct lab_faults *faults; /* lab-faults.c; NULL until the first fault request */
+  /* Checks (lab-checks.c): the last result of each, the runs in flight. */
+  struct lab_check_last *check_results;
+  struct lab_check_run *check_runs;
 };
 
 /* The start made progress (a node spawned or ready, a daemon or pod ready):
@@ -128,5 +131,11 @@ void lab_pods_start(struct lab_node *node);
 bool lab_pods_settled(const struct lab *lab);
 bool lab_node_has_runtime(const struct lab_node *node);
 void lab_pods_free(struct lab *lab);
+
+/* Checks (lab-checks.c): the last results as LAB_STATUS's "checks" (a new
+ * array of those that ran, strings borrowed from the lab); free them all. */
+struct api_check;
+void lab_checks_status(const struct lab *lab, struct api_check **out, size_t *n);
+void lab_checks_free(struct lab *lab);
 
 #endif

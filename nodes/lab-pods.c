@@ -3,6 +3,7 @@
  * and follows the replies without blocking; the lab is up when every pod
  * runs. */
 #include "lab-internal.h"
+#include "strv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,8 +32,8 @@ static struct json_object *pod_run_request(const struct scenario_pod *pod)
     struct rt_rpc_spec *s = rt_rpc_pod_run_add(&r);
     s->name = strdup(c->name);
     s->image = strdup(c->image);
-    s->command = rt_rpc_strv_dup(c->command);
-    s->env = rt_rpc_strv_dup(c->env);
+    s->command = strv_dup(c->command);
+    s->env = strv_dup(c->env);
     s->memory_bytes = c->resources.memory_bytes;
     s->cpu_millis = c->resources.cpu_millis;
     s->pids = c->resources.pids;

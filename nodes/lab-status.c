@@ -2,6 +2,7 @@
  * filled from the lab and encoded by proto. */
 #include "lab-internal.h"
 #include "lab-faults.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,14 +34,6 @@ struct json_object *lab_summary_json(const struct lab *lab)
   struct api_lab_summary s;
   lab_summary(lab, &s);
   return api_lab_summary_encode(&s);
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-  void *p = calloc(n ? n : 1, size);
-  if (p == NULL)
-    abort();
-  return p;
 }
 
 static void fill_node(const struct lab_node *node, struct api_node *out)
@@ -137,6 +130,7 @@ struct json_object *lab_status_json(const struct lab *lab)
   for (size_t i = 0; i < lab->n_pods; i++)
     fill_pod(lab, &lab->pods[i], &st.pods[i]);
   st.n_faults = lab_faults_status(lab, &st.faults);
+  lab_checks_status(lab, &st.checks, &st.n_checks);
   struct json_object *o = api_lab_status_encode(&st);
   api_lab_status_release(&st);
   return o;

@@ -1,4 +1,5 @@
 #include "lab.h"
+#include "xalloc.h"
 #include "lab-internal.h"
 #include "lab-faults.h"
 
@@ -275,9 +276,7 @@ int lab_create(struct event_base *base, struct scenario *sc, const char *name, l
                          "run `nodelab down --force %s` first",
                          name, paths_rundir(), name, name);
   }
-  struct lab *lab = calloc(1, sizeof *lab);
-  if (lab == NULL)
-    abort();
+  struct lab *lab = xcalloc(1, sizeof *lab);
   lab->name = strdup(name);
   lab->sc = sc;
   lab->base = base;
@@ -314,10 +313,10 @@ int lab_create(struct event_base *base, struct scenario *sc, const char *name, l
     char ip[16];
     if (rc == 0)
       rc = format_path(node->underlay, sizeof node->underlay, err, "%s/%d",
-                       scenario_ip_string(node->spec->underlay, ip), sc->underlay.prefix);
+                       ipv4_format(node->spec->underlay, ip), sc->underlay.prefix);
     if (rc == 0)
       rc = format_path(node->subnet, sizeof node->subnet, err, "%s/%d",
-                       scenario_ip_string(node->spec->subnet.addr, ip), node->spec->subnet.prefix);
+                       ipv4_format(node->spec->subnet.addr, ip), node->spec->subnet.prefix);
     node_daemons_plan(sc, name, node->spec, &node->daemons, &node->n_daemons);
   }
   lab->step_ev = evtimer_new(base, on_start_step, lab);
@@ -352,6 +351,7 @@ static void lab_free(struct lab *lab)
   node_process_kill(&lab->fabric);
   netlink_close(lab->fabric_nl);
   lab_faults_free(lab);
+  lab_checks_free(lab);
   lab_pods_free(lab);
   lab_events_free(lab->events);
   event_free(lab->step_ev);

@@ -59,6 +59,19 @@ const char *lab_name(const struct lab *lab);
 pid_t lab_node_pid(const struct lab *lab, const char *node);
 enum lab_state lab_state(const struct lab *lab);
 
+/* Called once a check run is done: reply is the API's check results
+ * (borrowed for the call), or NULL when the lab went away meanwhile. */
+typedef void lab_checks_done_cb(struct json_object *reply, void *arg);
+
+/* Runs the checks named in names (NULL-terminated; NULL or empty: every
+ * check) in parallel, each in a probe helper, without blocking; their
+ * results become the lab's last results, and events.  cb follows once, from
+ * the loop, never from within this call.  Returns 0, or -1 and *err: ENOENT
+ * with "no check \"x\" in lab L (checks: ...)" for an unknown name, EBUSY when
+ * the lab is not up, errnum 0 when nodelab-probe is not found (cb not called). */
+int lab_checks_run(struct lab *lab, const char *const *names, lab_checks_done_cb *cb, void *arg,
+                   struct lab_error **err);
+
 /* The lab's events (lab-events.h); owned by the lab. */
 struct lab_events *lab_events(const struct lab *lab);
 

@@ -12,21 +12,12 @@
 #include "daemon-args.h"
 #include "paths.h"
 #include "scenario.h"
-
-static char *xstrdup(const char *s)
-{
-  char *copy = strdup(s);
-  if (copy == NULL)
-    abort();
-  return copy;
-}
+#include "xalloc.h"
 
 static struct node_daemon *add(struct node_daemon **arr, size_t *n, const char *node,
                                const char *name, const char *after, const char *log)
 {
-  *arr = realloc(*arr, (*n + 1) * sizeof **arr);
-  struct node_daemon *d = &(*arr)[(*n)++];
-  memset(d, 0, sizeof *d);
+  struct node_daemon *d = XAPPEND(*arr, *n);
   d->name = strdup(name);
   if (asprintf(&d->object, "%s/%s", node, name) < 0)
     abort();
@@ -57,7 +48,7 @@ static char **argv_of(const char *first, ...)
 static char *cidr_string(uint32_t addr, int prefix)
 {
   char ip[16], *s = NULL;
-  if (asprintf(&s, "%s/%d", scenario_ip_string(addr, ip), prefix) < 0)
+  if (asprintf(&s, "%s/%d", ipv4_format(addr, ip), prefix) < 0)
     abort();
   return s;
 }
@@ -110,7 +101,7 @@ void node_daemons_plan(const struct scenario *sc, const char *lab, const struct 
       if (r == node)
         continue;
       cleanup_free char *rsubnet = cidr_string(r->subnet.addr, r->subnet.prefix);
-      netd_args_add_remote(&args, r->name, rsubnet, scenario_ip_string(r->underlay, ip));
+      netd_args_add_remote(&args, r->name, rsubnet, ipv4_format(r->underlay, ip));
     }
     d->argv = netd_args_to_argv(&args, netd);
     netd_args_free(&args);
@@ -122,15 +113,15 @@ void node_daemons_plan(const struct scenario *sc, const char *lab, const struct 
         add(out, n, node->name, "runtime", netd ? "netd" : NULL, "/run/nodelab/runtime.log");
     d->notify = true;
     char gateway[16];
-    struct runtime_serve_args args = {
-        .socket = xstrdup(NODE_RUNTIME_SOCKET),
-        .root = xstrdup(NODE_RUNTIME_ROOT),
-        .cgroup_parent = xstrdup(cgroup),
-        .node = xstrdup(node->name),
-        .subnet = xstrdup(subnet),
-        .gateway = xstrdup(scenario_ip_string(node->subnet.addr + 1, gateway)),
-        .mtu = sc->mtu,
-        .netd = netd != NULL ? xstrdup(NODE_NETD_CTL) : NULL};
+    struct runtime_serve_args args = {.socket = xstrdup(NODE_RUNTIME_SOCKET),
+                                      .root = xstrdup(NODE_RUNTIME_ROOT),
+                                      .cgroup_parent = xstrdup(cgroup),
+                                      .node = xstrdup(node->name),
+                                      .subnet = xstrdup(subnet),
+                                      .gateway =
+                                          xstrdup(ipv4_format(node->subnet.addr + 1, gateway)),
+                                      .mtu = sc->mtu,
+                                      .netd = netd != NULL ? xstrdup(NODE_NETD_CTL) : NULL};
     d->argv = runtime_serve_args_to_argv(&args, runtime);
     runtime_serve_args_free(&args);
   }

@@ -37,9 +37,11 @@
 #include "api.h"
 #include "daemon-args.h"
 #include "error.h"
+#include "fileio.h"
 #include "netlink.h"
 #include "json.h"
 #include "node-control.h"
+#include "proc.h"
 
 /* Mounts a node-private tmpfs on path, which must exist: creating it here
  * would leave a directory on the host's file system that no ledger names. */
@@ -288,12 +290,7 @@ static int stop_all(void)
 static int init_loop(void)
 {
   sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGCHLD);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  sigprocmask(SIG_BLOCK, &set, NULL);
-  int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  int sfd = proc_signalfd(SFD_CLOEXEC, &set);
   if (sfd < 0)
     return 1;
   for (;;) {
@@ -368,12 +365,6 @@ int main(int argc, char **argv)
   }
   send_event(&(struct node_control_event){.kind = NODE_CONTROL_READY});
   /* Our stdio was the coordinator's log; the node's daemons get their own. */
-  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull >= 0) {
-    dup2(devnull, 0);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    close(devnull);
-  }
+  fileio_stdio_to_devnull();
   return init_loop();
 }

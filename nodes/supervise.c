@@ -1,4 +1,5 @@
 #include "supervise.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -70,9 +71,7 @@ void supervise_shutdown(void)
 
 void supervise_watch(pid_t pid, supervise_exit_cb *cb, void *arg)
 {
-  struct watch *w = calloc(1, sizeof *w);
-  if (w == NULL)
-    abort();
+  struct watch *w = xcalloc(1, sizeof *w);
   w->pid = pid;
   w->cb = cb;
   w->arg = arg;

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "json.h"
+#include "xalloc.h"
 
 static const char *const fault_state_names[] = {
     [API_FAULT_ACTIVE] = "active",
@@ -35,14 +36,6 @@ const char *api_fault_state_name(enum api_fault_state s)
 const char *api_fault_by_name(enum api_fault_by b)
 {
   return (size_t)b < API_FAULT_BY__COUNT ? fault_by_names[b] : "unknown";
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-  void *p = calloc(n ? n : 1, size);
-  if (p == NULL)
-    abort();
-  return p;
 }
 
 static int shape_error(struct lab_error **err, const char *what)

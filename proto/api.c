@@ -2,9 +2,12 @@
  * encoders add members in the order nodelabd always sent them, so the
  * replies read as before. */
 #include "api.h"
+#include "xalloc.h"
+#include "names.h"
 
 #include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,7 +52,7 @@ static const char *const pod_state_names[] = {
 static_assert(sizeof pod_state_names / sizeof pod_state_names[0] == API_POD_FAILED + 1,
               "a name per pod state");
 
-#define STATE_NAME(table, s) ((size_t)(s) < sizeof table / sizeof table[0] ? table[s] : "unknown")
+#define STATE_NAME(table, s) names_get(table, NAMES_N(table), s, "unknown")
 
 const char *api_lab_state_name(enum api_lab_state s)
 {
@@ -78,10 +81,8 @@ static int get_state(struct json_object *o, const char *key, const char *const *
   const char *s = json_get_str(o, key);
   if (s == NULL)
     return 0;
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(names[i], s) == 0)
-      return (int)i;
-  return lab_error_set(err, 0, "unknown %s \"%s\"", key, s);
+  int i = names_find(names, n, s);
+  return i >= 0 ? i : lab_error_set(err, 0, "unknown %s \"%s\"", key, s);
 }
 
 /* Sets the enum *out from member key; evaluates to 0, or -1 and *err. */
@@ -144,9 +145,7 @@ static int decode_array(struct json_object *o, const char *key, size_t size, voi
   if (!json_object_is_type(a, json_type_array))
     return lab_error_set(err, 0, "\"%s\" is not an array", key);
   size_t len = json_object_array_length(a);
-  char *v = calloc(len ? len : 1, size);
-  if (v == NULL)
-    abort();
+  char *v = xcalloc(len, size);
   for (size_t i = 0; i < len; i++) {
     struct json_object *e = json_object_array_get_idx(a, i);
     if (not_object(e, key, err) < 0 || decode(e, v + i * size, err) < 0) {
@@ -451,12 +450,63 @@ static int fault_decode(struct json_object *o, void *arg, struct lab_error **err
   return 0;
 }
 
+static const char *const check_result_names[] = {
+    [API_CHECK_PASSED] = "passed",
+    [API_CHECK_FAILED] = "failed",
+};
+
+const char *api_check_result_name(enum api_check_result r)
+{
+  return (unsigned)r < sizeof check_result_names / sizeof check_result_names[0]
+             ? check_result_names[r]
+             : "?";
+}
+
+struct json_object *api_check_encode(const struct api_check *c)
+{
+  struct json_object *x = json_object_new_object();
+  add_str(x, "name", c->name);
+  add_str(x, "kind", c->kind);
+  add_str(x, "from", c->from);
+  add_str(x, "to", c->to);
+  add_str(x, "result", api_check_result_name(c->result));
+  if (c->expect_fail)
+    json_object_object_add(x, "expectFail", json_object_new_boolean(true));
+  if (c->latency_ms >= 0) { /* to the microsecond: "0.067" */
+    char text[32];
+    snprintf(text, sizeof text, "%.3f", c->latency_ms);
+    json_object_object_add(x, "latencyMs", json_object_new_double_s(strtod(text, NULL), text));
+  }
+  add_str(x, "reason", c->reason);
+  add_str(x, "time", c->time);
+  return x;
+}
+
 static int check_decode(struct json_object *o, void *arg, struct lab_error **err)
 {
   struct api_check *c = arg;
   c->name = json_get_str(o, "name");
-  c->result = json_get_str(o, "result");
-  c->message = json_get_str(o, "message");
+  c->kind = json_get_str(o, "kind");
+  c->from = json_get_str(o, "from");
+  c->to = json_get_str(o, "to");
+  c->expect_fail = json_get_bool(o, "expectFail", false);
+  struct json_object *l;
+  c->latency_ms = -1;
+  if (json_object_object_get_ex(o, "latencyMs", &l) &&
+      (json_object_is_type(l, json_type_double) || json_object_is_type(l, json_type_int)))
+    c->latency_ms = json_object_get_double(l);
+  c->reason = json_get_str(o, "reason");
+  c->time = json_get_str(o, "time");
+  return GET_STATE(o, "result", check_result_names, &c->result, err);
+}
+
+int api_check_decode(struct json_object *o, struct api_check *out, struct lab_error **err)
+{
+  *out = (struct api_check){0};
+  if (not_object(o, "check", err) < 0)
+    return -1;
+  if (check_decode(o, out, err) < 0)
+    return protocol_error(err, "check");
   return 0;
 }
 
@@ -507,14 +557,8 @@ struct json_object *api_lab_status_encode(const struct api_lab_status *m)
   }
   json_object_object_add(o, "faults", faults);
   struct json_object *checks = json_object_new_array();
-  for (size_t i = 0; i < m->n_checks; i++) {
-    const struct api_check *c = &m->checks[i];
-    struct json_object *x = json_object_new_object();
-    add_str(x, "name", c->name);
-    add_str(x, "result", c->result);
-    add_str(x, "message", c->message);
-    json_object_array_add(checks, x);
-  }
+  for (size_t i = 0; i < m->n_checks; i++)
+    json_object_array_add(checks, api_check_encode(&m->checks[i]));
   json_object_object_add(o, "checks", checks);
   return o;
 }
@@ -563,6 +607,83 @@ void api_lab_status_release(struct api_lab_status *m)
   free(m->faults);
   free(m->checks);
   *m = (struct api_lab_status){0};
+}
+
+/* ---- POST /v1/labs/LAB/checks ---- */
+
+struct json_object *api_check_run_encode(const struct api_check_run *m)
+{
+  struct json_object *o = json_object_new_object();
+  struct json_object *a = json_object_new_array();
+  for (size_t i = 0; m->names != NULL && m->names[i] != NULL; i++)
+    json_object_array_add(a, json_object_new_string(m->names[i]));
+  json_object_object_add(o, "names", a);
+  return o;
+}
+
+int api_check_run_decode(struct json_object *o, struct api_check_run *out, struct lab_error **err)
+{
+  *out = (struct api_check_run){0};
+  if (not_object(o, "check request", err) < 0)
+    return -1;
+  struct json_object *a = NULL;
+  if (!json_object_object_get_ex(o, "names", &a) || a == NULL)
+    return 0;
+  size_t n = json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!json_object_is_type(json_object_array_get_idx(a, i), json_type_string))
+      a = NULL;
+  }
+  if (a == NULL || !json_object_is_type(a, json_type_array)) {
+    lab_error_set(err, 0, "check request: \"names\" is not a list of check names");
+    if (err != NULL && *err != NULL)
+      (*err)->errnum = EPROTO;
+    return -1;
+  }
+  out->names = calloc(n + 1, sizeof *out->names);
+  if (out->names == NULL)
+    abort();
+  for (size_t i = 0; i < n; i++)
+    out->names[i] = json_object_get_string(json_object_array_get_idx(a, i));
+  return 0;
+}
+
+void api_check_run_release(struct api_check_run *m)
+{
+  free(m->names);
+  *m = (struct api_check_run){0};
+}
+
+struct json_object *api_check_results_encode(const struct api_check_results *m)
+{
+  struct json_object *o = json_object_new_object();
+  struct json_object *a = json_object_new_array();
+  for (size_t i = 0; i < m->n_checks; i++)
+    json_object_array_add(a, api_check_encode(&m->checks[i]));
+  json_object_object_add(o, "checks", a);
+  add_int(o, "passed", m->passed);
+  add_int(o, "failed", m->failed);
+  return o;
+}
+
+int api_check_results_decode(struct json_object *o, struct api_check_results *out,
+                             struct lab_error **err)
+{
+  *out = (struct api_check_results){0};
+  if (not_object(o, "check reply", err) < 0)
+    return -1;
+  out->passed = json_get_int(o, "passed", 0);
+  out->failed = json_get_int(o, "failed", 0);
+  if (decode_array(o, "checks", sizeof *out->checks, (void **)&out->checks, &out->n_checks,
+                   check_decode, err) < 0)
+    return protocol_error(err, "check reply");
+  return 0;
+}
+
+void api_check_results_release(struct api_check_results *m)
+{
+  free(m->checks);
+  *m = (struct api_check_results){0};
 }
 
 /* ---- events ---- */

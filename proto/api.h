@@ -27,6 +27,12 @@
  *                                 wait=S (<= 60) and nothing new, the reply waits up to S seconds
  *                                 for the next one (410 when the lab goes away meanwhile)
  *                                                                            struct api_events
+ *   POST   /v1/labs/LAB/checks    body {"names": ["CHECK"...]} (absent or empty: every check)
+ *                                 runs them in parallel, replies once all have finished:
+ *                                 200 {"checks": [CHECK_RESULT...], "passed": N, "failed": N}
+ *                                 (in the scenario's order), 404 no such lab, 400 an unknown
+ *                                 check name ("no check \"x\" in lab L (checks: a, b)"), 409
+ *                                 the lab is not up                 struct api_check_run/results
  *   DELETE /v1/labs/LAB           replies once everything is removed:
  *                                 200 {"name": "LAB", "removed": true}       struct api_deleted
  *   GET|POST|DELETE /v1/labs/LAB/faults[/ID|NAME|KIND]
@@ -52,7 +58,14 @@
  *                            "bridge": "underlay", "address"}],
  *                 "fabric": {"pid", "starttime", "bridge": "underlay"},
  *                 "faults": [{"name", "kind", "node", "state"}...],
- *                 "checks": [{"name", "result", "message"}...]}   (issue 8 fills these)
+ *                 "checks": [CHECK_RESULT...]}: the last result of each check that ran
+ *   CHECK_RESULT: {"name", "kind": "ping|tcp|http|udp|exec", "from": "node2/client",
+ *                  "to": "web:8080" (as the scenario names it), "result": "passed|failed",
+ *                  "expectFail": true (only when the check expects failure),
+ *                  "latencyMs" (absent when unknown), "reason": "HTTP 404" | "failed as
+ *                  expected: ..." | "3 of 3 ICMP echoes answered" | "not run: node node2 is
+ *                  not running" (failed, even with expectFail), "time": "ISO-8601"}
+ *                                                                            struct api_check
  *                                                                            struct api_lab_status
  *
  * In C: every struct's strings are borrowed — from the JSON object a
@@ -225,9 +238,20 @@ struct api_fault {
   const char *name, *kind, *node, *state;
 };
 
+enum api_check_result { API_CHECK_PASSED, API_CHECK_FAILED };
+/* "passed", "failed"; static storage. */
+const char *api_check_result_name(enum api_check_result r);
+
 struct api_check {
-  const char *name, *result, *message;
+  const char *name, *kind, *from, *to;
+  enum api_check_result result;
+  bool expect_fail;
+  double latency_ms; /* -1: unknown (not sent) */
+  const char *reason;
+  const char *time; /* ISO-8601 */
 };
+struct json_object *api_check_encode(const struct api_check *m);
+int api_check_decode(struct json_object *o, struct api_check *out, struct lab_error **err);
 
 struct api_lab_status {
   const char *name, *scenario;
@@ -253,6 +277,26 @@ int api_lab_status_decode(struct json_object *o, struct api_lab_status *out,
                           struct lab_error **err);
 /* Frees the arrays of m (those a decoder made, or a caller's malloc'd ones). */
 void api_lab_status_release(struct api_lab_status *m);
+
+/* ---- POST /v1/labs/LAB/checks ---- */
+
+struct api_check_run {
+  const char **names; /* NULL-terminated or NULL: every check */
+};
+struct json_object *api_check_run_encode(const struct api_check_run *m);
+/* Refuses "names" that is not an array of strings (EPROTO). */
+int api_check_run_decode(struct json_object *o, struct api_check_run *out, struct lab_error **err);
+void api_check_run_release(struct api_check_run *m);
+
+struct api_check_results {
+  struct api_check *checks;
+  size_t n_checks;
+  int64_t passed, failed;
+};
+struct json_object *api_check_results_encode(const struct api_check_results *m);
+int api_check_results_decode(struct json_object *o, struct api_check_results *out,
+                             struct lab_error **err);
+void api_check_results_release(struct api_check_results *m);
 
 /* ---- events ---- */
 

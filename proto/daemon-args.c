@@ -2,6 +2,7 @@
  * table drives both the parser and the argv builder, so a flag is spelled
  * once. */
 #include "daemon-args.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -239,16 +240,10 @@ static const struct opt_spec netd_options[] = {
 void netd_args_add_remote(struct netd_args *a, const char *name, const char *subnet,
                           const char *underlay)
 {
-  struct netd_args_remote *v = realloc(a->remotes, (a->n_remotes + 1) * sizeof *v);
-  if (v == NULL)
-    abort();
-  a->remotes = v;
-  struct netd_args_remote *r = &v[a->n_remotes++];
-  r->name = strdup(name);
-  r->subnet = strdup(subnet);
-  r->underlay = strdup(underlay);
-  if (r->name == NULL || r->subnet == NULL || r->underlay == NULL)
-    abort();
+  struct netd_args_remote *r = XAPPEND(a->remotes, a->n_remotes);
+  r->name = xstrdup(name);
+  r->subnet = xstrdup(subnet);
+  r->underlay = xstrdup(underlay);
 }
 
 static int netd_special(void *args, const char *name, const char *value, struct lab_error **err)

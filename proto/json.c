@@ -1,4 +1,6 @@
 #include "json.h"
+#include "strv.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,29 +50,16 @@ char **json_get_strv(struct json_object *o, const char *key)
   if (a == NULL)
     return NULL;
   size_t n = json_object_array_length(a);
-  char **v = calloc(n + 1, sizeof *v);
-  if (v == NULL)
-    abort();
+  char **v = xcalloc(n + 1, sizeof *v);
   for (size_t i = 0; i < n; i++) {
     struct json_object *s = json_object_array_get_idx(a, i);
     if (!json_object_is_type(s, json_type_string)) {
-      json_strv_free(v);
+      strv_free(v);
       return NULL;
     }
-    v[i] = strdup(json_object_get_string(s));
-    if (v[i] == NULL)
-      abort();
+    v[i] = xstrdup(json_object_get_string(s));
   }
   return v;
-}
-
-void json_strv_free(char **v)
-{
-  if (v == NULL)
-    return;
-  for (char **p = v; *p; p++)
-    free(*p);
-  free(v);
 }
 
 void json_add_str(struct json_object *o, const char *key, const char *value)

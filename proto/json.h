@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "strv.h"
+
 struct json_object;
 
 const char *json_get_str(struct json_object *o, const char *key);
@@ -23,9 +25,8 @@ struct json_object *json_get_object(struct json_object *o, const char *key);
 struct json_object *json_get_array(struct json_object *o, const char *key);
 
 /* A new NULL-terminated copy of the array of strings at key (NULL when absent
- * or not an array of strings); free it with json_strv_free(). */
+ * or not an array of strings); free it with strv_free() (common/strv.h). */
 char **json_get_strv(struct json_object *o, const char *key);
-void json_strv_free(char **v);
 
 /* Adds key: value when value is not NULL (json-c's object_add would store
  * null); the common case of optional string fields. */

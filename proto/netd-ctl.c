@@ -55,6 +55,15 @@ int netd_ctl_show_from_argv(int argc, const char *const argv[], struct netd_show
   return 0;
 }
 
+/* A pod verb's argv: exactly n words, the first after the verb a pod name. */
+static int check_pod_argv(int argc, const char *const argv[], const char *verb, int n,
+                          struct lab_error **err)
+{
+  if (check_argv(argc, argv, verb, n, n, err) < 0 || netd_ctl_pod_name_check(argv[1], err) < 0)
+    return -1;
+  return 0;
+}
+
 int netd_ctl_pod_add_to_argv(const struct netd_pod_add *req, const char *argv[NETD_CTL_ARGV_MAX])
 {
   argv[0] = NETD_CTL_POD_ADD;
@@ -68,9 +77,7 @@ int netd_ctl_pod_add_to_argv(const struct netd_pod_add *req, const char *argv[NE
 int netd_ctl_pod_add_from_argv(int argc, const char *const argv[], struct netd_pod_add *out,
                                struct lab_error **err)
 {
-  if (check_argv(argc, argv, NETD_CTL_POD_ADD, NETD_CTL_POD_ADD_ARGS, NETD_CTL_POD_ADD_ARGS, err) <
-          0 ||
-      netd_ctl_pod_name_check(argv[1], err) < 0)
+  if (check_pod_argv(argc, argv, NETD_CTL_POD_ADD, NETD_CTL_POD_ADD_ARGS, err) < 0)
     return -1;
   if (argv[2][0] == '\0')
     return lab_error_set(err, EINVAL, "pod %s: no network namespace given", argv[1]);
@@ -91,9 +98,7 @@ int netd_ctl_pod_del_to_argv(const struct netd_pod_del *req, const char *argv[NE
 int netd_ctl_pod_del_from_argv(int argc, const char *const argv[], struct netd_pod_del *out,
                                struct lab_error **err)
 {
-  if (check_argv(argc, argv, NETD_CTL_POD_DEL, NETD_CTL_POD_DEL_ARGS, NETD_CTL_POD_DEL_ARGS, err) <
-          0 ||
-      netd_ctl_pod_name_check(argv[1], err) < 0)
+  if (check_pod_argv(argc, argv, NETD_CTL_POD_DEL, NETD_CTL_POD_DEL_ARGS, err) < 0)
     return -1;
   *out = (struct netd_pod_del){.name = argv[1]};
   return 0;

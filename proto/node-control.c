@@ -1,9 +1,12 @@
 /* The node control channel's messages (node-control.h). */
 #include "node-control.h"
+#include "names.h"
+#include "strv.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,20 +33,30 @@ static const char *const event_names[] = {
 static_assert(sizeof event_names / sizeof event_names[0] == NODE_CONTROL_EXITED + 1,
               "a name per event");
 
-static int lookup(const char *s, const char *const *names, size_t n)
-{
-  for (size_t i = 0; s != NULL && i < n; i++)
-    if (strcmp(s, names[i]) == 0)
-      return (int)i;
-  return -1;
-}
-
 static int bad(struct lab_error **err, const char *what, const char *detail)
 {
   lab_error_set(err, 0, "node control %s: %s", what, detail);
   if (err != NULL && *err != NULL)
     (*err)->errnum = EPROTO;
   return -1;
+}
+
+/* The tag of message o (what: "request" or "event"): the index in names of
+ * the string at key.  Returns it, or -1 and *err when o is not an object or
+ * the tag is missing or unknown. */
+static int decode_tag(struct json_object *o, const char *what, const char *key,
+                      const char *const *names, size_t n, struct lab_error **err)
+{
+  if (o == NULL || !json_object_is_type(o, json_type_object))
+    return bad(err, what, "not a JSON object");
+  const char *tag = json_get_str(o, key);
+  int i = names_find(names, n, tag);
+  if (i < 0) {
+    char missing[32];
+    snprintf(missing, sizeof missing, "no \"%s\"", key);
+    return bad(err, what, tag != NULL ? tag : missing);
+  }
+  return i;
 }
 
 static struct json_object *strv_json(char *const *v)
@@ -80,12 +93,9 @@ int node_control_request_decode(struct json_object *o, struct node_control_reque
                                 struct lab_error **err)
 {
   *out = (struct node_control_request){0};
-  if (o == NULL || !json_object_is_type(o, json_type_object))
-    return bad(err, "request", "not a JSON object");
-  const char *op = json_get_str(o, "op");
-  int i = lookup(op, op_names, sizeof op_names / sizeof op_names[0]);
+  int i = decode_tag(o, "request", "op", op_names, sizeof op_names / sizeof op_names[0], err);
   if (i < 0)
-    return bad(err, "request", op != NULL ? op : "no \"op\"");
+    return -1;
   out->op = (enum node_control_op)i;
   out->name = json_get_str(o, "name");
   switch (out->op) {
@@ -112,8 +122,8 @@ int node_control_request_decode(struct json_object *o, struct node_control_reque
 
 void node_control_request_release(struct node_control_request *r)
 {
-  json_strv_free(r->argv);
-  json_strv_free(r->env);
+  strv_free(r->argv);
+  strv_free(r->env);
   r->argv = NULL;
   r->env = NULL;
 }
@@ -147,12 +157,11 @@ int node_control_event_decode(struct json_object *o, struct node_control_event *
                               struct lab_error **err)
 {
   *out = (struct node_control_event){0};
-  if (o == NULL || !json_object_is_type(o, json_type_object))
-    return bad(err, "event", "not a JSON object");
-  const char *event = json_get_str(o, "event");
-  int i = lookup(event, event_names, sizeof event_names / sizeof event_names[0]);
+  int i =
+      decode_tag(o, "event", "event", event_names, sizeof event_names / sizeof event_names[0], err);
   if (i < 0)
-    return bad(err, "event", event != NULL ? event : "no \"event\"");
+    return -1;
+  const char *event = event_names[i];
   out->kind = (enum node_control_event_kind)i;
   out->name = json_get_str(o, "name");
   out->message = json_get_str(o, "message");

@@ -1,4 +1,6 @@
 #include "podman-opts.h"
+#include "strv.h"
+#include "xalloc.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -94,9 +96,7 @@ static void strv_push(char ***v, const char *s)
 /* -v HOST:CTR[:OPTS] with OPTS a list of Z, z, ro, rw separated by ',' or ':'. */
 static int parse_volume(const char *arg, struct rt_rpc_spec *s, struct lab_error **err)
 {
-  char *spec = strdup(arg);
-  if (spec == NULL)
-    abort();
+  char *spec = xstrdup(arg);
   char *first = strchr(spec, ':');
   if (first == NULL || first == spec || first[1] != '/') {
     free(spec);
@@ -200,10 +200,8 @@ static int parse_one(int ch, const char *arg, struct podman_run_opts *o, struct 
     return 0;
   case O_ENTRYPOINT:
     /* podman: one executable (no word splitting); "" resets it to none */
-    json_strv_free(s->entrypoint);
-    s->entrypoint = calloc(2, sizeof *s->entrypoint);
-    if (s->entrypoint == NULL)
-      abort();
+    strv_free(s->entrypoint);
+    s->entrypoint = xcalloc(2, sizeof *s->entrypoint);
     if (*arg != '\0' && (s->entrypoint[0] = strdup(arg)) == NULL)
       abort();
     return 0;
@@ -220,9 +218,7 @@ int podman_run_opts_parse(int argc, char **argv, const struct podman_extra_opt *
   size_t n_extra = 0;
   while (extra != NULL && extra[n_extra].name != NULL)
     n_extra++;
-  struct option *longopts = calloc(N_PODMAN + n_extra + 1, sizeof *longopts);
-  if (longopts == NULL)
-    abort();
+  struct option *longopts = xcalloc(N_PODMAN + n_extra + 1, sizeof *longopts);
   memcpy(longopts, podman_options, sizeof podman_options);
   for (size_t i = 0; i < n_extra; i++)
     longopts[N_PODMAN + i] = (struct option){

@@ -1,4 +1,5 @@
 #include "ps-format.h"
+#include "xalloc.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -75,14 +76,6 @@ void ps_format_status(const struct rt_rpc_ps_entry *e, long long now, char *buf,
   snprintf(buf, len, "Created");
 }
 
-static char *xstrdup(const char *s)
-{
-  char *d = strdup(s ? s : "");
-  if (d == NULL)
-    abort();
-  return d;
-}
-
 enum { COL_ID, COL_IMAGE, COL_COMMAND, COL_CREATED, COL_STATUS, COL_NAMES, COL_LABEL, PS_COLS };
 
 char *ps_format_table(const struct rt_rpc_ps_entry *entries, size_t n, unsigned flags,
@@ -115,7 +108,7 @@ char *ps_format_table(const struct rt_rpc_ps_entry *entries, size_t n, unsigned 
     const struct rt_rpc_ps_entry *e = &entries[i];
     char **row = cells[i + 1];
     row[COL_ID] = strndup(e->id ? e->id : "", (size_t)idw);
-    row[COL_IMAGE] = xstrdup(e->image);
+    row[COL_IMAGE] = xstrdup(e->image ?: "");
     char cmd[512] = "";
     for (size_t k = 0; e->command != NULL && e->command[k] != NULL; k++) {
       size_t l = strlen(cmd);
@@ -130,7 +123,7 @@ char *ps_format_table(const struct rt_rpc_ps_entry *entries, size_t n, unsigned 
     row[COL_CREATED] = xstrdup(created);
     ps_format_status(e, now, status, sizeof status);
     row[COL_STATUS] = xstrdup(status);
-    row[COL_NAMES] = xstrdup(e->name);
+    row[COL_NAMES] = xstrdup(e->name ?: "");
     if (asprintf(&row[COL_LABEL], "%s%s", e->label ? e->label : "",
                  e->label_enforced ? "" : " (not enforced)") < 0)
       abort();

@@ -1,6 +1,9 @@
 /* The runtime's messages (runtime-rpc.h), described once as tables of
  * fields that one decoder, one encoder and one clear function walk. */
 #include "runtime-rpc.h"
+#include "strv.h"
+#include "xalloc.h"
+#include "names.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -53,7 +56,7 @@ static_assert(sizeof state_names / sizeof state_names[0] == RT_STATE_N, "one nam
 
 const char *rt_rpc_op_name(enum rt_rpc_op op)
 {
-  return (unsigned)op < RT_OP_N ? op_names[op] : "unknown";
+  return names_get(op_names, RT_OP_N, op, "unknown");
 }
 
 int rt_rpc_op_from_json(struct json_object *req, enum rt_rpc_op *op, struct lab_error **err)
@@ -63,12 +66,11 @@ int rt_rpc_op_from_json(struct json_object *req, enum rt_rpc_op *op, struct lab_
       !json_object_is_type(v, json_type_string))
     return lab_error_set(err, 0, "\"op\": missing");
   const char *name = json_object_get_string(v);
-  for (size_t i = 0; i < RT_OP_N; i++)
-    if (strcmp(op_names[i], name) == 0) {
-      *op = (enum rt_rpc_op)i;
-      return 0;
-    }
-  return lab_error_set(err, 0, "unknown op \"%s\"", name);
+  int i = names_find(op_names, RT_OP_N, name);
+  if (i < 0)
+    return lab_error_set(err, 0, "unknown op \"%s\"", name);
+  *op = (enum rt_rpc_op)i;
+  return 0;
 }
 
 struct json_object *rt_rpc_request_new(enum rt_rpc_op op)
@@ -80,17 +82,16 @@ struct json_object *rt_rpc_request_new(enum rt_rpc_op op)
 
 const char *rt_rpc_net_name(enum rt_rpc_net net)
 {
-  return (unsigned)net < RT_NET_N ? net_names[net] : "";
+  return names_get(net_names, RT_NET_N, net, "");
 }
 
 int rt_rpc_net_from_name(const char *name, enum rt_rpc_net *out)
 {
-  for (size_t i = 1; name != NULL && i < RT_NET_N; i++)
-    if (strcmp(net_names[i], name) == 0) {
-      *out = (enum rt_rpc_net)i;
-      return 0;
-    }
-  return -1;
+  int i = names_find(net_names, RT_NET_N, name);
+  if (i <= RT_NET_DEFAULT) /* "" names the default: not a mode one can ask for */
+    return -1;
+  *out = (enum rt_rpc_net)i;
+  return 0;
 }
 
 bool rt_rpc_net_is_cluster(enum rt_rpc_net net)
@@ -100,7 +101,7 @@ bool rt_rpc_net_is_cluster(enum rt_rpc_net net)
 
 const char *rt_rpc_state_name(enum rt_rpc_state s)
 {
-  return (unsigned)s < RT_STATE_N ? state_names[s] : "unknown";
+  return names_get(state_names, RT_STATE_N, s, "unknown");
 }
 
 /* ------------------------------------------------------------ the codec */
@@ -160,30 +161,7 @@ static const void *cat(const void *base, size_t off)
   return (const char *)base + off;
 }
 
-static char *xstrdup(const char *s)
-{
-  char *d = s ? strdup(s) : NULL;
-  if (s != NULL && d == NULL)
-    abort();
-  return d;
-}
-
 static const struct codec winsize_codec;
-
-char **rt_rpc_strv_dup(char *const *v)
-{
-  if (v == NULL)
-    return NULL;
-  size_t n = 0;
-  while (v[n] != NULL)
-    n++;
-  char **out = calloc(n + 1, sizeof *out);
-  if (out == NULL)
-    abort();
-  for (size_t i = 0; i < n; i++)
-    out[i] = xstrdup(v[i]);
-  return out;
-}
 
 static void codec_clear(const struct codec *c, void *obj)
 {
@@ -197,7 +175,7 @@ static void codec_clear(const struct codec *c, void *obj)
       free(*(char **)p);
       break;
     case F_STRV:
-      json_strv_free(*(char ***)p);
+      strv_free(*(char ***)p);
       break;
     case F_ARRAY: {
       char *arr = *(char **)p;
@@ -242,9 +220,7 @@ static int decode_field(const struct field *f, struct json_object *v, void *obj,
     if (!json_object_is_type(v, json_type_array))
       return lab_error_set(err, 0, "%s: expected an array of strings", f->key);
     size_t n = json_object_array_length(v);
-    char **a = calloc(n + 1, sizeof *a);
-    if (a == NULL)
-      abort();
+    char **a = xcalloc(n + 1, sizeof *a);
     *(char ***)p = a;
     for (size_t i = 0; i < n; i++) {
       struct json_object *e = json_object_array_get_idx(v, i);
@@ -304,9 +280,7 @@ static int decode_field(const struct field *f, struct json_object *v, void *obj,
     if (!json_object_is_type(v, json_type_array))
       return lab_error_set(err, 0, "%s: expected an array", f->key);
     size_t n = json_object_array_length(v);
-    char *arr = calloc(n ? n : 1, f->sub->size);
-    if (arr == NULL)
-      abort();
+    char *arr = xcalloc(n, f->sub->size);
     *(char **)p = arr;
     size_t *count = at(obj, f->count);
     for (size_t i = 0; i < n; i++) {
@@ -765,11 +739,8 @@ void rt_rpc_spec_clear(struct rt_rpc_spec *s)
 void rt_rpc_spec_add_volume(struct rt_rpc_spec *s, const char *host, const char *ctr, bool relabel,
                             bool readonly)
 {
-  struct rt_rpc_volume *v = realloc(s->volumes, (s->n_volumes + 1) * sizeof *v);
-  if (v == NULL)
-    abort();
-  s->volumes = v;
-  v[s->n_volumes++] = (struct rt_rpc_volume){xstrdup(host), xstrdup(ctr), relabel, readonly};
+  *XAPPEND(s->volumes, s->n_volumes) =
+      (struct rt_rpc_volume){xstrdup(host), xstrdup(ctr), relabel, readonly};
 }
 
 int rt_rpc_run_from_json(struct json_object *o, struct rt_rpc_run *out, struct lab_error **err)
@@ -984,20 +955,9 @@ void rt_rpc_pod_run_clear(struct rt_rpc_pod_run *r)
   codec_clear(&pod_run_codec, r);
 }
 
-static void *grow(void *arr, size_t *n, size_t size)
-{
-  char *a = realloc(arr, (*n + 1) * size);
-  if (a == NULL)
-    abort();
-  memset(a + *n * size, 0, size);
-  (*n)++;
-  return a;
-}
-
 struct rt_rpc_spec *rt_rpc_pod_run_add(struct rt_rpc_pod_run *r)
 {
-  r->containers = grow(r->containers, &r->n_containers, sizeof *r->containers);
-  return &r->containers[r->n_containers - 1];
+  return XAPPEND(r->containers, r->n_containers);
 }
 
 int rt_rpc_pod_rm_from_json(struct json_object *o, struct rt_rpc_pod_rm *out,
@@ -1033,8 +993,7 @@ void rt_rpc_pod_clear(struct rt_rpc_pod *p)
 
 struct rt_rpc_pod_ctr *rt_rpc_pod_add(struct rt_rpc_pod *p)
 {
-  p->containers = grow(p->containers, &p->n_containers, sizeof *p->containers);
-  return &p->containers[p->n_containers - 1];
+  return XAPPEND(p->containers, p->n_containers);
 }
 
 /* --------------------------------------------------------------- images */
@@ -1063,8 +1022,7 @@ void rt_rpc_image_ls_reply_clear(struct rt_rpc_image_ls_reply *r)
 
 struct rt_rpc_image *rt_rpc_image_ls_add(struct rt_rpc_image_ls_reply *r)
 {
-  r->images = grow(r->images, &r->n, sizeof *r->images);
-  return &r->images[r->n - 1];
+  return XAPPEND(r->images, r->n);
 }
 
 int rt_rpc_image_req_from_json(enum rt_rpc_op op, struct json_object *o,

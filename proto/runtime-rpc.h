@@ -1,6 +1,6 @@
 /* The runtime's RPC contract: what `nodelab-runtime serve` answers on its
  * socket (NODE_RUNTIME_SOCKET inside a node), reached from the CLI through
- * nodelabd's tunnel (common/api.h) or directly (`nodelab-runtime call`), and
+ * nodelabd's tunnel (proto/api.h) or directly (`nodelab-runtime call`), and
  * what nodelabd sends it at `up` (pod-run).  Each message below is a typed
  * struct with an encoder to a json-c object and a decoder from one, used by
  * both ends.
@@ -185,9 +185,6 @@ int rt_rpc_spec_from_json(struct json_object *o, struct rt_rpc_spec *out, struct
 /* The SPEC's fields (no "op"). */
 struct json_object *rt_rpc_spec_to_json(const struct rt_rpc_spec *s);
 void rt_rpc_spec_clear(struct rt_rpc_spec *s);
-/* A copy of the NULL-terminated vector v (NULL when v is NULL), for filling
- * messages from other structs; free it with json_strv_free (proto/json.h). */
-char **rt_rpc_strv_dup(char *const *v);
 /* Appends a volume (copies of host and ctr) to s. */
 void rt_rpc_spec_add_volume(struct rt_rpc_spec *s, const char *host, const char *ctr, bool relabel,
                             bool readonly);

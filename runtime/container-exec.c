@@ -1,6 +1,7 @@
 /* exec: a new process in a running container's namespaces, cgroup, label,
  * capabilities and seccomp filter. */
 #include "container.h"
+#include "strv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,10 +73,10 @@ int container_exec_spawn(struct ctr_store *s, struct container *c, const char *c
     if (chdir("/") < 0)
       ctr_child_fail(err_pipe[1], "chdir /");
     /* exec runs argv instead of the container's command */
-    c->argv = ctr_strv_dup(argv);
+    c->argv = strv_dup((char *const *)argv);
     ctr_child_exec(err_pipe[1], c, envp, ctr_caps(c), seccomp);
   }
-  json_strv_free(envp);
+  strv_free(envp);
   if (self_pidns >= 0)
     setns(self_pidns, CLONE_NEWPID); /* later forks of the caller stay outside */
   if (pid < 0) {

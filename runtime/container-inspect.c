@@ -12,14 +12,14 @@ char *container_ps_status(const struct container *c)
 {
   switch (c->state) {
   case CONTAINER_RUNNING:
-    return ctr_xstrdup("Up");
+    return xstrdup("Up");
   case CONTAINER_EXITED:
-    return c->oom_killed ? ctr_xstrdup("OOMKilled") : ctr_xasprintf("Exited (%d)", c->exit_code);
+    return c->oom_killed ? xstrdup("OOMKilled") : xasprintf("Exited (%d)", c->exit_code);
   case CONTAINER_CREATED:
   case CONTAINER_N_STATES:
     break;
   }
-  return ctr_xstrdup("Created");
+  return xstrdup("Created");
 }
 
 struct json_object *container_inspect_json(struct ctr_store *s, const struct container *c)
@@ -69,8 +69,8 @@ struct json_object *container_inspect_json(struct ctr_store *s, const struct con
   json_object_object_add(hc, "Privileged", json_object_new_boolean(c->privileged));
   struct json_object *binds = json_object_new_array();
   for (size_t i = 0; i < c->n_vols; i++) {
-    char *b = ctr_xasprintf("%s:%s%s%s", c->vols[i].host, c->vols[i].ctr,
-                            c->vols[i].relabel ? ":Z" : "", c->vols[i].readonly ? ":ro" : "");
+    char *b = xasprintf("%s:%s%s%s", c->vols[i].host, c->vols[i].ctr,
+                        c->vols[i].relabel ? ":Z" : "", c->vols[i].readonly ? ":ro" : "");
     json_object_array_add(binds, json_object_new_string(b));
     free(b);
   }

@@ -15,7 +15,9 @@
 #include <seccomp.h>
 
 #include "container.h"
+#include "strv.h"
 #include "id.h"
+#include "xalloc.h"
 
 struct sec_profile;
 
@@ -69,11 +71,8 @@ struct container {
 
 /* ------------------------------------------------- helpers (container-store.c) */
 
-/* Allocation failures abort: the runtime cannot do anything useful then. */
-char *ctr_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *ctr_xstrdup(const char *s); /* NULL stays NULL */
-size_t ctr_strv_len(const char *const *v);
-char **ctr_strv_dup(const char *const *v);
+/* Allocation failures abort (common/xalloc.h): the runtime cannot do anything
+ * useful then. */
 /* Reads until EOF into a NUL-terminated buffer of at most cap-1 bytes. */
 ssize_t ctr_read_all(int fd, char *buf, size_t cap);
 /* snprintf into a path buffer: 0, or -1 with errno ENAMETOOLONG when the
@@ -148,7 +147,7 @@ __attribute__((noreturn)) void ctr_child_exec(int efd, struct container *c, char
 /* ------------------------------------------ shared by start and exec */
 
 /* The process environment: defaults, then image/spec env; a later KEY
- * replaces an earlier one.  A new NULL-terminated vector (json_strv_free). */
+ * replaces an earlier one.  A new NULL-terminated vector (strv_free). */
 char **ctr_build_env(struct container *c);
 /* c's seccomp filter (NULL *ctx when unconfined or privileged) and the
  * profile it came from.  Returns 0, or -1 and *err. */

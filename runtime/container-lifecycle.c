@@ -2,6 +2,7 @@
  * failure), mount, start under the caller or a monitor, wait, kill, stop,
  * remove. */
 #include "container.h"
+#include "strv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,16 +56,14 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
 {
   /* Validate everything before creating anything. */
   struct image_info *img = NULL;
-  cleanup_container struct container *c = calloc(1, sizeof *c);
-  if (c == NULL)
-    abort();
+  cleanup_container struct container *c = xcalloc(1, sizeof *c);
   if (!spec->infra) {
     if (spec->image == NULL)
       return lab_error_set(err, 0, "no image given");
     if (image_lookup(s->images, spec->image, &img, err) < 0)
       return -1;
-    c->image = ctr_xstrdup(img->name);
-    c->lower = ctr_xstrdup(img->rootfs);
+    c->image = xstrdup(img->name);
+    c->lower = xstrdup(img->rootfs);
     /* podman: a command replaces Cmd and is appended to the Entrypoint; an
      * --entrypoint replaces the image's and clears its Cmd */
     const char *const *ep =
@@ -72,32 +71,30 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
     const char *const *cmd = spec->argv != NULL && spec->argv[0] != NULL ? spec->argv
                              : spec->entrypoint != NULL                  ? NULL
                                                         : (const char *const *)img->cmd;
-    size_t ne = ctr_strv_len(ep), nc = ctr_strv_len(cmd);
+    size_t ne = strv_len(ep), nc = strv_len(cmd);
     if (ne + nc == 0) {
       image_info_free(img);
       return lab_error_set(err, 0, "image %s has no command and none was given", spec->image);
     }
-    c->argv = calloc(ne + nc + 1, sizeof *c->argv);
-    if (c->argv == NULL)
-      abort();
+    c->argv = xcalloc(ne + nc + 1, sizeof *c->argv);
     for (size_t i = 0; i < ne; i++)
-      c->argv[i] = ctr_xstrdup(ep[i]);
+      c->argv[i] = xstrdup(ep[i]);
     for (size_t i = 0; i < nc; i++)
-      c->argv[ne + i] = ctr_xstrdup(cmd[i]);
+      c->argv[ne + i] = xstrdup(cmd[i]);
     /* environment: image Env, then the caller's (later entries win at exec) */
-    size_t ni = ctr_strv_len((const char *const *)img->env), nx = ctr_strv_len(spec->env);
+    size_t ni = strv_len((const char *const *)img->env), nx = strv_len(spec->env);
     c->env = calloc(ni + nx + 1, sizeof *c->env);
     for (size_t i = 0; i < ni; i++)
-      c->env[i] = ctr_xstrdup(img->env[i]);
+      c->env[i] = xstrdup(img->env[i]);
     for (size_t i = 0; i < nx; i++)
-      c->env[ni + i] = ctr_xstrdup(spec->env[i]);
-    c->workdir = ctr_xstrdup(img->workdir ? img->workdir : "/");
+      c->env[ni + i] = xstrdup(spec->env[i]);
+    c->workdir = xstrdup(img->workdir ? img->workdir : "/");
     image_info_free(img);
   } else {
     c->argv = calloc(2, sizeof *c->argv);
-    c->argv[0] = ctr_xstrdup("(infra)");
+    c->argv[0] = xstrdup("(infra)");
     c->env = calloc(1, sizeof *c->env);
-    c->workdir = ctr_xstrdup("/");
+    c->workdir = xstrdup("/");
   }
   if (spec->name != NULL && !ctr_name_is_valid(spec->name))
     return lab_error_set(
@@ -113,9 +110,9 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
     if (validate_volume(&spec->volumes[i], i, err) < 0)
       return -1;
   if (spec->seccomp_profile == NULL || strcmp(spec->seccomp_profile, "default") == 0) {
-    c->seccomp = ctr_xstrdup("default");
+    c->seccomp = xstrdup("default");
   } else if (strcmp(spec->seccomp_profile, "unconfined") == 0) {
-    c->seccomp = ctr_xstrdup("unconfined");
+    c->seccomp = xstrdup("unconfined");
   } else {
     struct sec_profile *p = NULL;
     if (sec_profile_load_file(spec->seccomp_profile, &p, err) < 0)
@@ -132,9 +129,9 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
       return lab_error_wrap(err, "pod");
     if (!infra->infra)
       return lab_error_set(err, 0, "%s is not a pod", spec->pod);
-    c->pod = ctr_xstrdup(infra->id);
+    c->pod = xstrdup(infra->id);
     c->net = CTR_NET_POD;
-    c->hostname = ctr_xstrdup(infra->hostname);
+    c->hostname = xstrdup(infra->hostname);
   } else {
     c->net = spec->net;
   }
@@ -145,12 +142,12 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
   char shortid[CTR_SHORT_ID_LEN + 1];
   ctr_id_short(c->id, shortid);
   if (c->hostname == NULL)
-    c->hostname = ctr_xstrdup(spec->hostname ? spec->hostname : shortid);
+    c->hostname = xstrdup(spec->hostname ? spec->hostname : shortid);
 
   /* Reserve the name atomically: a symlink names/<name> -> id. */
   for (int attempt = 0;; attempt++) {
     if (spec->name != NULL) {
-      c->name = ctr_xstrdup(spec->name);
+      c->name = xstrdup(spec->name);
     } else {
       struct ctr_ref none = {NULL, NULL};
       if (ctr_name_generate(&none, 0, NULL, &c->name, err) < 0)
@@ -177,10 +174,10 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
   }
 
   c->infra = spec->infra;
-  c->owner = spec->infra ? ctr_xstrdup(spec->owner) : NULL;
-  c->dir = ctr_xasprintf("%s/%s", s->containers, c->id);
+  c->owner = spec->infra ? xstrdup(spec->owner) : NULL;
+  c->dir = xasprintf("%s/%s", s->containers, c->id);
   ctr_derive_paths(c);
-  c->cgroup = ctr_xasprintf("%s/%s", s->cgroup_parent, c->id);
+  c->cgroup = xasprintf("%s/%s", s->cgroup_parent, c->id);
   c->state = CONTAINER_CREATED;
   c->privileged = spec->privileged;
   c->vols = calloc(spec->n_volumes ? spec->n_volumes : 1, sizeof *c->vols);
@@ -188,14 +185,14 @@ int container_create(struct ctr_store *s, const struct ctr_spec *spec, struct co
   for (size_t i = 0; i < spec->n_volumes; i++) {
     c->vols[i].host = realpath(spec->volumes[i].host, NULL);
     if (c->vols[i].host == NULL)
-      c->vols[i].host = ctr_xstrdup(spec->volumes[i].host);
-    c->vols[i].ctr = ctr_xstrdup(spec->volumes[i].ctr);
+      c->vols[i].host = xstrdup(spec->volumes[i].host);
+    c->vols[i].ctr = xstrdup(spec->volumes[i].ctr);
     c->vols[i].relabel = spec->volumes[i].relabel;
     c->vols[i].readonly = spec->volumes[i].readonly;
   }
   char now[64];
   timefmt_iso(now, NULL, 9);
-  c->created = ctr_xstrdup(now);
+  c->created = xstrdup(now);
 
   if (ctr_label_reserve(s, c->id, &c->label, err) < 0)
     goto undo;
@@ -315,12 +312,12 @@ __attribute__((noreturn)) static void child_main(struct launch *l)
 /* KEY=VALUE lists: defaults, then image/spec env; a later KEY replaces an earlier one. */
 char **ctr_build_env(struct container *c)
 {
-  size_t n = ctr_strv_len((const char *const *)c->env);
+  size_t n = strv_len((const char *const *)c->env);
   char **envp = calloc(n + 5, sizeof *envp);
   size_t k = 0;
-  char *defaults[] = {ctr_xasprintf("PATH=%s", CTR_DEFAULT_PATH), ctr_xstrdup("container=nodelab"),
-                      ctr_xasprintf("HOSTNAME=%s", c->hostname ? c->hostname : ""),
-                      ctr_xstrdup("TERM=xterm")};
+  char *defaults[] = {xasprintf("PATH=%s", CTR_DEFAULT_PATH), xstrdup("container=nodelab"),
+                      xasprintf("HOSTNAME=%s", c->hostname ? c->hostname : ""),
+                      xstrdup("TERM=xterm")};
   for (size_t i = 0; i < 4; i++)
     envp[k++] = defaults[i];
   for (size_t i = 0; i < n; i++) {
@@ -332,9 +329,9 @@ char **ctr_build_env(struct container *c)
         break;
     if (j < k) {
       free(envp[j]);
-      envp[j] = ctr_xstrdup(c->env[i]);
+      envp[j] = xstrdup(c->env[i]);
     } else {
-      envp[k++] = ctr_xstrdup(c->env[i]);
+      envp[k++] = xstrdup(c->env[i]);
     }
   }
   envp[k] = NULL;
@@ -428,7 +425,7 @@ static int write_config_once(struct container *c, struct sec_profile *prof, stru
   json_object_put(sec);
   free(flabel);
   free(vols);
-  json_strv_free(envp);
+  strv_free(envp);
   return rc;
 }
 
@@ -575,7 +572,7 @@ out:
       close(l.pod_fds[i]);
   if (l.log_fd >= 0)
     close(l.log_fd);
-  json_strv_free(l.envp);
+  strv_free(l.envp);
   if (l.seccomp)
     seccomp_release(l.seccomp);
   sec_profile_free(prof);
@@ -649,13 +646,7 @@ int container_start_detached(struct ctr_store *s, struct container *c, struct la
     if (mon != 0)
       _exit(mon < 0 ? 1 : 0);
     /* the monitor: never hold the caller's stdout (a `$(run -d)` would hang) */
-    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (devnull >= 0) {
-      dup2(devnull, 0);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-      close(devnull);
-    }
+    fileio_stdio_to_devnull();
     /* Nor any other descriptor of the caller (the daemon's client
      * connections and listening socket): the monitor outlives them.  The
      * store keeps no descriptor open, so only the report pipe stays. */

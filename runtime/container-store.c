@@ -2,6 +2,8 @@
  * (state.json) loaded and saved, lookup by name, id or id prefix, the list,
  * and the accessors of the opaque record. */
 #include "container.h"
+#include "strv.h"
+#include "names.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -18,6 +20,7 @@
 #include "fileio.h"
 #include "json.h"
 #include "proc.h"
+#include "xalloc.h"
 
 /* ---------------------------------------------------------------- states */
 
@@ -31,60 +34,19 @@ static_assert(sizeof state_names / sizeof state_names[0] == CONTAINER_N_STATES,
 
 const char *container_state_name(enum container_state state)
 {
-  return (unsigned)state < CONTAINER_N_STATES ? state_names[state] : "unknown";
+  return names_get(state_names, CONTAINER_N_STATES, state, "unknown");
 }
 
 int container_state_from_name(const char *name, enum container_state *out)
 {
-  for (size_t i = 0; name != NULL && i < CONTAINER_N_STATES; i++)
-    if (strcmp(state_names[i], name) == 0) {
-      *out = (enum container_state)i;
-      return 0;
-    }
-  return -1;
+  int i = names_find(state_names, CONTAINER_N_STATES, name);
+  if (i < 0)
+    return -1;
+  *out = (enum container_state)i;
+  return 0;
 }
 
 /* ---------------------------------------------------------------- helpers */
-
-char *ctr_xasprintf(const char *fmt, ...)
-{
-  char *s = NULL;
-  va_list ap;
-  va_start(ap, fmt);
-  if (vasprintf(&s, fmt, ap) < 0)
-    abort();
-  va_end(ap);
-  return s;
-}
-
-char *ctr_xstrdup(const char *s)
-{
-  if (s == NULL)
-    return NULL;
-  char *d = strdup(s);
-  if (d == NULL)
-    abort();
-  return d;
-}
-
-size_t ctr_strv_len(const char *const *v)
-{
-  size_t n = 0;
-  while (v != NULL && v[n] != NULL)
-    n++;
-  return n;
-}
-
-char **ctr_strv_dup(const char *const *v)
-{
-  size_t n = ctr_strv_len(v);
-  char **out = calloc(n + 1, sizeof *out);
-  if (out == NULL)
-    abort();
-  for (size_t i = 0; i < n; i++)
-    out[i] = ctr_xstrdup(v[i]);
-  return out;
-}
 
 ssize_t ctr_read_all(int fd, char *buf, size_t cap)
 {
@@ -136,7 +98,7 @@ int ctr_path_err(struct lab_error **err, char *buf, size_t len, const char *fmt,
 void ctr_set_str(char **field, const char *v)
 {
   free(*field);
-  *field = ctr_xstrdup(v);
+  *field = xstrdup(v);
 }
 
 int ctr_store_cgroups(struct ctr_store *s, struct lab_error **err)
@@ -163,13 +125,13 @@ int ctr_store_open(const char *state_root, const char *image_root, const char *c
   struct ctr_store *s = calloc(1, sizeof *s);
   if (s == NULL)
     return lab_error_set(err, ENOMEM, "store");
-  s->root = ctr_xstrdup(state_root);
-  s->containers = ctr_xasprintf("%s/containers", state_root);
-  s->names = ctr_xasprintf("%s/names", state_root);
-  s->labels = ctr_xasprintf("%s/labels", state_root);
-  s->images = ctr_xstrdup(image_root);
-  s->cgroup_root = ctr_xstrdup(cgroup_root ? cgroup_root : "/sys/fs/cgroup");
-  s->cgroup_parent = ctr_xstrdup(cgroup_parent);
+  s->root = xstrdup(state_root);
+  s->containers = xasprintf("%s/containers", state_root);
+  s->names = xasprintf("%s/names", state_root);
+  s->labels = xasprintf("%s/labels", state_root);
+  s->images = xstrdup(image_root);
+  s->cgroup_root = xstrdup(cgroup_root ? cgroup_root : "/sys/fs/cgroup");
+  s->cgroup_parent = xstrdup(cgroup_parent);
   if (fileio_mkdir_p(s->containers, 0700) < 0 || fileio_mkdir_p(s->names, 0700) < 0) {
     lab_error_errno(err, "creating the state directory %s", state_root);
     ctr_store_close(s);
@@ -210,8 +172,8 @@ void container_free(struct container *c)
   free(c->name);
   free(c->image);
   free(c->lower);
-  json_strv_free(c->argv);
-  json_strv_free(c->env);
+  strv_free(c->argv);
+  strv_free(c->env);
   free(c->workdir);
   free(c->hostname);
   free(c->pod);
@@ -333,15 +295,15 @@ int ctr_state_save(struct container *c, struct lab_error **err)
 
 void ctr_derive_paths(struct container *c)
 {
-  c->merged = ctr_xasprintf("%s/merged", c->dir);
-  c->upper = ctr_xasprintf("%s/upper", c->dir);
-  c->work = ctr_xasprintf("%s/work", c->dir);
+  c->merged = xasprintf("%s/merged", c->dir);
+  c->upper = xasprintf("%s/upper", c->dir);
+  c->work = xasprintf("%s/work", c->dir);
 }
 
 /* A string vector of the record: an empty one when absent. */
 static char **strv_or_empty(struct json_object *o, const char *key)
 {
-  return json_get_strv(o, key) ?: ctr_strv_dup(NULL);
+  return json_get_strv(o, key) ?: xcalloc(1, sizeof(char *));
 }
 
 int ctr_state_load(struct ctr_store *s, const char *id, struct container **out,
@@ -353,29 +315,25 @@ int ctr_state_load(struct ctr_store *s, const char *id, struct container **out,
   struct json_object *o = json_object_from_file(path);
   if (o == NULL)
     return lab_error_set(err, 0, "%.12s: cannot read %s", id, path);
-  struct container *c = calloc(1, sizeof *c);
-  if (c == NULL)
-    abort();
-  c->dir = ctr_xasprintf("%s/%s", s->containers, id);
+  struct container *c = xcalloc(1, sizeof *c);
+  c->dir = xasprintf("%s/%s", s->containers, id);
   snprintf(c->id, sizeof c->id, "%.*s", CTR_ID_LEN, id);
-  c->name = ctr_xstrdup(json_get_str(o, "name"));
-  c->image = ctr_xstrdup(json_get_str(o, "image"));
-  c->lower = ctr_xstrdup(json_get_str(o, "lower"));
+  c->name = xstrdup(json_get_str(o, "name"));
+  c->image = xstrdup(json_get_str(o, "image"));
+  c->lower = xstrdup(json_get_str(o, "lower"));
   c->argv = strv_or_empty(o, "command");
   c->env = strv_or_empty(o, "env");
-  c->workdir = ctr_xstrdup(json_get_str(o, "workdir"));
-  c->hostname = ctr_xstrdup(json_get_str(o, "hostname"));
-  c->pod = ctr_xstrdup(json_get_str(o, "pod"));
+  c->workdir = xstrdup(json_get_str(o, "workdir"));
+  c->hostname = xstrdup(json_get_str(o, "hostname"));
+  c->pod = xstrdup(json_get_str(o, "pod"));
   struct json_object *vols = json_get_array(o, "volumes"), *lim = json_get_object(o, "limits");
   if (vols != NULL) {
     c->n_vols = json_object_array_length(vols);
-    c->vols = calloc(c->n_vols ? c->n_vols : 1, sizeof *c->vols);
-    if (c->vols == NULL)
-      abort();
+    c->vols = xcalloc(c->n_vols, sizeof *c->vols);
     for (size_t i = 0; i < c->n_vols; i++) {
       struct json_object *v = json_object_array_get_idx(vols, i);
-      c->vols[i].host = ctr_xstrdup(json_get_str(v, "host"));
-      c->vols[i].ctr = ctr_xstrdup(json_get_str(v, "ctr"));
+      c->vols[i].host = xstrdup(json_get_str(v, "host"));
+      c->vols[i].ctr = xstrdup(json_get_str(v, "ctr"));
       c->vols[i].relabel = json_get_bool(v, "relabel", false);
       c->vols[i].readonly = json_get_bool(v, "readonly", false);
     }
@@ -383,20 +341,20 @@ int ctr_state_load(struct ctr_store *s, const char *id, struct container **out,
   c->limits.memory_bytes = (uint64_t)json_get_int(lim, "memory", 0);
   c->limits.cpu_millis = (uint64_t)json_get_int(lim, "cpu_millis", 0);
   c->limits.pids = (uint64_t)json_get_int(lim, "pids", 0);
-  c->seccomp = ctr_xstrdup(json_get_str(o, "seccomp"));
+  c->seccomp = xstrdup(json_get_str(o, "seccomp"));
   const char *net = json_get_str(o, "net");
   c->net = net && strcmp(net, "host") == 0  ? CTR_NET_HOST
            : net && strcmp(net, "pod") == 0 ? CTR_NET_POD
                                             : CTR_NET_PRIVATE;
   c->infra = json_get_bool(o, "infra", false);
   c->privileged = json_get_bool(o, "privileged", false);
-  c->owner = ctr_xstrdup(json_get_str(o, "owner"));
-  c->ip = ctr_xstrdup(json_get_str(o, "ip"));
+  c->owner = xstrdup(json_get_str(o, "owner"));
+  c->ip = xstrdup(json_get_str(o, "ip"));
   c->ip_prefix = (int)json_get_int(o, "ip_prefix", 0);
-  c->gateway = ctr_xstrdup(json_get_str(o, "gateway"));
-  c->label = ctr_xstrdup(json_get_str(o, "label"));
+  c->gateway = xstrdup(json_get_str(o, "gateway"));
+  c->label = xstrdup(json_get_str(o, "label"));
   c->label_enforced = json_get_bool(o, "label_enforced", false);
-  c->cgroup = ctr_xstrdup(json_get_str(o, "cgroup"));
+  c->cgroup = xstrdup(json_get_str(o, "cgroup"));
   if (container_state_from_name(json_get_str(o, "status"), &c->state) < 0)
     c->state = CONTAINER_CREATED;
   c->pid = (pid_t)json_get_int(o, "pid", 0);
@@ -405,9 +363,9 @@ int ctr_state_load(struct ctr_store *s, const char *id, struct container **out,
   c->monitor_starttime = (uint64_t)json_get_int(o, "monitor_starttime", 0);
   c->exit_code = (int)json_get_int(o, "exit_code", 0);
   c->oom_killed = json_get_bool(o, "oom_killed", false);
-  c->created = ctr_xstrdup(json_get_str(o, "created"));
-  c->started = ctr_xstrdup(json_get_str(o, "started"));
-  c->finished = ctr_xstrdup(json_get_str(o, "finished"));
+  c->created = xstrdup(json_get_str(o, "created"));
+  c->started = xstrdup(json_get_str(o, "started"));
+  c->finished = xstrdup(json_get_str(o, "finished"));
   c->mounted = json_get_bool(o, "mounted", false);
   c->user_mounted = json_get_bool(o, "user_mounted", false);
   ctr_derive_paths(c);
@@ -498,11 +456,7 @@ int container_list(struct ctr_store *s, struct container ***out, size_t *n, stru
       lab_error_clear(&ignored);
       continue;
     }
-    struct container **nl = realloc(list, (k + 1) * sizeof *nl);
-    if (nl == NULL)
-      abort();
-    list = nl;
-    list[k++] = c;
+    *XAPPEND(list, k) = c;
   }
   /* creation order: the ISO timestamps sort as strings */
   for (size_t i = 1; i < k; i++)
@@ -647,7 +601,7 @@ int container_join_pod(struct ctr_store *s, struct container *c, const struct co
                          c->name);
   if (ctr_member_add(s, infra->id, c->id, err) < 0)
     return -1;
-  c->pod = ctr_xstrdup(infra->id);
+  c->pod = xstrdup(infra->id);
   c->net = CTR_NET_POD;
   if (ctr_state_save(c, err) < 0) {
     ctr_member_remove(s, infra->id, c->id);

@@ -1,4 +1,5 @@
 #include "image.h"
+#include "strv.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include "timefmt.h"
 #include "fileio.h"
 #include "json.h"
+#include "xalloc.h"
 
 /* Paths here are built into PATH_MAX buffers from a configured root and
  * names validated on the way in, each checked by image_path(): a truncated
@@ -42,13 +44,6 @@ __attribute__((format(printf, 4, 5))) static int image_path(struct lab_error **e
 }
 
 #define DEFAULT_PATH_ENV "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static void strv_free(char **v)
-{
-  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-    free(v[i]);
-  free(v);
-}
 
 void image_info_free(struct image_info *info)
 {
@@ -392,23 +387,18 @@ int image_apply_layer(const char *rootfs, const char *layer, struct lab_error **
     if (slash)
       *slash = '\0';
     const char *dir = slash ? clean : "";
-    if (strlen(rootfs) + strlen(dir) + strlen(base) + 3 >= sizeof target) {
-      lab_error_set(err, 0, "%s: whiteout %s/%s", layer, dir, base);
+    bool opaque = strcmp(base, ".wh..wh..opq") == 0;
+    int n = opaque ? snprintf(target, sizeof target, "%s/%s", rootfs, dir)
+                   : snprintf(target, sizeof target, "%s/%s%s%s", rootfs, dir, *dir ? "/" : "",
+                              base + 4);
+    if (n < 0 || (size_t)n >= sizeof target) {
+      lab_error_set(err, ENAMETOOLONG, "%s: whiteout %s/%s", layer, dir, base);
       archive_read_free(a);
       return -1;
     }
-    if (strcmp(base, ".wh..wh..opq") == 0) {
-      snprintf(target, sizeof target, "%s/%s", rootfs, dir);
-      if (clear_dir(target, err) < 0) {
-        archive_read_free(a);
-        return -1;
-      }
-    } else {
-      snprintf(target, sizeof target, "%s/%s%s%s", rootfs, dir, *dir ? "/" : "", base + 4);
-      if (image_rm_rf(target, err) < 0) {
-        archive_read_free(a);
-        return -1;
-      }
+    if ((opaque ? clear_dir(target, err) : image_rm_rf(target, err)) < 0) {
+      archive_read_free(a);
+      return -1;
     }
   }
   if (r != ARCHIVE_EOF) {
@@ -801,11 +791,7 @@ int image_list(const char *store, struct image_info ***list, size_t *n, struct l
       lab_error_clear(&ignored);
       continue;
     }
-    struct image_info **nl = realloc(*list, (*n + 1) * sizeof *nl);
-    if (nl == NULL)
-      abort();
-    *list = nl;
-    (*list)[(*n)++] = i;
+    *XAPPEND(*list, *n) = i;
   }
   if (*n > 1)
     qsort(*list, *n, sizeof **list, cmp_info);

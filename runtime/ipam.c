@@ -43,11 +43,6 @@ int ipam_parse(const char *cidr, const char *gateway, struct ipam_subnet *out,
   return 0;
 }
 
-void ipam_format(uint32_t a, char buf[16])
-{
-  snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
-
 int ipam_allocate(const char *dir, const struct ipam_subnet *sn, const char *owner, uint32_t *addr,
                   struct lab_error **err)
 {
@@ -60,7 +55,7 @@ int ipam_allocate(const char *dir, const struct ipam_subnet *sn, const char *own
     if (a == sn->gateway)
       continue;
     char ip[16], path[4096];
-    ipam_format(a, ip);
+    ipv4_format(a, ip);
     snprintf(path, sizeof path, "%s/%s", dir, ip);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
@@ -79,14 +74,14 @@ int ipam_allocate(const char *dir, const struct ipam_subnet *sn, const char *own
     return 0;
   }
   char net[16];
-  ipam_format(sn->network, net);
+  ipv4_format(sn->network, net);
   return lab_error_set(err, ENOSPC, "subnet %s/%d is full", net, sn->prefix);
 }
 
 int ipam_release(const char *dir, uint32_t addr, struct lab_error **err)
 {
   char ip[16], path[4096];
-  ipam_format(addr, ip);
+  ipv4_format(addr, ip);
   snprintf(path, sizeof path, "%s/%s", dir, ip);
   if (unlink(path) < 0 && errno != ENOENT)
     return lab_error_errno(err, "releasing %s", path);

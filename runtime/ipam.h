@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "ipv4.h"
 
 struct ipam_subnet {
   uint32_t network; /* host byte order */
@@ -20,9 +21,6 @@ struct ipam_subnet {
  * ("10.1.1.1", inside the subnet; NULL: none).  Returns 0, or -1 and *err. */
 int ipam_parse(const char *cidr, const char *gateway, struct ipam_subnet *out,
                struct lab_error **err);
-
-/* Formats addr (host byte order) as dotted quad into buf (16 bytes). */
-void ipam_format(uint32_t addr, char buf[16]);
 
 /* Allocates the lowest free address of sn (not the network, broadcast or
  * gateway address) for owner, recording it in dir (created when missing).

@@ -1,4 +1,6 @@
 #include "rpc-ops.h"
+#include "strv.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -24,9 +26,7 @@ static const char **borrow_strv(char *const *v)
   size_t n = 0;
   while (v[n] != NULL)
     n++;
-  const char **out = calloc(n + 1, sizeof *out);
-  if (out == NULL)
-    abort();
+  const char **out = xcalloc(n + 1, sizeof *out);
   for (size_t i = 0; i < n; i++)
     out[i] = v[i];
   return out;
@@ -54,17 +54,13 @@ void rt_spec_from_rpc(const struct rt_rpc_spec *rpc, struct rt_spec *out)
     size_t n = 0;
     while (rpc->entrypoint[n] != NULL)
       n++;
-    out->entrypoint = calloc(n + 1, sizeof *out->entrypoint);
-    if (out->entrypoint == NULL)
-      abort();
+    out->entrypoint = xcalloc(n + 1, sizeof *out->entrypoint);
     for (size_t i = 0; i < n; i++)
       out->entrypoint[i] = rpc->entrypoint[i];
     s->entrypoint = out->entrypoint;
   }
   if (rpc->n_volumes > 0) {
-    out->volumes = calloc(rpc->n_volumes, sizeof *out->volumes);
-    if (out->volumes == NULL)
-      abort();
+    out->volumes = xcalloc(rpc->n_volumes, sizeof *out->volumes);
     for (size_t i = 0; i < rpc->n_volumes; i++)
       out->volumes[i] = (struct ctr_volume){rpc->volumes[i].host, rpc->volumes[i].ctr,
                                             rpc->volumes[i].relabel, rpc->volumes[i].readonly};
@@ -92,32 +88,24 @@ void rt_spec_release(struct rt_spec *s)
   memset(s, 0, sizeof *s);
 }
 
-static char *dup_or_null(const char *s)
-{
-  char *d = s ? strdup(s) : NULL;
-  if (s != NULL && d == NULL)
-    abort();
-  return d;
-}
-
 void rt_ps_entry(const struct container *c, const char *pod_name, struct rt_rpc_ps_entry *out)
 {
-  char **cmd = rt_rpc_strv_dup((char *const *)container_command(c));
+  char **cmd = strv_dup((char *const *)container_command(c));
   *out = (struct rt_rpc_ps_entry){
-      .id = dup_or_null(container_id(c)),
-      .name = dup_or_null(container_name(c)),
-      .image = dup_or_null(container_image(c)),
+      .id = xstrdup(container_id(c)),
+      .name = xstrdup(container_name(c)),
+      .image = xstrdup(container_image(c)),
       .command = cmd,
-      .created = dup_or_null(container_created(c)),
-      .started_at = dup_or_null(container_started(c)),
-      .finished_at = dup_or_null(container_finished(c)),
+      .created = xstrdup(container_created(c)),
+      .started_at = xstrdup(container_started(c)),
+      .finished_at = xstrdup(container_finished(c)),
       .state = rt_state_to_rpc(container_state(c)),
       .exit_code = container_exit_code(c),
       .oom_killed = container_oom_killed(c),
       .pid = container_pid(c),
-      .label = dup_or_null(container_label(c)),
+      .label = xstrdup(container_label(c)),
       .label_enforced = container_label_enforced(c),
       .is_infra = container_is_infra(c),
-      .pod = dup_or_null(pod_name),
+      .pod = xstrdup(pod_name),
   };
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fileio.h"
 
 struct sec_arg {
   unsigned index;
@@ -139,12 +140,22 @@ static int parse_action(const char *s, const char *origin, const char *path, uin
   return perr(err, origin, path, "unknown action \"%s\"", s);
 }
 
+/* 0 when o has the JSON type type, else -1 and *err "expected WHAT, found
+ * TYPE" at path (what: "a string", "an array"...). */
+static int expect_type(struct json_object *o, enum json_type type, const char *what,
+                       const char *origin, const char *path, struct lab_error **err)
+{
+  if (json_object_is_type(o, type))
+    return 0;
+  return perr(err, origin, path, "expected %s, found %s", what,
+              json_type_to_name(json_object_get_type(o)));
+}
+
 static int get_string(struct json_object *o, const char *origin, const char *path, const char **out,
                       struct lab_error **err)
 {
-  if (!json_object_is_type(o, json_type_string))
-    return perr(err, origin, path, "expected a string, found %s",
-                json_type_to_name(json_object_get_type(o)));
+  if (expect_type(o, json_type_string, "a string", origin, path, err) < 0)
+    return -1;
   *out = json_object_get_string(o);
   return 0;
 }
@@ -152,9 +163,8 @@ static int get_string(struct json_object *o, const char *origin, const char *pat
 static int get_uint(struct json_object *o, const char *origin, const char *path, uint64_t max,
                     uint64_t *out, struct lab_error **err)
 {
-  if (!json_object_is_type(o, json_type_int))
-    return perr(err, origin, path, "expected an integer, found %s",
-                json_type_to_name(json_object_get_type(o)));
+  if (expect_type(o, json_type_int, "an integer", origin, path, err) < 0)
+    return -1;
   errno = 0;
   int64_t signed_v = json_object_get_int64(o);
   uint64_t v = json_object_get_uint64(o);
@@ -200,9 +210,8 @@ static int add_arch(struct sec_profile *p, uint32_t arch)
 static int parse_archs(struct sec_profile *p, struct json_object *arr, const char *origin,
                        const char *key, struct lab_error **err)
 {
-  if (!json_object_is_type(arr, json_type_array))
-    return perr(err, origin, key, "expected an array, found %s",
-                json_type_to_name(json_object_get_type(arr)));
+  if (expect_type(arr, json_type_array, "an array", origin, key, err) < 0)
+    return -1;
   for (size_t i = 0; i < json_object_array_length(arr); i++) {
     char path[128];
     snprintf(path, sizeof path, "%s[%zu]", key, i);
@@ -319,9 +328,8 @@ static int push_name(struct sec_rule *r, const char *name)
 static int parse_rule(struct sec_rule *r, struct json_object *o, const char *origin,
                       const char *path, struct lab_error **err)
 {
-  if (!json_object_is_type(o, json_type_object))
-    return perr(err, origin, path, "expected an object, found %s",
-                json_type_to_name(json_object_get_type(o)));
+  if (expect_type(o, json_type_object, "an object", origin, path, err) < 0)
+    return -1;
   bool have_action = false, takes_ret = false, have_ret = false;
   uint64_t ret = EPERM;
   char fpath[200];
@@ -465,11 +473,8 @@ parsed:
     } else if (strcmp(key, "syscalls") == 0) {
       if (json_object_is_type(val, json_type_null))
         continue;
-      if (!json_object_is_type(val, json_type_array)) {
-        perr(err, origin, key, "expected an array, found %s",
-             json_type_to_name(json_object_get_type(val)));
+      if (expect_type(val, json_type_array, "an array", origin, key, err) < 0)
         goto out;
-      }
       size_t n = json_object_array_length(val);
       p->rules = calloc(n ? n : 1, sizeof *p->rules);
       if (p->rules == NULL) {
@@ -518,21 +523,9 @@ int sec_profile_load_file(const char *path, struct sec_profile **out, struct lab
     return lab_error_errno(err, "stat %s", path);
   if (!S_ISREG(st.st_mode) || st.st_size > 16 * 1024 * 1024)
     return lab_error_set(err, EINVAL, "seccomp profile %s: not a regular file under 16 MiB", path);
-  cleanup_free char *buf = malloc((size_t)st.st_size + 1);
-  if (buf == NULL)
-    return lab_error_set(err, ENOMEM, "reading %s", path);
-  size_t got = 0;
-  while (got < (size_t)st.st_size) {
-    ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return lab_error_errno(err, "reading %s", path);
-    if (n == 0)
-      break;
-    got += (size_t)n;
-  }
-  buf[got] = '\0';
+  cleanup_free char *buf = NULL;
+  if (fileio_read_fd(fd, &buf, NULL) < 0)
+    return lab_error_errno(err, "reading %s", path);
   return sec_profile_parse(buf, path, out, err);
 }
 

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "fileio.h"
+#include "proc.h"
 #include "image.h"
 #include "json.h"
 #include "log.h"
@@ -165,13 +166,7 @@ int rt_serve(const struct rt_serve_config *cfg, struct lab_error **err)
   /* SIGPIPE: a handler, not SIG_IGN, which containers would inherit. */
   struct sigaction sa = {.sa_handler = serve_ignore_signal};
   sigaction(SIGPIPE, &sa, NULL);
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGCHLD);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigprocmask(SIG_BLOCK, &mask, NULL);
-  sv->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  sv->sig_fd = proc_signalfd(SFD_CLOEXEC | SFD_NONBLOCK, NULL);
   if (sv->sig_fd < 0) {
     lab_error_errno(err, "signalfd");
     goto out;

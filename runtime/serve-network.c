@@ -97,7 +97,7 @@ int serve_implicit_pod_make(struct server *sv, struct container *c, struct lab_e
       ipam_allocate(sv->ipam, &sv->subnet, container_id(c), &addr, err) < 0)
     goto fail;
   have_ip = true;
-  ipam_format(addr, ip);
+  ipv4_format(addr, ip);
   char netns[64];
   snprintf(netns, sizeof netns, "/proc/%d/ns/net", (int)container_pid(infra));
   struct netd_pod_add add = {.name = container_id(c), .netns = netns, .ip = ip};
@@ -106,7 +106,7 @@ int serve_implicit_pod_make(struct server *sv, struct container *c, struct lab_e
   attached = true;
   char gw[16] = "";
   if (sv->subnet.gateway != 0)
-    ipam_format(sv->subnet.gateway, gw);
+    ipv4_format(sv->subnet.gateway, gw);
   if (container_set_address(sv->store, infra, ip, sv->subnet.prefix, gw[0] ? gw : NULL, err) < 0 ||
       container_join_pod(sv->store, c, infra, err) < 0)
     goto fail;

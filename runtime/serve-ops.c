@@ -2,6 +2,7 @@
  * in the loop, the rest in a worker process forked per request.  Each
  * request is decoded, and each reply encoded, by proto/runtime-rpc. */
 #include "serve-internal.h"
+#include "strv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -291,8 +292,8 @@ static int op_image_ls(struct server *sv, struct json_object **reply, struct lab
     struct rt_rpc_image *im = rt_rpc_image_ls_add(&r);
     im->name = strdup(list[i]->name);
     im->created = strdup(list[i]->created ? list[i]->created : "");
-    im->entrypoint = rt_rpc_strv_dup(list[i]->entrypoint);
-    im->cmd = rt_rpc_strv_dup(list[i]->cmd);
+    im->entrypoint = strv_dup(list[i]->entrypoint);
+    im->cmd = strv_dup(list[i]->cmd);
   }
   image_list_free(list, n);
   *reply = rt_rpc_image_ls_reply_to_json(&r);

@@ -34,12 +34,9 @@ int serve_lo_up(pid_t pid, struct lab_error **err)
   cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return lab_error_errno(err, "opening %s", path);
-  struct nl_sock *sk = NULL;
-  if (netlink_open(fd, &sk, err) < 0)
-    return -1;
-  int rc = netlink_link_set_up(sk, "lo", 1, err);
-  netlink_close(sk);
-  return rc < 0 ? lab_error_wrap(err, "bringing lo up in the pod") : 0;
+  if (netlink_ns_link_set_up(fd, "lo", 1, err) < 0)
+    return lab_error_wrap(err, "bringing lo up in the pod");
+  return 0;
 }
 
 int serve_pod_record_path(struct server *sv, const char *name, char *buf, size_t len,
@@ -218,7 +215,7 @@ int serve_pod_run(struct server *sv, struct json_object *req, struct json_object
       goto out;
     }
     b.have_ip = true;
-    ipam_format(b.ip, ip);
+    ipv4_format(b.ip, ip);
     char netns[64];
     snprintf(netns, sizeof netns, "/proc/%d/ns/net", (int)container_pid(b.infra));
     struct netd_pod_add add = {.name = name, .netns = netns, .ip = ip};
@@ -228,7 +225,7 @@ int serve_pod_run(struct server *sv, struct json_object *req, struct json_object
     /* for inspect's NetworkSettings of the pod's containers */
     char gw[16] = "";
     if (sv->subnet.gateway != 0)
-      ipam_format(sv->subnet.gateway, gw);
+      ipv4_format(sv->subnet.gateway, gw);
     if (container_set_address(sv->store, b.infra, ip, sv->subnet.prefix, gw[0] ? gw : NULL, err) <
         0)
       goto out;

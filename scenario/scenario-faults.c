@@ -141,14 +141,14 @@ static int read_arg(struct scenario_ctx *c, struct scenario_fault *f, const stru
   if (fault_value_parse(p, text, &arg->value, problem, sizeof problem) < 0)
     return scenario_fail(c, n ? n : fault, p->name, "%s", problem);
   arg->spec = p;
-  arg->text = scenario_xstrdup(text);
+  arg->text = xstrdup(text);
   arg->is_default = n == NULL;
   f->n_args++;
   cleanup_free char *q = scenario_quote(text);
   if (check_reference(c, f, p, n ? n : fault, arg, q) < 0)
     return -1;
   if (p->type == FAULT_PARAM_NODE)
-    f->node = scenario_xstrdup(text);
+    f->node = xstrdup(text);
   return 0;
 }
 
@@ -159,15 +159,8 @@ static int read_timeline(struct scenario_ctx *c, struct scenario_fault *f, const
   const struct ynode *at = ynode_lookup(n, "at"), *dur = ynode_lookup(n, "for"),
                      *every = ynode_lookup(n, "every");
   f->at_ms = f->for_ms = f->every_ms = -1;
-  if (at != NULL) {
-    const char *text, *problem;
-    if (scenario_get_text(c, at, "at", &text) < 0)
-      return -1;
-    if (scenario_parse_duration(text, &f->at_ms, &problem) < 0) {
-      cleanup_free char *q = scenario_quote(text);
-      return scenario_fail(c, at, "at", "%s %s", q, problem);
-    }
-  }
+  if (at != NULL && scenario_get_duration_or_zero(c, at, "at", &f->at_ms) < 0)
+    return -1;
   if (dur != NULL && scenario_get_duration(c, dur, "for", &f->for_ms) < 0)
     return -1;
   if (every != NULL && scenario_get_duration(c, every, "every", &f->every_ms) < 0)
@@ -193,19 +186,12 @@ int scenario_read_fault(struct scenario_ctx *c, const struct ynode *faults, size
   const struct ynode *name = ynode_lookup(n, "name"), *kind_node = ynode_lookup(n, "kind");
   if (name == NULL)
     return scenario_fail(c, n, "name", "required field is missing");
-  if (scenario_get_str(c, name, "name", &f->name) < 0 ||
-      scenario_check_name(c, name, "name", f->name, SCENARIO_OBJECT_NAME_MAX, NULL) < 0)
+  if (scenario_get_name(c, faults, index, name, "fault", SCENARIO_OBJECT_NAME_MAX, NULL, &f->name) <
+      0)
     return -1;
   if (strcmp(f->name, "all") == 0)
     return scenario_fail(c, name, "name",
                          "name \"all\" is reserved (\"repair: all\" repairs every fault)");
-  for (size_t j = 0; j < index; j++) {
-    if (strcmp(s->faults[j].name, f->name) == 0) {
-      struct scenario_pos first = scenario_name_pos(faults, j);
-      return scenario_fail(c, name, "name", "duplicate fault name \"%s\" (first at %d:%d)", f->name,
-                           first.line, first.column);
-    }
-  }
   if (kind_node == NULL)
     return scenario_fail(c, n, "kind", "required field is missing");
   if (scenario_get_str(c, kind_node, "kind", &f->kind) < 0)
@@ -234,7 +220,7 @@ int scenario_read_fault(struct scenario_ctx *c, const struct ynode *faults, size
                            kind->name, takes);
   if (check_groups(c, n, kind, takes) < 0)
     return -1;
-  f->args = scenario_xcalloc(fault_kind_n_params(kind), sizeof *f->args);
+  f->args = xcalloc(fault_kind_n_params(kind), sizeof *f->args);
   for (const struct fault_param_spec *p = kind->params; p->name; p++)
     if (read_arg(c, f, n, p, ynode_lookup(n, p->name)) < 0)
       return -1;

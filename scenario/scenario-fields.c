@@ -5,6 +5,7 @@
  * Which fields a lab has is the schema's business (scenario-parse.c,
  * scenario-checks.c, scenario-faults.c). */
 #include "scenario-internal.h"
+#include "strv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,22 +14,6 @@
 #include "cleanup.h"
 
 /* ---- allocation, paths and messages ---- */
-
-void *scenario_xcalloc(size_t n, size_t size)
-{
-  void *p = calloc(n ? n : 1, size ? size : 1);
-  if (p == NULL)
-    abort();
-  return p;
-}
-
-char *scenario_xstrdup(const char *s)
-{
-  char *p = strdup(s);
-  if (p == NULL)
-    abort();
-  return p;
-}
 
 /* Appends text to the path, replacing bytes that would garble a one-line
  * message; truncates at the buffer's end. */
@@ -66,11 +51,9 @@ void scenario_path_pop(struct scenario_ctx *c, size_t mark)
 int scenario_fail(struct scenario_ctx *c, const struct ynode *n, const char *key, const char *fmt,
                   ...)
 {
-  char *problem = NULL;
   va_list ap;
   va_start(ap, fmt);
-  if (vasprintf(&problem, fmt, ap) < 0)
-    abort();
+  char *problem = xvasprintf(fmt, ap);
   va_end(ap);
   size_t mark = key ? scenario_path_push_key(c, key) : c->path_len;
   struct scenario_pos pos = n ? n->pos : (struct scenario_pos){1, 1};
@@ -84,7 +67,7 @@ int scenario_fail(struct scenario_ctx *c, const struct ynode *n, const char *key
 char *scenario_quote(const char *text)
 {
   size_t cap = 80;
-  char *out = scenario_xcalloc(1, cap * 4 + 8);
+  char *out = xcalloc(1, cap * 4 + 8);
   size_t len = 0, i = 0;
   out[len++] = '"';
   for (; text[i] && i < cap; i++) {
@@ -173,7 +156,7 @@ int scenario_get_str(struct scenario_ctx *c, const struct ynode *n, const char *
   if (ynode_is_null(n))
     return scenario_fail(c, n, key, "expected a string, got null");
   free(*out);
-  *out = scenario_xstrdup(n->value);
+  *out = xstrdup(n->value);
   return 0;
 }
 
@@ -233,13 +216,6 @@ int scenario_get_bool(struct scenario_ctx *c, const struct ynode *n, const char 
   return 0;
 }
 
-void scenario_strv_free(char **v)
-{
-  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-    free(v[i]);
-  free(v);
-}
-
 /* A list of strings, as a new NULL-terminated vector in *out. */
 int scenario_get_strv(struct scenario_ctx *c, const struct ynode *n, const char *key,
                       bool allow_empty, char ***out)
@@ -248,7 +224,7 @@ int scenario_get_strv(struct scenario_ctx *c, const struct ynode *n, const char 
     return -1;
   if (n->n == 0 && !allow_empty)
     return scenario_fail(c, n, key, "must not be empty");
-  char **v = scenario_xcalloc(n->n + 1, sizeof *v);
+  char **v = xcalloc(n->n + 1, sizeof *v);
   size_t mark = scenario_path_push_key(c, key);
   for (size_t i = 0; i < n->n; i++) {
     size_t m = scenario_path_push_index(c, i);
@@ -256,33 +232,95 @@ int scenario_get_strv(struct scenario_ctx *c, const struct ynode *n, const char 
     scenario_path_pop(c, m);
     if (r < 0) {
       scenario_path_pop(c, mark);
-      scenario_strv_free(v);
+      strv_free(v);
       return -1;
     }
   }
   scenario_path_pop(c, mark);
-  scenario_strv_free(*out);
+  strv_free(*out);
   *out = v;
+  return 0;
+}
+
+/* Fails with '"TEXT" PROBLEM' at n: a value its parser refused. */
+static int fail_value(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                      const char *text, const char *problem)
+{
+  cleanup_free char *q = scenario_quote(text);
+  return scenario_fail(c, n, key, "%s %s", q, problem);
+}
+
+int scenario_get_u64(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                     int (*parse)(const char *text, uint64_t *out, const char **problem),
+                     uint64_t *out)
+{
+  const char *text, *problem;
+  if (scenario_get_text(c, n, key, &text) < 0)
+    return -1;
+  if (parse(text, out, &problem) < 0)
+    return fail_value(c, n, key, text, problem);
+  return 0;
+}
+
+/* scenario_parse_duration() in scenario_get_u64()'s shape. */
+static int parse_duration_u64(const char *text, uint64_t *out, const char **problem)
+{
+  int ms = 0;
+  if (scenario_parse_duration(text, &ms, problem) < 0)
+    return -1;
+  *out = (uint64_t)ms;
+  return 0;
+}
+
+int scenario_get_duration_or_zero(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                                  int *ms)
+{
+  uint64_t v = 0;
+  if (scenario_get_u64(c, n, key, parse_duration_u64, &v) < 0)
+    return -1;
+  *ms = (int)v;
   return 0;
 }
 
 int scenario_get_duration(struct scenario_ctx *c, const struct ynode *n, const char *key, int *ms)
 {
-  const char *text, *problem;
-  if (scenario_get_text(c, n, key, &text) < 0)
+  if (scenario_get_duration_or_zero(c, n, key, ms) < 0)
     return -1;
-  if (scenario_parse_duration(text, ms, &problem) < 0) {
-    cleanup_free char *q = scenario_quote(text);
-    return scenario_fail(c, n, key, "%s %s", q, problem);
-  }
   if (*ms == 0)
     return scenario_fail(c, n, key, "%s must be greater than 0", key);
   return 0;
 }
 
 /* The value node of the "name" key of the idx-th item of seq (for "first at"). */
-struct scenario_pos scenario_name_pos(const struct ynode *seq, size_t idx)
+/* Where the "name" of the idx-th item of seq is (for "first at L:C"). */
+static struct scenario_pos name_pos(const struct ynode *seq, size_t idx)
 {
   const struct ynode *n = ynode_lookup(seq->items[idx], "name");
   return n ? n->pos : seq->items[idx]->pos;
+}
+
+/* 0 when no item of seq before index has the name name; otherwise -1 and a
+ * failure at n, key "name": 'duplicate WHAT name "NAME" (first at L:C)'. */
+static int check_unique(struct scenario_ctx *c, const struct ynode *seq, size_t index,
+                        const struct ynode *n, const char *what, const char *name)
+{
+  for (size_t j = 0; j < index; j++) {
+    const struct ynode *prev = ynode_lookup(seq->items[j], "name");
+    if (prev != NULL && prev->type == YNODE_SCALAR && strcmp(prev->value, name) == 0) {
+      struct scenario_pos first = name_pos(seq, j);
+      return scenario_fail(c, n, "name", "duplicate %s name \"%s\" (first at %d:%d)", what, name,
+                           first.line, first.column);
+    }
+  }
+  return 0;
+}
+
+int scenario_get_name(struct scenario_ctx *c, const struct ynode *seq, size_t index,
+                      const struct ynode *n, const char *what, size_t max, const char *why,
+                      char **out)
+{
+  if (scenario_get_str(c, n, "name", out) < 0 ||
+      scenario_check_name(c, n, "name", *out, max, why) < 0)
+    return -1;
+  return check_unique(c, seq, index, n, what, *out);
 }

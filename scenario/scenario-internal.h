@@ -20,7 +20,9 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "strv.h"
 #include "scenario.h"
+#include "xalloc.h"
 
 /* Deeper nesting than this is an error: no scenario needs it, and it bounds
  * the recursion of the tree builder and of ynode_free(). */
@@ -83,10 +85,6 @@ int scenario_fail(struct scenario_ctx *c, const struct ynode *n, const char *key
  * backslashes escaped, cut at 80 bytes.  Returns a new string (never NULL). */
 char *scenario_quote(const char *text);
 
-/* Allocation that aborts on exhaustion, as lab_error_set() does. */
-void *scenario_xcalloc(size_t n, size_t size);
-char *scenario_xstrdup(const char *s);
-
 /* Names of objects other than nodes and pods (containers, checks, faults,
  * exercises): a DNS label. */
 #define SCENARIO_OBJECT_NAME_MAX 63
@@ -126,15 +124,25 @@ int scenario_get_int(struct scenario_ctx *c, const struct ynode *n, const char *
 /* Plain true or false. */
 int scenario_get_bool(struct scenario_ctx *c, const struct ynode *n, const char *key, bool *out);
 /* A list of strings (empty only when allow_empty), as a new NULL-terminated
- * vector replacing *out (free with scenario_strv_free()). */
+ * vector replacing *out (free with strv_free()). */
 int scenario_get_strv(struct scenario_ctx *c, const struct ynode *n, const char *key,
                       bool allow_empty, char ***out);
 /* A duration greater than 0, in milliseconds (see scenario_parse_duration()). */
 int scenario_get_duration(struct scenario_ctx *c, const struct ynode *n, const char *key, int *ms);
-/* Frees a NULL-terminated vector of strings (NULL is fine). */
-void scenario_strv_free(char **v);
-/* Where the "name" of the idx-th item of seq is (for "first at L:C"). */
-struct scenario_pos scenario_name_pos(const struct ynode *seq, size_t idx);
+/* The same, 0 allowed. */
+int scenario_get_duration_or_zero(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                                  int *ms);
+/* A scalar parse turns into *out (scenario_parse_memory, scenario_parse_cpu...);
+ * a text it refuses fails as '"TEXT" PROBLEM'. */
+int scenario_get_u64(struct scenario_ctx *c, const struct ynode *n, const char *key,
+                     int (*parse)(const char *text, uint64_t *out, const char **problem),
+                     uint64_t *out);
+/* The name of the index-th item of seq, at n (its "name" value), into *out:
+ * a string, a valid name of at most max bytes (why says what limits it, or
+ * NULL) and unique among the items before it ("duplicate WHAT name ..."). */
+int scenario_get_name(struct scenario_ctx *c, const struct ynode *seq, size_t index,
+                      const struct ynode *n, const char *what, size_t max, const char *why,
+                      char **out);
 
 /* ---- the schema's readers, called by scenario-parse.c for each item ---- */
 

@@ -1,17 +1,21 @@
 /* The scenario model's life cycle: loading files, the embedded default lab,
  * lookups and freeing. */
 #include "scenario.h"
+#include "strv.h"
 #include "scenario-internal.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fileio.h"
 
 /* Generated from scenarios/default.yaml by cmake/embed-text.cmake. */
 extern const char nodelab_default_scenario_yaml[];
@@ -24,8 +28,8 @@ static void free_container(struct scenario_container *ctr)
 {
   free(ctr->name);
   free(ctr->image);
-  scenario_strv_free(ctr->command);
-  scenario_strv_free(ctr->env);
+  strv_free(ctr->command);
+  strv_free(ctr->env);
   free(ctr->seccomp_profile);
   for (size_t i = 0; i < ctr->n_volumes; i++) {
     free(ctr->volumes[i].host_path);
@@ -38,9 +42,7 @@ void scenario_free(struct scenario *s)
 {
   if (s == NULL)
     return;
-  for (size_t i = 0; i < s->n_nodes; i++)
-    free(s->nodes[i].name);
-  free(s->nodes);
+  XFREE_ARRAY(s->nodes, s->n_nodes, name);
   for (size_t i = 0; i < s->n_pods; i++) {
     struct scenario_pod *pod = &s->pods[i];
     free(pod->name);
@@ -54,7 +56,14 @@ void scenario_free(struct scenario *s)
     free(s->checks[i].name);
     free(s->checks[i].from);
     free(s->checks[i].target);
-    scenario_strv_free(s->checks[i].argv);
+    free(s->checks[i].from_node);
+    free(s->checks[i].from_pod);
+    free(s->checks[i].from_container);
+    free(s->checks[i].send);
+    free(s->checks[i].reply);
+    free(s->checks[i].path);
+    free(s->checks[i].body);
+    strv_free(s->checks[i].argv);
   }
   free(s->checks);
   for (size_t i = 0; i < s->n_faults; i++) {
@@ -62,69 +71,65 @@ void scenario_free(struct scenario *s)
     free(f->name);
     free(f->kind);
     free(f->node);
-    for (size_t j = 0; j < f->n_args; j++)
-      free(f->args[j].text);
-    free(f->args);
+    XFREE_ARRAY(f->args, f->n_args, text);
     free(f->symptom);
-    scenario_strv_free(f->hints);
+    strv_free(f->hints);
   }
   free(s->faults);
   for (size_t i = 0; i < s->n_exercises; i++) {
     free(s->exercises[i].name);
-    scenario_strv_free(s->exercises[i].faults);
-    scenario_strv_free(s->exercises[i].verify);
+    strv_free(s->exercises[i].faults);
+    strv_free(s->exercises[i].verify);
   }
   free(s->exercises);
-  for (size_t i = 0; i < s->n_steps; i++)
-    free(s->steps[i].arg);
-  free(s->steps);
+  XFREE_ARRAY(s->steps, s->n_steps, arg);
   free(s->file);
   free(s->name);
   free(s->description);
   free(s);
 }
 
-/* The lookups skip slots not filled yet: the parser uses them on a model it
- * is still building. */
+/* The element of arr[0..n) (each size bytes) whose char * at name_off is
+ * name, or NULL.  The lookups skip slots not filled yet (a NULL name): the
+ * parser uses them on a model it is still building. */
+static const void *find_named(const void *arr, size_t n, size_t size, size_t name_off,
+                              const char *name)
+{
+  for (size_t i = 0; name != NULL && i < n; i++) {
+    const char *elem = (const char *)arr + i * size;
+    const char *have = *(const char *const *)(elem + name_off);
+    if (have != NULL && strcmp(have, name) == 0)
+      return elem;
+  }
+  return NULL;
+}
+#define FIND_NAMED(arr, n, key)                                                                    \
+  find_named((arr), (n), sizeof *(arr), offsetof(__typeof__(*(arr)), name), (key))
+
 const struct scenario_node *scenario_find_node(const struct scenario *s, const char *name)
 {
-  for (size_t i = 0; name != NULL && i < s->n_nodes; i++)
-    if (s->nodes[i].name != NULL && strcmp(s->nodes[i].name, name) == 0)
-      return &s->nodes[i];
-  return NULL;
+  return FIND_NAMED(s->nodes, s->n_nodes, name);
 }
 
 const struct scenario_pod *scenario_find_pod(const struct scenario *s, const char *name)
 {
-  for (size_t i = 0; name != NULL && i < s->n_pods; i++)
-    if (s->pods[i].name != NULL && strcmp(s->pods[i].name, name) == 0)
-      return &s->pods[i];
-  return NULL;
+  return FIND_NAMED(s->pods, s->n_pods, name);
 }
 
 const struct scenario_check *scenario_find_check(const struct scenario *s, const char *name)
 {
-  for (size_t i = 0; name != NULL && i < s->n_checks; i++)
-    if (s->checks[i].name != NULL && strcmp(s->checks[i].name, name) == 0)
-      return &s->checks[i];
-  return NULL;
+  return FIND_NAMED(s->checks, s->n_checks, name);
 }
 
 const struct scenario_fault *scenario_find_fault(const struct scenario *s, const char *name)
 {
-  for (size_t i = 0; name != NULL && i < s->n_faults; i++)
-    if (s->faults[i].name != NULL && strcmp(s->faults[i].name, name) == 0)
-      return &s->faults[i];
-  return NULL;
+  return FIND_NAMED(s->faults, s->n_faults, name);
 }
 
 const struct scenario_container *scenario_find_container(const struct scenario_pod *pod,
                                                          const char *name)
 {
-  for (size_t i = 0; name != NULL && i < pod->n_containers; i++)
-    if (pod->containers[i].name != NULL && strcmp(pod->containers[i].name, name) == 0)
-      return &pod->containers[i];
-  return NULL;
+  return FIND_NAMED(pod->containers, pod->n_containers, name);
 }
 
 const struct scenario_fault_arg *scenario_fault_arg(const struct scenario_fault *f, const char *key)
@@ -160,19 +165,10 @@ int scenario_load(const char *path, struct scenario **out, struct lab_error **er
   if (st.st_size > SCENARIO_FILE_MAX)
     return lab_error_set(err, 0, "%s: larger than %d MiB, not a scenario", path,
                          SCENARIO_FILE_MAX / (1024 * 1024));
-  size_t size = (size_t)st.st_size;
-  cleanup_free char *buf = scenario_xcalloc(1, size + 1);
+  cleanup_free char *buf = NULL;
   size_t len = 0;
-  while (len < size) {
-    ssize_t r = read(fd, buf + len, size - len);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0)
-      return lab_error_errno(err, "reading %s", path);
-    if (r == 0)
-      break;
-    len += (size_t)r;
-  }
+  if (fileio_read_fd(fd, &buf, &len) < 0)
+    return lab_error_errno(err, "reading %s", path);
   return scenario_parse(path, buf, len, out, err);
 }
 

@@ -6,6 +6,7 @@
  * caller frees the half-built model.  Checks, exercises and steps are read in
  * scenario-checks.c, faults in scenario-faults.c. */
 #include "scenario.h"
+#include "xalloc.h"
 #include "scenario-internal.h"
 
 #include <limits.h>
@@ -31,7 +32,7 @@ static int read_node_names(struct scenario_ctx *c, const struct ynode *nodes)
     if (nodes->n > MAX_NODES)
       return scenario_fail(c, nodes, "nodes", "at most %d nodes are supported, got %zu", MAX_NODES,
                            nodes->n);
-    s->nodes = scenario_xcalloc(nodes->n, sizeof *s->nodes);
+    s->nodes = xcalloc(nodes->n, sizeof *s->nodes);
     s->n_nodes = nodes->n;
     size_t mark = scenario_path_push_key(c, "nodes");
     for (size_t i = 0; i < nodes->n; i++) {
@@ -68,7 +69,7 @@ static int read_node_names(struct scenario_ctx *c, const struct ynode *nodes)
   if (v[1] != NULL && scenario_get_str(c, v[1], "prefix", &prefix) < 0)
     return -1;
   const struct ynode *blame = v[1] ? v[1] : v[0];
-  s->nodes = scenario_xcalloc((size_t)count, sizeof *s->nodes);
+  s->nodes = xcalloc((size_t)count, sizeof *s->nodes);
   s->n_nodes = (size_t)count;
   for (long i = 0; i < count; i++) {
     struct scenario_node *node = &s->nodes[i];
@@ -146,7 +147,7 @@ static int read_env(struct scenario_ctx *c, const struct ynode *n, struct scenar
   if (n->type == YNODE_MAP) {
     if (scenario_check_duplicate_keys(c, n) < 0)
       return -1;
-    ctr->env = scenario_xcalloc(n->n + 1, sizeof *ctr->env);
+    ctr->env = xcalloc(n->n + 1, sizeof *ctr->env);
     for (size_t i = 0; i < n->n; i++) {
       const struct ynode *key = n->items[2 * i], *value = n->items[2 * i + 1];
       if (!env_name_ok(key->value, strlen(key->value))) {
@@ -159,7 +160,7 @@ static int read_env(struct scenario_ctx *c, const struct ynode *n, struct scenar
         abort();
     }
   } else if (n->type == YNODE_SEQ) {
-    ctr->env = scenario_xcalloc(n->n + 1, sizeof *ctr->env);
+    ctr->env = xcalloc(n->n + 1, sizeof *ctr->env);
     for (size_t i = 0; i < n->n; i++) {
       const struct ynode *item = n->items[i];
       size_t m = scenario_path_push_index(c, i);
@@ -192,28 +193,19 @@ static int read_resources(struct scenario_ctx *c, const struct ynode *n,
   static const struct scenario_field fields[] = {
       {"memory", false}, {"cpu", false}, {"pids", false}};
   const struct ynode *v[3];
-  const char *text, *problem;
   size_t mark = scenario_path_push_key(c, "resources");
   if (scenario_map_fields(c, n, fields, 3, v) < 0)
     return -1;
   if (v[0] != NULL) {
-    if (scenario_get_text(c, v[0], "memory", &text) < 0)
+    if (scenario_get_u64(c, v[0], "memory", scenario_parse_memory, &res->memory_bytes) < 0)
       return -1;
-    if (scenario_parse_memory(text, &res->memory_bytes, &problem) < 0) {
-      cleanup_free char *q = scenario_quote(text);
-      return scenario_fail(c, v[0], "memory", "%s %s", q, problem);
-    }
     if (res->memory_bytes == 0)
       return scenario_fail(c, v[0], "memory",
                            "memory must be greater than 0 (omit it for no limit)");
   }
   if (v[1] != NULL) {
-    if (scenario_get_text(c, v[1], "cpu", &text) < 0)
+    if (scenario_get_u64(c, v[1], "cpu", scenario_parse_cpu, &res->cpu_millis) < 0)
       return -1;
-    if (scenario_parse_cpu(text, &res->cpu_millis, &problem) < 0) {
-      cleanup_free char *q = scenario_quote(text);
-      return scenario_fail(c, v[1], "cpu", "%s %s", q, problem);
-    }
     if (res->cpu_millis == 0)
       return scenario_fail(c, v[1], "cpu", "cpu must be greater than 0 (omit it for no limit)");
   }
@@ -231,7 +223,7 @@ static int read_resources(struct scenario_ctx *c, const struct ynode *n,
 static char *resolve_path(const struct scenario_ctx *c, const char *path)
 {
   if (path[0] == '/' || c->dir == NULL)
-    return scenario_xstrdup(path);
+    return xstrdup(path);
   char *full = NULL;
   if (asprintf(&full, "%s/%s", c->dir, path) < 0)
     abort();
@@ -280,7 +272,7 @@ static int read_volume(struct scenario_ctx *c, const struct ynode *n, struct sce
   if (scenario_get_text(c, n, NULL, &text) < 0)
     return -1;
   cleanup_free char *q = scenario_quote(text);
-  cleanup_free char *copy = scenario_xstrdup(text);
+  cleanup_free char *copy = xstrdup(text);
   /* Split at every ':' by hand: strtok_r would merge "::" into one. */
   char *parts[4];
   size_t np = 0;
@@ -319,8 +311,8 @@ static int read_volume(struct scenario_ctx *c, const struct ynode *n, struct sce
   for (size_t j = 0; j < index; j++)
     if (strcmp(ctr->volumes[j].container_path, parts[1]) == 0)
       return scenario_fail(c, n, NULL, "container path \"%s\" is mounted twice", parts[1]);
-  vol->host_path = scenario_xstrdup(parts[0]);
-  vol->container_path = scenario_xstrdup(parts[1]);
+  vol->host_path = xstrdup(parts[0]);
+  vol->container_path = xstrdup(parts[1]);
   return 0;
 }
 
@@ -335,16 +327,9 @@ static int read_container(struct scenario_ctx *c, const struct ynode *n, const s
   struct scenario_container *ctr = &pod->containers[index];
   ctr->pos = n->pos;
   if (scenario_map_fields(c, n, fields, 7, v) < 0 ||
-      scenario_get_str(c, v[0], "name", &ctr->name) < 0 ||
-      scenario_check_name(c, v[0], "name", ctr->name, SCENARIO_OBJECT_NAME_MAX, NULL) < 0)
+      scenario_get_name(c, list, index, v[0], "container", SCENARIO_OBJECT_NAME_MAX, NULL,
+                        &ctr->name) < 0)
     return -1;
-  for (size_t j = 0; j < index; j++) {
-    if (strcmp(pod->containers[j].name, ctr->name) == 0) {
-      struct scenario_pos first = scenario_name_pos(list, j);
-      return scenario_fail(c, v[0], "name", "duplicate container name \"%s\" (first at %d:%d)",
-                           ctr->name, first.line, first.column);
-    }
-  }
   if (scenario_get_str(c, v[1], "image", &ctr->image) < 0)
     return -1;
   bool image_ok = ctr->image[0] != '\0';
@@ -365,7 +350,7 @@ static int read_container(struct scenario_ctx *c, const struct ynode *n, const s
   if (v[6] != NULL) {
     if (scenario_expect_type(c, v[6], "volumes", YNODE_SEQ) < 0)
       return -1;
-    ctr->volumes = scenario_xcalloc(v[6]->n, sizeof *ctr->volumes);
+    ctr->volumes = xcalloc(v[6]->n, sizeof *ctr->volumes);
     ctr->n_volumes = v[6]->n;
     size_t mark = scenario_path_push_key(c, "volumes");
     for (size_t i = 0; i < v[6]->n; i++) {
@@ -389,16 +374,9 @@ static int read_pod(struct scenario_ctx *c, const struct ynode *pods, size_t ind
   const struct ynode *n = pods->items[index];
   pod->pos = n->pos;
   if (scenario_map_fields(c, n, fields, 3, v) < 0 ||
-      scenario_get_str(c, v[0], "name", &pod->name) < 0 ||
-      scenario_check_name(c, v[0], "name", pod->name, SCENARIO_IFNAME_MAX, IFNAME_WHY) < 0)
+      scenario_get_name(c, pods, index, v[0], "pod", SCENARIO_IFNAME_MAX, IFNAME_WHY, &pod->name) <
+          0)
     return -1;
-  for (size_t j = 0; j < index; j++) {
-    if (strcmp(s->pods[j].name, pod->name) == 0) {
-      struct scenario_pos first = scenario_name_pos(pods, j);
-      return scenario_fail(c, v[0], "name", "duplicate pod name \"%s\" (first at %d:%d)", pod->name,
-                           first.line, first.column);
-    }
-  }
   if (scenario_find_node(s, pod->name) != NULL)
     return scenario_fail(c, v[0], "name",
                          "pod name \"%s\" is also a node name (checks could not tell them apart)",
@@ -422,7 +400,7 @@ static int read_pod(struct scenario_ctx *c, const struct ynode *pods, size_t ind
     return scenario_fail(c, v[1], "node",
                          "node \"%s\" has no address left for pod \"%s\" (its subnet %s/%d has "
                          "room for %llu pod%s)",
-                         pod->node, pod->name, scenario_ip_string(node->subnet.addr, ip),
+                         pod->node, pod->name, ipv4_format(node->subnet.addr, ip),
                          node->subnet.prefix, (unsigned long long)room, room == 1 ? "" : "s");
   }
 
@@ -430,7 +408,7 @@ static int read_pod(struct scenario_ctx *c, const struct ynode *pods, size_t ind
     return -1;
   if (v[2]->n == 0)
     return scenario_fail(c, v[2], "containers", "at least one container is required");
-  pod->containers = scenario_xcalloc(v[2]->n, sizeof *pod->containers);
+  pod->containers = xcalloc(v[2]->n, sizeof *pod->containers);
   pod->n_containers = v[2]->n;
   size_t mark = scenario_path_push_key(c, "containers");
   for (size_t i = 0; i < v[2]->n; i++) {
@@ -445,13 +423,21 @@ static int read_pod(struct scenario_ctx *c, const struct ynode *pods, size_t ind
 
 /* ---- the whole file ---- */
 
-/* Calls read(c, list, i) for each item of the list at key, with the path
- * set.  The caller has sized the model's array (see ALLOC_LIST). */
-static int read_list(struct scenario_ctx *c, const struct ynode *list, const char *key,
+/* Reads the list node at key (when present) into the model's array: sizes
+ * *arrp (the address of the array pointer, elements of size elem) and *count
+ * first, every slot zeroed so that scenario_free() copes with a walk that
+ * stops half way, then calls read(c, list, i) for each item with the path set.
+ * READ_LIST() says it with types. */
+static int read_list(struct scenario_ctx *c, const struct ynode *list, const char *key, void *arrp,
+                     size_t *count, size_t elem,
                      int (*read)(struct scenario_ctx *, const struct ynode *, size_t))
 {
   if (list == NULL)
     return 0;
+  if (scenario_expect_type(c, list, key, YNODE_SEQ) < 0)
+    return -1;
+  *(void **)arrp = xcalloc(list->n, elem);
+  *count = list->n;
   size_t mark = scenario_path_push_key(c, key);
   for (size_t i = 0; i < list->n; i++) {
     size_t m = scenario_path_push_index(c, i);
@@ -462,19 +448,8 @@ static int read_list(struct scenario_ctx *c, const struct ynode *list, const cha
   scenario_path_pop(c, mark);
   return 0;
 }
-
-/* Sizes array/count for the list node (when present) before its items are
- * read: every slot starts zeroed, so scenario_free() copes with a walk that
- * stops half way. */
-#define ALLOC_LIST(c, node, key, array, count)                                                     \
-  do {                                                                                             \
-    if ((node) != NULL) {                                                                          \
-      if (scenario_expect_type((c), (node), (key), YNODE_SEQ) < 0)                                 \
-        return -1;                                                                                 \
-      (array) = scenario_xcalloc((node)->n, sizeof *(array));                                      \
-      (count) = (node)->n;                                                                         \
-    }                                                                                              \
-  } while (0)
+#define READ_LIST(c, list, key, array, count, read)                                                \
+  read_list((c), (list), (key), &(array), &(count), sizeof *(array), (read))
 
 static int read_scenario(struct scenario_ctx *c, const struct ynode *root)
 {
@@ -493,20 +468,12 @@ static int read_scenario(struct scenario_ctx *c, const struct ynode *root)
   if (read_cluster(c, v[2]) < 0)
     return -1;
   scenario_path_pop(c, mark);
-  ALLOC_LIST(c, v[3], "pods", s->pods, s->n_pods);
-  if (read_list(c, v[3], "pods", read_pod) < 0)
+  if (READ_LIST(c, v[3], "pods", s->pods, s->n_pods, read_pod) < 0 ||
+      READ_LIST(c, v[4], "checks", s->checks, s->n_checks, scenario_read_check) < 0 ||
+      READ_LIST(c, v[5], "faults", s->faults, s->n_faults, scenario_read_fault) < 0 ||
+      READ_LIST(c, v[6], "exercises", s->exercises, s->n_exercises, scenario_read_exercise) < 0)
     return -1;
-  ALLOC_LIST(c, v[4], "checks", s->checks, s->n_checks);
-  if (read_list(c, v[4], "checks", scenario_read_check) < 0)
-    return -1;
-  ALLOC_LIST(c, v[5], "faults", s->faults, s->n_faults);
-  if (read_list(c, v[5], "faults", scenario_read_fault) < 0)
-    return -1;
-  ALLOC_LIST(c, v[6], "exercises", s->exercises, s->n_exercises);
-  if (read_list(c, v[6], "exercises", scenario_read_exercise) < 0)
-    return -1;
-  ALLOC_LIST(c, v[7], "steps", s->steps, s->n_steps);
-  return read_list(c, v[7], "steps", scenario_read_step_at);
+  return READ_LIST(c, v[7], "steps", s->steps, s->n_steps, scenario_read_step_at);
 }
 
 /* The directory relative paths in file resolve against: its directory made
@@ -518,13 +485,11 @@ static char *scenario_dir(const char *file)
   const char *slash = strrchr(file, '/');
   char *dir;
   if (slash == NULL)
-    dir = scenario_xstrdup(".");
+    dir = xstrdup(".");
   else if (slash == file)
-    dir = scenario_xstrdup("/");
+    dir = xstrdup("/");
   else
-    dir = strndup(file, (size_t)(slash - file));
-  if (dir == NULL)
-    abort();
+    dir = xstrndup(file, (size_t)(slash - file));
   char *abs = realpath(dir, NULL);
   if (abs != NULL) {
     free(dir);
@@ -544,8 +509,8 @@ int scenario_parse(const char *file, const char *buf, size_t len, struct scenari
     ynode_free(root);
     return lab_error_set(err, 0, "%s:1:1: (yaml): empty file", file);
   }
-  struct scenario *s = scenario_xcalloc(1, sizeof *s);
-  s->file = scenario_xstrdup(file);
+  struct scenario *s = xcalloc(1, sizeof *s);
+  s->file = xstrdup(file);
   s->underlay = (struct scenario_cidr){.addr = 0xc0a87a00, .prefix = 24}; /* 192.168.122.0/24 */
   s->cluster_network = (struct scenario_cidr){.addr = 0x0a010000, .prefix = 16}; /* 10.1.0.0/16 */
   s->host_subnet_length = 8;

@@ -10,6 +10,13 @@
 #include <string.h>
 #include <strings.h>
 
+/* Says why the text was refused: *problem = why; returns -1. */
+static int refuse(const char **problem, const char *why)
+{
+  *problem = why;
+  return -1;
+}
+
 static bool is_digit(char ch)
 {
   return ch >= '0' && ch <= '9';
@@ -64,15 +71,11 @@ int scenario_parse_memory(const char *text, uint64_t *bytes, const char **proble
   if (*p == '.') {
     p++;
     nf = read_digits(&p, &frac, 9, &overflow);
-    if (nf == 0 || nf > 9) {
-      *problem = bad;
-      return -1;
-    }
+    if (nf == 0 || nf > 9)
+      return refuse(problem, bad);
   }
-  if (nw == 0) {
-    *problem = bad;
-    return -1;
-  }
+  if (nw == 0)
+    return refuse(problem, bad);
   uint64_t mult = 0;
   for (size_t i = 0; i < sizeof memory_suffixes / sizeof memory_suffixes[0]; i++) {
     if (strcmp(p, memory_suffixes[i].text) == 0) {
@@ -80,10 +83,8 @@ int scenario_parse_memory(const char *text, uint64_t *bytes, const char **proble
       break;
     }
   }
-  if (mult == 0) {
-    *problem = bad;
-    return -1;
-  }
+  if (mult == 0)
+    return refuse(problem, bad);
   /* whole*mult + ceil(frac*mult / 10^nf): a fraction of a byte rounds up, as
    * Kubernetes does.  128-bit arithmetic so no intermediate overflows. */
   unsigned __int128 scale = 1;
@@ -91,10 +92,8 @@ int scenario_parse_memory(const char *text, uint64_t *bytes, const char **proble
     scale *= 10;
   unsigned __int128 total = (unsigned __int128)whole * mult;
   total += ((unsigned __int128)frac * mult + scale - 1) / scale;
-  if (overflow || total > (unsigned __int128)UINT64_MAX) {
-    *problem = "is too large";
-    return -1;
-  }
+  if (overflow || total > (unsigned __int128)UINT64_MAX)
+    return refuse(problem, "is too large");
   *bytes = (uint64_t)total;
   return 0;
 }
@@ -106,15 +105,11 @@ int scenario_parse_cpu(const char *text, uint64_t *millis, const char **problem)
   uint64_t whole = 0, frac = 0;
   bool overflow = false;
   int nw = read_digits(&p, &whole, 20, &overflow);
-  if (nw == 0) {
-    *problem = bad;
-    return -1;
-  }
+  if (nw == 0)
+    return refuse(problem, bad);
   if (*p == 'm' && p[1] == '\0') {
-    if (overflow) {
-      *problem = "is too large";
-      return -1;
-    }
+    if (overflow)
+      return refuse(problem, "is too large");
     *millis = whole;
     return 0;
   }
@@ -123,30 +118,22 @@ int scenario_parse_cpu(const char *text, uint64_t *millis, const char **problem)
     bool ignored = false; /* only the first three digits count; the rest are checked below */
     p++;
     nf = read_digits(&p, &frac, 20, &ignored);
-    if (nf == 0) {
-      *problem = bad;
-      return -1;
-    }
+    if (nf == 0)
+      return refuse(problem, bad);
   }
-  if (*p != '\0') {
-    *problem = bad;
-    return -1;
-  }
+  if (*p != '\0')
+    return refuse(problem, bad);
   /* Keep three fractional digits; anything finer than 1m must be zeros. */
   uint64_t m = 0;
   const char *f = strchr(text, '.');
   for (int i = 0; i < 3; i++)
     m = m * 10 + (f != NULL && i < nf ? (uint64_t)(f[1 + i] - '0') : 0);
   for (int i = 3; i < nf; i++) {
-    if (f[1 + i] != '0') {
-      *problem = "is finer than 1m (a thousandth of a CPU)";
-      return -1;
-    }
+    if (f[1 + i] != '0')
+      return refuse(problem, "is finer than 1m (a thousandth of a CPU)");
   }
-  if (overflow || whole > (UINT64_MAX - m) / 1000) {
-    *problem = "is too large";
-    return -1;
-  }
+  if (overflow || whole > (UINT64_MAX - m) / 1000)
+    return refuse(problem, "is too large");
   *millis = whole * 1000 + m;
   return 0;
 }
@@ -165,30 +152,22 @@ int scenario_parse_cidr(const char *text, struct scenario_cidr *out, const char 
   static const char bad[] = "is not a CIDR (use e.g. 10.1.0.0/16)";
   const char *slash = strchr(text, '/');
   char ip[INET_ADDRSTRLEN];
-  if (slash == NULL || (size_t)(slash - text) >= sizeof ip) {
-    *problem = bad;
-    return -1;
-  }
+  if (slash == NULL || (size_t)(slash - text) >= sizeof ip)
+    return refuse(problem, bad);
   memcpy(ip, text, (size_t)(slash - text));
   ip[slash - text] = '\0';
   uint32_t addr;
-  if (scenario_parse_ipv4(ip, &addr) < 0) {
-    *problem = bad;
-    return -1;
-  }
+  if (scenario_parse_ipv4(ip, &addr) < 0)
+    return refuse(problem, bad);
   const char *p = slash + 1;
   uint64_t prefix = 0;
   bool overflow = false;
   int nd = read_digits(&p, &prefix, 2, &overflow);
-  if (nd == 0 || nd > 2 || overflow || *p != '\0' || prefix > 32) {
-    *problem = bad;
-    return -1;
-  }
+  if (nd == 0 || nd > 2 || overflow || *p != '\0' || prefix > 32)
+    return refuse(problem, bad);
   uint32_t mask = prefix == 0 ? 0 : UINT32_MAX << (32 - prefix);
-  if ((addr & ~mask) != 0) {
-    *problem = "has host bits set";
-    return -1;
-  }
+  if ((addr & ~mask) != 0)
+    return refuse(problem, "has host bits set");
   out->addr = addr;
   out->prefix = (int)prefix;
   return 0;
@@ -249,8 +228,7 @@ static int scaled_problem(enum scaled_status status, const char *bad, const char
                                [SCALED_TOO_LARGE] = too_large};
   if (status == SCALED_OK)
     return 0;
-  *problem = texts[status];
-  return -1;
+  return refuse(problem, texts[status]);
 }
 
 int scenario_parse_duration_us(const char *text, uint64_t *us, const char **problem)
@@ -274,10 +252,8 @@ int scenario_parse_duration(const char *text, int *ms, const char **problem)
   uint64_t us;
   if (scenario_parse_duration_us(text, &us, problem) < 0)
     return -1;
-  if (us % 1000 != 0) {
-    *problem = "is finer than a millisecond";
-    return -1;
-  }
+  if (us % 1000 != 0)
+    return refuse(problem, "is finer than a millisecond");
   *ms = (int)(us / 1000);
   return 0;
 }
@@ -348,10 +324,8 @@ int scenario_parse_mac(const char *text, uint8_t mac[6], const char **problem)
   const char *p = text;
   for (int i = 0; i < 6; i++) {
     int hi = hex_value(p[0]), lo = hi < 0 ? -1 : hex_value(p[1]);
-    if (lo < 0 || p[2] != (i < 5 ? ':' : '\0')) {
-      *problem = "is not a MAC address (use e.g. 02:00:0a:01:00:02)";
-      return -1;
-    }
+    if (lo < 0 || p[2] != (i < 5 ? ':' : '\0'))
+      return refuse(problem, "is not a MAC address (use e.g. 02:00:0a:01:00:02)");
     out[i] = (uint8_t)(hi << 4 | lo);
     p += 3;
   }
@@ -369,11 +343,4 @@ int scenario_parse_port(const char *text, int *port)
     return -1;
   *port = (int)v;
   return 0;
-}
-
-char *scenario_ip_string(uint32_t addr, char *buf)
-{
-  snprintf(buf, 16, "%u.%u.%u.%u", (addr >> 24) & 0xff, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
-           addr & 0xff);
-  return buf;
 }

@@ -45,7 +45,7 @@ static bool cidr_overlap(struct scenario_cidr a, struct scenario_cidr b)
 static char *cidr_text(struct scenario_cidr cidr, char *buf)
 {
   char ip[16];
-  snprintf(buf, 20, "%s/%d", scenario_ip_string(cidr.addr, ip), cidr.prefix);
+  snprintf(buf, 20, "%s/%d", ipv4_format(cidr.addr, ip), cidr.prefix);
   return buf;
 }
 
@@ -65,7 +65,7 @@ int scenario_layout_nodes(struct scenario_ctx *c, const struct ynode *cluster)
     return scenario_fail(c, underlay ? underlay : nodes, "underlay",
                          "%s has room for %llu nodes (addresses from %s up), the lab has %zu",
                          cidr_text(s->underlay, a), (unsigned long long)room,
-                         scenario_ip_string(s->underlay.addr + 201, ip), s->n_nodes);
+                         ipv4_format(s->underlay.addr + 201, ip), s->n_nodes);
 
   if (s->host_subnet_length > 32 - s->cluster_network.prefix)
     return scenario_fail(c,

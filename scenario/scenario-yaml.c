@@ -27,11 +27,9 @@ static int yfail(struct yload *y, struct scenario_pos pos, const char *fmt, ...)
 
 static int yfail(struct yload *y, struct scenario_pos pos, const char *fmt, ...)
 {
-  char *problem = NULL;
   va_list ap;
   va_start(ap, fmt);
-  if (vasprintf(&problem, fmt, ap) < 0)
-    abort();
+  char *problem = xvasprintf(fmt, ap);
   va_end(ap);
   lab_error_set(y->err, 0, "%s:%d:%d: (yaml): %s", y->file, pos.line, pos.column, problem);
   free(problem);
@@ -183,10 +181,10 @@ static int load_node(struct yload *y, yaml_event_t *ev, int depth, struct ynode 
       r = yfail(y, pos, "NUL characters are not allowed in strings");
       break;
     }
-    n = scenario_xcalloc(1, sizeof *n);
+    n = xcalloc(1, sizeof *n);
     n->type = YNODE_SCALAR;
     n->pos = pos;
-    n->value = scenario_xstrdup((const char *)ev->data.scalar.value);
+    n->value = xstrdup((const char *)ev->data.scalar.value);
     n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     break;
   case YAML_SEQUENCE_START_EVENT:
@@ -198,7 +196,7 @@ static int load_node(struct yload *y, yaml_event_t *ev, int depth, struct ynode 
                                  ev->data.sequence_start.implicit);
     if (r < 0)
       break;
-    n = scenario_xcalloc(1, sizeof *n);
+    n = xcalloc(1, sizeof *n);
     n->type = map ? YNODE_MAP : YNODE_SEQ;
     n->pos = pos;
     yaml_event_delete(ev);
@@ -292,24 +290,27 @@ int ynode_load(const char *file, const char *buf, size_t len, struct ynode **out
   return r;
 }
 
-const struct ynode *ynode_lookup_key(const struct ynode *map, const char *key)
+/* The index in map->items of key's key node, or -1 when map has no key. */
+static ssize_t key_index(const struct ynode *map, const char *key)
 {
   if (map == NULL || map->type != YNODE_MAP)
-    return NULL;
+    return -1;
   for (size_t i = 0; i < map->n; i++)
     if (strcmp(map->items[2 * i]->value, key) == 0)
-      return map->items[2 * i];
-  return NULL;
+      return (ssize_t)(2 * i);
+  return -1;
+}
+
+const struct ynode *ynode_lookup_key(const struct ynode *map, const char *key)
+{
+  ssize_t i = key_index(map, key);
+  return i < 0 ? NULL : map->items[i];
 }
 
 const struct ynode *ynode_lookup(const struct ynode *map, const char *key)
 {
-  if (map == NULL || map->type != YNODE_MAP)
-    return NULL;
-  for (size_t i = 0; i < map->n; i++)
-    if (strcmp(map->items[2 * i]->value, key) == 0)
-      return map->items[2 * i + 1];
-  return NULL;
+  ssize_t i = key_index(map, key);
+  return i < 0 ? NULL : map->items[i + 1];
 }
 
 bool ynode_is_null(const struct ynode *n)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "ipv4.h"
 #include "fault-kinds.h"
 
 #define SCENARIO_IFNAME_MAX 15 /* IFNAMSIZ - 1: names that become interfaces */
@@ -69,17 +70,39 @@ struct scenario_pod {
   struct scenario_pos pos;
 };
 
-enum scenario_check_kind { CHECK_PING, CHECK_HTTP, CHECK_TCP, CHECK_EXEC };
+enum scenario_check_kind { CHECK_PING, CHECK_HTTP, CHECK_TCP, CHECK_EXEC, CHECK_UDP };
+
+/* ping.max_loss_percent when `maxLoss` is not given: any reply passes. */
+/* How far apart a ping check's echoes go (not ping(8)'s second: a run of
+ * checks stays short); count echoes must fit in the timeout. */
+#define SCENARIO_CHECK_PING_INTERVAL_MS 10
+#define SCENARIO_CHECK_LOSS_UNSET (-1)
 
 struct scenario_check {
   char *name;
-  char *from; /* "NODE" or "NODE/POD" (a pod must exist, and be on that node) */
+  char *from;      /* as written: "NODE", "NODE/POD" (the pod exists, on that node) or, for exec
+                      only, "NODE/POD/CTR" (CTR a container of the pod) */
+  char *from_node; /* the parts of from */
+  char *from_pod;  /* NULL: the node itself */
+  char *from_container; /* exec only; NULL: the pod's first container */
   enum scenario_check_kind kind;
-  char *target;     /* ping: pod name, node name or IPv4; http/tcp: "HOST:PORT" (HOST a pod, node or
-                       IPv4) */
+  char *target;     /* ping: pod name, node name or IPv4; http/tcp/udp: "HOST:PORT" (HOST a pod,
+                       node or IPv4) */
   char **argv;      /* exec: the command */
   bool expect_fail; /* `expect: fail` */
   int timeout_ms;   /* default 2000 */
+  struct {
+    int count;            /* echoes, SCENARIO_CHECK_PING_INTERVAL_MS apart; 0: the probe's
+                             default (3) */
+    int size;             /* ICMP payload bytes; 0: the probe's default (56) */
+    int max_loss_percent; /* `maxLoss`, 0..100, or SCENARIO_CHECK_LOSS_UNSET */
+    int max_rtt_ms;       /* `maxRtt` on the median RTT; 0: no bound */
+  } ping;
+  char *send;  /* tcp, udp: bytes to send (udp: NULL is the probe's default datagram) */
+  char *reply; /* tcp, udp: a substring expected back, or NULL */
+  char *path;  /* http: the path, NULL: "/" */
+  int status;  /* http: the status required, 0: any 2xx or 3xx */
+  char *body;  /* http: a substring of the body, or NULL */
   struct scenario_pos pos;
 };
 
@@ -208,8 +231,5 @@ int scenario_parse_percent(const char *text, uint32_t *ppm, const char **problem
 int scenario_parse_rate(const char *text, uint64_t *bits_per_sec, const char **problem);
 /* "02:00:0a:01:00:02" (six pairs of hex digits, either case) -> 6 bytes. */
 int scenario_parse_mac(const char *text, uint8_t mac[6], const char **problem);
-
-/* "a.b.c.d" of a host-order address into buf (>= 16 bytes); returns buf. */
-char *scenario_ip_string(uint32_t addr, char *buf);
 
 #endif

@@ -1,8 +1,9 @@
 /* nodelab run|create|start|stop|kill|rm|mount|umount|inspect|logs and
  * exec/shell into containers: podman's verbs, sent to a node's runtime
- * (proto/runtime-rpc.h) through nodelabd's RPC tunnel (common/api.h).
+ * (proto/runtime-rpc.h) through nodelabd's RPC tunnel (proto/api.h).
  * Options are podman's (proto/podman-opts.h). */
 #include "cli.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -320,9 +321,7 @@ static int run_or_create(const struct cli_invocation *inv, bool run)
   const struct podman_extra_opt ours[] = {
       {"node", true, &node}, {"lab", true, &lab}, {NULL, false, NULL}};
   int argc = inv->argc + 1;
-  char **argv = calloc((size_t)argc + 1, sizeof *argv);
-  if (argv == NULL)
-    abort();
+  char **argv = xcalloc((size_t)argc + 1, sizeof *argv);
   argv[0] = (char *)inv->verb->name;
   for (int i = 0; i < inv->argc; i++)
     argv[i + 1] = inv->argv[i];

@@ -2,6 +2,8 @@
  * socket are, one request helper that parses the JSON reply, and finding
  * "the only running lab". */
 #include "cli.h"
+#include "strv.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -28,15 +30,6 @@ void cli_errorf(const struct cli_invocation *inv, const char *fmt, ...)
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
-}
-
-void cli_strv_free(char **v)
-{
-  if (v == NULL)
-    return;
-  for (char **p = v; *p; p++)
-    free(*p);
-  free(v);
 }
 
 int cli_api(const char *method, const char *target, const char *body, int timeout_ms, int *status,
@@ -99,9 +92,7 @@ int cli_daemon_labs(char ***names, bool *daemon_up, struct lab_error **err)
     json_object_put(reply);
     return -1;
   }
-  char **v = calloc(labs.n_labs + 1, sizeof *v);
-  if (v == NULL)
-    abort();
+  char **v = xcalloc(labs.n_labs + 1, sizeof *v);
   size_t k = 0;
   for (size_t i = 0; i < labs.n_labs; i++)
     if (labs.labs[i].name != NULL)
@@ -146,7 +137,7 @@ int cli_resolve_lab(const char *given, char **lab, struct lab_error **err)
       snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", names[i]);
     rc = lab_error_set(err, 0, "%zu labs are running (%s): name one", n, list);
   }
-  cli_strv_free(names);
+  strv_free(names);
   return rc;
 }
 

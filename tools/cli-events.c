@@ -60,14 +60,9 @@ int cli_events(const struct cli_invocation *inv)
       json_object_put(reply);
       return CLI_EXIT_OK;
     }
-    if (status != 200) {
-      cli_errorf(inv, "lab %s: %s", lab, cli_reply_error(reply, status));
-      json_object_put(reply);
-      return CLI_EXIT_FAIL;
-    }
     struct api_events events;
-    if (api_events_decode(reply, &events, &err) < 0) {
-      cli_errorf(inv, "lab %s: %s", lab, err->msg);
+    if (status != 200 || api_events_decode(reply, &events, &err) < 0) {
+      cli_errorf(inv, "lab %s: %s", lab, status != 200 ? cli_reply_error(reply, status) : err->msg);
       json_object_put(reply);
       return CLI_EXIT_FAIL;
     }

@@ -1,5 +1,6 @@
 /* nodelab up / down / ls / status: a lab's lifecycle, through nodelabd. */
 #include "cli.h"
+#include "strv.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -288,10 +289,7 @@ static void print_status(const struct api_lab_status *lab)
     printf("  %-24s %-16s %-10s %s\n", dash(f->name), dash(f->kind), dash(f->node), dash(f->state));
   }
   printf("Checks: %s\n", lab->n_checks ? "" : "none run");
-  for (size_t i = 0; i < lab->n_checks; i++) {
-    const struct api_check *c = &lab->checks[i];
-    printf("  %-24s %-8s %s\n", dash(c->name), dash(c->result), dash(c->message));
-  }
+  cli_check_print_table(lab->checks, lab->n_checks, "  ");
 }
 
 /* ---- up ------------------------------------------------------------------ */
@@ -393,15 +391,10 @@ int cli_up(const struct cli_invocation *inv)
     scenario_free(s);
     return CLI_EXIT_FAIL;
   }
-  if (status != 201) {
-    cli_errorf(inv, "bringing up lab %s: %s", lab_name, cli_reply_error(reply, status));
-    json_object_put(reply);
-    scenario_free(s);
-    return CLI_EXIT_FAIL;
-  }
   struct api_lab_status st;
-  if (api_lab_status_decode(reply, &st, &err) < 0) {
-    cli_errorf(inv, "bringing up lab %s: POST /v1/labs: %s", lab_name, err->msg);
+  if (status != 201 || api_lab_status_decode(reply, &st, &err) < 0) {
+    cli_errorf(inv, "bringing up lab %s: %s%s", lab_name, status != 201 ? "" : "POST /v1/labs: ",
+               status != 201 ? cli_reply_error(reply, status) : err->msg);
     json_object_put(reply);
     scenario_free(s);
     return CLI_EXIT_FAIL;
@@ -496,7 +489,7 @@ static void remove_stale_files(void)
   if (ledger_list_labs(paths_rundir(), &left, &err) < 0)
     return;
   bool empty = left == NULL || left[0] == NULL;
-  cli_strv_free(left);
+  strv_free(left);
   if (!empty)
     return;
   /* A daemon that holds no lab exits by itself: give it a moment. */
@@ -557,7 +550,7 @@ static int down_force(const struct cli_invocation *inv, const char *given)
   } else {
     if (ledger_list_labs(paths_rundir(), &labs, &err) < 0) {
       cli_errorf(inv, "listing ledgers in %s: %s", paths_rundir(), err->msg);
-      cli_strv_free(daemon_labs);
+      strv_free(daemon_labs);
       return CLI_EXIT_FAIL;
     }
     if (labs == NULL)
@@ -575,8 +568,8 @@ static int down_force(const struct cli_invocation *inv, const char *given)
       printf("Lab %s cleaned from its ledger.\n", *l);
     }
   }
-  cli_strv_free(labs);
-  cli_strv_free(daemon_labs);
+  strv_free(labs);
+  strv_free(daemon_labs);
   remove_stale_files();
   return rc;
 }
@@ -681,14 +674,9 @@ int cli_status(const struct cli_invocation *inv)
       cli_errorf(inv, "lab %s: %s", lab, err->msg);
     return CLI_EXIT_FAIL;
   }
-  if (status != 200) {
-    cli_errorf(inv, "lab %s: %s", lab, cli_reply_error(reply, status));
-    json_object_put(reply);
-    return CLI_EXIT_FAIL;
-  }
   struct api_lab_status st;
-  if (api_lab_status_decode(reply, &st, &err) < 0) {
-    cli_errorf(inv, "lab %s: %s", lab, err->msg);
+  if (status != 200 || api_lab_status_decode(reply, &st, &err) < 0) {
+    cli_errorf(inv, "lab %s: %s", lab, status != 200 ? cli_reply_error(reply, status) : err->msg);
     json_object_put(reply);
     return CLI_EXIT_FAIL;
   }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "xalloc.h"
 
 const struct cli_verb *cli_find_verb(const struct cli_verb *table, size_t n, const char *name)
 {
@@ -50,11 +51,9 @@ static enum cli_parse_result usage(char **message, const struct cli_verb *verb, 
 static enum cli_parse_result usage(char **message, const struct cli_verb *verb, const char *fmt,
                                    ...)
 {
-  char *what = NULL;
   va_list ap;
   va_start(ap, fmt);
-  if (vasprintf(&what, fmt, ap) < 0)
-    abort();
+  char *what = xvasprintf(fmt, ap);
   va_end(ap);
   int rc;
   if (verb != NULL)
@@ -80,9 +79,7 @@ static enum cli_parse_result parse_verb(const struct cli_verb *verb, int argc, c
                                         struct cli_invocation *inv, char **message)
 {
   inv->verb = verb;
-  inv->argv = calloc((size_t)argc + 1, sizeof *inv->argv);
-  if (inv->argv == NULL)
-    abort();
+  inv->argv = xcalloc((size_t)argc + 1, sizeof *inv->argv);
   if (verb->flags & CLI_RAW) {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
       return CLI_PARSE_HELP;

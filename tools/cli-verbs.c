@@ -1,4 +1,5 @@
-/* The one table of nodelab verbs (DESIGN.md "The user-facing contract"). */
+/* The one table of nodelab verbs: the CLI's whole surface (`nodelab --help`
+ * lists it; tests/unit/tools/test_cli.c pins which verbs it must hold). */
 #include "cli.h"
 
 #define OPT_JSON                                                                                   \
@@ -243,13 +244,20 @@ const struct cli_verb cli_verbs[] = {
      cli_fault},
     {"check",
      "Run checks; exit 0 iff every check passes",
-     "[NAME...] [--json]",
-     NULL,
+     "[NAME...] [--lab LAB] [--json] [--watch [--interval 2s]]",
+     "Runs the lab's checks (all, or those named) in parallel, each within its timeout,\n"
+     "and prints NAME FROM TO RESULT LATENCY REASON.  Exit status 0 iff every check passed.\n"
+     "--watch runs them again every --interval until interrupted (Ctrl-C exits 0 when the\n"
+     "last round passed).",
      0,
      -1,
      0,
-     {OPT_JSON, {NULL}},
-     cli_not_built},
+     {OPT_LAB,
+      OPT_JSON,
+      {"watch", 'w', NULL, "Run again and again, until interrupted"},
+      {"interval", 0, "DURATION", "Between two rounds of --watch (default 2s)"},
+      {NULL}},
+     cli_check},
     {"exercise",
      "Troubleshooting exercises",
      "start [NAME] [--seed N] | hint | check | solve | status",

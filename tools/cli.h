@@ -95,6 +95,11 @@ int cli_exec(const struct cli_invocation *inv);
 int cli_shell(const struct cli_invocation *inv);
 int cli_not_built(const struct cli_invocation *inv);
 int cli_fault(const struct cli_invocation *inv);
+int cli_check(const struct cli_invocation *inv);
+struct api_check;
+/* The table of check results (tools/cli-check.c): NAME FROM TO RESULT LATENCY
+ * REASON, widths computed, each line after indent. */
+void cli_check_print_table(const struct api_check *checks, size_t n, const char *indent);
 struct json_object;
 struct lab_error;
 
@@ -153,8 +158,6 @@ int cli_daemon_labs(char ***names, bool *daemon_up, struct lab_error **err);
 /* `given` when not NULL, else the only running lab; fails naming the labs
  * when there are none or several.  *lab is malloc'd. */
 int cli_resolve_lab(const char *given, char **lab, struct lab_error **err);
-
-void cli_strv_free(char **v);
 
 /* Prints "nodelab VERB: message" to stderr. */
 void cli_errorf(const struct cli_invocation *inv, const char *fmt, ...)

@@ -225,6 +225,28 @@ e2e_init() {
   trap 'exit 130' INT TERM
 }
 
+# e2e_init_nodes LAB COUNT: e2e_init for one lab of COUNT nodes, whose
+# scenario it writes to $SCENARIO.
+e2e_init_nodes() {
+  e2e_init "$1"
+  SCENARIO=$E2E_TMP/$1.yaml
+  write_scenario "$SCENARIO" "$1" "$2"
+}
+
+# nodelab_bg NAME ARGS...: runs `nodelab ARGS...` in the background (stopped on
+# exit), its output in $E2E_TMP/NAME.out; its exit status lands in
+# $E2E_TMP/NAME.rc when it returns.
+nodelab_bg() {
+  local name=$1
+  shift
+  {
+    local rc=0
+    nodelab "$@" >"$E2E_TMP/$name.out" 2>&1 || rc=$?
+    echo "$rc" >"$E2E_TMP/$name.rc"
+  } &
+  E2E_BG+=("$!")
+}
+
 # write_scenario FILE NAME COUNT: a lab of COUNT nodes named n1..nCOUNT.
 write_scenario() {
   cat >"$1" <<EOF

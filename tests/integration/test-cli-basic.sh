@@ -16,24 +16,9 @@ printf '#!/bin/sh\ntouch %s/daemon-started\n' "$T" > "$T/fake-nodelabd"
 chmod +x "$T/fake-nodelabd"
 export NODELAB_DAEMON=$T/fake-nodelabd
 
-failures=0
-fail() { echo "not ok: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-
-# run EXPECTED_RC CMD... : runs, keeps stdout in $out and stderr in $err.
-run() {
-  local want=$1; shift
-  set +e
-  "$@" > "$T/out" 2> "$T/err"
-  rc=$?
-  set -e
-  out=$(cat "$T/out"); err=$(cat "$T/err")
-  if [ "$rc" -ne "$want" ]; then
-    fail "$* exited $rc, expected $want (stdout: $out) (stderr: $err)"
-    return 1
-  fi
-  return 0
-}
+# fail, ok, run EXPECTED_RC CMD..., checks_done.
+# shellcheck source=tests/integration/check-lib.sh
+source "$(dirname "$0")/check-lib.sh"
 
 # --- help ---------------------------------------------------------------------
 run 0 "$NODELAB" --help && ok "nodelab --help" || fail "nodelab --help"
@@ -130,8 +115,4 @@ run 125 "$NODELAB" exec node1/web -- true && grep -q "nodelab exec: no lab is ru
   ok "exec into a pod without a lab: says so" || fail "exec into a pod without a lab: $err"
 
 [ ! -e "$T/daemon-started" ] || fail "a daemon was started"
-if [ "$failures" -ne 0 ]; then
-  echo "$failures failure(s)" >&2
-  exit 1
-fi
-echo "all passed"
+checks_done

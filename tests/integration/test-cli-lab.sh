@@ -34,21 +34,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-failures=0
-fail() { echo "not ok: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-run() {
-  local want=$1; shift
-  set +e
-  "$@" > "$T/out" 2> "$T/err"
-  rc=$?
-  set -e
-  out=$(cat "$T/out"); err=$(cat "$T/err")
-  if [ "$rc" -ne "$want" ]; then
-    fail "$* exited $rc, expected $want (stdout: $out) (stderr: $err)"
-    return 1
-  fi
-}
+# fail, ok, run EXPECTED_RC CMD..., checks_done.
+# shellcheck source=tests/integration/check-lib.sh
+source "$(dirname "$0")/check-lib.sh"
 # A live process (a zombie waiting for its reaper does not count).
 alive() { [ -e /proc/"$1"/stat ] && ! grep -q '^[0-9]* ([^)]*) [ZX]' /proc/"$1"/stat; }
 json() { python3 -c "import json,sys; d=json.load(open('$T/out')); print($1)"; }
@@ -181,8 +169,4 @@ alive "$alpha_pid" && { fail "node pid $alpha_pid survived down --force: $(cat /
   ok "cgroups gone after down --force" || fail "cgroups left after --force"
 run 0 "$NODELAB" down --force && ok "down --force again: no-op" || true
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures failure(s)" >&2
-  exit 1
-fi
-echo "all passed"
+checks_done

@@ -9,19 +9,12 @@ source "$(dirname "$0")/lib.sh"
 
 LAB=e2e-async
 NODES=30
-e2e_init "$LAB"
-SCENARIO=$E2E_TMP/async.yaml
-write_scenario "$SCENARIO" "$LAB" "$NODES"
+e2e_init_nodes "$LAB" "$NODES"
 
 snapshot "$E2E_TMP/before"
 
 # `up` in the background; its exit status lands in up.rc when it returns.
-{
-  rc=0
-  nodelab up "$SCENARIO" >"$E2E_TMP/up.out" 2>&1 || rc=$?
-  echo "$rc" >"$E2E_TMP/up.rc"
-} &
-E2E_BG+=("$!")
+nodelab_bg up up "$SCENARIO"
 up_running() { [ ! -e "$E2E_TMP/up.rc" ]; }
 up_returned() { [ -e "$E2E_TMP/up.rc" ]; }
 
@@ -80,12 +73,7 @@ if [ -z "$lab_up" ] || ((last_ready > lab_up)); then
 fi
 
 # `down` in the background: the API still answers while the lab is removed.
-{
-  rc=0
-  nodelab down "$LAB" >"$E2E_TMP/down.out" 2>&1 || rc=$?
-  echo "$rc" >"$E2E_TMP/down.rc"
-} &
-E2E_BG+=("$!")
+nodelab_bg down down "$LAB"
 down_returned() { [ -e "$E2E_TMP/down.rc" ]; }
 q ls ls --json || fail "during down: $(cat "$E2E_TMP/problems")"
 wait_for 120 "nodelab down to return" down_returned || fail "nodelab down did not return"

@@ -10,9 +10,7 @@ source "$(dirname "$0")/lib.sh"
 LAB=e2e-kill9
 NODES=20
 DELAYS_MS=(0 5 20 50 100 200)
-e2e_init "$LAB"
-SCENARIO=$E2E_TMP/kill9.yaml
-write_scenario "$SCENARIO" "$LAB" "$NODES"
+e2e_init_nodes "$LAB" "$NODES"
 PIDFILE=$NODELAB_RUN/nodelabd.pid
 
 snapshot "$E2E_TMP/before"

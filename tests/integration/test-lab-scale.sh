@@ -7,9 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 LAB=e2e-scale
 NODES=50
-e2e_init "$LAB"
-SCENARIO=$E2E_TMP/scale.yaml
-write_scenario "$SCENARIO" "$LAB" "$NODES"
+e2e_init_nodes "$LAB" "$NODES"
 
 snapshot "$E2E_TMP/before"
 net_state >"$E2E_TMP/net-before"

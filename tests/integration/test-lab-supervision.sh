@@ -10,9 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 LAB=e2e-super
-e2e_init "$LAB"
-SCENARIO=$E2E_TMP/super.yaml
-write_scenario "$SCENARIO" "$LAB" 2
+e2e_init_nodes "$LAB" 2
 snapshot "$E2E_TMP/before"
 
 nodelab up "$SCENARIO" >/dev/null || fail "nodelab up exited $?"

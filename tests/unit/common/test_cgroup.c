@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "cgroup.h"
 #include "cgroup-internal.h"
 #include "ledger.h"
@@ -993,21 +995,17 @@ static void test_real_v2_backend(void **state)
   free(rel);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_detect_v1_hybrid_v2, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_detect_this_host, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_relpath_validation, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_v1_create_records_in_ledger, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_v1_limits_attach_oom_destroy, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_v2_create_enables_controllers, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_v2_limits_attach_oom_destroy, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_real_create_limits_attach_destroy, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_real_ledger_undo_kills_tree, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_real_oom_kill_counted, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_real_pids_limit_enforced, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_real_v2_backend, setup, teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+               cmocka_unit_test_setup_teardown(test_detect_v1_hybrid_v2, setup, teardown),
+               cmocka_unit_test_setup_teardown(test_detect_this_host, setup, teardown),
+               cmocka_unit_test_setup_teardown(test_relpath_validation, setup, teardown),
+               cmocka_unit_test_setup_teardown(test_v1_create_records_in_ledger, setup, teardown),
+               cmocka_unit_test_setup_teardown(test_v1_limits_attach_oom_destroy, setup, teardown),
+               cmocka_unit_test_setup_teardown(test_v2_create_enables_controllers, setup, teardown),
+               cmocka_unit_test_setup_teardown(test_v2_limits_attach_oom_destroy, setup, teardown),
+               cmocka_unit_test_setup_teardown(test_real_create_limits_attach_destroy, setup,
+                                               teardown),
+               cmocka_unit_test_setup_teardown(test_real_ledger_undo_kills_tree, setup, teardown),
+               cmocka_unit_test_setup_teardown(test_real_oom_kill_counted, setup, teardown),
+               cmocka_unit_test_setup_teardown(test_real_pids_limit_enforced, setup, teardown),
+               cmocka_unit_test_setup_teardown(test_real_v2_backend, setup, teardown))

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "ethtool.h"
 #include "netlink.h"
 
@@ -83,16 +85,7 @@ static void test_tx_csum_on_off(void **state)
   assert_true(pid >= 0);
   if (pid == 0)
     _exit(child_body());
-  int status = 0;
-  assert_int_equal(waitpid(pid, &status, 0), pid);
-  assert_true(WIFEXITED(status));
-  assert_int_equal(WEXITSTATUS(status), 0);
+  assert_child_exited_ok(pid);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_tx_csum_on_off),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_tx_csum_on_off))

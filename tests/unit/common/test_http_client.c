@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "error.h"
 #include "http-client.h"
 
@@ -161,18 +163,26 @@ static void test_content_length(void **state)
   assert_int_equal(strcmp(sc.request + sc.request_len - 4, "\r\n\r\n"), 0);
 }
 
+/* Sends method path (with body, or none) to the scripted server, which must
+ * answer status with the body want. */
+static void expect_reply(struct script *sc, const char *method, const char *path, const char *body,
+                         int status, const char *want)
+{
+  struct http_response *r = NULL;
+  struct lab_error *err = NULL;
+  assert_int_equal(run(sc, method, path, body, 2000, &r, &err), 0);
+  assert_int_equal(http_response_status(r), status);
+  assert_string_equal(http_response_body(r), want);
+  http_response_free(r);
+}
+
 static void test_post_body_sent(void **state)
 {
   struct script sc = {
       .pieces = {"HTTP/1.1 201 Created\r\nContent-Length: 15\r\n\r\n", "{\"name\": \"lab\"}"},
       .piece_delay_ms = 20};
   const char *body = "{\"file\": \"<default>\", \"yaml\": \"name: x\\n\"}";
-  struct http_response *r = NULL;
-  struct lab_error *err = NULL;
-  assert_int_equal(run(&sc, "POST", "/v1/labs", body, 2000, &r, &err), 0);
-  assert_int_equal(http_response_status(r), 201);
-  assert_string_equal(http_response_body(r), "{\"name\": \"lab\"}");
-  http_response_free(r);
+  expect_reply(&sc, "POST", "/v1/labs", body, 201, "{\"name\": \"lab\"}");
   char expect[64];
   snprintf(expect, sizeof expect, "\r\nContent-Length: %zu\r\n", strlen(body));
   assert_non_null(strstr(sc.request, expect));
@@ -217,12 +227,7 @@ static void test_until_eof_and_interim(void **state)
   struct script sc = {.pieces = {"HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.0 500 Oops\r\n\r\n",
                                  "{\"error\": \"failed\"}"},
                       .piece_delay_ms = 10};
-  struct http_response *r = NULL;
-  struct lab_error *err = NULL;
-  assert_int_equal(run(&sc, "GET", "/", NULL, 2000, &r, &err), 0);
-  assert_int_equal(http_response_status(r), 500);
-  assert_string_equal(http_response_body(r), "{\"error\": \"failed\"}");
-  http_response_free(r);
+  expect_reply(&sc, "GET", "/", NULL, 500, "{\"error\": \"failed\"}");
 }
 
 static void expect_failure(const char *reply, int errnum, const char *fragment)
@@ -381,20 +386,11 @@ static void test_large_chunked_body(void **state)
   free(reply);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_content_length),
-      cmocka_unit_test(test_post_body_sent),
-      cmocka_unit_test(test_delete_without_body_has_zero_length),
-      cmocka_unit_test(test_chunked),
-      cmocka_unit_test(test_until_eof_and_interim),
-      cmocka_unit_test(test_malformed),
-      cmocka_unit_test(test_timeout),
-      cmocka_unit_test(test_timeout_bounds_wait),
-      cmocka_unit_test(test_socketpair_fd_left_open),
-      cmocka_unit_test(test_unreachable),
-      cmocka_unit_test(test_large_chunked_body),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_content_length),
+               cmocka_unit_test(test_post_body_sent),
+               cmocka_unit_test(test_delete_without_body_has_zero_length),
+               cmocka_unit_test(test_chunked), cmocka_unit_test(test_until_eof_and_interim),
+               cmocka_unit_test(test_malformed), cmocka_unit_test(test_timeout),
+               cmocka_unit_test(test_timeout_bounds_wait),
+               cmocka_unit_test(test_socketpair_fd_left_open), cmocka_unit_test(test_unreachable),
+               cmocka_unit_test(test_large_chunked_body))

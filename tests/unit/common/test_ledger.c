@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "ledger.h"
 #include "proc.h"
 
@@ -492,19 +494,14 @@ static void test_cgroup_parent_in_use_left_alone(void **state)
   free(foreign);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_rejects_bad_input, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_partial_trailing_line_ignored, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_undo_reverse_order, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_undo_keeps_going_and_keeps_ledger, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_undo_kills_recorded_process, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_undo_spares_reused_pid, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_list_labs, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_cgroup_parent_in_use_left_alone, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_shared_cgroup_parent_handed_over, setup, teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(
+    NULL, NULL, cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_rejects_bad_input, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_partial_trailing_line_ignored, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_undo_reverse_order, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_undo_keeps_going_and_keeps_ledger, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_undo_kills_recorded_process, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_undo_spares_reused_pid, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_list_labs, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_cgroup_parent_in_use_left_alone, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_shared_cgroup_parent_handed_over, setup, teardown))

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "error.h"
 #include "namespace.h"
 
@@ -228,12 +230,5 @@ static void test_ns_enter_failure_changes_nothing(void **state)
   lab_error_clear(&err);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_ns_open_errors),
-      cmocka_unit_test(test_ns_enter),
-      cmocka_unit_test(test_ns_enter_failure_changes_nothing),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_ns_open_errors), cmocka_unit_test(test_ns_enter),
+               cmocka_unit_test(test_ns_enter_failure_changes_nothing))

@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,12 +121,5 @@ static void test_beside_self(void **state)
   free(p);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_bindir),
-      cmocka_unit_test(test_path),
-      cmocka_unit_test(test_beside_self),
-  };
-  return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown, cmocka_unit_test(test_bindir), cmocka_unit_test(test_path),
+               cmocka_unit_test(test_beside_self))

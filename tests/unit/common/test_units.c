@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "units.h"
 
 static void test_sizes(void **state)
@@ -46,8 +48,4 @@ static void test_signals(void **state)
   assert_int_equal(units_parse_signal(""), -1);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_sizes), cmocka_unit_test(test_signals)};
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_sizes), cmocka_unit_test(test_signals))

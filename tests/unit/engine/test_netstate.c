@@ -27,6 +27,23 @@ static struct in_addr ip(const char *s)
   return a;
 }
 
+/* Adds a neighbour of st: dst on ifname, in state, with lladdr (6 bytes;
+ * NULL: none). */
+static struct netstate_neigh *add_neigh(struct netstate *st, const char *ifname, const char *dst,
+                                        const char *lladdr, uint16_t state)
+{
+  struct netstate_neigh *n = netstate_add_neigh(st);
+  assert_non_null(n);
+  snprintf(n->ifname, sizeof n->ifname, "%s", ifname);
+  n->dst = ip(dst);
+  if (lladdr != NULL) {
+    memcpy(n->lladdr, lladdr, 6);
+    n->lladdr_len = 6;
+  }
+  n->state = state;
+  return n;
+}
+
 static void add_link(struct netstate *st, const char *name, int ifindex, uint8_t mac_last,
                      const char *kind, uint32_t mtu, const char *master, int tx_csum)
 {
@@ -119,17 +136,8 @@ static struct netstate *node_state(int ifindex_base, int order_rev)
   snprintf(r->nexthops[1].ifname, IFNAMSIZ, "br0");
   r->nexthops[1].weight = 2;
 
-  struct netstate_neigh *n = netstate_add_neigh(st);
-  snprintf(n->ifname, sizeof n->ifname, "eth0");
-  n->dst = ip("10.250.0.1");
-  memcpy(n->lladdr, "\x02\xaa\xbb\xcc\xdd\xee", 6);
-  n->lladdr_len = 6;
-  n->state = NUD_PERMANENT;
-  n = netstate_add_neigh(st);
-  snprintf(n->ifname, sizeof n->ifname, "br0");
-  n->dst = ip("10.250.1.7");
-  n->state = NUD_FAILED;
-  n->flags = NTF_ROUTER;
+  add_neigh(st, "eth0", "10.250.0.1", "\x02\xaa\xbb\xcc\xdd\xee", NUD_PERMANENT);
+  add_neigh(st, "br0", "10.250.1.7", NULL, NUD_FAILED)->flags = NTF_ROUTER;
 
   struct netstate_qdisc *q = netstate_add_qdisc(st);
   snprintf(q->ifname, sizeof q->ifname, "eth0");
@@ -228,12 +236,7 @@ static void test_diff(void **state)
   b->links[2].mtu = 1300;                                       /* eth0 (added last in reverse) */
   memmove(&b->routes[0], &b->routes[1], 2 * sizeof *b->routes); /* the default route goes */
   b->n_routes--;
-  struct netstate_neigh *n = netstate_add_neigh(b);
-  snprintf(n->ifname, sizeof n->ifname, "eth0");
-  n->dst = ip("10.250.0.3");
-  memcpy(n->lladdr, "\x02\x00\x00\x00\x00\x03", 6);
-  n->lladdr_len = 6;
-  n->state = NUD_PERMANENT;
+  add_neigh(b, "eth0", "10.250.0.3", "\x02\x00\x00\x00\x00\x03", NUD_PERMANENT);
   struct lab_error *err = NULL;
   char *diff = NULL;
   assert_int_equal(netstate_diff(a, b, &diff, &err), 4);

@@ -10,6 +10,10 @@
 
 #include <arpa/inet.h>
 #include <cmocka.h>
+
+#include "unit-test.h"
+
+#define EXEC_TEST_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #include <json-c/json.h>
 
 #include "probe.h"
@@ -47,6 +51,11 @@ static void assert_spec_equal(const struct probe_spec *a, const struct probe_spe
   assert_str_or_null_equal(a->http.body, b->http.body);
   assert_str_or_null_equal(a->udp.payload, b->udp.payload);
   assert_str_or_null_equal(a->udp.expect, b->udp.expect);
+  assert_str_or_null_equal(a->exec.pod, b->exec.pod);
+  assert_str_or_null_equal(a->exec.container, b->exec.container);
+  for (size_t i = 0; a->exec.argv != NULL && a->exec.argv[i] != NULL; i++)
+    assert_string_equal(a->exec.argv[i], b->exec.argv[i]);
+  assert_true((a->exec.argv == NULL) == (b->exec.argv == NULL));
 }
 
 /* to_json, to text, back: the same spec. */
@@ -111,6 +120,54 @@ static void test_spec_round_trips(void **state)
   s.udp.expect = strdup("pong");
   round_trip(&s);
   probe_spec_clear(&s);
+
+  probe_spec_init(&s, PROBE_EXEC);
+  s.exec.argv = calloc(3, sizeof *s.exec.argv);
+  s.exec.argv[0] = strdup("chmod");
+  s.exec.argv[1] = strdup("777 /etc/hosts");
+  round_trip(&s);
+  s.exec.pod = strdup("web");
+  round_trip(&s);
+  s.exec.container = strdup("httpd");
+  s.timeout_ms = 5000;
+  round_trip(&s);
+  struct probe_spec copy;
+  probe_spec_copy(&copy, &s);
+  assert_spec_equal(&s, &copy);
+  probe_spec_clear(&copy);
+  probe_spec_clear(&s);
+}
+
+/* exec probes here (pid 0: no namespaces entered): exit status, the first
+ * line of output in the reason, the timeout. */
+static void exec_case(const char *script, int timeout_ms, bool ok, const char *reason)
+{
+  struct probe_spec s;
+  probe_spec_init(&s, PROBE_EXEC);
+  s.timeout_ms = timeout_ms;
+  s.exec.argv = calloc(4, sizeof *s.exec.argv);
+  s.exec.argv[0] = strdup("sh");
+  s.exec.argv[1] = strdup("-c");
+  s.exec.argv[2] = strdup(script);
+  struct probe_result r;
+  struct lab_error *err = NULL;
+  if (probe_run(&s, &r, &err) < 0)
+    fail_msg("%s: %s", script, err->msg);
+  assert_int_equal(r.ok, ok);
+  assert_string_equal(r.reason, reason);
+  probe_spec_clear(&s);
+}
+
+static void test_exec_local(void **state)
+{
+  exec_case("true", 2000, true, "exit status 0");
+  exec_case("echo; echo chmod: /etc/hosts: Operation not permitted >&2; exit 1", 2000, false,
+            "exit status 1: chmod: /etc/hosts: Operation not permitted");
+  exec_case("exit 3", 2000, false, "exit status 3");
+  exec_case("kill -9 $$", 2000, false, "killed by signal 9");
+  exec_case("test \"$PATH\" = " EXEC_TEST_PATH " && test \"$(pwd)\" = /", 2000, true,
+            "exit status 0");
+  exec_case("sleep 5", 200, false, "command did not finish in 200 ms");
 }
 
 static void test_spec_defaults(void **state)
@@ -158,7 +215,13 @@ static void test_spec_refusals(void **state)
       {"[]", "spec: not a JSON object"},
       {"{\"target\":\"10.1.1.2\"}", "spec: no kind"},
       {"{\"kind\":\"exec\",\"target\":\"10.1.1.2\"}",
-       "spec: unknown kind \"exec\" (ping, tcp, http, udp)"},
+       "spec: field \"target\" does not apply to an exec probe"},
+      {"{\"kind\":\"nope\"}", "spec: unknown kind \"nope\" (ping, tcp, http, udp, exec)"},
+      {"{\"kind\":\"exec\"}", "exec: no command"},
+      {"{\"kind\":\"exec\",\"argv\":[]}", "exec: no command"},
+      {"{\"kind\":\"exec\",\"argv\":[1]}", "spec: argv: must be a list of strings"},
+      {"{\"kind\":\"exec\",\"argv\":[\"true\"],\"container\":\"c\"}",
+       "exec: a container needs its pod"},
       {"{\"kind\":\"ping\"}", "spec: no target"},
       {"{\"kind\":\"ping\",\"target\":\"web\"}",
        "spec: target \"web\": not an IPv4 address (names are resolved by nodelabd)"},
@@ -238,20 +301,17 @@ static void test_spec_validate_and_run_refuse(void **state)
   struct probe_result r;
   struct lab_error *err = NULL;
   assert_int_equal(probe_run(&s, &r, &err), -1); /* no port: nothing sent */
-  assert_string_equal(err->msg, "tcp: no target port");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "tcp: no target port");
   s.kind = PROBE_KIND_COUNT;
   assert_int_equal(probe_spec_validate(&s, &err), -1);
-  assert_string_equal(err->msg, "unknown probe kind 4");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "unknown probe kind 5");
   s.kind = PROBE_TCP;
   s.port = 7;
   s.tcp.send = malloc(PROBE_MAX_TEXT + 2);
   memset(s.tcp.send, 'x', PROBE_MAX_TEXT + 1);
   s.tcp.send[PROBE_MAX_TEXT + 1] = '\0';
   assert_int_equal(probe_spec_validate(&s, &err), -1);
-  assert_string_equal(err->msg, "tcp: send: 4097 bytes, at most 4096");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "tcp: send: 4097 bytes, at most 4096");
 
   struct probe_spec copy;
   s.tcp.send[3] = '\0';
@@ -411,17 +471,9 @@ static void test_http_head(void **state)
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_spec_round_trips),
-      cmocka_unit_test(test_spec_defaults),
-      cmocka_unit_test(test_spec_refusals),
-      cmocka_unit_test(test_spec_validate_and_run_refuse),
-      cmocka_unit_test(test_result_round_trips),
-      cmocka_unit_test(test_result_refusals),
-      cmocka_unit_test(test_formatting),
-      cmocka_unit_test(test_http_head),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_spec_round_trips),
+               cmocka_unit_test(test_spec_defaults), cmocka_unit_test(test_spec_refusals),
+               cmocka_unit_test(test_spec_validate_and_run_refuse),
+               cmocka_unit_test(test_result_round_trips), cmocka_unit_test(test_result_refusals),
+               cmocka_unit_test(test_formatting), cmocka_unit_test(test_http_head),
+               cmocka_unit_test(test_exec_local))

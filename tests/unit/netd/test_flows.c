@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "flows.h"
 #include "ofp.h"
 
@@ -21,22 +23,7 @@
 #include "openvswitch/ofp-flow.h"
 #include "packets.h"
 
-#define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
-
-/* node1 of the default lab, with node2 and node3 as remotes. */
-static struct flows_model *lab_model(void)
-{
-  struct lab_error *err = NULL;
-  struct flows_model *m = flows_model_new("node1", IP(10, 1, 0, 0), 16, IP(10, 1, 1, 0), 24,
-                                          IP(192, 168, 122, 202), &err);
-  assert_non_null(m);
-  assert_int_equal(
-      flows_model_add_remote(m, "node2", IP(10, 1, 2, 0), 24, IP(192, 168, 122, 203), &err), 0);
-  assert_int_equal(
-      flows_model_add_remote(m, "node3", IP(10, 1, 3, 0), 24, IP(192, 168, 122, 204), &err), 0);
-  assert_null(err);
-  return m;
-}
+#include "netd-test.h"
 
 static size_t count_containing(const struct flows_list *l, const char *needle)
 {
@@ -73,7 +60,7 @@ static void test_one_tunnel_flow_per_remote(void **state)
   struct flows_model *m = lab_model();
   struct flows_list l;
   struct lab_error *err = NULL;
-  assert_int_equal(flows_generate(m, &l, &err), 0);
+  generate(m, &l);
 
   assert_int_equal(count_containing(&l, "->tun_dst"), 2);
   char *f2 = flows_with(&l, "set_field:192.168.122.203->tun_dst");
@@ -95,11 +82,11 @@ static void test_one_tunnel_flow_per_remote(void **state)
   assert_int_equal(
       flows_model_add_remote(m, "node4", IP(10, 1, 4, 0), 24, IP(192, 168, 122, 205), &err), 0);
   struct flows_list l2;
-  assert_int_equal(flows_generate(m, &l2, &err), 0);
+  generate(m, &l2);
   assert_int_equal(count_containing(&l2, "->tun_dst"), 3);
   assert_int_equal(flows_model_del_remote(m, "node2", &err), 0);
   struct flows_list l3;
-  assert_int_equal(flows_generate(m, &l3, &err), 0);
+  generate(m, &l3);
   assert_int_equal(count_containing(&l3, "->tun_dst"), 2);
   assert_int_equal(count_containing(&l3, "192.168.122.203"), 0);
   assert_int_equal(count_containing(&l3, "192.168.122.205->tun_dst"), 1);
@@ -115,8 +102,7 @@ static void test_dispatch_and_gateway(void **state)
   (void)state;
   struct flows_model *m = lab_model();
   struct flows_list l;
-  struct lab_error *err = NULL;
-  assert_int_equal(flows_generate(m, &l, &err), 0);
+  generate(m, &l);
   char *s = flows_with(&l, "table=0,");
   assert_non_null(strstr(s, "table=0,priority=200,ip,in_port=1,nw_src=10.1.0.0/16 "
                             "actions=goto_table:10\n"));
@@ -145,10 +131,10 @@ static void test_every_flow_parses_as_openflow13(void **state)
   (void)state;
   struct flows_model *m = lab_model();
   struct lab_error *err = NULL;
-  assert_int_equal(flows_model_add_pod(m, "web", IP(10, 1, 1, 2), 3, &err), 0);
-  assert_int_equal(flows_model_add_pod(m, "db", IP(10, 1, 1, 3), 4, &err), 0);
+  add_pod(m, "web", IP(10, 1, 1, 2), 3);
+  add_pod(m, "db", IP(10, 1, 1, 3), 4);
   struct flows_list l;
-  assert_int_equal(flows_generate(m, &l, &err), 0);
+  generate(m, &l);
   assert_true(l.n > 20);
   for (size_t i = 0; i < l.n; i++) {
     char *s = flows_entry_format(&l.v[i]);
@@ -173,10 +159,9 @@ static void test_local_pod_delivery(void **state)
 {
   (void)state;
   struct flows_model *m = lab_model();
-  struct lab_error *err = NULL;
-  assert_int_equal(flows_model_add_pod(m, "web", IP(10, 1, 1, 5), 7, &err), 0);
+  add_pod(m, "web", IP(10, 1, 1, 5), 7);
   struct flows_list l;
-  assert_int_equal(flows_generate(m, &l, &err), 0);
+  generate(m, &l);
   char *s = flows_with(&l, "10.1.1.5");
   assert_string_equal(s, "table=20,priority=100,arp,in_port=7,arp_spa=10.1.1.5,"
                          "arp_sha=0a:58:0a:01:01:05 actions=goto_table:30\n"
@@ -196,11 +181,11 @@ static void test_pod_add_del_changes_only_its_flows(void **state)
   (void)state;
   struct flows_model *m = lab_model();
   struct lab_error *err = NULL;
-  assert_int_equal(flows_model_add_pod(m, "a", IP(10, 1, 1, 2), 3, &err), 0);
+  add_pod(m, "a", IP(10, 1, 1, 2), 3);
   struct flows_list before, after, removed, added;
-  assert_int_equal(flows_generate(m, &before, &err), 0);
-  assert_int_equal(flows_model_add_pod(m, "b", IP(10, 1, 1, 9), 4, &err), 0);
-  assert_int_equal(flows_generate(m, &after, &err), 0);
+  generate(m, &before);
+  add_pod(m, "b", IP(10, 1, 1, 9), 4);
+  generate(m, &after);
 
   assert_int_equal(flows_diff(&before, &after, &removed, &added, &err), 0);
   assert_int_equal(removed.n, 0);
@@ -215,7 +200,7 @@ static void test_pod_add_del_changes_only_its_flows(void **state)
 
   assert_int_equal(flows_model_del_pod(m, "b", &err), 0);
   struct flows_list again;
-  assert_int_equal(flows_generate(m, &again, &err), 0);
+  generate(m, &again);
   assert_int_equal(flows_diff(&after, &again, &removed, &added, &err), 0);
   assert_int_equal(added.n, 0);
   assert_int_equal(removed.n, 4);
@@ -229,7 +214,7 @@ static void test_pod_add_del_changes_only_its_flows(void **state)
   /* A port change (re-attach) replaces exactly the flows naming the port. */
   assert_int_equal(flows_model_set_pod_ofport(m, "a", 12, &err), 0);
   struct flows_list moved;
-  assert_int_equal(flows_generate(m, &moved, &err), 0);
+  generate(m, &moved);
   flows_list_free(&removed);
   flows_list_free(&added);
   assert_int_equal(flows_diff(&again, &moved, &removed, &added, &err), 0);
@@ -261,9 +246,9 @@ static void test_bad_pods_and_nodes_change_nothing(void **state)
   (void)state;
   struct flows_model *m = lab_model();
   struct lab_error *err = NULL;
-  assert_int_equal(flows_model_add_pod(m, "a", IP(10, 1, 1, 2), 3, &err), 0);
+  add_pod(m, "a", IP(10, 1, 1, 2), 3);
   struct flows_list before;
-  assert_int_equal(flows_generate(m, &before, &err), 0);
+  generate(m, &before);
 
   expect_error(flows_model_add_pod(m, "a", IP(10, 1, 1, 3), 4, &err), &err, EEXIST, "already");
   expect_error(flows_model_add_pod(m, "b", IP(10, 1, 1, 2), 4, &err), &err, EEXIST,
@@ -291,7 +276,7 @@ static void test_bad_pods_and_nodes_change_nothing(void **state)
       EEXIST, "node2");
 
   struct flows_list after, removed, added;
-  assert_int_equal(flows_generate(m, &after, &err), 0);
+  generate(m, &after);
   assert_int_equal(flows_diff(&before, &after, &removed, &added, &err), 0);
   assert_int_equal(removed.n + added.n, 0);
   assert_int_equal(flows_model_pod_count(m), 1);
@@ -313,10 +298,9 @@ static void test_macs_and_lookups(void **state)
   assert_string_equal(mac, "0a:58:0a:01:02:fe");
 
   struct flows_model *m = lab_model();
-  struct lab_error *err = NULL;
   assert_int_equal(flows_model_gateway(m), IP(10, 1, 1, 1));
-  assert_int_equal(flows_model_add_pod(m, "zeta", IP(10, 1, 1, 20), 5, &err), 0);
-  assert_int_equal(flows_model_add_pod(m, "alpha", IP(10, 1, 1, 21), 6, &err), 0);
+  add_pod(m, "zeta", IP(10, 1, 1, 20), 5);
+  add_pod(m, "alpha", IP(10, 1, 1, 21), 6);
   assert_string_equal(flows_model_pod_name(m, 0), "alpha");
   assert_string_equal(flows_model_pod_name(m, 1), "zeta");
   uint32_t ip;
@@ -434,11 +418,10 @@ static void test_egress_through_tun0(void **state)
 {
   (void)state;
   struct flows_model *m = lab_model();
-  struct lab_error *err = NULL;
-  assert_int_equal(flows_model_add_pod(m, "web", WEB, WEB_PORT, &err), 0);
-  assert_int_equal(flows_model_add_pod(m, "db", IP(10, 1, 1, 3), 4, &err), 0);
+  add_pod(m, "web", WEB, WEB_PORT);
+  add_pod(m, "db", IP(10, 1, 1, 3), 4);
   struct flows_list l;
-  assert_int_equal(flows_generate(m, &l, &err), 0);
+  generate(m, &l);
 
   /* Exactly one egress flow, one way into its table, whatever the pods. */
   char *s = flows_with(&l, "table=100,");
@@ -494,17 +477,10 @@ static void test_egress_through_tun0(void **state)
   flows_model_free(m);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_one_tunnel_flow_per_remote),
-      cmocka_unit_test(test_dispatch_and_gateway),
-      cmocka_unit_test(test_every_flow_parses_as_openflow13),
-      cmocka_unit_test(test_local_pod_delivery),
-      cmocka_unit_test(test_pod_add_del_changes_only_its_flows),
-      cmocka_unit_test(test_bad_pods_and_nodes_change_nothing),
-      cmocka_unit_test(test_macs_and_lookups),
-      cmocka_unit_test(test_egress_through_tun0),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_one_tunnel_flow_per_remote),
+               cmocka_unit_test(test_dispatch_and_gateway),
+               cmocka_unit_test(test_every_flow_parses_as_openflow13),
+               cmocka_unit_test(test_local_pod_delivery),
+               cmocka_unit_test(test_pod_add_del_changes_only_its_flows),
+               cmocka_unit_test(test_bad_pods_and_nodes_change_nothing),
+               cmocka_unit_test(test_macs_and_lookups), cmocka_unit_test(test_egress_through_tun0))

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "ofp.h"
 
 #include "openflow/openflow.h"
@@ -72,12 +74,5 @@ static void test_versions_and_idl(void **state)
   assert_string_equal(ovsrec_table_interface.name, "Interface");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_flow_round_trip),
-      cmocka_unit_test(test_bad_flow_is_an_error),
-      cmocka_unit_test(test_versions_and_idl),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_flow_round_trip),
+               cmocka_unit_test(test_bad_flow_is_an_error), cmocka_unit_test(test_versions_and_idl))

@@ -23,7 +23,7 @@
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-flow.h"
 
-#define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+#include "netd-test.h"
 
 /* The flow statistics a switch would report for the flow `text` (ovs-ofctl
  * syntax): what ovs_tool_flow_format() is fed.  Release with free_stats(). */
@@ -125,14 +125,10 @@ static void test_netd_table_round_trip(void **state)
 {
   (void)state;
   struct lab_error *err = NULL;
-  struct flows_model *m = flows_model_new("node1", IP(10, 1, 0, 0), 16, IP(10, 1, 1, 0), 24,
-                                          IP(192, 168, 122, 202), &err);
-  assert_non_null(m);
-  assert_int_equal(
-      flows_model_add_remote(m, "node2", IP(10, 1, 2, 0), 24, IP(192, 168, 122, 203), &err), 0);
-  assert_int_equal(flows_model_add_pod(m, "web", IP(10, 1, 1, 2), 3, &err), 0);
+  struct flows_model *m = lab_model();
+  add_pod(m, "web", IP(10, 1, 1, 2), 3);
   struct flows_list l;
-  assert_int_equal(flows_generate(m, &l, &err), 0);
+  generate(m, &l);
   struct ofputil_flow_stats *fses = calloc(l.n, sizeof *fses);
   for (size_t i = 0; i < l.n; i++) {
     char *text = flows_entry_format(&l.v[i]);

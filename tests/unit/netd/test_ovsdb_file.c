@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "ovsdb-file.h"
 
 static char *slurp(const char *path, size_t *len)
@@ -93,11 +95,5 @@ static void test_bad_schema(void **state)
   rmdir(dir);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_same_as_ovsdb_tool),
-      cmocka_unit_test(test_bad_schema),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_same_as_ovsdb_tool),
+               cmocka_unit_test(test_bad_schema))

@@ -22,4 +22,20 @@ static inline void assert_str_eq(const char *a, const char *b)
     assert_string_equal(a, b);
 }
 
+/* Decoding the JSON text with decode(o, out, &err) fails with the message
+ * want_msg and, unless want_errnum is ANY_ERRNUM, errno value want_errnum. */
+#define ANY_ERRNUM (-1)
+#define assert_decode_error(decode, out, text, want_msg, want_errnum)                              \
+  do {                                                                                             \
+    struct json_object *o_ = json_tokener_parse(text);                                             \
+    struct lab_error *e_ = NULL;                                                                   \
+    assert_int_equal(decode(o_, out, &e_), -1);                                                    \
+    assert_non_null(e_);                                                                           \
+    assert_string_equal(e_->msg, want_msg);                                                        \
+    if ((want_errnum) != ANY_ERRNUM)                                                               \
+      assert_int_equal(e_->errnum, (want_errnum));                                                 \
+    lab_error_clear(&e_);                                                                          \
+    json_object_put(o_);                                                                           \
+  } while (0)
+
 #endif

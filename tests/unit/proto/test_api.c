@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,23 +93,12 @@ static void test_labs(void **state)
   free(first);
 
   /* No "labs" array; an unknown state. */
-  o = json_tokener_parse("{\"lab\": []}");
-  assert_int_equal(api_labs_decode(o, &back, &err), -1);
-  assert_string_equal(err->msg, "no \"labs\" array in the reply");
-  assert_int_equal(err->errnum, EPROTO);
-  lab_error_clear(&err);
-  json_object_put(o);
-  o = json_tokener_parse("{\"labs\": [{\"name\": \"a\", \"state\": \"dancing\"}]}");
-  assert_int_equal(api_labs_decode(o, &back, &err), -1);
-  assert_string_equal(err->msg, "labs: lab: unknown state \"dancing\"");
-  assert_int_equal(err->errnum, EPROTO);
-  lab_error_clear(&err);
-  json_object_put(o);
-  o = json_tokener_parse("[1]");
-  assert_int_equal(api_labs_decode(o, &back, &err), -1);
-  assert_string_equal(err->msg, "labs reply: not a JSON object");
-  lab_error_clear(&err);
-  json_object_put(o);
+  assert_decode_error(api_labs_decode, &back, "{\"lab\": []}", "no \"labs\" array in the reply",
+                      EPROTO);
+  assert_decode_error(api_labs_decode, &back,
+                      "{\"labs\": [{\"name\": \"a\", \"state\": \"dancing\"}]}",
+                      "labs: lab: unknown state \"dancing\"", EPROTO);
+  assert_decode_error(api_labs_decode, &back, "[1]", "labs reply: not a JSON object", ANY_ERRNUM);
 }
 
 /* A status as nodelabd sends it for a small lab. */
@@ -129,8 +120,9 @@ static const char status_json[] =
     "\"cgroup_mode\":\"v2\",\"links\":[{\"node\":\"node1\",\"ifname\":\"eth0\",\"peer\":\"vn1\","
     "\"bridge\":\"underlay\",\"address\":\"192.168.122.201\\/24\"}],\"fabric\":{\"pid\":99,"
     "\"starttime\":1,\"bridge\":\"underlay\"},\"faults\":[{\"name\":\"f\",\"kind\":\"link-down\","
-    "\"node\":\"node1\",\"state\":\"active\"}],\"checks\":[{\"name\":\"c\",\"result\":\"pass\","
-    "\"message\":\"ok\"}]}";
+    "\"node\":\"node1\",\"state\":\"active\"}],\"checks\":[{\"name\":\"c\",\"kind\":\"http\","
+    "\"from\":\"node2\\/client\",\"to\":\"web:8080\",\"result\":\"passed\",\"latencyMs\":1.234,"
+    "\"reason\":\"HTTP 200\",\"time\":\"t\"}]}";
 
 static void test_lab_status(void **state)
 {
@@ -164,7 +156,8 @@ static void test_lab_status(void **state)
   assert_int_equal(st.n_faults, 1);
   assert_string_equal(st.faults[0].kind, "link-down");
   assert_int_equal(st.n_checks, 1);
-  assert_string_equal(st.checks[0].result, "pass");
+  assert_int_equal(st.checks[0].result, API_CHECK_PASSED);
+  assert_true(st.checks[0].latency_ms == 1.234);
   /* Encoded again: the very bytes it came as. */
   struct json_object *again = api_lab_status_encode(&st);
   assert_string_equal(text(again), status_json);
@@ -173,22 +166,74 @@ static void test_lab_status(void **state)
   json_object_put(o);
 
   /* Malformed: a state unknown, an array that is not one. */
-  o = json_tokener_parse("{\"name\":\"x\",\"nodes\":[{\"state\":\"asleep\"}]}");
-  assert_int_equal(api_lab_status_decode(o, &st, &err), -1);
-  assert_string_equal(err->msg, "lab status: unknown state \"asleep\"");
+  assert_decode_error(api_lab_status_decode, &st,
+                      "{\"name\":\"x\",\"nodes\":[{\"state\":\"asleep\"}]}",
+                      "lab status: unknown state \"asleep\"", EPROTO);
+  assert_decode_error(api_lab_status_decode, &st, "{\"name\":\"x\",\"pods\":{}}",
+                      "lab status: \"pods\" is not an array", ANY_ERRNUM);
+  assert_decode_error(api_lab_status_decode, &st, "{\"name\":\"x\",\"links\":[3]}",
+                      "lab status: links: not a JSON object", ANY_ERRNUM);
+}
+
+static void test_checks(void **state)
+{
+  /* The request: names, or none. */
+  const char *names[] = {"ping-web", "client-to-web", NULL};
+  struct json_object *o = api_check_run_encode(&(struct api_check_run){.names = names});
+  assert_string_equal(text(o), "{\"names\":[\"ping-web\",\"client-to-web\"]}");
+  struct api_check_run run;
+  struct lab_error *err = NULL;
+  assert_int_equal(api_check_run_decode(o, &run, &err), 0);
+  assert_string_equal(run.names[1], "client-to-web");
+  assert_null(run.names[2]);
+  api_check_run_release(&run);
+  json_object_put(o);
+  o = json_tokener_parse("{}");
+  assert_int_equal(api_check_run_decode(o, &run, &err), 0);
+  assert_null(run.names);
+  json_object_put(o);
+  o = json_tokener_parse("{\"names\":[\"a\",3]}");
+  assert_int_equal(api_check_run_decode(o, &run, &err), -1);
+  assert_string_equal(err->msg, "check request: \"names\" is not a list of check names");
   assert_int_equal(err->errnum, EPROTO);
   lab_error_clear(&err);
   json_object_put(o);
-  o = json_tokener_parse("{\"name\":\"x\",\"pods\":{}}");
-  assert_int_equal(api_lab_status_decode(o, &st, &err), -1);
-  assert_string_equal(err->msg, "lab status: \"pods\" is not an array");
+
+  /* The reply: results, an expected failure, a latency unknown. */
+  static const char reply[] =
+      "{\"checks\":[{\"name\":\"ping-web\",\"kind\":\"ping\",\"from\":\"node2\\/client\","
+      "\"to\":\"web\",\"result\":\"passed\",\"latencyMs\":0.067,\"reason\":\"3 of 3 ICMP "
+      "echoes answered\",\"time\":\"2026-12-01T10:00:00.000Z\"},{\"name\":\"chmod\",\"kind\":"
+      "\"exec\",\"from\":\"node1\\/web\\/httpd\",\"to\":\"chmod\",\"result\":\"passed\","
+      "\"expectFail\":true,\"latencyMs\":12.500,\"reason\":\"failed as expected: exit status 1\","
+      "\"time\":\"t\"},{\"name\":\"tcp\",\"kind\":\"tcp\",\"from\":\"master\",\"to\":"
+      "\"10.1.1.9:80\",\"result\":\"failed\",\"reason\":\"TCP connect timed out\",\"time\":"
+      "\"t\"}],\"passed\":2,\"failed\":1}";
+  o = json_tokener_parse(reply);
+  assert_non_null(o);
+  struct api_check_results res;
+  assert_int_equal(api_check_results_decode(o, &res, &err), 0);
+  assert_int_equal(res.n_checks, 3);
+  assert_int_equal(res.passed, 2);
+  assert_int_equal(res.failed, 1);
+  assert_true(res.checks[1].expect_fail);
+  assert_false(res.checks[0].expect_fail);
+  assert_int_equal(res.checks[2].result, API_CHECK_FAILED);
+  assert_true(res.checks[2].latency_ms == -1);
+  assert_string_equal(res.checks[2].reason, "TCP connect timed out");
+  struct json_object *again = api_check_results_encode(&res);
+  assert_string_equal(text(again), reply);
+  json_object_put(again);
+  api_check_results_release(&res);
+  json_object_put(o);
+
+  o = json_tokener_parse("{\"checks\":[{\"name\":\"x\",\"result\":\"maybe\"}]}");
+  assert_int_equal(api_check_results_decode(o, &res, &err), -1);
+  assert_string_equal(err->msg, "check reply: unknown result \"maybe\"");
+  assert_int_equal(err->errnum, EPROTO);
   lab_error_clear(&err);
   json_object_put(o);
-  o = json_tokener_parse("{\"name\":\"x\",\"links\":[3]}");
-  assert_int_equal(api_lab_status_decode(o, &st, &err), -1);
-  assert_string_equal(err->msg, "lab status: links: not a JSON object");
-  lab_error_clear(&err);
-  json_object_put(o);
+  assert_string_equal(api_check_result_name(API_CHECK_FAILED), "failed");
 }
 
 static void test_events(void **state)
@@ -218,11 +263,8 @@ static void test_events(void **state)
   json_object_put(o);
   free(first);
 
-  o = json_tokener_parse("{\"events\": 5, \"next\": 1}");
-  assert_int_equal(api_events_decode(o, &back, &err), -1);
-  assert_string_equal(err->msg, "events reply: \"events\" is not an array");
-  lab_error_clear(&err);
-  json_object_put(o);
+  assert_decode_error(api_events_decode, &back, "{\"events\": 5, \"next\": 1}",
+                      "events reply: \"events\" is not an array", ANY_ERRNUM);
 }
 
 static void test_state_names(void **state)
@@ -234,12 +276,6 @@ static void test_state_names(void **state)
   assert_string_equal(api_lab_state_name((enum api_lab_state)42), "unknown");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_small_replies), cmocka_unit_test(test_labs),
-      cmocka_unit_test(test_lab_status),    cmocka_unit_test(test_events),
-      cmocka_unit_test(test_state_names),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_small_replies), cmocka_unit_test(test_labs),
+               cmocka_unit_test(test_lab_status), cmocka_unit_test(test_checks),
+               cmocka_unit_test(test_events), cmocka_unit_test(test_state_names))

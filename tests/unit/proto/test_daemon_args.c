@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,9 +91,7 @@ static void init_error(char **argv, const char *msg)
   struct init_args y;
   struct lab_error *err = NULL;
   assert_int_equal(PARSE(init_args_parse, argv, &y, &err), -1);
-  assert_non_null(err);
-  assert_string_equal(err->msg, msg);
-  lab_error_clear(&err);
+  assert_error_msg(&err, msg);
   assert_null(y.name);
 }
 
@@ -185,9 +185,7 @@ static void netd_error(char **argv, const char *msg)
   struct netd_args y;
   struct lab_error *err = NULL;
   assert_int_equal(PARSE(netd_args_parse, argv, &y, &err), -1);
-  assert_non_null(err);
-  assert_string_equal(err->msg, msg);
-  lab_error_clear(&err);
+  assert_error_msg(&err, msg);
   assert_null(y.node);
   assert_int_equal(y.n_remotes, 0);
 }
@@ -264,9 +262,7 @@ static void serve_error(char **argv, const char *msg)
   struct runtime_serve_args y;
   struct lab_error *err = NULL;
   assert_int_equal(PARSE(runtime_serve_args_parse, argv, &y, &err), -1);
-  assert_non_null(err);
-  assert_string_equal(err->msg, msg);
-  lab_error_clear(&err);
+  assert_error_msg(&err, msg);
   assert_null(y.socket);
 }
 
@@ -281,15 +277,9 @@ static void test_serve_errors(void **state)
   serve_error(A("serve", "now"), "nodelab-runtime serve: unexpected argument now");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_teardown(test_init_round_trip, teardown),
-      cmocka_unit_test_teardown(test_init_errors, teardown),
-      cmocka_unit_test_teardown(test_netd_round_trip, teardown),
-      cmocka_unit_test_teardown(test_netd_errors, teardown),
-      cmocka_unit_test_teardown(test_serve_round_trip, teardown),
-      cmocka_unit_test_teardown(test_serve_errors, teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test_teardown(test_init_round_trip, teardown),
+               cmocka_unit_test_teardown(test_init_errors, teardown),
+               cmocka_unit_test_teardown(test_netd_round_trip, teardown),
+               cmocka_unit_test_teardown(test_netd_errors, teardown),
+               cmocka_unit_test_teardown(test_serve_round_trip, teardown),
+               cmocka_unit_test_teardown(test_serve_errors, teardown))

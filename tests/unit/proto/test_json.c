@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "unit-test.h"
+#include "strv.h"
 #include <json-c/json.h>
 
 #include "json.h"
@@ -33,7 +36,7 @@ static void test_getters_types(void **state)
   assert_string_equal(v[0], "p");
   assert_string_equal(v[1], "q");
   assert_null(v[2]);
-  json_strv_free(v);
+  strv_free(v);
   assert_null(json_get_strv(o, "mixed"));
   json_add_str(o, "added", NULL);
   assert_null(json_get_str(o, "added"));
@@ -52,11 +55,5 @@ static void test_timefmt_digits(void **state)
   assert_int_equal(strlen(timefmt_iso(buf, NULL, 9)), 30);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_getters_types),
-      cmocka_unit_test(test_timefmt_digits),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_getters_types),
+               cmocka_unit_test(test_timefmt_digits))

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "netd-ctl.h"
 
 static int argc_of(const char *const argv[])
@@ -203,14 +205,6 @@ static void test_pod_add_reply(void **state)
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_pod_add_round_trip),
-      cmocka_unit_test(test_pod_add_refused),
-      cmocka_unit_test(test_pod_del),
-      cmocka_unit_test(test_show),
-      cmocka_unit_test(test_pod_add_reply),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_pod_add_round_trip),
+               cmocka_unit_test(test_pod_add_refused), cmocka_unit_test(test_pod_del),
+               cmocka_unit_test(test_show), cmocka_unit_test(test_pod_add_reply))

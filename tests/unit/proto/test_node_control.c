@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -137,17 +139,10 @@ static void test_events(void **state)
       "{\"event\":\"exited\",\"name\":\"netd\",\"pid\":12,\"status\":9}");
 
   struct node_control_event e;
-  struct lab_error *err = NULL;
-  struct json_object *o = json_tokener_parse("{\"event\": \"started\", \"pid\": 3}");
-  assert_int_equal(node_control_event_decode(o, &e, &err), -1);
-  assert_string_equal(err->msg, "node control started: no daemon name");
-  lab_error_clear(&err);
-  json_object_put(o);
-  o = json_tokener_parse("{\"event\": \"exploded\"}");
-  assert_int_equal(node_control_event_decode(o, &e, &err), -1);
-  assert_string_equal(err->msg, "node control event: exploded");
-  lab_error_clear(&err);
-  json_object_put(o);
+  assert_decode_error(node_control_event_decode, &e, "{\"event\": \"started\", \"pid\": 3}",
+                      "node control started: no daemon name", ANY_ERRNUM);
+  assert_decode_error(node_control_event_decode, &e, "{\"event\": \"exploded\"}",
+                      "node control event: exploded", ANY_ERRNUM);
 }
 
 static void test_socket(void **state)
@@ -184,13 +179,5 @@ static void test_socket(void **state)
   close(sv[0]);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_requests),
-      cmocka_unit_test(test_request_errors),
-      cmocka_unit_test(test_events),
-      cmocka_unit_test(test_socket),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_requests), cmocka_unit_test(test_request_errors),
+               cmocka_unit_test(test_events), cmocka_unit_test(test_socket))

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "podman-opts.h"
 
 /* A mutable argv {"run", ..., NULL} of copies (getopt may permute it). */
@@ -161,13 +163,5 @@ static void test_network_modes(void **state)
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_everything),
-      cmocka_unit_test(test_cpus),
-      cmocka_unit_test(test_refusals),
-      cmocka_unit_test(test_network_modes),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_everything), cmocka_unit_test(test_cpus),
+               cmocka_unit_test(test_refusals), cmocka_unit_test(test_network_modes))

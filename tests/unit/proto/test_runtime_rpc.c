@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "unit-test.h"
 #include <json-c/json.h>
 
 #include "runtime-rpc.h"
@@ -486,14 +488,8 @@ static void test_images(void **state)
   json_object_put(o);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_op_names),         cmocka_unit_test(test_run_round_trip),
-      cmocka_unit_test(test_net_names),        cmocka_unit_test(test_refusals),
-      cmocka_unit_test(test_ctr_ops),          cmocka_unit_test(test_ps_round_trip),
-      cmocka_unit_test(test_exec_resize_exit), cmocka_unit_test(test_pods),
-      cmocka_unit_test(test_images),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_op_names), cmocka_unit_test(test_run_round_trip),
+               cmocka_unit_test(test_net_names), cmocka_unit_test(test_refusals),
+               cmocka_unit_test(test_ctr_ops), cmocka_unit_test(test_ps_round_trip),
+               cmocka_unit_test(test_exec_resize_exit), cmocka_unit_test(test_pods),
+               cmocka_unit_test(test_images))

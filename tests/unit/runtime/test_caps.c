@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "caps.h"
 
 static void test_names(void **state)
@@ -66,18 +68,8 @@ static void test_apply_in_child(void **state)
       _exit(11);
     _exit(0);
   }
-  int st;
-  assert_int_equal(waitpid(pid, &st, 0), pid);
-  assert_true(WIFEXITED(st));
-  assert_int_equal(WEXITSTATUS(st), 0);
+  assert_child_exited_ok(pid);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_names),
-      cmocka_unit_test(test_default_set),
-      cmocka_unit_test(test_apply_in_child),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_names), cmocka_unit_test(test_default_set),
+               cmocka_unit_test(test_apply_in_child))

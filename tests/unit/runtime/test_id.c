@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "id.h"
 
 static void test_generate_is_64_hex_and_unique(void **state)
@@ -88,14 +90,7 @@ static void test_lookup_rules(void **state)
   lab_error_clear(&err);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_generate_is_64_hex_and_unique),
-      cmocka_unit_test(test_id_validity),
-      cmocka_unit_test(test_names),
-      cmocka_unit_test(test_generated_names_avoid_taken),
-      cmocka_unit_test(test_lookup_rules),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_generate_is_64_hex_and_unique),
+               cmocka_unit_test(test_id_validity), cmocka_unit_test(test_names),
+               cmocka_unit_test(test_generated_names_avoid_taken),
+               cmocka_unit_test(test_lookup_rules))

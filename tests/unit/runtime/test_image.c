@@ -14,6 +14,8 @@
 #include <archive_entry.h>
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "image.h"
 
 struct tentry {
@@ -62,12 +64,18 @@ static void write_text(const char *path, const char *text)
   fclose(f);
 }
 
+/* dir/rel, in a buffer the next call reuses. */
+static const char *in(const char *dir, const char *rel)
+{
+  static char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, rel);
+  return path;
+}
+
 static int exists(const char *root, const char *rel)
 {
-  char p[4096];
   struct stat st;
-  snprintf(p, sizeof p, "%s/%s", root, rel);
-  return lstat(p, &st) == 0;
+  return lstat(in(root, rel), &st) == 0;
 }
 
 static char tmpdir[64];
@@ -110,26 +118,40 @@ static void check_rootfs(const char *rootfs)
   assert_false(exists(rootfs, "opq/.wh..wh..opq"));
 }
 
+/* Imports src into store (named as, or NULL for the name src gives), checks
+ * that the image is called want, and returns it as image_lookup(ref) finds
+ * it, its rootfs checked (check_rootfs). */
+static struct image_info *import_ok(const char *store, const char *src, const char *as,
+                                    const char *want, const char *ref)
+{
+  char *name = NULL;
+  struct lab_error *err = NULL;
+  if (image_import(store, src, as, &name, &err) < 0)
+    fail_msg("%s", err->msg);
+  assert_string_equal(name, want);
+  free(name);
+  struct image_info *info = NULL;
+  assert_int_equal(image_lookup(store, ref, &info, &err), 0);
+  check_rootfs(info->rootfs);
+  return info;
+}
+
 static void test_docker_archive(void **state)
 {
   char src[128], p[256], archive[256], store[128];
   snprintf(src, sizeof src, "%s/src", tmpdir);
   snprintf(store, sizeof store, "%s/store", tmpdir);
   mkdir(src, 0755);
-  snprintf(p, sizeof p, "%s/l1", src);
-  mkdir(p, 0755);
-  snprintf(p, sizeof p, "%s/l2", src);
-  mkdir(p, 0755);
-  snprintf(p, sizeof p, "%s/l1/layer.tar", src);
-  write_tar(p, layer1, sizeof layer1 / sizeof layer1[0], 0);
-  snprintf(p, sizeof p, "%s/l2/layer.tar", src);
-  write_tar(p, layer2, sizeof layer2 / sizeof layer2[0], 0);
-  snprintf(p, sizeof p, "%s/manifest.json", src);
-  write_text(p, "[{\"Config\": \"cfg.json\", \"RepoTags\": [\"example.com/team/Tiny:1.0\"],"
-                " \"Layers\": [\"l1/layer.tar\", \"l2/layer.tar\"]}]");
-  snprintf(p, sizeof p, "%s/cfg.json", src);
-  write_text(p, "{\"config\": {\"Cmd\": [\"/bin/sh\", \"-c\", \"echo hi\"], \"Env\": "
-                "[\"PATH=/bin\", \"A=1\"], \"WorkingDir\": \"/keep\"}}");
+  mkdir(in(src, "l1"), 0755);
+  mkdir(in(src, "l2"), 0755);
+  write_tar(in(src, "l1/layer.tar"), layer1, sizeof layer1 / sizeof layer1[0], 0);
+  write_tar(in(src, "l2/layer.tar"), layer2, sizeof layer2 / sizeof layer2[0], 0);
+  write_text(in(src, "manifest.json"),
+             "[{\"Config\": \"cfg.json\", \"RepoTags\": [\"example.com/team/Tiny:1.0\"],"
+             " \"Layers\": [\"l1/layer.tar\", \"l2/layer.tar\"]}]");
+  write_text(in(src, "cfg.json"),
+             "{\"config\": {\"Cmd\": [\"/bin/sh\", \"-c\", \"echo hi\"], \"Env\": "
+             "[\"PATH=/bin\", \"A=1\"], \"WorkingDir\": \"/keep\"}}");
   /* the outer docker-archive tarball, built from the directory */
   const char *names[] = {"manifest.json", "cfg.json", "l1/layer.tar", "l2/layer.tar"};
   struct tentry outer[4];
@@ -169,16 +191,8 @@ static void test_docker_archive(void **state)
   archive_write_close(a);
   archive_write_free(a);
 
-  char *name = NULL;
+  struct image_info *info = import_ok(store, archive, NULL, "tiny", "example.com/team/tiny:1.0");
   struct lab_error *err = NULL;
-  int rc = image_import(store, archive, NULL, &name, &err);
-  if (rc < 0)
-    fail_msg("%s", err->msg);
-  assert_string_equal(name, "tiny");
-  free(name);
-  struct image_info *info = NULL;
-  assert_int_equal(image_lookup(store, "example.com/team/tiny:1.0", &info, &err), 0);
-  check_rootfs(info->rootfs);
   assert_string_equal(info->cmd[2], "echo hi");
   assert_string_equal(info->env[1], "A=1");
   assert_string_equal(info->workdir, "/keep");
@@ -194,55 +208,39 @@ static void test_docker_archive(void **state)
 
 static void test_oci_layout_dir(void **state)
 {
-  char oci[128], p[256], store[128];
+  char oci[128], store[128];
   snprintf(oci, sizeof oci, "%s/oci", tmpdir);
   snprintf(store, sizeof store, "%s/store2", tmpdir);
   mkdir(oci, 0755);
-  snprintf(p, sizeof p, "%s/blobs", oci);
-  mkdir(p, 0755);
-  snprintf(p, sizeof p, "%s/blobs/sha256", oci);
-  mkdir(p, 0755);
-  snprintf(p, sizeof p, "%s/oci-layout", oci);
-  write_text(p, "{\"imageLayoutVersion\": \"1.0.0\"}");
-  snprintf(p, sizeof p, "%s/index.json", oci);
-  write_text(p, "{\"schemaVersion\": 2, \"manifests\": [{\"digest\": \"sha256:m1\", "
-                "\"annotations\": {\"org.opencontainers.image.ref.name\": \"latest\"}}]}");
-  snprintf(p, sizeof p, "%s/blobs/sha256/m1", oci);
-  write_text(p, "{\"schemaVersion\": 2, \"config\": {\"digest\": \"sha256:c1\"}, \"layers\": "
-                "[{\"digest\": \"sha256:l1\"}, {\"digest\": \"sha256:l2\"}]}");
-  snprintf(p, sizeof p, "%s/blobs/sha256/c1", oci);
-  write_text(p, "{\"config\": {\"Entrypoint\": [\"/bin/sh\"]}}");
-  snprintf(p, sizeof p, "%s/blobs/sha256/l1", oci);
-  write_tar(p, layer1, sizeof layer1 / sizeof layer1[0], 1); /* gzip, as registries ship */
-  snprintf(p, sizeof p, "%s/blobs/sha256/l2", oci);
-  write_tar(p, layer2, sizeof layer2 / sizeof layer2[0], 1);
-  char *name = NULL;
-  struct lab_error *err = NULL;
-  int rc = image_import(store, oci, "mini", &name, &err);
-  if (rc < 0)
-    fail_msg("%s", err->msg);
-  assert_string_equal(name, "mini");
-  free(name);
-  struct image_info *info = NULL;
-  assert_int_equal(image_lookup(store, "mini", &info, &err), 0);
-  check_rootfs(info->rootfs);
+  mkdir(in(oci, "blobs"), 0755);
+  mkdir(in(oci, "blobs/sha256"), 0755);
+  write_text(in(oci, "oci-layout"), "{\"imageLayoutVersion\": \"1.0.0\"}");
+  write_text(in(oci, "index.json"),
+             "{\"schemaVersion\": 2, \"manifests\": [{\"digest\": \"sha256:m1\", "
+             "\"annotations\": {\"org.opencontainers.image.ref.name\": \"latest\"}}]}");
+  write_text(in(oci, "blobs/sha256/m1"),
+             "{\"schemaVersion\": 2, \"config\": {\"digest\": \"sha256:c1\"}, \"layers\": "
+             "[{\"digest\": \"sha256:l1\"}, {\"digest\": \"sha256:l2\"}]}");
+  write_text(in(oci, "blobs/sha256/c1"), "{\"config\": {\"Entrypoint\": [\"/bin/sh\"]}}");
+  write_tar(in(oci, "blobs/sha256/l1"), layer1, sizeof layer1 / sizeof layer1[0],
+            1); /* gzip, as registries ship */
+  write_tar(in(oci, "blobs/sha256/l2"), layer2, sizeof layer2 / sizeof layer2[0], 1);
+  struct image_info *info = import_ok(store, oci, "mini", "mini", "mini");
   assert_string_equal(info->entrypoint[0], "/bin/sh");
   image_info_free(info);
 }
 
 static void test_unsafe_layer_leaves_nothing(void **state)
 {
-  char oci[128], p[256], store[128];
+  char oci[128], store[128];
   snprintf(oci, sizeof oci, "%s/evil", tmpdir);
   snprintf(store, sizeof store, "%s/store3", tmpdir);
   mkdir(oci, 0755);
-  snprintf(p, sizeof p, "%s/manifest.json", oci);
-  write_text(p, "[{\"Config\": \"c.json\", \"RepoTags\": [\"evil:1\"], \"Layers\": [\"l.tar\"]}]");
-  snprintf(p, sizeof p, "%s/c.json", oci);
-  write_text(p, "{}");
+  write_text(in(oci, "manifest.json"),
+             "[{\"Config\": \"c.json\", \"RepoTags\": [\"evil:1\"], \"Layers\": [\"l.tar\"]}]");
+  write_text(in(oci, "c.json"), "{}");
   static const struct tentry bad[] = {{"ok", 'f', "x"}, {"../../escaped", 'f', "x"}};
-  snprintf(p, sizeof p, "%s/l.tar", oci);
-  write_tar(p, bad, 2, 0);
+  write_tar(in(oci, "l.tar"), bad, 2, 0);
   char *name = NULL;
   struct lab_error *err = NULL;
   assert_int_equal(image_import(store, oci, NULL, &name, &err), -1);
@@ -256,8 +254,9 @@ static void test_unsafe_layer_leaves_nothing(void **state)
   snprintf(escaped, sizeof escaped, "%s/escaped", tmpdir);
   assert_int_equal(access(escaped, F_OK), -1);
   /* the store holds no leftover temporary directory */
-  snprintf(p, sizeof p, "%s/.import-%d", store, (int)getpid());
-  assert_int_equal(access(p, F_OK), -1);
+  char tmp[64];
+  snprintf(tmp, sizeof tmp, ".import-%d", (int)getpid());
+  assert_int_equal(access(in(store, tmp), F_OK), -1);
 }
 
 static void test_build_ubi_and_on_off(void **state)
@@ -289,13 +288,7 @@ static void test_build_ubi_and_on_off(void **state)
   lab_error_clear(&err);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_docker_archive),
-      cmocka_unit_test(test_oci_layout_dir),
-      cmocka_unit_test(test_unsafe_layer_leaves_nothing),
-      cmocka_unit_test(test_build_ubi_and_on_off),
-  };
-  return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown, cmocka_unit_test(test_docker_archive),
+               cmocka_unit_test(test_oci_layout_dir),
+               cmocka_unit_test(test_unsafe_layer_leaves_nothing),
+               cmocka_unit_test(test_build_ubi_and_on_off))

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "label.h"
 
 static void test_alloc_format_and_parse(void **state)
@@ -83,12 +85,7 @@ static void test_disabled_selinux_is_a_noop(void **state)
   assert_int_equal(label_relabel_tree("/nonexistent-nodelab", "x", &err), 0);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_alloc_format_and_parse),        cmocka_unit_test(test_pairs_are_unique),
-      cmocka_unit_test(test_collision_forces_another_pair), cmocka_unit_test(test_bad_labels),
-      cmocka_unit_test(test_disabled_selinux_is_a_noop),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_alloc_format_and_parse),
+               cmocka_unit_test(test_pairs_are_unique),
+               cmocka_unit_test(test_collision_forces_another_pair),
+               cmocka_unit_test(test_bad_labels), cmocka_unit_test(test_disabled_selinux_is_a_noop))

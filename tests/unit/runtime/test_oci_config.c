@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "caps.h"
 #include "oci-config.h"
 
@@ -79,10 +81,4 @@ static void test_build_and_write(void **state)
   rmdir(dir);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_build_and_write),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_build_and_write))

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 #include "seccomp-profile.h"
 
 /* The lab's chmod.json (chapter 5), with the newer fchmodat2 added. */
@@ -185,15 +187,8 @@ static void test_load_file_errors_name_the_file(void **state)
   lab_error_clear(&err);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_parse_chmod_profile),
-      cmocka_unit_test(test_errno_ret_and_old_name_field),
-      cmocka_unit_test(test_positioned_errors),
-      cmocka_unit_test(test_filter_denies_chmod),
-      cmocka_unit_test(test_default_denies_dangerous),
-      cmocka_unit_test(test_load_file_errors_name_the_file),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_parse_chmod_profile),
+               cmocka_unit_test(test_errno_ret_and_old_name_field),
+               cmocka_unit_test(test_positioned_errors), cmocka_unit_test(test_filter_denies_chmod),
+               cmocka_unit_test(test_default_denies_dangerous),
+               cmocka_unit_test(test_load_file_errors_name_the_file))

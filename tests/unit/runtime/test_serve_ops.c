@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "unit-test.h"
 #include <json-c/json.h>
 
 #include "ipam.h"
@@ -63,10 +65,10 @@ static void test_ipam_lowest_free_and_full(void **state)
   char ip[16];
   assert_int_equal(ipam_parse("10.1.1.0/29", "10.1.1.1", &sn, &err), 0);
   assert_int_equal(ipam_allocate(dir, &sn, "p1", &a, &err), 0);
-  ipam_format(a, ip);
+  ipv4_format(a, ip);
   assert_string_equal(ip, "10.1.1.2");
   assert_int_equal(ipam_allocate(dir, &sn, "p2", &b, &err), 0);
-  ipam_format(b, ip);
+  ipv4_format(b, ip);
   assert_string_equal(ip, "10.1.1.3");
   /* freeing .2 makes it the next one: lowest free first */
   assert_int_equal(ipam_release(dir, a, &err), 0);
@@ -84,7 +86,7 @@ static void test_ipam_lowest_free_and_full(void **state)
   uint32_t x;
   for (int i = 0; i < 3; i++)
     assert_int_equal(ipam_allocate(dir, &sn, "more", &x, &err), 0);
-  ipam_format(x, ip);
+  ipv4_format(x, ip);
   assert_string_equal(ip, "10.1.1.6");
   assert_int_equal(ipam_allocate(dir, &sn, "none", &x, &err), -1);
   assert_non_null(strstr(err->msg, "10.1.1.0/29 is full"));
@@ -183,14 +185,7 @@ static void test_spec_errors(void **state)
              "expected bridge, private, none or host");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_ipam_parse),
-      cmocka_unit_test_setup_teardown(test_ipam_lowest_free_and_full, setup, teardown),
-      cmocka_unit_test(test_spec_full),
-      cmocka_unit_test(test_spec_net),
-      cmocka_unit_test(test_spec_errors),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_ipam_parse),
+               cmocka_unit_test_setup_teardown(test_ipam_lowest_free_and_full, setup, teardown),
+               cmocka_unit_test(test_spec_full), cmocka_unit_test(test_spec_net),
+               cmocka_unit_test(test_spec_errors))

@@ -12,6 +12,9 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
+#include "scenario-test.h"
 #include "scenario.h"
 
 /* Every entry sits at its enum's index with a name, a description and
@@ -103,19 +106,6 @@ static void test_kind_parameters(void **state)
   assert_string_equal(fault_kind_list(buf, 40), "link-mtu, link-down, tx-checksum-on, tu");
 }
 
-/* The quantity parsers, seen as one shape for the tables below. */
-typedef int (*parse_fn)(const char *text, uint64_t *out, const char **problem);
-
-struct good_case {
-  const char *text;
-  uint64_t value;
-};
-
-/* Problem texts by input; expect NULL ends the list. */
-struct bad_case {
-  const char *text, *expect;
-};
-
 static int parse_percent64(const char *text, uint64_t *out, const char **problem)
 {
   uint32_t ppm = 0;
@@ -123,31 +113,6 @@ static int parse_percent64(const char *text, uint64_t *out, const char **problem
   *out = ppm;
   return r;
 }
-
-static void check_parser(const char *what, parse_fn parse, const struct good_case *good,
-                         size_t n_good, const struct bad_case *bad, size_t n_bad)
-{
-  for (size_t i = 0; i < n_good; i++) {
-    uint64_t v = 7;
-    const char *problem = NULL;
-    if (parse(good[i].text, &v, &problem) < 0)
-      fail_msg("%s \"%s\" rejected: %s", what, good[i].text, problem);
-    if (v != good[i].value)
-      fail_msg("%s \"%s\" read as %llu, expected %llu", what, good[i].text, (unsigned long long)v,
-               (unsigned long long)good[i].value);
-  }
-  for (size_t i = 0; i < n_bad; i++) {
-    uint64_t v = 7;
-    const char *problem = NULL;
-    if (parse(bad[i].text, &v, &problem) == 0)
-      fail_msg("%s \"%s\" accepted as %llu", what, bad[i].text, (unsigned long long)v);
-    if (problem == NULL || strcmp(problem, bad[i].expect) != 0)
-      fail_msg("%s \"%s\": problem \"%s\", expected \"%s\"", what, bad[i].text,
-               problem ? problem : "(none)", bad[i].expect);
-  }
-}
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static void test_durations(void **state)
 {
@@ -171,7 +136,7 @@ static void test_durations(void **state)
                                         {"24.0001h", "is longer than 24h"},
                                         {"99999999999999999999999s", "is longer than 24h"},
                                         {"0.1us", "is finer than a microsecond"}};
-  check_parser("duration", scenario_parse_duration_us, good, N(good), bad, N(bad));
+  check_parser("duration", scenario_parse_duration_us, good, N(good), bad, N(bad), 0);
 }
 
 static void test_percentages(void **state)
@@ -193,7 +158,7 @@ static void test_percentages(void **state)
                                         {"100.01%", "is more than 100%"},
                                         {"99999999999999999999999%", "is more than 100%"},
                                         {"0.00001%", "is finer than 0.0001%"}};
-  check_parser("percentage", parse_percent64, good, N(good), bad, N(bad));
+  check_parser("percentage", parse_percent64, good, N(good), bad, N(bad), 0);
 }
 
 static void test_rates(void **state)
@@ -215,7 +180,7 @@ static void test_rates(void **state)
                                         {"1Mibitt", no},
                                         {"0.5bit", "is finer than 1bit"},
                                         {"99999999tbps", "is too large"}};
-  check_parser("rate", scenario_parse_rate, good, N(good), bad, N(bad));
+  check_parser("rate", scenario_parse_rate, good, N(good), bad, N(bad), 0);
 }
 
 static void test_macs(void **state)
@@ -308,13 +273,7 @@ static void test_values_by_type(void **state)
   assert_string_equal(small, "\"x\" is ");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_table_shape),    cmocka_unit_test(test_kind_parameters),
-      cmocka_unit_test(test_durations),      cmocka_unit_test(test_percentages),
-      cmocka_unit_test(test_rates),          cmocka_unit_test(test_macs),
-      cmocka_unit_test(test_values_by_type),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_table_shape),
+               cmocka_unit_test(test_kind_parameters), cmocka_unit_test(test_durations),
+               cmocka_unit_test(test_percentages), cmocka_unit_test(test_rates),
+               cmocka_unit_test(test_macs), cmocka_unit_test(test_values_by_type))

@@ -14,6 +14,10 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
+#include "scenario-test.h"
+
 static struct scenario *parse_ok(const char *file, const char *yaml)
 {
   struct scenario *s = NULL;
@@ -32,7 +36,7 @@ static struct scenario *parse_ok(const char *file, const char *yaml)
 static void assert_ip(uint32_t addr, const char *expect)
 {
   char buf[16];
-  assert_string_equal(scenario_ip_string(addr, buf), expect);
+  assert_string_equal(ipv4_format(addr, buf), expect);
 }
 
 static void assert_strv(char *const *v, const char *const *expect)
@@ -78,7 +82,7 @@ static void test_default_lab(void **state)
   assert_string_equal(web->node, "node1");
   assert_int_equal(web->n_containers, 1);
   assert_string_equal(web->containers[0].image, "ubi");
-  static const char *const httpd[] = {"httpd", "-f", "-p", "8080", NULL};
+  static const char *const httpd[] = {"httpd", "-f", "-p", "8080", "-h", "/etc", NULL};
   assert_strv(web->containers[0].command, httpd);
   assert_int_equal(web->containers[0].resources.memory_bytes, 67108864);
   assert_int_equal(web->containers[0].resources.cpu_millis, 500);
@@ -108,6 +112,28 @@ static void test_default_lab(void **state)
   c = scenario_find_check(s, "node-to-pod");
   assert_non_null(c);
   assert_string_equal(c->from, "master");
+  assert_string_equal(c->from_node, "master");
+  assert_null(c->from_pod);
+  c = scenario_find_check(s, "client-to-web");
+  assert_string_equal(c->path, "/os-release");
+  assert_string_equal(c->body, "nodelab ubi");
+  assert_int_equal(c->status, 0);
+  c = scenario_find_check(s, "large-client-web");
+  assert_non_null(c);
+  assert_int_equal(c->ping.size, 1400);
+  assert_int_equal(c->ping.count, 0);
+  assert_int_equal(c->ping.max_loss_percent, SCENARIO_CHECK_LOSS_UNSET);
+  c = scenario_find_check(s, "steady-client-web");
+  assert_int_equal(c->ping.count, 10);
+  assert_int_equal(c->ping.max_loss_percent, 0);
+  assert_int_equal(c->ping.max_rtt_ms, 50);
+  c = scenario_find_check(s, "web-chmod");
+  assert_int_equal(c->kind, CHECK_EXEC);
+  assert_string_equal(c->from_node, "node1");
+  assert_string_equal(c->from_pod, "web");
+  assert_string_equal(c->from_container, "httpd");
+  static const char *const chmod_argv[] = {"chmod", "644", "/etc/hosts", NULL};
+  assert_strv(c->argv, chmod_argv);
 
   const struct scenario_fault *f = scenario_find_fault(s, "mtu-black-hole");
   assert_non_null(f);
@@ -142,6 +168,49 @@ static void test_default_lab(void **state)
 
   /* The embedded text is the file in the source tree. */
   assert_non_null(strstr(scenario_default_yaml(), "name: default"));
+}
+
+/* Every check parameter, read into the model. */
+static void test_check_parameters(void **state)
+{
+  static const char yaml[] =
+      "name: t\ncluster:\n  nodes: [n1, n2]\n"
+      "pods:\n  - name: p1\n    node: n1\n    containers:\n      - {name: c, image: ubi}\n"
+      "checks:\n"
+      "  - {name: u, from: n2, udp: \"p1:53\", send: ping, reply: pong}\n"
+      "  - {name: t, from: n2, tcp: \"n1:22\", send: \"HELLO\\r\\n\", reply: SSH}\n"
+      "  - {name: h, from: n1/p1, http: \"10.1.1.9:80\", path: /x, status: 404, body: gone}\n"
+      "  - {name: e, from: n1/p1, exec: [true], expect: fail, timeout: 5s}\n"
+      "  - {name: p, from: n2, ping: p1, count: 20, maxLoss: 10%, maxRtt: 1s, size: 1400,"
+      " timeout: 3s}\n";
+  struct scenario *s = NULL;
+  struct lab_error *err = NULL;
+  if (scenario_parse("t.yaml", yaml, strlen(yaml), &s, &err) < 0)
+    fail_msg("%s", err->msg);
+  const struct scenario_check *c = scenario_find_check(s, "u");
+  assert_int_equal(c->kind, CHECK_UDP);
+  assert_string_equal(c->target, "p1:53");
+  assert_string_equal(c->send, "ping");
+  assert_string_equal(c->reply, "pong");
+  c = scenario_find_check(s, "t");
+  assert_int_equal(c->kind, CHECK_TCP);
+  assert_string_equal(c->send, "HELLO\r\n");
+  assert_string_equal(c->reply, "SSH");
+  c = scenario_find_check(s, "h");
+  assert_string_equal(c->path, "/x");
+  assert_int_equal(c->status, 404);
+  assert_string_equal(c->body, "gone");
+  assert_string_equal(c->from_pod, "p1");
+  c = scenario_find_check(s, "e");
+  assert_true(c->expect_fail);
+  assert_int_equal(c->timeout_ms, 5000);
+  assert_null(c->from_container);
+  c = scenario_find_check(s, "p");
+  assert_int_equal(c->ping.count, 20);
+  assert_int_equal(c->ping.max_loss_percent, 10);
+  assert_int_equal(c->ping.max_rtt_ms, 1000);
+  assert_int_equal(c->ping.size, 1400);
+  scenario_free(s);
 }
 
 static void test_node_count_form(void **state)
@@ -206,8 +275,7 @@ static void test_deep_nesting(void **state)
   struct lab_error *err = NULL;
   assert_int_equal(scenario_parse("t.yaml", yaml, strlen(yaml), &s, &err), -1);
   /* depth 1 is the top mapping, 2 the description's list: the 64th '[' is level 65 */
-  assert_string_equal(err->msg, "t.yaml:2:77: (yaml): nesting deeper than 64 levels");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "t.yaml:2:77: (yaml): nesting deeper than 64 levels");
 }
 
 static void test_containers_in_full(void **state)
@@ -315,10 +383,7 @@ static void test_containers_in_full(void **state)
 
 static void test_memory_quantities(void **state)
 {
-  static const struct {
-    const char *text;
-    uint64_t bytes;
-  } good[] = {
+  static const struct good_case good[] = {
       {"64Mi", 67108864ULL},
       {"1Gi", 1073741824ULL},
       {"500M", 500000000ULL},
@@ -335,62 +400,38 @@ static void test_memory_quantities(void **state)
       {"16Pi", 16ULL << 50},
       {"18446744073709551615", UINT64_MAX},
   };
-  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-    uint64_t bytes = 7;
-    const char *problem = NULL;
-    if (scenario_parse_memory(good[i].text, &bytes, &problem) < 0)
-      fail_msg("%s: %s", good[i].text, problem);
-    assert_int_equal(bytes, good[i].bytes);
-  }
-  static const char *const bad[] = {"",     "Mi",   "64Mx", "64 Mi", "-1",   "1.Gi", "1e6",
-                                    "64mi", "0x10", ".5Gi", "64MiB", "1..2", " 64Mi"};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    uint64_t bytes = 7;
-    const char *problem = NULL;
-    if (scenario_parse_memory(bad[i], &bytes, &problem) == 0)
-      fail_msg("memory \"%s\" was accepted as %llu", bad[i], (unsigned long long)bytes);
-    assert_string_equal(problem, "is not a memory quantity (use e.g. 64Mi, 1Gi, 500M)");
-    assert_int_equal(bytes, 7);
-  }
-  static const char *const huge[] = {"16384Pi", "18446744073709551616", "99999999999999999999999"};
-  for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
-    uint64_t bytes = 7;
-    const char *problem = NULL;
-    assert_int_equal(scenario_parse_memory(huge[i], &bytes, &problem), -1);
-    assert_string_equal(problem, "is too large");
-  }
+  static const char no[] = "is not a memory quantity (use e.g. 64Mi, 1Gi, 500M)";
+  static const struct bad_case bad[] = {{"", no},     {"Mi", no},   {"64Mx", no},  {"64 Mi", no},
+                                        {"-1", no},   {"1.Gi", no}, {"1e6", no},   {"64mi", no},
+                                        {"0x10", no}, {".5Gi", no}, {"64MiB", no}, {"1..2", no},
+                                        {" 64Mi", no}};
+  static const struct bad_case huge[] = {{"16384Pi", "is too large"},
+                                         {"18446744073709551616", "is too large"},
+                                         {"99999999999999999999999", "is too large"}};
+  check_parser("memory", scenario_parse_memory, good, N(good), bad, N(bad), CHECK_UNTOUCHED);
+  check_parser("memory", scenario_parse_memory, NULL, 0, huge, N(huge), 0);
 }
 
 static void test_cpu_quantities(void **state)
 {
-  static const struct {
-    const char *text;
-    uint64_t millis;
-  } good[] = {
+  static const struct good_case good[] = {
       {"500m", 500}, {"1", 1000}, {"0.5", 500}, {"2.25", 2250}, {"1.0000", 1000},
       {"0", 0},      {"1m", 1},   {"0.001", 1}, {"16", 16000},  {"2000m", 2000},
   };
-  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-    uint64_t millis = 7;
-    const char *problem = NULL;
-    if (scenario_parse_cpu(good[i].text, &millis, &problem) < 0)
-      fail_msg("%s: %s", good[i].text, problem);
-    assert_int_equal(millis, good[i].millis);
-  }
-  static const char *const bad[] = {"", "m", "abc", "0.5m", "1.", ".5", "1 ", "-1", "1e3", "1Gi"};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    uint64_t millis = 7;
-    const char *problem = NULL;
-    if (scenario_parse_cpu(bad[i], &millis, &problem) == 0)
-      fail_msg("cpu \"%s\" was accepted as %llu", bad[i], (unsigned long long)millis);
-    assert_string_equal(problem, "is not a CPU quantity (use e.g. 500m, 1, 0.5)");
-  }
-  uint64_t millis;
-  const char *problem = NULL;
-  assert_int_equal(scenario_parse_cpu("0.0005", &millis, &problem), -1);
-  assert_string_equal(problem, "is finer than 1m (a thousandth of a CPU)");
-  assert_int_equal(scenario_parse_cpu("99999999999999999999", &millis, &problem), -1);
-  assert_string_equal(problem, "is too large");
+  static const char no[] = "is not a CPU quantity (use e.g. 500m, 1, 0.5)";
+  static const struct bad_case bad[] = {{"", no},
+                                        {"m", no},
+                                        {"abc", no},
+                                        {"0.5m", no},
+                                        {"1.", no},
+                                        {".5", no},
+                                        {"1 ", no},
+                                        {"-1", no},
+                                        {"1e3", no},
+                                        {"1Gi", no},
+                                        {"0.0005", "is finer than 1m (a thousandth of a CPU)"},
+                                        {"99999999999999999999", "is too large"}};
+  check_parser("cpu", scenario_parse_cpu, good, N(good), bad, N(bad), 0);
 }
 
 static void test_cidrs(void **state)
@@ -415,8 +456,8 @@ static void test_cidrs(void **state)
   assert_int_equal(scenario_parse_cidr("10.1.0.1/16", &c, &problem), -1);
   assert_string_equal(problem, "has host bits set");
   char buf[16];
-  assert_string_equal(scenario_ip_string(0xffffffff, buf), "255.255.255.255");
-  assert_string_equal(scenario_ip_string(0, buf), "0.0.0.0");
+  assert_string_equal(ipv4_format(0xffffffff, buf), "255.255.255.255");
+  assert_string_equal(ipv4_format(0, buf), "0.0.0.0");
 }
 
 static void test_fault_kinds(void **state)
@@ -465,11 +506,9 @@ static void test_load_errors(void **state)
   struct lab_error *err = NULL;
   assert_int_equal(scenario_load("/nonexistent/lab.yaml", &s, &err), -1);
   assert_null(s);
-  assert_string_equal(err->msg, "/nonexistent/lab.yaml: No such file or directory");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "/nonexistent/lab.yaml: No such file or directory");
   assert_int_equal(scenario_load("/", &s, &err), -1);
-  assert_string_equal(err->msg, "/: not a regular file");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "/: not a regular file");
 }
 
 /* A file saved by a Windows editor (CRLF line ends, a UTF-8 byte order mark)
@@ -497,8 +536,7 @@ static void test_crlf_and_bom(void **state)
   struct lab_error *err = NULL;
   const char *bad = "\xef\xbb\xbfname: t\r\ncluster:\r\n  nodes: [n1]\r\n  mtu: 1\r\n";
   assert_int_equal(scenario_parse("w.yaml", bad, strlen(bad), &s, &err), -1);
-  assert_string_equal(err->msg, "w.yaml:4:8: cluster.mtu: 1 is out of range (576..9000)");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "w.yaml:4:8: cluster.mtu: 1 is out of range (576..9000)");
 }
 
 /* Every prefix of the default lab either parses or fails with one well-formed
@@ -533,23 +571,12 @@ static void test_every_prefix(void **state)
   assert_true(failed > len / 2);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_default_lab),
-      cmocka_unit_test(test_node_count_form),
-      cmocka_unit_test(test_custom_networks),
-      cmocka_unit_test(test_too_many_nodes_in_list),
-      cmocka_unit_test(test_deep_nesting),
-      cmocka_unit_test(test_containers_in_full),
-      cmocka_unit_test(test_memory_quantities),
-      cmocka_unit_test(test_cpu_quantities),
-      cmocka_unit_test(test_cidrs),
-      cmocka_unit_test(test_fault_kinds),
-      cmocka_unit_test(test_all_scenario_files),
-      cmocka_unit_test(test_load_errors),
-      cmocka_unit_test(test_crlf_and_bom),
-      cmocka_unit_test(test_every_prefix),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_default_lab),
+               cmocka_unit_test(test_check_parameters), cmocka_unit_test(test_node_count_form),
+               cmocka_unit_test(test_custom_networks),
+               cmocka_unit_test(test_too_many_nodes_in_list), cmocka_unit_test(test_deep_nesting),
+               cmocka_unit_test(test_containers_in_full), cmocka_unit_test(test_memory_quantities),
+               cmocka_unit_test(test_cpu_quantities), cmocka_unit_test(test_cidrs),
+               cmocka_unit_test(test_fault_kinds), cmocka_unit_test(test_all_scenario_files),
+               cmocka_unit_test(test_load_errors), cmocka_unit_test(test_crlf_and_bom),
+               cmocka_unit_test(test_every_prefix))

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit-test.h"
+
 static const char yaml[] =
     "name: t\n"
     "cluster:\n"
@@ -187,13 +189,5 @@ static void test_older_kinds_typed(void **state)
   scenario_free(s);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_netem),
-      cmocka_unit_test(test_network_kinds),
-      cmocka_unit_test(test_pod_kinds),
-      cmocka_unit_test(test_older_kinds_typed),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_netem), cmocka_unit_test(test_network_kinds),
+               cmocka_unit_test(test_pod_kinds), cmocka_unit_test(test_older_kinds_typed))

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "unit-test.h"
+#include "strv.h"
 #include <json-c/json.h>
 
 #include "cli.h"
@@ -102,12 +105,11 @@ static void test_no_daemon(void **state)
   assert_int_equal(cli_daemon_labs(&names, &up, &err), 0);
   assert_false(up);
   assert_null(names[0]);
-  cli_strv_free(names);
+  strv_free(names);
 
   char *lab = NULL;
   assert_int_equal(cli_resolve_lab(NULL, &lab, &err), -1);
-  assert_string_equal(err->msg, "no lab is running (nodelabd is not running)");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "no lab is running (nodelabd is not running)");
 }
 
 static void test_labs(void **state)
@@ -123,7 +125,7 @@ static void test_labs(void **state)
   assert_string_equal(names[0], "one");
   assert_string_equal(names[1], "two");
   assert_null(names[2]);
-  cli_strv_free(names);
+  strv_free(names);
   assert_true(strncmp(f.request, "GET /v1/labs HTTP/1.1\r\n", 23) == 0);
 }
 
@@ -142,14 +144,12 @@ static void test_resolve(void **state)
   fake_start(&f, labs_reply("{\"labs\": []}"));
   assert_int_equal(cli_resolve_lab(NULL, &lab, &err), -1);
   fake_stop(&f);
-  assert_string_equal(err->msg, "no lab is running");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "no lab is running");
 
   fake_start(&f, labs_reply("{\"labs\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}"));
   assert_int_equal(cli_resolve_lab(NULL, &lab, &err), -1);
   fake_stop(&f);
-  assert_string_equal(err->msg, "2 labs are running (a, b): name one");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "2 labs are running (a, b): name one");
 
   /* A given name is checked, not looked up: it goes into a URL. */
   assert_int_equal(cli_resolve_lab("ok-name-2", &lab, &err), 0);
@@ -203,8 +203,7 @@ static void test_api_errors(void **state)
   fake_start(&f, labs_reply("{\"lab\": []}"));
   assert_int_equal(cli_daemon_labs(&names, &up, &err), -1);
   fake_stop(&f);
-  assert_string_equal(err->msg, "GET /v1/labs: no \"labs\" array in the reply");
-  lab_error_clear(&err);
+  assert_error_msg(&err, "GET /v1/labs: no \"labs\" array in the reply");
 }
 
 static int setup(void **state)
@@ -224,14 +223,6 @@ static int teardown(void **state)
   return 0;
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_paths_follow_rundir),
-      cmocka_unit_test(test_no_daemon),
-      cmocka_unit_test(test_labs),
-      cmocka_unit_test(test_resolve),
-      cmocka_unit_test(test_api_errors),
-  };
-  return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown, cmocka_unit_test(test_paths_follow_rundir),
+               cmocka_unit_test(test_no_daemon), cmocka_unit_test(test_labs),
+               cmocka_unit_test(test_resolve), cmocka_unit_test(test_api_errors))

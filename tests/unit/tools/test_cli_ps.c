@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "unit-test.h"
 #include <json-c/json.h>
 
 #include "ps-format.h"
@@ -126,12 +128,5 @@ static void test_table(void **state)
   json_object_put(list);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_durations),
-      cmocka_unit_test(test_status),
-      cmocka_unit_test(test_table),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_durations), cmocka_unit_test(test_status),
+               cmocka_unit_test(test_table))
