@@ -41,6 +41,31 @@ static int faults_call(const struct cli_invocation *inv, const char *lab, const 
   return 0;
 }
 
+/* faults_call for a reply to print: with --json prints it whole and returns
+ * 1 (the reply freed); else 0 with *reply to decode; -1 on failure
+ * (printed). */
+static int faults_fetch(const struct cli_invocation *inv, const char *lab, const char *method,
+                        const char *suffix, int want, struct json_object **reply)
+{
+  if (faults_call(inv, lab, method, suffix, NULL, want, reply) < 0)
+    return -1;
+  if (!cli_flag(inv, "json"))
+    return 0;
+  printf("%s\n", json_object_to_json_string_ext(*reply, JSON_C_TO_STRING_PRETTY));
+  json_object_put(*reply);
+  *reply = NULL;
+  return 1;
+}
+
+/* Prints a reply that did not decode and frees it. */
+static int faults_malformed(const struct cli_invocation *inv, const char *lab,
+                            const struct lab_error *err, struct json_object *reply)
+{
+  cli_errorf(inv, "lab %s: %s", lab, err->msg);
+  json_object_put(reply);
+  return CLI_EXIT_FAIL;
+}
+
 static void print_params(const struct api_fault_param *p, size_t n)
 {
   for (size_t i = 0; i < n; i++)
@@ -58,20 +83,13 @@ static void print_active_line(const struct api_active_fault *a)
 static int fault_ls(const struct cli_invocation *inv, const char *lab)
 {
   struct json_object *reply = NULL;
-  if (faults_call(inv, lab, "GET", "", NULL, 200, &reply) < 0)
-    return CLI_EXIT_FAIL;
-  if (cli_flag(inv, "json")) {
-    printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY));
-    json_object_put(reply);
-    return CLI_EXIT_OK;
-  }
+  int fetched = faults_fetch(inv, lab, "GET", "", 200, &reply);
+  if (fetched != 0)
+    return fetched < 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
   cleanup_error struct lab_error *err = NULL;
   struct api_faults m;
-  if (api_faults_decode(reply, &m, &err) < 0) {
-    cli_errorf(inv, "lab %s: %s", lab, err->msg);
-    json_object_put(reply);
-    return CLI_EXIT_FAIL;
-  }
+  if (api_faults_decode(reply, &m, &err) < 0)
+    return faults_malformed(inv, lab, err, reply);
   printf("KINDS\n%-20s %-5s %-28s %s\n", "KIND", "BUILT", "PARAMETERS", "BREAKS");
   for (size_t i = 0; i < m.n_catalogue; i++) {
     const struct api_fault_kind *k = &m.catalogue[i];
@@ -180,20 +198,13 @@ static int fault_repair(const struct cli_invocation *inv, const char *lab)
   if (!all)
     snprintf(suffix, sizeof suffix, "/%s", inv->argv[1]);
   struct json_object *reply = NULL;
-  if (faults_call(inv, lab, "DELETE", suffix, NULL, 200, &reply) < 0)
-    return CLI_EXIT_FAIL;
-  if (cli_flag(inv, "json")) {
-    printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY));
-    json_object_put(reply);
-    return CLI_EXIT_OK;
-  }
+  int fetched = faults_fetch(inv, lab, "DELETE", suffix, 200, &reply);
+  if (fetched != 0)
+    return fetched < 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
   cleanup_error struct lab_error *err = NULL;
   struct api_faults_repaired m;
-  if (api_faults_repaired_decode(reply, &m, &err) < 0) {
-    cli_errorf(inv, "lab %s: %s", lab, err->msg);
-    json_object_put(reply);
-    return CLI_EXIT_FAIL;
-  }
+  if (api_faults_repaired_decode(reply, &m, &err) < 0)
+    return faults_malformed(inv, lab, err, reply);
   if (m.n_repaired == 0)
     printf("no fault to repair\n");
   for (size_t i = 0; i < m.n_repaired; i++)
