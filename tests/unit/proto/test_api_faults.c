@@ -41,8 +41,7 @@ static void test_active(void **state)
                "\"repaired-by-hand\",\"repaired_at\":null,\"for_ms\":1000,\"symptom\":"
                "\"Large packets vanish.\",\"inject_us\":1377,\"repair_us\":0}");
   struct api_active_fault back;
-  struct lab_error *err = NULL;
-  assert_int_equal(api_active_fault_decode(o, &back, &err), 0);
+  assert_decodes(api_active_fault_decode, o, &back);
   assert_int_equal(back.n_params, 3);
   assert_string_equal(back.params[2].key, "mtu");
   assert_int_equal(back.state, API_FAULT_REPAIRED_BY_HAND);
@@ -67,8 +66,7 @@ static void test_faults(void **state)
   struct api_faults m = {kinds, 2, sc, 1, act, 1};
   struct json_object *o = api_faults_encode(&m);
   struct api_faults back;
-  struct lab_error *err = NULL;
-  assert_int_equal(api_faults_decode(o, &back, &err), 0);
+  assert_decodes(api_faults_decode, o, &back);
   assert_int_equal(back.n_catalogue, 2);
   assert_int_equal(back.catalogue[0].n_params, 3);
   assert_false(back.catalogue[1].implemented);
@@ -87,8 +85,7 @@ static void test_inject(void **state)
   assert_string_equal(text(o),
                       "{\"kind\":\"link-mtu\",\"params\":{\"node\":\"node1\"},\"for\":\"30s\"}");
   struct api_fault_inject back;
-  struct lab_error *err = NULL;
-  assert_int_equal(api_fault_inject_decode(o, &back, &err), 0);
+  assert_decodes(api_fault_inject_decode, o, &back);
   assert_reencodes(api_fault_inject_encode, &back, o);
   api_fault_inject_release(&back);
   json_object_put(o);
@@ -108,8 +105,7 @@ static void test_repaired(void **state)
   struct api_faults_repaired m = {act, 2};
   struct json_object *o = api_faults_repaired_encode(&m);
   struct api_faults_repaired back;
-  struct lab_error *err = NULL;
-  assert_int_equal(api_faults_repaired_decode(o, &back, &err), 0);
+  assert_decodes(api_faults_repaired_decode, o, &back);
   assert_int_equal(back.n_repaired, 2);
   assert_int_equal(back.repaired[1].id, 4);
   assert_reencodes(api_faults_repaired_encode, &back, o);
