@@ -123,6 +123,9 @@ int fault_default_param(struct fault *f, const char *key, const char *value,
 const union fault_value *fault_value(const struct fault *f, const char *key);
 /* Opens pid's netns through be into *fd. */
 int fault_netns(const struct fault_backend *be, pid_t pid, int *fd, struct lab_error **err);
+/* The namespace of pid, captured into *st (the caller frees it). */
+int fault_capture(const struct fault_backend *be, pid_t pid, struct netstate **st,
+                  struct lab_error **err);
 /* The link ifname of the namespace of pid, captured (NULL when it has none;
  * *st owns it). */
 int fault_capture_link(const struct fault_backend *be, pid_t pid, const char *ifname,

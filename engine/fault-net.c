@@ -112,13 +112,34 @@ static struct fault_undo *new_undo(struct fault *f, pid_t pid)
     rc_;                                                                                           \
   })
 
+/* *present from what pred says of f's link (false when the link is gone). */
+static int link_present(struct fault *f, const struct fault_backend *be, bool *present,
+                        bool (*pred)(const struct fault *f, const struct netstate_link *l),
+                        struct lab_error **err)
+{
+  cleanup_netstate struct netstate *st = NULL;
+  const struct netstate_link *l;
+  if (fault_capture_link(be, f->pid, f->ifname, &st, &l, err) < 0)
+    return -1;
+  *present = l != NULL && pred(f, l);
+  return 0;
+}
+
+/* Sets "node" (resolved into *node) and "link" to their defaults. */
+static int resolve_node_link(struct fault *f, const struct fault_view *v,
+                             const struct fault_view_node **node, struct lab_error **err)
+{
+  if (fault_resolve_node(f, v, "node", node, err) < 0)
+    return -1;
+  return fault_default_param(f, "link", DEFAULT_LINK, err);
+}
+
 /* ---- link-mtu {node, link, mtu} ---- */
 
 static int link_mtu_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {
   const struct fault_view_node *node;
-  if (fault_resolve_node(f, v, "node", &node, err) < 0 ||
-      fault_default_param(f, "link", DEFAULT_LINK, err) < 0 ||
+  if (resolve_node_link(f, v, &node, err) < 0 ||
       fault_default_param(f, "mtu", DEFAULT_MTU, err) < 0)
     return -1;
   fault_set_target(f, node->pid, fault_param(f, "link"), "%s %s (mtu %s)", node->name,
@@ -131,16 +152,16 @@ static int link_mtu_inject(struct fault *f, const struct fault_backend *be, stru
   return FAULT_ACT(f, be, link_set_mtu, f->ifname, (int)fault_value(f, "mtu")->integer);
 }
 
+static bool mtu_changed(const struct fault *f, const struct netstate_link *l)
+{
+  return (int)l->mtu != f->undo[0].nf.value;
+}
+
 /* Present while the link's MTU differs from the one before inject. */
 static int link_mtu_present(struct fault *f, const struct fault_backend *be, bool *present,
                             struct lab_error **err)
 {
-  cleanup_netstate struct netstate *st = NULL;
-  const struct netstate_link *l;
-  if (fault_capture_link(be, f->pid, f->ifname, &st, &l, err) < 0)
-    return -1;
-  *present = l != NULL && (int)l->mtu != f->undo[0].nf.value;
-  return 0;
+  return link_present(f, be, present, mtu_changed, err);
 }
 
 /* ---- link-down {node, link}, underlay-down {node} ---- */
@@ -148,8 +169,7 @@ static int link_mtu_present(struct fault *f, const struct fault_backend *be, boo
 static int link_down_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {
   const struct fault_view_node *node;
-  if (fault_resolve_node(f, v, "node", &node, err) < 0 ||
-      fault_default_param(f, "link", DEFAULT_LINK, err) < 0)
+  if (resolve_node_link(f, v, &node, err) < 0)
     return -1;
   fault_set_target(f, node->pid, fault_param(f, "link"), "%s %s", node->name,
                    fault_param(f, "link"));
@@ -161,16 +181,17 @@ static int link_down_inject(struct fault *f, const struct fault_backend *be, str
   return FAULT_ACT(f, be, link_set_up, f->ifname, 0);
 }
 
+static bool link_is_down(const struct fault *f, const struct netstate_link *l)
+{
+  (void)f;
+  return !(l->flags & IFF_UP);
+}
+
 /* Present while the link is administratively down. */
 static int link_down_present(struct fault *f, const struct fault_backend *be, bool *present,
                              struct lab_error **err)
 {
-  cleanup_netstate struct netstate *st = NULL;
-  const struct netstate_link *l;
-  if (fault_capture_link(be, f->pid, f->ifname, &st, &l, err) < 0)
-    return -1;
-  *present = l != NULL && !(l->flags & IFF_UP);
-  return 0;
+  return link_present(f, be, present, link_is_down, err);
 }
 
 static int underlay_down_resolve(struct fault *f, const struct fault_view *v,
@@ -205,16 +226,16 @@ static int tx_csum_inject(struct fault *f, const struct fault_backend *be, struc
   return FAULT_ACT(f, be, tx_csum_set, f->ifname, 1);
 }
 
+static bool tx_csum_changed(const struct fault *f, const struct netstate_link *l)
+{
+  return l->tx_csum >= 0 && l->tx_csum != f->undo[0].nf.value;
+}
+
 /* Present while tx checksum offload differs from what it was (off). */
 static int tx_csum_present(struct fault *f, const struct fault_backend *be, bool *present,
                            struct lab_error **err)
 {
-  cleanup_netstate struct netstate *st = NULL;
-  const struct netstate_link *l;
-  if (fault_capture_link(be, f->pid, f->ifname, &st, &l, err) < 0)
-    return -1;
-  *present = l != NULL && l->tx_csum >= 0 && l->tx_csum != f->undo[0].nf.value;
-  return 0;
+  return link_present(f, be, present, tx_csum_changed, err);
 }
 
 /* ---- pod-route-delete {pod} ---- */
@@ -238,9 +259,8 @@ static int pod_route_inject(struct fault *f, const struct fault_backend *be, str
 static int pod_route_present(struct fault *f, const struct fault_backend *be, bool *present,
                              struct lab_error **err)
 {
-  cleanup_close int fd = -1;
   cleanup_netstate struct netstate *st = NULL;
-  if (fault_netns(be, f->pid, &fd, err) < 0 || be->ops->capture(be->ctx, fd, &st, err) < 0)
+  if (fault_capture(be, f->pid, &st, err) < 0)
     return -1;
   *present = true;
   for (size_t i = 0; i < st->n_routes; i++)
@@ -284,9 +304,8 @@ static int dup_ip_inject(struct fault *f, const struct fault_backend *be, struct
 static int dup_ip_present(struct fault *f, const struct fault_backend *be, bool *present,
                           struct lab_error **err)
 {
-  cleanup_close int fd = -1;
   cleanup_netstate struct netstate *st = NULL;
-  if (fault_netns(be, f->pid, &fd, err) < 0 || be->ops->capture(be->ctx, fd, &st, err) < 0)
+  if (fault_capture(be, f->pid, &st, err) < 0)
     return -1;
   *present = false;
   for (size_t i = 0; i < st->n_addrs; i++)
@@ -382,10 +401,8 @@ static int partition_present(struct fault *f, const struct fault_backend *be, bo
 {
   *present = false;
   for (int side = 0; side < 2; side++) {
-    cleanup_close int fd = -1;
     cleanup_netstate struct netstate *st = NULL;
-    if (fault_netns(be, f->side_pid[side], &fd, err) < 0 ||
-        be->ops->capture(be->ctx, fd, &st, err) < 0)
+    if (fault_capture(be, f->side_pid[side], &st, err) < 0)
       return -1;
     for (size_t i = 0; i < st->n_routes; i++)
       if (st->routes[i].table == 254 && st->routes[i].dst_len == 32 &&
@@ -413,8 +430,7 @@ const struct fault_kind_ops fault_ops_partition = {
 static int netem_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {
   const struct fault_view_node *node;
-  if (fault_resolve_node(f, v, "node", &node, err) < 0 ||
-      fault_default_param(f, "link", DEFAULT_LINK, err) < 0)
+  if (resolve_node_link(f, v, &node, err) < 0)
     return -1;
   static const char *const effects[] = {"delay", "loss", "duplicate", "corrupt", "reorder", "rate"};
   bool any = false;
@@ -463,9 +479,8 @@ static int netem_inject(struct fault *f, const struct fault_backend *be, struct 
 static int netem_present(struct fault *f, const struct fault_backend *be, bool *present,
                          struct lab_error **err)
 {
-  cleanup_close int fd = -1;
   cleanup_netstate struct netstate *st = NULL;
-  if (fault_netns(be, f->pid, &fd, err) < 0 || be->ops->capture(be->ctx, fd, &st, err) < 0)
+  if (fault_capture(be, f->pid, &st, err) < 0)
     return -1;
   *present = false;
   for (size_t i = 0; i < st->n_qdiscs; i++)

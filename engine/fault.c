@@ -162,14 +162,20 @@ int fault_netns(const struct fault_backend *be, pid_t pid, int *fd, struct lab_e
   return be->ops->netns_open(be->ctx, pid, fd, err);
 }
 
+int fault_capture(const struct fault_backend *be, pid_t pid, struct netstate **st,
+                  struct lab_error **err)
+{
+  cleanup_close int fd = -1;
+  *st = NULL;
+  return fault_netns(be, pid, &fd, err) < 0 || be->ops->capture(be->ctx, fd, st, err) < 0 ? -1 : 0;
+}
+
 int fault_capture_link(const struct fault_backend *be, pid_t pid, const char *ifname,
                        struct netstate **st, const struct netstate_link **link,
                        struct lab_error **err)
 {
-  cleanup_close int fd = -1;
-  *st = NULL;
   *link = NULL;
-  if (fault_netns(be, pid, &fd, err) < 0 || be->ops->capture(be->ctx, fd, st, err) < 0)
+  if (fault_capture(be, pid, st, err) < 0)
     return -1;
   for (size_t i = 0; i < (*st)->n_links; i++)
     if (strcmp((*st)->links[i].name, ifname) == 0)

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "json.h"
+#include "names.h"
 #include "xalloc.h"
 
 static const char *const fault_state_names[] = {
@@ -17,25 +18,23 @@ static const char *const fault_state_names[] = {
     [API_FAULT_REPAIRED] = "repaired",
     [API_FAULT_REPAIRED_BY_HAND] = "repaired-by-hand",
 };
-static_assert(sizeof fault_state_names / sizeof fault_state_names[0] == API_FAULT_STATE__COUNT,
-              "a name per fault state");
+static_assert(NAMES_N(fault_state_names) == API_FAULT_STATE__COUNT, "a name per fault state");
 
 static const char *const fault_by_names[] = {
     [API_FAULT_BY_CLI] = "cli",
     [API_FAULT_BY_TIMER] = "timer",
     [API_FAULT_BY_EXERCISE] = "exercise",
 };
-static_assert(sizeof fault_by_names / sizeof fault_by_names[0] == API_FAULT_BY__COUNT,
-              "a name per injector");
+static_assert(NAMES_N(fault_by_names) == API_FAULT_BY__COUNT, "a name per injector");
 
 const char *api_fault_state_name(enum api_fault_state s)
 {
-  return (size_t)s < API_FAULT_STATE__COUNT ? fault_state_names[s] : "unknown";
+  return names_get(fault_state_names, NAMES_N(fault_state_names), (size_t)s, "unknown");
 }
 
 const char *api_fault_by_name(enum api_fault_by b)
 {
-  return (size_t)b < API_FAULT_BY__COUNT ? fault_by_names[b] : "unknown";
+  return names_get(fault_by_names, NAMES_N(fault_by_names), (size_t)b, "unknown");
 }
 
 static int shape_error(struct lab_error **err, const char *what)
@@ -50,9 +49,9 @@ static int get_enum(struct json_object *o, const char *key, const char *const *n
   const char *s = json_get_str(o, key);
   if (s == NULL)
     return 0;
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(names[i], s) == 0)
-      return (int)i;
+  int i = names_find(names, n, s);
+  if (i >= 0)
+    return i;
   return lab_error_set(err, EPROTO, "malformed reply: unknown %s \"%s\"", key, s);
 }
 

@@ -41,6 +41,38 @@ static int faults_call(const struct cli_invocation *inv, const char *lab, const 
   return 0;
 }
 
+/* faults_call for a reply to print: with --json prints it whole and returns
+ * 1; else decodes it into m with decode and returns 0 (*reply, which m
+ * points into, to free after m); -1 on failure (printed). */
+static int faults_fetch(const struct cli_invocation *inv, const char *lab, const char *method,
+                        const char *suffix,
+                        int (*decode)(struct json_object *o, void *m, struct lab_error **err),
+                        void *m, struct json_object **reply)
+{
+  if (faults_call(inv, lab, method, suffix, NULL, 200, reply) < 0)
+    return -1;
+  cleanup_error struct lab_error *err = NULL;
+  if (cli_flag(inv, "json"))
+    printf("%s\n", json_object_to_json_string_ext(*reply, JSON_C_TO_STRING_PRETTY));
+  else if (decode(*reply, m, &err) == 0)
+    return 0;
+  else
+    cli_errorf(inv, "lab %s: %s", lab, err->msg);
+  json_object_put(*reply);
+  *reply = NULL;
+  return err == NULL ? 1 : -1;
+}
+
+static int decode_faults(struct json_object *o, void *m, struct lab_error **err)
+{
+  return api_faults_decode(o, m, err);
+}
+
+static int decode_repaired(struct json_object *o, void *m, struct lab_error **err)
+{
+  return api_faults_repaired_decode(o, m, err);
+}
+
 static void print_params(const struct api_fault_param *p, size_t n)
 {
   for (size_t i = 0; i < n; i++)
@@ -57,21 +89,11 @@ static void print_active_line(const struct api_active_fault *a)
 
 static int fault_ls(const struct cli_invocation *inv, const char *lab)
 {
-  struct json_object *reply = NULL;
-  if (faults_call(inv, lab, "GET", "", NULL, 200, &reply) < 0)
-    return CLI_EXIT_FAIL;
-  if (cli_flag(inv, "json")) {
-    printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY));
-    json_object_put(reply);
-    return CLI_EXIT_OK;
-  }
-  cleanup_error struct lab_error *err = NULL;
   struct api_faults m;
-  if (api_faults_decode(reply, &m, &err) < 0) {
-    cli_errorf(inv, "lab %s: %s", lab, err->msg);
-    json_object_put(reply);
-    return CLI_EXIT_FAIL;
-  }
+  struct json_object *reply = NULL;
+  int fetched = faults_fetch(inv, lab, "GET", "", decode_faults, &m, &reply);
+  if (fetched != 0)
+    return fetched < 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
   printf("KINDS\n%-20s %-5s %-28s %s\n", "KIND", "BUILT", "PARAMETERS", "BREAKS");
   for (size_t i = 0; i < m.n_catalogue; i++) {
     const struct api_fault_kind *k = &m.catalogue[i];
@@ -179,21 +201,11 @@ static int fault_repair(const struct cli_invocation *inv, const char *lab)
   char suffix[300] = "";
   if (!all)
     snprintf(suffix, sizeof suffix, "/%s", inv->argv[1]);
-  struct json_object *reply = NULL;
-  if (faults_call(inv, lab, "DELETE", suffix, NULL, 200, &reply) < 0)
-    return CLI_EXIT_FAIL;
-  if (cli_flag(inv, "json")) {
-    printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY));
-    json_object_put(reply);
-    return CLI_EXIT_OK;
-  }
-  cleanup_error struct lab_error *err = NULL;
   struct api_faults_repaired m;
-  if (api_faults_repaired_decode(reply, &m, &err) < 0) {
-    cli_errorf(inv, "lab %s: %s", lab, err->msg);
-    json_object_put(reply);
-    return CLI_EXIT_FAIL;
-  }
+  struct json_object *reply = NULL;
+  int fetched = faults_fetch(inv, lab, "DELETE", suffix, decode_repaired, &m, &reply);
+  if (fetched != 0)
+    return fetched < 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
   if (m.n_repaired == 0)
     printf("no fault to repair\n");
   for (size_t i = 0; i < m.n_repaired; i++)

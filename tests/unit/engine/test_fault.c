@@ -90,7 +90,10 @@ static int acting(struct fake *fk, struct lab_error **err)
   return lab_error_set(err, e, "fake failure");
 }
 
-static int fake_mtu(void *ctx, int fd, const char *ifname, int mtu, struct netfault_undo *undo,
+/* Sets the int field (an offset in struct fake_link) of link ifname to
+ * value, its old value kept in *undo as kind. */
+static int fake_set(void *ctx, int fd, const char *ifname, size_t field,
+                    enum netfault_undo_kind kind, int value, struct netfault_undo *undo,
                     struct lab_error **err)
 {
   struct fake_link *l = fake_link(ctx, fd, ifname);
@@ -98,38 +101,32 @@ static int fake_mtu(void *ctx, int fd, const char *ifname, int mtu, struct netfa
     return -1;
   if (l == NULL)
     return lab_error_set(err, ENODEV, "no link %s", ifname);
-  *undo = (struct netfault_undo){.kind = NETFAULT_UNDO_MTU, .value = l->mtu};
+  int *v = (int *)((char *)l + field);
+  *undo = (struct netfault_undo){.kind = kind, .value = *v};
   snprintf(undo->ifname, sizeof undo->ifname, "%s", ifname);
-  l->mtu = mtu;
+  *v = value;
   return 0;
+}
+
+static int fake_mtu(void *ctx, int fd, const char *ifname, int mtu, struct netfault_undo *undo,
+                    struct lab_error **err)
+{
+  return fake_set(ctx, fd, ifname, offsetof(struct fake_link, mtu), NETFAULT_UNDO_MTU, mtu, undo,
+                  err);
 }
 
 static int fake_up(void *ctx, int fd, const char *ifname, int up, struct netfault_undo *undo,
                    struct lab_error **err)
 {
-  struct fake_link *l = fake_link(ctx, fd, ifname);
-  if (acting(ctx, err) < 0)
-    return -1;
-  if (l == NULL)
-    return lab_error_set(err, ENODEV, "no link %s", ifname);
-  *undo = (struct netfault_undo){.kind = NETFAULT_UNDO_LINK_STATE, .value = l->up};
-  snprintf(undo->ifname, sizeof undo->ifname, "%s", ifname);
-  l->up = up;
-  return 0;
+  return fake_set(ctx, fd, ifname, offsetof(struct fake_link, up), NETFAULT_UNDO_LINK_STATE, up,
+                  undo, err);
 }
 
 static int fake_csum(void *ctx, int fd, const char *ifname, int on, struct netfault_undo *undo,
                      struct lab_error **err)
 {
-  struct fake_link *l = fake_link(ctx, fd, ifname);
-  if (acting(ctx, err) < 0)
-    return -1;
-  if (l == NULL)
-    return lab_error_set(err, ENODEV, "no link %s", ifname);
-  *undo = (struct netfault_undo){.kind = NETFAULT_UNDO_TX_CSUM, .value = l->tx_csum};
-  snprintf(undo->ifname, sizeof undo->ifname, "%s", ifname);
-  l->tx_csum = on;
-  return 0;
+  return fake_set(ctx, fd, ifname, offsetof(struct fake_link, tx_csum), NETFAULT_UNDO_TX_CSUM, on,
+                  undo, err);
 }
 
 static int fake_route_delete(void *ctx, int fd, uint32_t table, struct in_addr dst, uint8_t dst_len,
@@ -266,6 +263,15 @@ static struct fault *prepare_ok(enum fault_kind kind, const struct fault_kv *kv,
   return f;
 }
 
+/* Prepared with the n parameters kv, kind aims at want. */
+static void expect_target(enum fault_kind kind, const struct fault_kv *kv, size_t n,
+                          const char *want)
+{
+  struct fault *f = prepare_ok(kind, kv, n);
+  assert_string_equal(fault_target(f), want);
+  fault_free(f);
+}
+
 static void expect_refusal(enum fault_kind kind, const struct fault_kv *kv, size_t n, int errnum,
                            const char *msg)
 {
@@ -294,17 +300,12 @@ static void test_resolve_defaults(void **state)
   assert_string_equal(fault_target(f), "node2/client eth0");
   fault_free(f);
 
-  f = prepare_ok(FAULT_KIND_UNDERLAY_DOWN, NULL, 0);
-  assert_string_equal(fault_target(f), "fabric vn2 (the port of node1)");
-  fault_free(f);
+  expect_target(FAULT_KIND_UNDERLAY_DOWN, NULL, 0, "fabric vn2 (the port of node1)");
 
-  f = prepare_ok(FAULT_KIND_POD_ROUTE_DELETE, NULL, 0);
-  assert_string_equal(fault_target(f), "node1/web default route");
-  fault_free(f);
+  expect_target(FAULT_KIND_POD_ROUTE_DELETE, NULL, 0, "node1/web default route");
 
-  f = prepare_ok(FAULT_KIND_LINK_DOWN, (struct fault_kv[]){{"node", "node2"}, {"link", "tun0"}}, 2);
-  assert_string_equal(fault_target(f), "node2 tun0");
-  fault_free(f);
+  expect_target(FAULT_KIND_LINK_DOWN, (struct fault_kv[]){{"node", "node2"}, {"link", "tun0"}}, 2,
+                "node2 tun0");
 }
 
 static void test_resolve_more(void **state)
@@ -319,25 +320,19 @@ static void test_resolve_more(void **state)
   assert_string_equal(fault_target(f),
                       "node1 <-> node2 (each routes the other via 192.168.122.254)");
   fault_free(f);
-  f = prepare_ok(FAULT_KIND_NETEM, NULL, 0);
-  assert_string_equal(fault_target(f), "node1 eth0 (rate 1mbit)");
-  fault_free(f);
+  expect_target(FAULT_KIND_NETEM, NULL, 0, "node1 eth0 (rate 1mbit)");
   f = prepare_ok(FAULT_KIND_NETEM, (struct fault_kv[]){{"delay", "100ms"}, {"loss", "1%"}}, 2);
   assert_null(fault_param(f, "rate"));
   assert_string_equal(fault_target(f), "node1 eth0 (delay 100ms loss 1%)");
   fault_free(f);
-  f = prepare_ok(FAULT_KIND_FLOW_DELETE, NULL, 0);
-  assert_string_equal(fault_target(f), "node1 br0 table 90 flow to node2 (10.1.2.0/24)");
-  fault_free(f);
+  expect_target(FAULT_KIND_FLOW_DELETE, NULL, 0, "node1 br0 table 90 flow to node2 (10.1.2.0/24)");
   f = prepare_ok(FAULT_KIND_TUNNEL_DST, (struct fault_kv[]){{"node", "node2"}}, 1);
   assert_string_equal(fault_param(f, "remote"), "node1");
   assert_string_equal(fault_param(f, "ip"), "192.168.122.250");
   assert_string_equal(fault_target(f),
                       "node2 br0 table 90 flow to node1 (10.1.1.0/24) -> 192.168.122.250");
   fault_free(f);
-  f = prepare_ok(FAULT_KIND_TUNNEL_PORT_DELETE, NULL, 0);
-  assert_string_equal(fault_target(f), "node1 br0 port vxlan0");
-  fault_free(f);
+  expect_target(FAULT_KIND_TUNNEL_PORT_DELETE, NULL, 0, "node1 br0 port vxlan0");
 }
 
 /* A backend without OVS refuses the OVS kinds, and nothing is left to repair. */

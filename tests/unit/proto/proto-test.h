@@ -38,4 +38,19 @@ static inline void assert_str_eq(const char *a, const char *b)
     json_object_put(o_);                                                                           \
   } while (0)
 
+/* decode(o, back, &err) works. */
+#define assert_decodes(decode, o, back)                                                            \
+  do {                                                                                             \
+    struct lab_error *e_ = NULL;                                                                   \
+    assert_int_equal(decode(o, back, &e_), 0);                                                     \
+  } while (0)
+
+/* Encoding back with encode(back) again gives o's text. */
+#define assert_reencodes(encode, back, o)                                                          \
+  do {                                                                                             \
+    struct json_object *again_ = encode(back);                                                     \
+    assert_string_equal(text(again_), text(o));                                                    \
+    json_object_put(again_);                                                                       \
+  } while (0)
+
 #endif

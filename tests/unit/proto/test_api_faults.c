@@ -41,23 +41,17 @@ static void test_active(void **state)
                "\"repaired-by-hand\",\"repaired_at\":null,\"for_ms\":1000,\"symptom\":"
                "\"Large packets vanish.\",\"inject_us\":1377,\"repair_us\":0}");
   struct api_active_fault back;
-  struct lab_error *err = NULL;
-  assert_int_equal(api_active_fault_decode(o, &back, &err), 0);
+  assert_decodes(api_active_fault_decode, o, &back);
   assert_int_equal(back.n_params, 3);
   assert_string_equal(back.params[2].key, "mtu");
   assert_int_equal(back.state, API_FAULT_REPAIRED_BY_HAND);
   assert_null(back.name);
-  struct json_object *again = api_active_fault_encode(&back);
-  assert_string_equal(text(again), text(o));
+  assert_reencodes(api_active_fault_encode, &back, o);
   api_active_fault_release(&back);
-  json_object_put(again);
   json_object_put(o);
 
-  o = json_tokener_parse("{\"id\":1,\"state\":\"half-broken\"}");
-  assert_int_equal(api_active_fault_decode(o, &back, &err), -1);
-  assert_string_equal(err->msg, "malformed reply: unknown state \"half-broken\": Protocol error");
-  lab_error_clear(&err);
-  json_object_put(o);
+  assert_decode_error(api_active_fault_decode, &back, "{\"id\":1,\"state\":\"half-broken\"}",
+                      "malformed reply: unknown state \"half-broken\": Protocol error", ANY_ERRNUM);
 }
 
 static void test_faults(void **state)
@@ -72,17 +66,14 @@ static void test_faults(void **state)
   struct api_faults m = {kinds, 2, sc, 1, act, 1};
   struct json_object *o = api_faults_encode(&m);
   struct api_faults back;
-  struct lab_error *err = NULL;
-  assert_int_equal(api_faults_decode(o, &back, &err), 0);
+  assert_decodes(api_faults_decode, o, &back);
   assert_int_equal(back.n_catalogue, 2);
   assert_int_equal(back.catalogue[0].n_params, 3);
   assert_false(back.catalogue[1].implemented);
   assert_string_equal(back.scenario[0].name, "mtu-black-hole");
   assert_int_equal(back.n_active, 1);
-  struct json_object *again = api_faults_encode(&back);
-  assert_string_equal(text(again), text(o));
+  assert_reencodes(api_faults_encode, &back, o);
   api_faults_release(&back);
-  json_object_put(again);
   json_object_put(o);
 }
 
@@ -94,24 +85,16 @@ static void test_inject(void **state)
   assert_string_equal(text(o),
                       "{\"kind\":\"link-mtu\",\"params\":{\"node\":\"node1\"},\"for\":\"30s\"}");
   struct api_fault_inject back;
-  struct lab_error *err = NULL;
-  assert_int_equal(api_fault_inject_decode(o, &back, &err), 0);
-  struct json_object *again = api_fault_inject_encode(&back);
-  assert_string_equal(text(again), text(o));
+  assert_decodes(api_fault_inject_decode, o, &back);
+  assert_reencodes(api_fault_inject_encode, &back, o);
   api_fault_inject_release(&back);
-  json_object_put(again);
   json_object_put(o);
 
-  o = json_tokener_parse("{\"name\":\"a\",\"kind\":\"link-mtu\"}");
-  assert_int_equal(api_fault_inject_decode(o, &back, &err), -1);
-  assert_string_equal(err->msg, "give either \"name\" (a scenario fault) or \"kind\"");
-  lab_error_clear(&err);
-  json_object_put(o);
-  o = json_tokener_parse("{\"kind\":\"link-mtu\",\"params\":{\"mtu\":1300}}");
-  assert_int_equal(api_fault_inject_decode(o, &back, &err), -1);
-  assert_string_equal(err->msg, "parameter mtu: not a string");
-  lab_error_clear(&err);
-  json_object_put(o);
+  assert_decode_error(api_fault_inject_decode, &back, "{\"name\":\"a\",\"kind\":\"link-mtu\"}",
+                      "give either \"name\" (a scenario fault) or \"kind\"", ANY_ERRNUM);
+  assert_decode_error(api_fault_inject_decode, &back,
+                      "{\"kind\":\"link-mtu\",\"params\":{\"mtu\":1300}}",
+                      "parameter mtu: not a string", ANY_ERRNUM);
 }
 
 static void test_repaired(void **state)
@@ -122,14 +105,11 @@ static void test_repaired(void **state)
   struct api_faults_repaired m = {act, 2};
   struct json_object *o = api_faults_repaired_encode(&m);
   struct api_faults_repaired back;
-  struct lab_error *err = NULL;
-  assert_int_equal(api_faults_repaired_decode(o, &back, &err), 0);
+  assert_decodes(api_faults_repaired_decode, o, &back);
   assert_int_equal(back.n_repaired, 2);
   assert_int_equal(back.repaired[1].id, 4);
-  struct json_object *again = api_faults_repaired_encode(&back);
-  assert_string_equal(text(again), text(o));
+  assert_reencodes(api_faults_repaired_encode, &back, o);
   api_faults_repaired_release(&back);
-  json_object_put(again);
   json_object_put(o);
 }
 

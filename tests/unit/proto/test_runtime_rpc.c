@@ -174,64 +174,67 @@ DECODER(dec_import, rt_rpc_image_req_from_json(RT_OP_IMAGE_IMPORT, o, out, err))
 DECODER(dec_build, rt_rpc_image_req_from_json(RT_OP_IMAGE_BUILD, o, out, err))
 DECODER(dec_ctr_reply, rt_rpc_ctr_reply_from_json(o, out, err))
 
+/* Each malformed message, its decoder and the message it is refused with. */
+static const struct {
+  int (*decode)(struct json_object *, void *, struct lab_error **);
+  const char *json, *msg;
+} refusals[] = {
+    {dec_op, "{\"op\":\"dance\"}", "unknown op \"dance\""},
+    {dec_op, "{}", "\"op\": missing"},
+    {dec_exit, "{\"event\":\"exit\"}", "status: expected an integer"},
+    {dec_exit, "{\"event\":\"stop\",\"status\":1}", "event: \"stop\": expected exit"},
+    {dec_spec, "[]", "expected an object"},
+    {dec_spec, "{\"name\":\"x\"}", "image: missing"},
+    {dec_spec, "{\"image\":\"ubi\",\"colour\":1}", "colour: unknown field"},
+    {dec_spec, "{\"image\":\"ubi\",\"detach\":true}", "detach: unknown field"},
+    {dec_spec, "{\"image\":7}", "image: expected a string"},
+    {dec_spec, "{\"image\":\"ubi\",\"memory_bytes\":-1}",
+     "memory_bytes: expected a non-negative integer"},
+    {dec_spec, "{\"image\":\"ubi\",\"pids\":\"64\"}", "pids: expected a non-negative integer"},
+    {dec_spec, "{\"image\":\"ubi\",\"command\":\"top\"}", "command: expected an array of strings"},
+    {dec_spec, "{\"image\":\"ubi\",\"command\":[\"a\",1]}", "command[1]: expected a string"},
+    {dec_spec, "{\"image\":\"ubi\",\"privileged\":1}", "privileged: expected true or false"},
+    {dec_spec, "{\"image\":\"ubi\",\"seccomp_profile\":\"rel.json\"}",
+     "seccomp_profile: \"rel.json\" must be an absolute path"},
+    {dec_spec, "{\"image\":\"ubi\",\"volumes\":{}}", "volumes: expected an array"},
+    {dec_spec, "{\"image\":\"ubi\",\"volumes\":[7]}", "volumes[0]: expected an object"},
+    {dec_spec, "{\"image\":\"ubi\",\"volumes\":[{\"host\":\"srv\",\"ctr\":\"/d\"}]}",
+     "volumes[0].host: must be an absolute path"},
+    {dec_spec, "{\"image\":\"ubi\",\"volumes\":[{\"host\":\"/srv\",\"ctr\":\"d\"}]}",
+     "volumes[0].ctr: must be an absolute path"},
+    {dec_spec, "{\"image\":\"ubi\",\"volumes\":[{\"ctr\":\"/d\"}]}", "volumes[0]: host: missing"},
+    {dec_spec, "{\"image\":\"ubi\",\"volumes\":[{\"host\":\"/a\",\"ctr\":\"/d\",\"z\":1}]}",
+     "volumes[0]: z: unknown field"},
+    {dec_spec, "{\"image\":\"ubi\",\"net\":\"slirp4netns\"}",
+     "net: \"slirp4netns\": expected bridge, private, none or host"},
+    {dec_run, "{\"image\":\"ubi\",\"winsize\":{\"rows\":\"x\"}}",
+     "winsize: rows: expected an integer"},
+    {dec_run, "{\"image\":\"ubi\",\"tty\":\"yes\"}", "tty: expected true or false"},
+    {dec_exec, "{\"container\":\"c\"}", "exec: \"command\": expected a non-empty array of strings"},
+    {dec_exec, "{\"container\":\"c\",\"command\":[]}",
+     "exec: \"command\": expected a non-empty array of strings"},
+    {dec_exec, "{\"command\":[\"sh\"]}", "\"container\": missing"},
+    {dec_pod_run, "{\"name\":\"p\"}", "containers: missing"},
+    {dec_pod_run, "{\"name\":\"p\",\"containers\":[{\"name\":\"a\"}]}",
+     "containers[0]: image: missing"},
+    {dec_stop, "{\"timeout\":1}", "\"container\": missing"},
+    {dec_stop, "{\"container\":\"c\",\"timeout\":\"1\"}", "timeout: expected an integer"},
+    {dec_start, "{\"container\":\"c\",\"timeout\":1}", "timeout: unknown field"},
+    {dec_import, "{\"path\":\"rel.tar\"}", "\"path\": expected an absolute path"},
+    {dec_build, "{\"name\":\"x\"}", "\"kind\": missing (ubi or on-off)"},
+    {dec_ps, "{\"ok\":false,\"error\":\"no such thing\"}", "no such thing"},
+    {dec_ps, "{\"ok\":true}", "containers: missing"},
+    {dec_ps, "{\"ok\":true,\"containers\":[{\"Id\":\"x\",\"State\":\"paused\"}]}",
+     "containers[0]: State: \"paused\": expected created, running or exited"},
+    {dec_ctr_reply, "{}", "the runtime refused"},
+    {dec_ctr_reply, "{\"ok\":true,\"id\":\"x\",\"extra\":1}", "extra: unknown field"},
+};
+
 static void test_refusals(void **state)
 {
   (void)state;
-  expect_bad(dec_op, "{\"op\":\"dance\"}", "unknown op \"dance\"");
-  expect_bad(dec_op, "{}", "\"op\": missing");
-  expect_bad(dec_exit, "{\"event\":\"exit\"}", "status: expected an integer");
-  expect_bad(dec_exit, "{\"event\":\"stop\",\"status\":1}", "event: \"stop\": expected exit");
-  expect_bad(dec_spec, "[]", "expected an object");
-  expect_bad(dec_spec, "{\"name\":\"x\"}", "image: missing");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"colour\":1}", "colour: unknown field");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"detach\":true}", "detach: unknown field");
-  expect_bad(dec_spec, "{\"image\":7}", "image: expected a string");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"memory_bytes\":-1}",
-             "memory_bytes: expected a non-negative integer");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"pids\":\"64\"}",
-             "pids: expected a non-negative integer");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"command\":\"top\"}",
-             "command: expected an array of strings");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"command\":[\"a\",1]}",
-             "command[1]: expected a string");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"privileged\":1}",
-             "privileged: expected true or false");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"seccomp_profile\":\"rel.json\"}",
-             "seccomp_profile: \"rel.json\" must be an absolute path");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"volumes\":{}}", "volumes: expected an array");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"volumes\":[7]}", "volumes[0]: expected an object");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"volumes\":[{\"host\":\"srv\",\"ctr\":\"/d\"}]}",
-             "volumes[0].host: must be an absolute path");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"volumes\":[{\"host\":\"/srv\",\"ctr\":\"d\"}]}",
-             "volumes[0].ctr: must be an absolute path");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"volumes\":[{\"ctr\":\"/d\"}]}",
-             "volumes[0]: host: missing");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"volumes\":[{\"host\":\"/a\",\"ctr\":\"/d\",\"z\":1}]}",
-             "volumes[0]: z: unknown field");
-  expect_bad(dec_spec, "{\"image\":\"ubi\",\"net\":\"slirp4netns\"}",
-             "net: \"slirp4netns\": expected bridge, private, none or host");
-  expect_bad(dec_run, "{\"image\":\"ubi\",\"winsize\":{\"rows\":\"x\"}}",
-             "winsize: rows: expected an integer");
-  expect_bad(dec_run, "{\"image\":\"ubi\",\"tty\":\"yes\"}", "tty: expected true or false");
-  expect_bad(dec_exec, "{\"container\":\"c\"}",
-             "exec: \"command\": expected a non-empty array of strings");
-  expect_bad(dec_exec, "{\"container\":\"c\",\"command\":[]}",
-             "exec: \"command\": expected a non-empty array of strings");
-  expect_bad(dec_exec, "{\"command\":[\"sh\"]}", "\"container\": missing");
-  expect_bad(dec_pod_run, "{\"name\":\"p\"}", "containers: missing");
-  expect_bad(dec_pod_run, "{\"name\":\"p\",\"containers\":[{\"name\":\"a\"}]}",
-             "containers[0]: image: missing");
-  expect_bad(dec_stop, "{\"timeout\":1}", "\"container\": missing");
-  expect_bad(dec_stop, "{\"container\":\"c\",\"timeout\":\"1\"}", "timeout: expected an integer");
-  expect_bad(dec_start, "{\"container\":\"c\",\"timeout\":1}", "timeout: unknown field");
-  expect_bad(dec_import, "{\"path\":\"rel.tar\"}", "\"path\": expected an absolute path");
-  expect_bad(dec_build, "{\"name\":\"x\"}", "\"kind\": missing (ubi or on-off)");
-  expect_bad(dec_ps, "{\"ok\":false,\"error\":\"no such thing\"}", "no such thing");
-  expect_bad(dec_ps, "{\"ok\":true}", "containers: missing");
-  expect_bad(dec_ps, "{\"ok\":true,\"containers\":[{\"Id\":\"x\",\"State\":\"paused\"}]}",
-             "containers[0]: State: \"paused\": expected created, running or exited");
-  expect_bad(dec_ctr_reply, "{}", "the runtime refused");
-  expect_bad(dec_ctr_reply, "{\"ok\":true,\"id\":\"x\",\"extra\":1}", "extra: unknown field");
+  for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+    expect_bad(refusals[i].decode, refusals[i].json, refusals[i].msg);
 }
 
 static void test_ctr_ops(void **state)
