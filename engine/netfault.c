@@ -41,6 +41,18 @@ static void undo_begin(struct netfault_undo *undo, const char *ifname)
     snprintf(undo->ifname, sizeof undo->ifname, "%s", ifname);
 }
 
+/* undo_begin(), then a capture of the namespace the primitive is about to
+ * change (permanent neighbours only): NULL and *err when it cannot be read. */
+static struct netstate *undo_begin_capture(int netns_fd, struct netfault_undo *undo,
+                                           const char *ifname, struct lab_error **err)
+{
+  undo_begin(undo, ifname);
+  struct netstate *st = NULL;
+  if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
+    return NULL;
+  return st;
+}
+
 static const char *in4_str(struct in_addr a, char buf[INET_ADDRSTRLEN])
 {
   return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
@@ -493,9 +505,8 @@ int netfault_route_delete(int netns_fd, uint32_t table, struct in_addr dst, uint
 int netfault_route_add(int netns_fd, const struct netstate_route *r, struct netfault_undo *undo,
                        struct lab_error **err)
 {
-  undo_begin(undo, NULL);
-  cleanup_netstate struct netstate *st = NULL;
-  if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
+  cleanup_netstate struct netstate *st = undo_begin_capture(netns_fd, undo, NULL, err);
+  if (st == NULL)
     return -1;
   if (route_find(st, r)) {
     cleanup_free char *line = NULL;
@@ -557,15 +568,28 @@ static int neigh_put(struct nl_sock *sk, int ifindex, const char *ifname, struct
   return 0;
 }
 
+/* What both neighbour primitives start with: undo_begin(), a capture of the
+ * namespace (*st, the caller's), ifname's index (returned, or -1 and *err),
+ * and the entry for ip on it before the change (*prev, NULL when none). */
+static int neigh_begin(int netns_fd, struct netfault_undo *undo, const char *ifname,
+                       struct in_addr ip, struct netstate **st, const struct netstate_neigh **prev,
+                       struct lab_error **err)
+{
+  undo_begin(undo, ifname);
+  int ifindex = capture_ifindex(netns_fd, 0, ifname, st, err);
+  if (ifindex >= 0)
+    *prev = neigh_find(*st, ifname, ip);
+  return ifindex;
+}
+
 int netfault_neigh_replace(int netns_fd, const char *ifname, struct in_addr ip,
                            const uint8_t mac[6], struct netfault_undo *undo, struct lab_error **err)
 {
-  undo_begin(undo, ifname);
   cleanup_netstate struct netstate *st = NULL;
-  int ifindex = capture_ifindex(netns_fd, 0, ifname, &st, err);
+  const struct netstate_neigh *prev = NULL;
+  int ifindex = neigh_begin(netns_fd, undo, ifname, ip, &st, &prev, err);
   if (ifindex < 0)
     return -1;
-  const struct netstate_neigh *prev = neigh_find(st, ifname, ip);
   cleanup_netlink struct nl_sock *sk = NULL;
   if (netlink_open(netns_fd, &sk, err) < 0 ||
       neigh_put(sk, ifindex, ifname, ip, mac, 6, NUD_PERMANENT, 0, err) < 0)
@@ -583,12 +607,11 @@ int netfault_neigh_replace(int netns_fd, const char *ifname, struct in_addr ip,
 int netfault_neigh_delete(int netns_fd, const char *ifname, struct in_addr ip,
                           struct netfault_undo *undo, struct lab_error **err)
 {
-  undo_begin(undo, ifname);
   cleanup_netstate struct netstate *st = NULL;
-  int ifindex = capture_ifindex(netns_fd, 0, ifname, &st, err);
+  const struct netstate_neigh *prev = NULL;
+  int ifindex = neigh_begin(netns_fd, undo, ifname, ip, &st, &prev, err);
   if (ifindex < 0)
     return -1;
-  const struct netstate_neigh *prev = neigh_find(st, ifname, ip);
   if (prev == NULL) {
     char buf[INET_ADDRSTRLEN];
     return lab_error_set(err, ESRCH, "no neighbour %s on %s", in4_str(ip, buf), ifname);
@@ -678,9 +701,8 @@ static int addr_add_in(struct nl_sock *sk, const struct netstate *st, const stru
 int netfault_addr_add(int netns_fd, const char *ifname, struct in_addr ip, uint8_t prefix,
                       struct netfault_undo *undo, struct lab_error **err)
 {
-  undo_begin(undo, ifname);
-  cleanup_netstate struct netstate *st = NULL;
-  if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
+  cleanup_netstate struct netstate *st = undo_begin_capture(netns_fd, undo, ifname, err);
+  if (st == NULL)
     return -1;
   char buf[INET_ADDRSTRLEN];
   if (addr_find(st, ifname, ip, prefix) != NULL)
@@ -707,9 +729,8 @@ static int addr_delete_in(int netns_fd, const struct netstate_addr *a, struct la
 int netfault_addr_delete(int netns_fd, const char *ifname, struct in_addr ip, uint8_t prefix,
                          struct netfault_undo *undo, struct lab_error **err)
 {
-  undo_begin(undo, ifname);
-  cleanup_netstate struct netstate *st = NULL;
-  if (netstate_capture(netns_fd, NETSTATE_NEIGH_PERMANENT_ONLY, &st, err) < 0)
+  cleanup_netstate struct netstate *st = undo_begin_capture(netns_fd, undo, ifname, err);
+  if (st == NULL)
     return -1;
   const struct netstate_addr *a = addr_find(st, ifname, ip, prefix);
   if (a == NULL) {

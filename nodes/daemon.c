@@ -122,6 +122,17 @@ static struct labs_entry *find_lab(const char *name)
   return NULL;
 }
 
+/* The lab a route acts on, or NULL once it has answered 404. */
+static struct lab *lab_or_404(struct evhttp_request *req, const char *name)
+{
+  struct labs_entry *e = find_lab(name);
+  if (e == NULL || e->lab == NULL) {
+    reply_error(req, 404, "no such lab");
+    return NULL;
+  }
+  return e->lab;
+}
+
 static void arm_idle_exit(void)
 {
   if (daemon_state.labs != NULL)
@@ -313,12 +324,9 @@ static void route_labs_create(struct evhttp_request *req, const char *arg)
 
 static void route_lab_get(struct evhttp_request *req, const char *name)
 {
-  struct labs_entry *e = find_lab(name);
-  if (e == NULL) {
-    reply_error(req, 404, "no such lab");
-    return;
-  }
-  reply_json(req, 200, lab_status_json(e->lab));
+  struct lab *lab = lab_or_404(req, name);
+  if (lab != NULL)
+    reply_json(req, 200, lab_status_json(lab));
 }
 
 static void route_lab_delete(struct evhttp_request *req, const char *name)
@@ -375,11 +383,9 @@ static void on_events_timeout(evutil_socket_t fd, short what, void *arg)
 
 static void route_lab_events(struct evhttp_request *req, const char *name)
 {
-  struct labs_entry *e = find_lab(name);
-  if (e == NULL) {
-    reply_error(req, 404, "no such lab");
+  struct lab *lab = lab_or_404(req, name);
+  if (lab == NULL)
     return;
-  }
   struct evkeyvalq query;
   const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
   evhttp_parse_query_str(q ? q : "", &query);
@@ -388,14 +394,14 @@ static void route_lab_events(struct evhttp_request *req, const char *name)
   uint64_t since = since_s ? strtoull(since_s, NULL, 10) : 1;
   long wait = wait_s ? strtol(wait_s, NULL, 10) : 0;
   evhttp_clear_headers(&query);
-  struct lab_events *ev = lab_events(e->lab);
+  struct lab_events *ev = lab_events(lab);
   if (wait <= 0 || since < lab_events_next(ev)) {
     reply_json(req, 200, lab_events_json(ev, since));
     return;
   }
   struct events_poll *p = calloc(1, sizeof *p);
   p->req = req;
-  p->lab = e->lab;
+  p->lab = lab;
   p->timer = evtimer_new(daemon_state.base, on_events_timeout, p);
   struct timeval tv = {wait > 60 ? 60 : wait, 0};
   evtimer_add(p->timer, &tv);
@@ -418,11 +424,9 @@ static void on_checks_done(struct json_object *reply, void *arg)
 
 static void route_lab_checks(struct evhttp_request *req, const char *name)
 {
-  struct labs_entry *e = find_lab(name);
-  if (e == NULL || e->lab == NULL) {
-    reply_error(req, 404, "no such lab");
+  struct lab *lab = lab_or_404(req, name);
+  if (lab == NULL)
     return;
-  }
   cleanup_free char *body = request_body(req);
   struct json_object *o = body[0] != '\0' ? json_tokener_parse(body) : json_object_new_object();
   struct api_check_run run = {0};
@@ -434,7 +438,7 @@ static void route_lab_checks(struct evhttp_request *req, const char *name)
   }
   struct pending_reply *head = NULL;
   pending_add(&head, req);
-  if (lab_checks_run(e->lab, run.names, on_checks_done, head, &err) < 0) {
+  if (lab_checks_run(lab, run.names, on_checks_done, head, &err) < 0) {
     pending_take(&head);
     reply_error(req, err->errnum == ENOENT ? 400 : err->errnum == EBUSY ? 409 : 500, err->msg);
   }
@@ -446,25 +450,21 @@ static void route_lab_checks(struct evhttp_request *req, const char *name)
 
 static void route_lab_faults_get(struct evhttp_request *req, const char *name)
 {
-  struct labs_entry *e = find_lab(name);
+  struct lab *lab = lab_or_404(req, name);
   int code;
-  if (e == NULL || e->lab == NULL)
-    reply_error(req, 404, "no such lab");
-  else
-    reply_json(req, 200, lab_faults_get(e->lab, &code));
+  if (lab != NULL)
+    reply_json(req, 200, lab_faults_get(lab, &code));
 }
 
 static void route_lab_faults_post(struct evhttp_request *req, const char *name)
 {
-  struct labs_entry *e = find_lab(name);
-  if (e == NULL || e->lab == NULL) {
-    reply_error(req, 404, "no such lab");
+  struct lab *lab = lab_or_404(req, name);
+  if (lab == NULL)
     return;
-  }
   cleanup_free char *body = request_body(req);
   struct json_object *o = json_tokener_parse(body);
   int code;
-  struct json_object *reply = lab_faults_post(e->lab, o, &code);
+  struct json_object *reply = lab_faults_post(lab, o, &code);
   json_object_put(o);
   reply_json(req, code, reply);
 }
@@ -481,13 +481,11 @@ static void route_lab_faults_delete(struct evhttp_request *req, const char *arg)
   }
   if (strchr(path + strlen("/v1/labs/") + strlen(lab) + strlen("/faults"), '/') != NULL)
     what = arg;
-  struct labs_entry *e = find_lab(lab);
-  if (e == NULL || e->lab == NULL) {
-    reply_error(req, 404, "no such lab");
+  struct lab *l = lab_or_404(req, lab);
+  if (l == NULL)
     return;
-  }
   int code;
-  struct json_object *reply = lab_faults_delete(e->lab, what, &code);
+  struct json_object *reply = lab_faults_delete(l, what, &code);
   reply_json(req, code, reply);
 }
 
