@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "json.h"
+#include "paths.h"
 #include "rpc.h"
 #include "runtime-rpc.h"
 
@@ -20,7 +21,7 @@
  * we exit with its status. */
 int rtcli_call(int argc, char **argv)
 {
-  const char *sock = "/run/nodelab/runtime.sock";
+  const char *sock = NODE_RUNTIME_SOCKET;
   int i = 1;
   if (i + 1 < argc && strcmp(argv[i], "--socket") == 0) {
     sock = argv[i + 1];

@@ -6,6 +6,7 @@
 
 #include "daemon-args.h"
 #include "error.h"
+#include "paths.h"
 #include "serve.h"
 
 /* serve's options are proto's (daemon-args.h), which nodelabd builds too. */
@@ -18,8 +19,8 @@ int rtcli_serve(int argc, char **argv)
     lab_error_clear(&err);
     return 2;
   }
-  struct rt_serve_config cfg = {.socket = a.socket ?: "/run/nodelab/runtime.sock",
-                                .root = a.root ?: "/var/lib/nodelab",
+  struct rt_serve_config cfg = {.socket = a.socket ?: NODE_RUNTIME_SOCKET,
+                                .root = a.root ?: NODE_RUNTIME_ROOT,
                                 .cgroup_root = a.cgroup_root ?: rtcli_g.cgroup_root,
                                 .cgroup_parent = a.cgroup_parent ?: rtcli_g.cgroup_parent,
                                 .node = a.node,
