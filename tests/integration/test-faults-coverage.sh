@@ -3,12 +3,17 @@
 # implements, injected without parameters (the engine picks a target where it
 # bites), turns at least one of the default lab's checks red; repaired, every
 # check is green again.  A kind that is not implemented yet shows as SKIP.
+# Then kill -9 of nodelabd with faults of several families active: the lab is
+# orphaned (nodelabd does not adopt it again yet), and `down --force` leaves
+# the host exactly as before the lab.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 LAB=coverage-lab
 e2e_init "$LAB"
+wait_for 20 "a previous nodelabd to exit" no_run_dir || say "note: $NODELAB_RUN stays"
+snapshot "$E2E_TMP/before"
 nodelab up --name "$LAB" >/dev/null || fail "nodelab up --name $LAB"
 f() { nodelab fault --lab "$LAB" "$@"; }
 checks_json() { nodelab check --lab "$LAB" --json >"$E2E_TMP/checks.json" || true; }
@@ -37,5 +42,17 @@ for kind in "${kinds[@]}"; do
     fail "$kind: after repair, still failing: $(nodelab check --lab "$LAB" | grep failed)"
   say "$kind on $target: breaks $failed; repaired, all green"
 done
-nodelab down "$LAB" >/dev/null || fail "nodelab down $LAB"
-say "ok: ${#kinds[@]} kinds each break a default check, ${#missing[@]} skipped"
+say "${#kinds[@]} kinds each break a default check, ${#missing[@]} skipped"
+
+injected=0
+for kind in link-mtu flow-delete partition neighbour-poison tx-checksum-on; do
+  if f inject "$kind" >/dev/null 2>&1; then injected=$((injected + 1)); fi
+done
+((injected >= 4)) || fail "could not inject the faults before kill -9 ($injected)"
+pid=$(cat "$NODELAB_RUN/nodelabd.pid")
+kill -KILL "$pid"
+wait_for 5 "nodelabd $pid to die" test ! -d "/proc/$pid"
+nodelab down --force "$LAB" >/dev/null || fail "down --force after kill -9 with $injected faults active"
+nodelab down --force "$LAB" >/dev/null || fail "a second down --force"
+assert_clean "$E2E_TMP/before" "kill -9 of nodelabd with $injected faults active, then down --force"
+say "kill -9 of nodelabd with $injected faults active, down --force: nothing left"
