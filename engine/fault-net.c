@@ -402,7 +402,9 @@ const struct fault_kind_ops fault_ops_partition = {
 
 /* ---- netem {node, link, delay, jitter, loss, duplicate, corrupt, reorder, rate} ---- */
 
-#define NETEM_DEFAULT_RATE "1mbit" /* alone: a tbf, which every kernel has */
+#define NETEM_DEFAULT_RATE                                                                         \
+  "256kbit" /* alone: a tbf, which every kernel has; the default                                   \
+             * lab's steady checks need ~1 Mbit/s */
 
 static int netem_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {

@@ -320,7 +320,7 @@ static void test_resolve_more(void **state)
   assert_string_equal(fault_target(f),
                       "node1 <-> node2 (each routes the other via 192.168.122.254)");
   fault_free(f);
-  expect_target(FAULT_KIND_NETEM, NULL, 0, "node1 eth0 (rate 1mbit)");
+  expect_target(FAULT_KIND_NETEM, NULL, 0, "node1 eth0 (rate 256kbit)");
   f = prepare_ok(FAULT_KIND_NETEM, (struct fault_kv[]){{"delay", "100ms"}, {"loss", "1%"}}, 2);
   assert_null(fault_param(f, "rate"));
   assert_string_equal(fault_target(f), "node1 eth0 (delay 100ms loss 1%)");

@@ -139,7 +139,7 @@ static void test_default_lab(void **state)
   assert_non_null(f);
   assert_string_equal(f->kind, "link-mtu");
   assert_string_equal(f->node, "node2");
-  assert_string_equal(scenario_fault_param(f, "link"), "tun0");
+  assert_string_equal(scenario_fault_param(f, "link"), "eth0");
   assert_string_equal(scenario_fault_param(f, "mtu"), "1300");
   assert_null(scenario_fault_param(f, "node"));
   assert_non_null(f->symptom);
