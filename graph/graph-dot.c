@@ -24,11 +24,6 @@
 #define GREEN "#2e7d32"
 #define GREY "#9e9e9e"
 
-static bool is_compound(enum graph_vertex_kind k)
-{
-  return k == GRAPH_V_FABRIC || k == GRAPH_V_NODE || k == GRAPH_V_BRIDGE || k == GRAPH_V_POD;
-}
-
 /* s as the inside of a dot double-quoted string. */
 static void put_escaped(FILE *out, const char *s)
 {
@@ -74,7 +69,7 @@ static void put_label(FILE *out, const char *label, const char *detail, const ch
  * depth first; NULL when the cluster holds none (it then has an anchor). */
 static const struct graph_vertex *anchor_of(const struct graph *g, const struct graph_vertex *v)
 {
-  if (!is_compound(v->kind))
+  if (!graph_vertex_kind_is_compound(v->kind))
     return v;
   for (size_t i = 0; i < g->n_vertices; i++) {
     const struct graph_vertex *c = &g->vertices[i];
@@ -102,7 +97,7 @@ static void put_vertex(FILE *out, const struct graph *g, const struct graph_vert
 {
   bool broken = v->faults != NULL;
   fprintf(out, "%*s", depth * 2, "");
-  if (!is_compound(v->kind)) {
+  if (!graph_vertex_kind_is_compound(v->kind)) {
     fputs("\"", out);
     put_escaped(out, v->id);
     fputs("\" [", out);
@@ -166,12 +161,12 @@ static void put_edge(FILE *out, const struct graph *g, const struct graph_edge *
   /* A loop (an exec check runs where it is) is drawn on the box alone:
    * clipping both ends at one cluster's border trips dot's router. */
   bool loop = s == t;
-  if (s != NULL && is_compound(s->kind) && !loop) {
+  if (s != NULL && graph_vertex_kind_is_compound(s->kind) && !loop) {
     fputs(", ltail=\"cluster_", out);
     put_escaped(out, s->id);
     fputs("\"", out);
   }
-  if (t != NULL && is_compound(t->kind) && !loop) {
+  if (t != NULL && graph_vertex_kind_is_compound(t->kind) && !loop) {
     fputs(", lhead=\"cluster_", out);
     put_escaped(out, t->id);
     fputs("\"", out);

@@ -51,11 +51,6 @@ static void put_label(FILE *out, const char *label, const char *detail, const ch
   fputs("\"", out);
 }
 
-static bool is_compound(enum graph_vertex_kind k)
-{
-  return k == GRAPH_V_FABRIC || k == GRAPH_V_NODE || k == GRAPH_V_BRIDGE || k == GRAPH_V_POD;
-}
-
 static void put_vertices(FILE *out, const struct graph *g, const char *parent, int depth)
 {
   for (size_t i = 0; i < g->n_vertices; i++) {
@@ -63,7 +58,7 @@ static void put_vertices(FILE *out, const struct graph *g, const char *parent, i
     if (parent == NULL ? v->parent != NULL : v->parent == NULL || strcmp(v->parent, parent) != 0)
       continue;
     fprintf(out, "%*s", depth * 2, "");
-    if (is_compound(v->kind)) {
+    if (graph_vertex_kind_is_compound(v->kind)) {
       fputs("subgraph ", out);
       put_id(out, v->id);
       fputs("[", out);

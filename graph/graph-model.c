@@ -35,6 +35,11 @@ const char *graph_vertex_kind_name(enum graph_vertex_kind k)
   return k < GRAPH_V__COUNT ? vertex_kind_names[k] : "?";
 }
 
+bool graph_vertex_kind_is_compound(enum graph_vertex_kind k)
+{
+  return k == GRAPH_V_FABRIC || k == GRAPH_V_NODE || k == GRAPH_V_BRIDGE || k == GRAPH_V_POD;
+}
+
 const char *graph_edge_kind_name(enum graph_edge_kind k)
 {
   return k < GRAPH_E__COUNT ? edge_kind_names[k] : "?";

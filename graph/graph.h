@@ -46,6 +46,9 @@ enum graph_edge_kind {
   GRAPH_E__COUNT
 };
 
+/* Whether vertices of kind k hold others (the fabric, a node, a bridge, a pod). */
+bool graph_vertex_kind_is_compound(enum graph_vertex_kind k);
+
 /* "fabric", "node", ...; "cable", "tunnel", ...: static storage. */
 const char *graph_vertex_kind_name(enum graph_vertex_kind k);
 const char *graph_edge_kind_name(enum graph_edge_kind k);
