@@ -61,8 +61,8 @@ int fault_resolve_node(struct fault *f, const struct fault_view *v, const char *
   return 0;
 }
 
-static int resolve_pod(struct fault *f, const struct fault_view *v,
-                       const struct fault_view_pod **out, struct lab_error **err)
+int fault_resolve_pod(struct fault *f, const struct fault_view *v,
+                      const struct fault_view_pod **out, struct lab_error **err)
 {
   const struct fault_view_pod *dflt = default_pod(v);
   if (dflt != NULL && fault_default_param(f, "pod", dflt->name, err) < 0)
@@ -212,7 +212,7 @@ static int underlay_down_resolve(struct fault *f, const struct fault_view *v,
 static int tx_csum_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {
   const struct fault_view_pod *pod;
-  if (resolve_pod(f, v, &pod, err) < 0 || fault_default_param(f, "node", pod->node, err) < 0)
+  if (fault_resolve_pod(f, v, &pod, err) < 0 || fault_default_param(f, "node", pod->node, err) < 0)
     return -1;
   if (strcmp(fault_param(f, "node"), pod->node) != 0)
     return fault_refuse(err, EINVAL, "kind tx-checksum-on: pod %s is on %s, not on %s", pod->name,
@@ -243,7 +243,7 @@ static int tx_csum_present(struct fault *f, const struct fault_backend *be, bool
 static int pod_route_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {
   const struct fault_view_pod *pod;
-  if (resolve_pod(f, v, &pod, err) < 0)
+  if (fault_resolve_pod(f, v, &pod, err) < 0)
     return -1;
   fault_set_target(f, pod->infra_pid, POD_LINK, "%s/%s default route", pod->node, pod->name);
   return 0;
@@ -274,7 +274,7 @@ static int pod_route_present(struct fault *f, const struct fault_backend *be, bo
 static int dup_ip_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {
   const struct fault_view_pod *pod;
-  if (resolve_pod(f, v, &pod, err) < 0)
+  if (fault_resolve_pod(f, v, &pod, err) < 0)
     return -1;
   const struct fault_view_pod *as = NULL;
   for (size_t i = 0; i < v->n_pods && fault_param(f, "as") == NULL; i++)
