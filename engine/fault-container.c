@@ -447,8 +447,7 @@ const struct fault_kind_ops fault_ops_seccomp_deny = {
                "whatever the file's permissions.",
     .hints = {"EPERM for root with the right capabilities: a seccomp filter? grep Seccomp "
               "/proc/PID/status of the container's process.",
-              "nodelab-runtime call '{\"op\":\"seccomp-get\",\"pod\":\"POD\"}' shows the "
-              "system calls the runtime denies in it.",
-              "Clear the deny and restart the container: nodelab-runtime call "
-              "'{\"op\":\"seccomp-set\",\"pod\":\"POD\",\"deny\":[]}'"},
+              "nodelab seccomp --node NODE POD-CONTAINER shows the system calls the runtime "
+              "denies in it beyond its profile.",
+              "nodelab seccomp --node NODE POD-CONTAINER --clear (it restarts the container)"},
 };
