@@ -135,6 +135,9 @@ static int limit_inject(struct fault *f, const struct fault_backend *be, struct 
 {
   char value[64];
   limit_text(f, value, sizeof value);
+  free(f->cg_old); /* a previous inject's, repaired since */
+  free(f->cg_new);
+  f->cg_old = f->cg_new = NULL;
   if (cgroup_get(be, f, &f->cg_old, err) < 0)
     return -1;
   if (cgroup_put(be, f, value, err) < 0) {
@@ -291,13 +294,22 @@ static char **deny_with_family(const struct fault *f, char *const *old)
 static int seccomp_inject(struct fault *f, const struct fault_backend *be, struct lab_error **err)
 {
   struct rt_rpc_seccomp_state st;
+  strv_free(f->sc_old); /* a previous inject's, repaired since */
+  strv_free(f->sc_deny);
+  f->sc_old = f->sc_deny = NULL;
   if (runtime_seccomp(be, f, NULL, &st, err) < 0)
     return -1;
   f->sc_old = st.deny ? strv_dup(st.deny) : xcalloc(1, sizeof *f->sc_old);
   rt_rpc_seccomp_state_clear(&st);
   f->sc_deny = deny_with_family(f, f->sc_old);
-  if (runtime_seccomp(be, f, (const char *const *)f->sc_deny, &st, err) < 0)
-    return -1; /* the runtime left the record as it was, or restarted it: repair tells */
+  if (runtime_seccomp(be, f, (const char *const *)f->sc_deny, &st, err) < 0) {
+    /* The record may hold the deny already (a failed restart): put it back. */
+    cleanup_error struct lab_error *undo_err = NULL;
+    struct rt_rpc_seccomp_state back;
+    if (runtime_seccomp(be, f, (const char *const *)f->sc_old, &back, &undo_err) == 0)
+      rt_rpc_seccomp_state_clear(&back);
+    return -1;
+  }
   f->sc_pid = st.pid;
   f->sc_filters = st.filters;
   rt_rpc_seccomp_state_clear(&st);

@@ -742,6 +742,18 @@ static void test_seccomp_kind(void **state)
   assert_int_equal(fault_repair(f, &c->be, &err), 0);
   assert_string_equal(ctr->deny[0], "socket");
   assert_null(ctr->deny[1]);
+
+  /* A failed seccomp-set: the record is put back as it was, nothing to repair. */
+  c->fk.fail_next = EIO;
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), -1);
+  assert_string_equal(err->msg, "injecting seccomp-deny on node1/web/httpd seccomp denies chmod "
+                                "fchmod fchmodat fchmodat2: fake failure: Input/output error");
+  lab_error_clear(&err);
+  assert_string_equal(ctr->deny[0], "socket");
+  assert_null(ctr->deny[1]);
+  calls = c->fk.calls;
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_int_equal(c->fk.calls, calls);
   fault_free(f);
 }
 
