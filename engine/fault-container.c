@@ -380,8 +380,11 @@ int fault_real_cgroup_put(void *ctx, const char *relpath, enum cgroup_limit_kind
   return m == NULL ? -1 : cgroup_limit_put(m, relpath, kind, value, err);
 }
 
-/* A restart waits up to 2 s for SIGTERM, then kills: well within this. */
-#define RUNTIME_TIMEOUT_S 10
+/* How long nodelabd's loop may wait for the runtime: a get is answered in
+ * its loop (the predicate asks every second), a set restarts a container
+ * (killed at once, tens of ms). */
+#define RUNTIME_GET_TIMEOUT_S 1
+#define RUNTIME_SET_TIMEOUT_S 10
 
 int fault_real_seccomp(void *ctx, pid_t node_pid, const char *container, const char *const *deny,
                        struct rt_rpc_seccomp_state *out, struct lab_error **err)
@@ -393,10 +396,11 @@ int fault_real_seccomp(void *ctx, pid_t node_pid, const char *container, const c
   cleanup_close int fd = rpc_connect(sock, err);
   if (fd < 0)
     return lab_error_wrap(err, "the runtime of the node");
-  struct timeval tv = {.tv_sec = RUNTIME_TIMEOUT_S};
+  enum rt_rpc_op op = deny != NULL ? RT_OP_SECCOMP_SET : RT_OP_SECCOMP_GET;
+  struct timeval tv = {.tv_sec =
+                           op == RT_OP_SECCOMP_SET ? RUNTIME_SET_TIMEOUT_S : RUNTIME_GET_TIMEOUT_S};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   struct rt_rpc_seccomp_req r = {.container = (char *)container, .deny = (char **)deny};
-  enum rt_rpc_op op = deny != NULL ? RT_OP_SECCOMP_SET : RT_OP_SECCOMP_GET;
   struct json_object *req = rt_rpc_seccomp_req_to_json(op, &r);
   struct json_object *reply = NULL;
   int rc = rpc_call(fd, req, NULL, 0, &reply, err);
