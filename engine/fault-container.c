@@ -208,7 +208,7 @@ static const char *const syscall_families[][5] = {
     {"chmod", "fchmod", "fchmodat", "fchmodat2"},
     {"chown", "fchown", "lchown", "fchownat"},
     {"mkdir", "mkdirat"},
-    {"unlink", "unlinkat", "rmdir"},
+    {"unlink", "unlinkat"},
     {"rename", "renameat", "renameat2"},
     {"link", "linkat"},
     {"symlink", "symlinkat"},
