@@ -19,8 +19,7 @@ done
 shift $((OPTIND - 1))
 KINDS=("$@")
 ((${#KINDS[@]})) || KINDS=(link-mtu link-down tx-checksum-on underlay-down pod-route-delete
-  duplicate-ip partition netem flow-delete tunnel-dst tunnel-port-delete
-  cgroup-memory cgroup-pids cgroup-cpu seccomp-deny)
+  duplicate-ip partition netem flow-delete tunnel-dst tunnel-port-delete)
 N=$BUILD/tools/nodelab
 LAB=bench-faults
 command -v jq >/dev/null || { echo "jq is missing" >&2; exit 1; }
