@@ -118,6 +118,19 @@ check_kind cgroup-cpu web-cpu "did not finish" put "$CPU_FILE" "$CPU0"
 seccomp_clear() { nodelab seccomp --lab "$LAB" --node node1 "$CTR" --clear >&2; }
 check_kind seccomp-deny web-chmod "Operation not permitted" seccomp_clear
 
+# What a learner sees of seccomp-deny: inspect's SeccompDeny, and one more
+# seccomp filter on the (restarted) process than before.
+FILTERS0=$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' "$E2E_TMP/state-0")
+f inject seccomp-deny >/dev/null || fail "seccomp-deny: inject for inspect"
+deny=$(nodelab inspect --lab "$LAB" --node node1 "$CTR" | jq -c '.[0].HostConfig.SeccompDeny')
+[ "$deny" = '["chmod","fchmod","fchmodat","fchmodat2"]' ] || fail "inspect's SeccompDeny: $deny"
+ctr_state >"$E2E_TMP/state-deny"
+filters=$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' "$E2E_TMP/state-deny")
+((filters == FILTERS0 + 1)) || fail "Seccomp_filters $filters under the deny, $FILTERS0 before"
+f repair seccomp-deny >/dev/null || fail "seccomp-deny: repair after inspect"
+assert_state_back "seccomp-deny (inspect)"
+say "seccomp-deny: inspect shows SeccompDeny $deny; Seccomp_filters $FILTERS0 -> $filters -> $FILTERS0"
+
 # A memory below what the container holds: v2 OOM-kills its main process,
 # v1 refuses the limit and says why.
 if [ ! -f /sys/fs/cgroup/cgroup.controllers ]; then
