@@ -60,7 +60,17 @@ static int resolve_container(struct fault *f, const struct fault_view *v,
   return 0;
 }
 
-/* ---- cgroup-memory, cgroup-pids, cgroup-cpu {pod, container, LIMIT} ---- */
+static int runtime_seccomp(const struct fault_backend *be, const struct fault *f,
+                           const char *const *deny, struct rt_rpc_seccomp_state *out,
+                           struct lab_error **err);
+
+/* ---- cgroup-memory, cgroup-pids, cgroup-cpu {pod, container, LIMIT} ----
+ *
+ * A limit below what the container holds OOM-kills its main process (v2;
+ * v1 refuses the limit): the container exits and its cgroup goes with it,
+ * and nothing in nodelab restarts it.  So a cgroup that is gone is the
+ * fault still present while the container does not run, and repair starts
+ * it again (its new cgroup gets the limits of its record, those before). */
 
 static int limit_resolve(struct fault *f, const struct fault_view *v, enum cgroup_limit_kind kind,
                          const char *param, const char *dflt, struct lab_error **err)
@@ -151,7 +161,16 @@ static int limit_inject(struct fault *f, const struct fault_backend *be, struct 
     f->cg_old = NULL;
     return -1;
   }
-  if (cgroup_get(be, f, &f->cg_new, err) < 0) {
+  cleanup_error struct lab_error *get_err = NULL;
+  if (cgroup_get(be, f, &f->cg_new, &get_err) < 0 && get_err != NULL && get_err->errnum == ENOENT) {
+    f->cg_new = xstrdup(value); /* the container died of it already */
+    return 0;
+  }
+  if (f->cg_new == NULL) {
+    if (err != NULL) {
+      *err = get_err;
+      get_err = NULL;
+    }
     cleanup_error struct lab_error *undo_err = NULL;
     cgroup_put(be, f, f->cg_old, &undo_err);
     free(f->cg_old);
@@ -161,8 +180,21 @@ static int limit_inject(struct fault *f, const struct fault_backend *be, struct 
   return 0;
 }
 
-/* Present while the limit reads as inject left it.  A cgroup gone (the
- * container stopped or was replaced) holds no fault. */
+/* Whether the container runs, as its runtime says. */
+static int ctr_running(const struct fault_backend *be, const struct fault *f, bool *running,
+                       struct lab_error **err)
+{
+  struct rt_rpc_seccomp_state st;
+  if (runtime_seccomp(be, f, NULL, &st, err) < 0)
+    return -1;
+  *running = st.pid > 0;
+  rt_rpc_seccomp_state_clear(&st);
+  return 0;
+}
+
+/* Present while the limit reads as inject left it, or, its cgroup gone,
+ * while the container does not run (a container started again has a new
+ * cgroup with the limits of its record). */
 static int limit_present(struct fault *f, const struct fault_backend *be, bool *present,
                          struct lab_error **err)
 {
@@ -170,7 +202,10 @@ static int limit_present(struct fault *f, const struct fault_backend *be, bool *
   cleanup_error struct lab_error *get_err = NULL;
   if (cgroup_get(be, f, &now, &get_err) < 0) {
     if (get_err != NULL && get_err->errnum == ENOENT) {
-      *present = false;
+      bool running = false;
+      if (ctr_running(be, f, &running, err) < 0)
+        return -1;
+      *present = !running;
       return 0;
     }
     if (err != NULL) {
@@ -183,14 +218,22 @@ static int limit_present(struct fault *f, const struct fault_backend *be, bool *
   return 0;
 }
 
-/* Puts the text read before inject back (a no-op when already back; a
- * cgroup that is gone has nothing to put back). */
+/* Puts the text read before inject back (a no-op when already back); a
+ * cgroup that is gone: starts the container again when it does not run. */
 static int limit_repair(struct fault *f, const struct fault_backend *be, struct lab_error **err)
 {
   cleanup_error struct lab_error *put_err = NULL;
   if (cgroup_put(be, f, f->cg_old, &put_err) < 0) {
-    if (put_err != NULL && put_err->errnum == ENOENT)
-      return 0;
+    if (put_err != NULL && put_err->errnum == ENOENT) {
+      bool running = false;
+      if (ctr_running(be, f, &running, err) < 0)
+        return -1;
+      if (running)
+        return 0;
+      if (be->ops->ctr_start == NULL)
+        return fault_refuse(err, ENOTSUP, "this backend has no runtime");
+      return be->ops->ctr_start(be->ctx, f->pid, f->ctr_key, err);
+    }
     if (err != NULL) {
       *err = put_err;
       put_err = NULL;
@@ -411,14 +454,35 @@ int fault_real_seccomp(void *ctx, pid_t node_pid, const char *container, const c
   return rc < 0 ? lab_error_wrap(err, "the runtime's %s of %s", rt_rpc_op_name(op), container) : 0;
 }
 
+int fault_real_ctr_start(void *ctx, pid_t node_pid, const char *container, struct lab_error **err)
+{
+  (void)ctx;
+  char sock[128];
+  snprintf(sock, sizeof sock, "/proc/%d/root%s", (int)node_pid, NODE_RUNTIME_SOCKET);
+  cleanup_close int fd = rpc_connect(sock, err);
+  if (fd < 0)
+    return lab_error_wrap(err, "the runtime of the node");
+  struct timeval tv = {.tv_sec = RUNTIME_SET_TIMEOUT_S};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  struct rt_rpc_ctr_req r;
+  rt_rpc_ctr_req_init(&r);
+  r.container = (char *)container;
+  struct json_object *req = rt_rpc_ctr_req_to_json(RT_OP_START, &r), *reply = NULL;
+  int rc = rpc_call(fd, req, NULL, 0, &reply, err);
+  json_object_put(req);
+  json_object_put(reply);
+  return rc < 0 ? lab_error_wrap(err, "the runtime's start of %s", container) : 0;
+}
+
 const struct fault_kind_ops fault_ops_cgroup_memory = {
     .resolve = memory_resolve,
     .inject = limit_inject,
     .present = limit_present,
     .repair = limit_repair,
-    .symptom = "Big allocations in the container are OOM-killed (exit status 137); its main "
+    .symptom = "Big allocations in the container are OOM-killed (killed by signal 9); its main "
                "process lives on.  With a memory below what the container already uses, its main "
-               "process is OOM-killed (cgroup v2) or the limit is refused (v1).",
+               "process is OOM-killed and the container stays down (cgroup v2; v1 refuses such "
+               "a limit).",
     .hints = {"Was something OOM-killed? dmesg, or memory.events (v2) / memory.oom_control (v1) "
               "of the container's cgroup.",
               "nodelab-runtime inspect shows the container's CgroupPath; compare memory.max (v2) "

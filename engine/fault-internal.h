@@ -95,6 +95,8 @@ struct fault_backend_ops {
    * (rt_rpc_seccomp_state_clear it). */
   int (*seccomp)(void *ctx, pid_t node_pid, const char *container, const char *const *deny,
                  struct rt_rpc_seccomp_state *out, struct lab_error **err);
+  /* The runtime's start of container (a KEY), which is not running. */
+  int (*ctr_start)(void *ctx, pid_t node_pid, const char *container, struct lab_error **err);
 };
 
 struct fault_backend {
@@ -146,6 +148,7 @@ int fault_real_cgroup_put(void *ctx, const char *relpath, enum cgroup_limit_kind
                           const char *value, struct lab_error **err);
 int fault_real_seccomp(void *ctx, pid_t node_pid, const char *container, const char *const *deny,
                        struct rt_rpc_seccomp_state *out, struct lab_error **err);
+int fault_real_ctr_start(void *ctx, pid_t node_pid, const char *container, struct lab_error **err);
 
 /* Helpers the kinds share (fault.c). */
 /* Fills *err with the message alone (no strerror: it is whole) and errnum,

@@ -450,6 +450,7 @@ static const struct fault_backend_ops real_ops = {
     .cgroup_get = fault_real_cgroup_get,
     .cgroup_put = fault_real_cgroup_put,
     .seccomp = fault_real_seccomp,
+    .ctr_start = fault_real_ctr_start,
 };
 
 const struct fault_backend *fault_backend_real(void)

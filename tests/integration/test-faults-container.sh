@@ -11,6 +11,8 @@
 #   - injected again, then repaired by hand (echo the old value into the
 #     cgroup file; `nodelab seccomp --clear`), `fault ls --json` shows it
 #     repaired-by-hand, and repair puts back what is back already;
+#   - a container down under its limit keeps the fault present, and repair
+#     starts it again;
 #   - `down` with all four active leaves nothing.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
@@ -117,6 +119,20 @@ check_kind cgroup-pids web-forks "can't fork" put "$PIDS_FILE" "$PIDS0"
 check_kind cgroup-cpu web-cpu "did not finish" put "$CPU_FILE" "$CPU0"
 seccomp_clear() { nodelab seccomp --lab "$LAB" --node node1 "$CTR" --clear >&2; }
 check_kind seccomp-deny web-chmod "Operation not permitted" seccomp_clear
+
+# A container that died under its limit (v2 OOM-kills it when the limit is
+# below what it holds; here killed by hand): the cgroup is gone, the fault is
+# still there while the container is down, and repair starts it again.
+f inject cgroup-memory >/dev/null || fail "cgroup-memory: inject before the kill"
+nodelab kill --lab "$LAB" --node node1 "$CTR" >/dev/null || fail "nodelab kill $CTR"
+ctr_down() { [ "$(seccomp_json | jq -r .pid)" = 0 ]; }
+wait_for 10 "$CTR to be down" ctr_down || fail "$CTR still runs after kill"
+is_state cgroup-memory active || fail "cgroup-memory with its container down: $(state_of cgroup-memory)"
+f repair cgroup-memory >/dev/null || fail "cgroup-memory: repair of a dead container"
+ctr_down && fail "repair did not start $CTR again"
+assert_state_back "cgroup-memory repair of a dead container"
+assert_all_green "cgroup-memory repair of a dead container"
+say "cgroup-memory: its container down, still active; repair started it again, all green"
 
 # What a learner sees of seccomp-deny: inspect's SeccompDeny, and one more
 # seccomp filter on the (restarted) process than before.

@@ -294,6 +294,24 @@ static int fake_seccomp(void *ctx, pid_t node_pid, const char *container, const 
   return 0;
 }
 
+/* start: the container runs again, in a new cgroup with its record's limits. */
+static int fake_ctr_start(void *ctx, pid_t node_pid, const char *container, struct lab_error **err)
+{
+  struct fake *fk = ctx;
+  assert_int_equal(node_pid, 101);
+  assert_string_equal(container, "wid");
+  if (acting(fk, err) < 0)
+    return -1;
+  fk->ctrs[0].running = true;
+  fk->ctrs[0].pid = ++fk->next_pid;
+  static const char *const record[] = {"67108864", "64", "50000 100000"};
+  for (size_t i = 0; i < 3; i++) {
+    fk->limits[i].gone = false;
+    snprintf(fk->limits[i].value, sizeof fk->limits[i].value, "%s", record[i]);
+  }
+  return 0;
+}
+
 static const struct fault_backend_ops fake_ops = {
     .netns_open = fake_open,
     .link_set_mtu = fake_mtu,
@@ -305,6 +323,7 @@ static const struct fault_backend_ops fake_ops = {
     .cgroup_get = fake_cgroup_get,
     .cgroup_put = fake_cgroup_put,
     .seccomp = fake_seccomp,
+    .ctr_start = fake_ctr_start,
 };
 
 /* The default lab: master (pid 100), node1 (101), node2 (102), the fabric
@@ -681,6 +700,30 @@ static void test_cgroup_kinds(void **state)
   assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
   assert_false(present);
   assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  fault_free(f);
+
+  /* Killed by its limit (v2 below what it holds): the cgroup goes, the
+   * container is down; still present until it runs again; repair starts it. */
+  f = prepare_ok(FAULT_KIND_CGROUP_MEMORY, (struct fault_kv[]){{"memory", "100Ki"}}, 1);
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), 0);
+  for (size_t i = 0; i < 3; i++)
+    c->fk.limits[i].gone = true;
+  c->fk.ctrs[0].running = false;
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_true(present);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_true(c->fk.ctrs[0].running);
+  assert_string_equal(c->fk.limits[0].value, "67108864");
+  /* Started again by hand (nodelab start): repaired by hand, repair does nothing. */
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), 0);
+  for (size_t i = 0; i < 3; i++)
+    c->fk.limits[i].gone = true;
+  c->fk.ctrs[0].running = false;
+  assert_int_equal(fake_ctr_start(&c->fk, 101, "wid", &err), 0);
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_false(present);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_string_equal(c->fk.limits[0].value, "67108864");
   fault_free(f);
 
   /* v1 refuses a memory limit below what it cannot reclaim: say what to do. */
