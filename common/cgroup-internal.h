@@ -34,6 +34,11 @@ struct cgroup_backend_ops {
   int (*destroy)(struct cgroup_manager *m, const char *relpath, struct lab_error **err);
   int (*oom_killed)(struct cgroup_manager *m, const char *relpath, int *killed,
                     struct lab_error **err);
+  /* cgroup_limit_get/put: relpath checked; value in the canonical text. */
+  int (*limit_get)(struct cgroup_manager *m, const char *relpath, enum cgroup_limit_kind kind,
+                   char **value, struct lab_error **err);
+  int (*limit_put)(struct cgroup_manager *m, const char *relpath, enum cgroup_limit_kind kind,
+                   const char *value, struct lab_error **err);
 };
 
 struct cgroup_manager {
@@ -97,6 +102,14 @@ int cgroup_write_limit(const char *dir, const char *file, uint64_t v, const char
  * and *err "moving PID into cgroup RELPATH: ...". */
 int cgroup_hier_attach(const struct cgroup_hierarchy *h, const char *relpath, pid_t pid,
                        struct lab_error **err);
+
+/* Reads dir/file into *out (malloc'd) without its trailing whitespace. */
+int cgroup_read_value(const char *dir, const char *file, char **out, struct lab_error **err);
+
+/* Splits a cpu limit text "QUOTA PERIOD" into its words (quota "max" or a
+ * number, period a number): 0, or -1 and *err (EINVAL). */
+int cgroup_cpu_text_split(const char *value, char quota[24], char period[24],
+                          struct lab_error **err);
 
 /* Reads dir/file into a malloc'd NUL-terminated string *out. */
 int cgroup_read_file(const char *dir, const char *file, char **out, struct lab_error **err);

@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "xalloc.h"
 
 LOG_MODULE(cgroup_v1);
 
@@ -76,6 +77,76 @@ static int v1_set_limits(struct cgroup_manager *m, const char *relpath,
   }
 
   return v1_limit(m, CGROUP_CTRL_PIDS, "pids", relpath, "pids.max", limits->pids, "max", err);
+}
+
+/* v1's memory.limit_in_bytes when unlimited: PAGE_COUNTER_MAX pages. */
+#define V1_MEMORY_UNLIMITED "9223372036854771712"
+
+static int v1_dir(struct cgroup_manager *m, const char *relpath, enum cgroup_limit_kind kind,
+                  char **dir, struct lab_error **err)
+{
+  static const unsigned ctrl[] = {[CGROUP_LIMIT_MEMORY] = CGROUP_CTRL_MEMORY,
+                                  [CGROUP_LIMIT_CPU] = CGROUP_CTRL_CPU,
+                                  [CGROUP_LIMIT_PIDS] = CGROUP_CTRL_PIDS};
+  const struct cgroup_hierarchy *h = cgroup_find_hierarchy(m, ctrl[kind]);
+  if (h == NULL)
+    return lab_error_set(err, ENOTSUP, "no v1 %s hierarchy", cgroup_limit_name(kind));
+  *dir = cgroup_hier_path(h, relpath);
+  return 0;
+}
+
+static int v1_limit_get(struct cgroup_manager *m, const char *relpath, enum cgroup_limit_kind kind,
+                        char **value, struct lab_error **err)
+{
+  cleanup_free char *dir = NULL;
+  if (v1_dir(m, relpath, kind, &dir, err) < 0)
+    return -1;
+  switch (kind) {
+  case CGROUP_LIMIT_MEMORY:
+    if (cgroup_read_value(dir, "memory.limit_in_bytes", value, err) < 0)
+      return -1;
+    if (strcmp(*value, V1_MEMORY_UNLIMITED) == 0) {
+      free(*value);
+      *value = xstrdup("max");
+    }
+    return 0;
+  case CGROUP_LIMIT_CPU: {
+    cleanup_free char *quota = NULL, *period = NULL;
+    if (cgroup_read_value(dir, "cpu.cfs_quota_us", &quota, err) < 0 ||
+        cgroup_read_value(dir, "cpu.cfs_period_us", &period, err) < 0)
+      return -1;
+    *value = xasprintf("%s %s", strcmp(quota, "-1") == 0 ? "max" : quota, period);
+    return 0;
+  }
+  case CGROUP_LIMIT_PIDS:
+    return cgroup_read_value(dir, "pids.max", value, err);
+  }
+  return lab_error_set(err, EINVAL, "unknown limit %d", (int)kind);
+}
+
+static int v1_limit_put(struct cgroup_manager *m, const char *relpath, enum cgroup_limit_kind kind,
+                        const char *value, struct lab_error **err)
+{
+  char quota[24], period[24];
+  if (kind == CGROUP_LIMIT_CPU && cgroup_cpu_text_split(value, quota, period, err) < 0)
+    return -1;
+  cleanup_free char *dir = NULL;
+  if (v1_dir(m, relpath, kind, &dir, err) < 0)
+    return -1;
+  switch (kind) {
+  case CGROUP_LIMIT_MEMORY:
+    return cgroup_write_file(dir, "memory.limit_in_bytes", strcmp(value, "max") == 0 ? "-1" : value,
+                             err);
+  case CGROUP_LIMIT_CPU:
+    /* The period first: the quota is checked against it. */
+    if (cgroup_write_file(dir, "cpu.cfs_period_us", period, err) < 0)
+      return -1;
+    return cgroup_write_file(dir, "cpu.cfs_quota_us", strcmp(quota, "max") == 0 ? "-1" : quota,
+                             err);
+  case CGROUP_LIMIT_PIDS:
+    return cgroup_write_file(dir, "pids.max", value, err);
+  }
+  return lab_error_set(err, EINVAL, "unknown limit %d", (int)kind);
 }
 
 static int v1_destroy(struct cgroup_manager *m, const char *relpath, struct lab_error **err)
@@ -145,4 +216,6 @@ const struct cgroup_backend_ops cgroup_v1_ops = {
     .set_limits = v1_set_limits,
     .destroy = v1_destroy,
     .oom_killed = v1_oom_killed,
+    .limit_get = v1_limit_get,
+    .limit_put = v1_limit_put,
 };

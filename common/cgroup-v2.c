@@ -83,28 +83,47 @@ static int v2_attach(struct cgroup_manager *m, const char *relpath, pid_t pid,
   return cgroup_hier_attach(&m->hier[0], relpath, pid, err);
 }
 
+static const char *const v2_limit_files[] = {
+    [CGROUP_LIMIT_MEMORY] = "memory.max",
+    [CGROUP_LIMIT_CPU] = "cpu.max",
+    [CGROUP_LIMIT_PIDS] = "pids.max",
+};
+
+static int v2_limit_put(struct cgroup_manager *m, const char *relpath, enum cgroup_limit_kind kind,
+                        const char *value, struct lab_error **err)
+{
+  char quota[24], period[24];
+  if (kind == CGROUP_LIMIT_CPU && cgroup_cpu_text_split(value, quota, period, err) < 0)
+    return -1;
+  cleanup_free char *dir = cgroup_hier_path(&m->hier[0], relpath);
+  return cgroup_write_file(dir, v2_limit_files[kind], value, err);
+}
+
+static int v2_limit_get(struct cgroup_manager *m, const char *relpath, enum cgroup_limit_kind kind,
+                        char **value, struct lab_error **err)
+{
+  cleanup_free char *dir = cgroup_hier_path(&m->hier[0], relpath);
+  return cgroup_read_value(dir, v2_limit_files[kind], value, err);
+}
+
 static int v2_set_limits(struct cgroup_manager *m, const char *relpath,
                          const struct cgroup_limits *limits, struct lab_error **err)
 {
-  cleanup_free char *dir = cgroup_hier_path(&m->hier[0], relpath);
-  char value[64];
-
-  if (cgroup_write_limit(dir, "memory.max", limits->memory_bytes, "max", err) < 0)
-    return lab_error_wrap(err, "memory limit of %s", relpath);
-
   if (limits->cpu_millis > UINT64_MAX / 100)
     return lab_error_set(err, ERANGE, "cpu limit of %s: %" PRIu64 " millicores", relpath,
                          limits->cpu_millis);
-  /* millicores -> "quota period" in us: 500m = "50000 100000". */
-  if (limits->cpu_millis != 0)
-    snprintf(value, sizeof value, "%" PRIu64 " 100000", limits->cpu_millis * 100);
-  else
-    snprintf(value, sizeof value, "max 100000");
-  if (cgroup_write_file(dir, "cpu.max", value, err) < 0)
-    return lab_error_wrap(err, "cpu limit of %s", relpath);
-
-  if (cgroup_write_limit(dir, "pids.max", limits->pids, "max", err) < 0)
-    return lab_error_wrap(err, "pids limit of %s", relpath);
+  const struct {
+    enum cgroup_limit_kind kind;
+    uint64_t n;
+  } all[] = {{CGROUP_LIMIT_MEMORY, limits->memory_bytes},
+             {CGROUP_LIMIT_CPU, limits->cpu_millis},
+             {CGROUP_LIMIT_PIDS, limits->pids}};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+    char value[64];
+    cgroup_limit_text(all[i].kind, all[i].n, value, sizeof value);
+    if (v2_limit_put(m, relpath, all[i].kind, value, err) < 0)
+      return lab_error_wrap(err, "%s limit of %s", cgroup_limit_name(all[i].kind), relpath);
+  }
   return 0;
 }
 
@@ -146,4 +165,6 @@ const struct cgroup_backend_ops cgroup_v2_ops = {
     .set_limits = v2_set_limits,
     .destroy = v2_destroy,
     .oom_killed = v2_oom_killed,
+    .limit_get = v2_limit_get,
+    .limit_put = v2_limit_put,
 };

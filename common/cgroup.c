@@ -411,6 +411,60 @@ int cgroup_oom_killed(struct cgroup_manager *m, const char *relpath, int *killed
   return m->ops->oom_killed(m, relpath, killed, err);
 }
 
+const char *cgroup_limit_name(enum cgroup_limit_kind kind)
+{
+  switch (kind) {
+  case CGROUP_LIMIT_MEMORY:
+    return "memory";
+  case CGROUP_LIMIT_CPU:
+    return "cpu";
+  case CGROUP_LIMIT_PIDS:
+    return "pids";
+  }
+  return "unknown";
+}
+
+void cgroup_limit_text(enum cgroup_limit_kind kind, uint64_t n, char *buf, size_t len)
+{
+  if (kind == CGROUP_LIMIT_CPU) {
+    /* millicores -> quota per 100 ms period: 500m = "50000 100000" */
+    if (n == 0 || n > UINT64_MAX / 100)
+      snprintf(buf, len, "max 100000");
+    else
+      snprintf(buf, len, "%" PRIu64 " 100000", n * 100);
+  } else if (n == 0) {
+    snprintf(buf, len, "max");
+  } else {
+    snprintf(buf, len, "%" PRIu64, n);
+  }
+}
+
+int cgroup_limit_get(struct cgroup_manager *m, const char *relpath, enum cgroup_limit_kind kind,
+                     char **value, struct lab_error **err)
+{
+  *value = NULL;
+  if (check_relpath(relpath, err) < 0)
+    return -1;
+  if (m->ops->limit_get(m, relpath, kind, value, err) < 0)
+    return lab_error_wrap(err, "reading the %s limit of cgroup %s", cgroup_limit_name(kind),
+                          relpath);
+  return 0;
+}
+
+int cgroup_limit_put(struct cgroup_manager *m, const char *relpath, enum cgroup_limit_kind kind,
+                     const char *value, struct lab_error **err)
+{
+  if (check_relpath(relpath, err) < 0)
+    return -1;
+  if (value == NULL || value[0] == '\0' || strpbrk(value, "\n\t") != NULL)
+    return lab_error_set(err, EINVAL, "%s limit of cgroup %s: empty or multi-line value",
+                         cgroup_limit_name(kind), relpath);
+  if (m->ops->limit_put(m, relpath, kind, value, err) < 0)
+    return lab_error_wrap(err, "setting the %s limit of cgroup %s to %s", cgroup_limit_name(kind),
+                          relpath, value);
+  return 0;
+}
+
 int cgroup_paths(struct cgroup_manager *m, const char *relpath, char ***paths,
                  struct lab_error **err)
 {
@@ -497,6 +551,39 @@ int cgroup_read_file(const char *dir, const char *file, char **out, struct lab_e
     return lab_error_errno(err, "open %s", path);
   if (fileio_read_fd(fd, out, NULL) < 0)
     return lab_error_errno(err, "reading %s", path);
+  return 0;
+}
+
+int cgroup_read_value(const char *dir, const char *file, char **out, struct lab_error **err)
+{
+  if (cgroup_read_file(dir, file, out, err) < 0)
+    return -1;
+  size_t len = strlen(*out);
+  while (len > 0 && ((*out)[len - 1] == '\n' || (*out)[len - 1] == ' '))
+    (*out)[--len] = '\0';
+  return 0;
+}
+
+static bool all_digits(const char *s)
+{
+  if (*s == '\0')
+    return false;
+  for (; *s != '\0'; s++)
+    if (*s < '0' || *s > '9')
+      return false;
+  return true;
+}
+
+int cgroup_cpu_text_split(const char *value, char quota[24], char period[24],
+                          struct lab_error **err)
+{
+  char extra;
+  if (sscanf(value, "%23s %23s %c", quota, period, &extra) != 2 ||
+      !(strcmp(quota, "max") == 0 || all_digits(quota)) || !all_digits(period))
+    return lab_error_set(err, EINVAL,
+                         "cpu limit \"%s\": expected \"QUOTA PERIOD\" (QUOTA max or "
+                         "microseconds)",
+                         value);
   return 0;
 }
 

@@ -12,6 +12,7 @@
  * ("nodelab/LAB/NODE"): shared by the labs, removed when empty. */
 #define CGROUP_NODELAB_ROOT "nodelab"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -58,6 +59,32 @@ struct cgroup_limits {
 };
 int cgroup_set_limits(struct cgroup_manager *m, const char *relpath,
                       const struct cgroup_limits *limits, struct lab_error **err);
+
+/* One limit alone, as text, for what changes a running container's limit
+ * and must put it back exactly (the fault engine's cgroup kinds).  The text
+ * is v2's syntax on every flavour: memory "max" or bytes, pids "max" or a
+ * count, cpu "QUOTA PERIOD" in microseconds with QUOTA "max" for none (on v1
+ * made of cpu.cfs_quota_us and cpu.cfs_period_us; v1's "unlimited" memory,
+ * 0x7ffffffffffff000, reads as "max"). */
+enum cgroup_limit_kind { CGROUP_LIMIT_MEMORY, CGROUP_LIMIT_CPU, CGROUP_LIMIT_PIDS };
+
+/* "memory", "cpu", "pids". */
+const char *cgroup_limit_name(enum cgroup_limit_kind kind);
+
+/* The text cgroup_set_limits() states for value n of kind (bytes,
+ * millicores or a count; 0: none), into buf. */
+void cgroup_limit_text(enum cgroup_limit_kind kind, uint64_t n, char *buf, size_t len);
+
+/* Reads kind's limit of relpath into *value (malloc'd, no newline).  A
+ * missing controller is ENOTSUP. */
+int cgroup_limit_get(struct cgroup_manager *m, const char *relpath, enum cgroup_limit_kind kind,
+                     char **value, struct lab_error **err);
+
+/* Writes value (the text cgroup_limit_get() or cgroup_limit_text() gives)
+ * as kind's limit of relpath.  Bad text is EINVAL; the kernel's refusal
+ * (EBUSY: a memory limit below what v1 cannot reclaim) keeps its errno. */
+int cgroup_limit_put(struct cgroup_manager *m, const char *relpath, enum cgroup_limit_kind kind,
+                     const char *value, struct lab_error **err);
 
 /* The absolute directories of relpath, one per managed hierarchy, written to
  * *paths (malloc'd NULL-terminated array of malloc'd strings). */

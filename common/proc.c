@@ -80,6 +80,22 @@ pid_t proc_ns_pid(pid_t pid)
   return 0;
 }
 
+long proc_status_number(pid_t pid, const char *key, long dflt)
+{
+  char path[64], line[256];
+  size_t len = strlen(key);
+  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+  cleanup_fclose FILE *f = pid > 0 ? fopen(path, "re") : NULL;
+  while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+    if (strncmp(line, key, len) == 0 && line[len] == ':') {
+      char *end;
+      long v = strtol(line + len + 1, &end, 10);
+      return end == line + len + 1 ? dflt : v;
+    }
+  }
+  return dflt;
+}
+
 pid_t proc_host_pid(pid_t member, pid_t ns_pid)
 {
   char path[64];

@@ -19,6 +19,10 @@ bool proc_is_same(pid_t pid, uint64_t starttime);
  * of /proc/PID/status).  0 when it cannot be read. */
 pid_t proc_ns_pid(pid_t pid);
 
+/* The number after "key:" in /proc/PID/status (e.g. "Seccomp_filters"),
+ * or dflt when pid or the key is not there. */
+long proc_status_number(pid_t pid, const char *key, long dflt);
+
 /* The host pid of the process that is ns_pid in the pid namespace of
  * process `member` (any process of that namespace, e.g. its init), found by
  * scanning /proc.  0 when there is none. */

@@ -8,8 +8,10 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "cgroup.h"
 #include "fault.h"
 #include "netfault.h"
+#include "runtime-rpc.h"
 
 /* A fault touches at most this many objects (partition: a route in each of
  * two nodes). */
@@ -46,6 +48,16 @@ struct fault {
   char ovs_mac[18];   /* ... and the MAC it held before ("": none) */
   char *ovs_old, *ovs_new;
   char **ovs_port; /* NULL-terminated */
+  /* Container kinds (fault-container.c): the container's cgroup and the
+   * limit's text before and as read back once injected; the runtime's key
+   * of the container, its deny list before, and the pid and filter count
+   * its restart under the deny gave. */
+  char ctr_cgroup[256];
+  enum cgroup_limit_kind ctr_limit;
+  char *cg_old, *cg_new;
+  char ctr_key[128];
+  char **sc_old, **sc_deny; /* NULL-terminated */
+  int sc_pid, sc_filters;
 };
 
 /* The execution backend.  Every call acts in the network namespace of fd
@@ -76,6 +88,19 @@ struct fault_backend_ops {
    * failure's message is nodelab-ovs's stderr line. */
   int (*ovs)(void *ctx, pid_t node_pid, const char *const *args, char **out,
              struct lab_error **err);
+  /* cgroup.h's cgroup_limit_get/put on the host's hierarchies. */
+  int (*cgroup_get)(void *ctx, const char *relpath, enum cgroup_limit_kind kind, char **value,
+                    struct lab_error **err);
+  int (*cgroup_put)(void *ctx, const char *relpath, enum cgroup_limit_kind kind, const char *value,
+                    struct lab_error **err);
+  /* The runtime of node_pid (its socket through /proc/PID/root): with deny
+   * (NULL-terminated, maybe empty) seccomp-set on container (a KEY), which
+   * restarts it; with deny NULL seccomp-get.  *out: the SECCOMP reply
+   * (rt_rpc_seccomp_state_clear it). */
+  int (*seccomp)(void *ctx, pid_t node_pid, const char *container, const char *const *deny,
+                 struct rt_rpc_seccomp_state *out, struct lab_error **err);
+  /* The runtime's start of container (a KEY), which is not running. */
+  int (*ctr_start)(void *ctx, pid_t node_pid, const char *container, struct lab_error **err);
 };
 
 struct fault_backend {
@@ -108,6 +133,8 @@ extern const struct fault_kind_ops fault_ops_link_mtu, fault_ops_link_down,
 extern const struct fault_kind_ops fault_ops_flow_delete, fault_ops_tunnel_dst,
     fault_ops_vni_mismatch, fault_ops_tunnel_port_delete;
 extern const struct fault_kind_ops fault_ops_neighbour_poison;
+extern const struct fault_kind_ops fault_ops_cgroup_memory, fault_ops_cgroup_pids,
+    fault_ops_cgroup_cpu, fault_ops_seccomp_deny;
 /* Helpers of the network kinds shared with the others (fault-net.c). */
 int fault_resolve_node(struct fault *f, const struct fault_view *v, const char *key,
                        const struct fault_view_node **out, struct lab_error **err);
@@ -119,6 +146,16 @@ int fault_ovs(const struct fault_backend *be, pid_t pid, const char *const *args
               struct lab_error **err);
 void fault_set_target(struct fault *f, pid_t pid, const char *ifname, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* The real backend's container calls (fault-container.c): the host's
+ * /sys/fs/cgroup, and the node's runtime socket. */
+int fault_real_cgroup_get(void *ctx, const char *relpath, enum cgroup_limit_kind kind, char **value,
+                          struct lab_error **err);
+int fault_real_cgroup_put(void *ctx, const char *relpath, enum cgroup_limit_kind kind,
+                          const char *value, struct lab_error **err);
+int fault_real_seccomp(void *ctx, pid_t node_pid, const char *container, const char *const *deny,
+                       struct rt_rpc_seccomp_state *out, struct lab_error **err);
+int fault_real_ctr_start(void *ctx, pid_t node_pid, const char *container, struct lab_error **err);
 
 /* Helpers the kinds share (fault.c). */
 /* Fills *err with the message alone (no strerror: it is whole) and errnum,

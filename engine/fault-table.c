@@ -11,8 +11,8 @@ const struct fault_kind_ops *const fault_kind_ops[FAULT_KIND__COUNT] = {
     [FAULT_KIND_TUNNEL_DST] = &fault_ops_tunnel_dst,
     [FAULT_KIND_FLOW_DELETE] = &fault_ops_flow_delete,
     [FAULT_KIND_DAEMON_KILL] = NULL,
-    [FAULT_KIND_CGROUP_MEMORY] = NULL,
-    [FAULT_KIND_SECCOMP_DENY] = NULL,
+    [FAULT_KIND_CGROUP_MEMORY] = &fault_ops_cgroup_memory,
+    [FAULT_KIND_SECCOMP_DENY] = &fault_ops_seccomp_deny,
     [FAULT_KIND_NETEM] = &fault_ops_netem,
     [FAULT_KIND_PARTITION] = &fault_ops_partition,
     [FAULT_KIND_UNDERLAY_DOWN] = &fault_ops_underlay_down,
@@ -22,8 +22,8 @@ const struct fault_kind_ops *const fault_kind_ops[FAULT_KIND__COUNT] = {
     [FAULT_KIND_DUPLICATE_IP] = &fault_ops_duplicate_ip,
     [FAULT_KIND_NEIGHBOUR_POISON] = &fault_ops_neighbour_poison,
     [FAULT_KIND_POD_KILL] = NULL,
-    [FAULT_KIND_CGROUP_PIDS] = NULL,
-    [FAULT_KIND_CGROUP_CPU] = NULL,
+    [FAULT_KIND_CGROUP_PIDS] = &fault_ops_cgroup_pids,
+    [FAULT_KIND_CGROUP_CPU] = &fault_ops_cgroup_cpu,
 };
 static_assert(sizeof fault_kind_ops / sizeof fault_kind_ops[0] == FAULT_KIND__COUNT,
               "fault_kind_ops[] has one entry per enum fault_kind");

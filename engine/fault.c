@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "paths.h"
+#include "strv.h"
 #include "fault-internal.h"
 
 int fault_refuse(struct lab_error **err, int errnum, const char *fmt, ...)
@@ -279,6 +280,10 @@ void fault_free(struct fault *f)
   for (size_t i = 0; f->ovs_port != NULL && f->ovs_port[i] != NULL; i++)
     free(f->ovs_port[i]);
   free(f->ovs_port);
+  free(f->cg_old);
+  free(f->cg_new);
+  strv_free(f->sc_old);
+  strv_free(f->sc_deny);
   free(f);
 }
 
@@ -458,6 +463,10 @@ static const struct fault_backend_ops real_ops = {
     .repair = real_repair,
     .capture = real_capture,
     .ovs = real_ovs,
+    .cgroup_get = fault_real_cgroup_get,
+    .cgroup_put = fault_real_cgroup_put,
+    .seccomp = fault_real_seccomp,
+    .ctr_start = fault_real_ctr_start,
 };
 
 const struct fault_backend *fault_backend_real(void)

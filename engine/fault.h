@@ -32,12 +32,23 @@ struct fault_view_node {
   const char *fabric_ifname; /* the fabric-side end of its eth0 (in the fabric's netns) */
 };
 
+/* A container of a pod, as the node's runtime described it. */
+struct fault_view_container {
+  const char *name;   /* short, as in the scenario ("httpd") */
+  const char *id;     /* the runtime's id (a KEY of its RPC) */
+  const char *cgroup; /* its relative cgroup path (cgroup.h), the same on the host; NULL: unknown */
+  bool running;       /* as the runtime last said (a restart keeps it running) */
+  pid_t pid;          /* host pid of its main process when found; 0: not (any more) */
+};
+
 /* A pod of the running lab. */
 struct fault_view_pod {
   const char *name;
   const char *node;
   const char *ip;  /* NULL: not known (not running) */
   pid_t infra_pid; /* host pid of its infra process (holds its netns); 0: not running */
+  const struct fault_view_container *containers;
+  size_t n_containers;
 };
 
 struct fault_view {

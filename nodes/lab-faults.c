@@ -66,12 +66,49 @@ struct view_buf {
   struct fault_view view;
   struct fault_view_node *nodes;
   struct fault_view_pod *pods;
+  struct fault_view_container *containers; /* every pod's, in one array */
+  size_t n_containers;
 };
+
+static size_t info_n_containers(struct json_object *info)
+{
+  struct json_object *ctrs = info ? json_get_array(info, "containers") : NULL;
+  return ctrs ? json_object_array_length(ctrs) : 0;
+}
+
+/* The containers of a pod's info (the runtime's POD), appended to b's
+ * array (sized for every pod's): name, id, cgroup, and the host pid of a
+ * running one. */
+static void view_fill_containers(struct view_buf *b, struct fault_view_pod *vp,
+                                 struct json_object *info, pid_t node_pid)
+{
+  struct json_object *ctrs = json_get_array(info, "containers");
+  size_t n = info_n_containers(info);
+  vp->containers = n > 0 ? b->containers + b->n_containers : NULL;
+  vp->n_containers = n;
+  for (size_t i = 0; i < n; i++) {
+    struct json_object *c = json_object_array_get_idx(ctrs, i);
+    int64_t pid = json_get_int(c, "pid", 0);
+    const char *state = json_get_str(c, "state");
+    bool running = state != NULL && strcmp(state, "running") == 0;
+    b->containers[b->n_containers++] = (struct fault_view_container){
+        .name = json_get_str(c, "name"),
+        .id = json_get_str(c, "id"),
+        .cgroup = json_get_str(c, "cgroup"),
+        .running = running,
+        .pid = running && node_pid > 0 && pid > 0 ? proc_host_pid(node_pid, (pid_t)pid) : 0};
+  }
+}
 
 static void view_fill(const struct lab *lab, struct view_buf *b)
 {
   b->nodes = xcalloc(lab->n_nodes, sizeof *b->nodes);
   b->pods = xcalloc(lab->n_pods, sizeof *b->pods);
+  size_t n_containers = 0;
+  for (size_t i = 0; i < lab->n_pods; i++)
+    n_containers += info_n_containers(lab->pods[i].info);
+  b->containers = xcalloc(n_containers, sizeof *b->containers);
+  b->n_containers = 0;
   for (size_t i = 0; i < lab->n_nodes; i++) {
     const struct lab_node *n = &lab->nodes[i];
     b->nodes[i] = (struct fault_view_node){.name = n->spec->name,
@@ -91,6 +128,7 @@ static void view_fill(const struct lab *lab, struct view_buf *b)
     int64_t infra = json_get_int(p->info, "infra_pid", 0);
     if (node_pid > 0 && infra > 0)
       vp->infra_pid = proc_host_pid(node_pid, (pid_t)infra);
+    view_fill_containers(b, vp, p->info, node_pid);
   }
   b->view = (struct fault_view){.nodes = b->nodes,
                                 .n_nodes = lab->n_nodes,
@@ -103,6 +141,7 @@ static void view_release(struct view_buf *b)
 {
   free(b->nodes);
   free(b->pods);
+  free(b->containers);
 }
 
 static struct lab_faults *faults_of(struct lab *lab)

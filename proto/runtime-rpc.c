@@ -38,6 +38,8 @@ static const char *const op_names[] = {
     [RT_OP_IMAGE_LS] = "image-ls",
     [RT_OP_IMAGE_BUILD] = "image-build",
     [RT_OP_IMAGE_IMPORT] = "image-import",
+    [RT_OP_SECCOMP_SET] = "seccomp-set",
+    [RT_OP_SECCOMP_GET] = "seccomp-get",
 };
 static_assert(sizeof op_names / sizeof op_names[0] == RT_OP_N, "one name per op");
 
@@ -648,6 +650,7 @@ static const struct field pod_ctr_fields[] = {
      .off = PC(oom_killed),
      .flags = F_ALWAYS,
      .has = HAS(struct rt_rpc_pod_ctr, known)},
+    {.key = "cgroup", .type = F_STR, .off = PC(cgroup), .flags = 0},
 };
 #undef PC
 static const struct codec pod_ctr_codec = {
@@ -1042,6 +1045,95 @@ void rt_rpc_image_req_clear(struct rt_rpc_image_req *r)
   free(r->path);
   free(r->name);
   memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------------- seccomp */
+
+#define SC(m) AT(struct rt_rpc_seccomp_req, m)
+static const struct field seccomp_get_fields[] = {
+    {.key = "container", .type = F_STR, .off = SC(container), .flags = 0},
+    {.key = "pod", .type = F_STR, .off = SC(pod), .flags = 0},
+};
+static const struct field seccomp_set_fields[] = {
+    {.key = "container", .type = F_STR, .off = SC(container), .flags = 0},
+    {.key = "pod", .type = F_STR, .off = SC(pod), .flags = 0},
+    {.key = "deny", .type = F_STRV, .off = SC(deny), .flags = F_REQQ | F_ALWAYS},
+};
+#undef SC
+
+static bool syscall_name_valid(const char *s)
+{
+  size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
+  return n > 0 && n <= 64 && s[n] == '\0';
+}
+
+static int seccomp_req_check(void *obj, struct lab_error **err)
+{
+  struct rt_rpc_seccomp_req *r = obj;
+  if (r->pod == NULL && r->container == NULL)
+    return lab_error_set(err, 0, "\"container\": missing");
+  for (size_t i = 0; r->deny != NULL && r->deny[i] != NULL; i++)
+    if (!syscall_name_valid(r->deny[i]))
+      return lab_error_set(err, 0, "deny[%zu]: \"%s\" is not a system call name", i, r->deny[i]);
+  return 0;
+}
+static const struct codec seccomp_get_codec = {.size = sizeof(struct rt_rpc_seccomp_req),
+                                               FIELDS(seccomp_get_fields),
+                                               .check = seccomp_req_check};
+static const struct codec seccomp_set_codec = {.size = sizeof(struct rt_rpc_seccomp_req),
+                                               FIELDS(seccomp_set_fields),
+                                               .check = seccomp_req_check};
+
+#define SS(m) AT(struct rt_rpc_seccomp_state, m)
+static const struct field seccomp_state_fields[] = {
+    {.key = "id", .type = F_STR, .off = SS(id), .flags = F_REQ},
+    {.key = "name", .type = F_STR, .off = SS(name), .flags = F_ALWAYS},
+    {.key = "pid", .type = F_INT, .off = SS(pid), .flags = F_ALWAYS},
+    {.key = "deny", .type = F_STRV, .off = SS(deny), .flags = F_ALWAYS},
+    {.key = "filters", .type = F_INT, .off = SS(filters), .flags = F_ALWAYS, .dflt = -1},
+};
+#undef SS
+static const struct codec seccomp_state_codec = {.size = sizeof(struct rt_rpc_seccomp_state),
+                                                 FIELDS(seccomp_state_fields),
+                                                 .check = NULL,
+                                                 .reply = true};
+
+static const struct codec *seccomp_req_codec(enum rt_rpc_op op)
+{
+  return op == RT_OP_SECCOMP_SET ? &seccomp_set_codec : &seccomp_get_codec;
+}
+
+int rt_rpc_seccomp_req_from_json(enum rt_rpc_op op, struct json_object *o,
+                                 struct rt_rpc_seccomp_req *out, struct lab_error **err)
+{
+  return codec_decode(seccomp_req_codec(op), o, out, err);
+}
+
+struct json_object *rt_rpc_seccomp_req_to_json(enum rt_rpc_op op,
+                                               const struct rt_rpc_seccomp_req *r)
+{
+  return request(op, seccomp_req_codec(op), r);
+}
+
+void rt_rpc_seccomp_req_clear(struct rt_rpc_seccomp_req *r)
+{
+  codec_clear(&seccomp_set_codec, r);
+}
+
+int rt_rpc_seccomp_state_from_json(struct json_object *o, struct rt_rpc_seccomp_state *out,
+                                   struct lab_error **err)
+{
+  return codec_decode(&seccomp_state_codec, o, out, err);
+}
+
+struct json_object *rt_rpc_seccomp_state_to_json(const struct rt_rpc_seccomp_state *s)
+{
+  return codec_encode(&seccomp_state_codec, s, rpc_reply_ok());
+}
+
+void rt_rpc_seccomp_state_clear(struct rt_rpc_seccomp_state *s)
+{
+  codec_clear(&seccomp_state_codec, s);
 }
 
 /* -------------------------------------------------------------- replies */

@@ -39,6 +39,11 @@
  *   image-ls    {}                                   -> {"images": [IMAGE...]}
  *   image-build {"kind": "ubi"|"on-off", "name": N (kind)} -> {"name"}
  *   image-import {"path": ABS_PATH, "name": N (from the archive)} -> {"name"}
+ *   seccomp-set {"container": KEY | "pod": POD [+ "container": CTR], "deny": [SYSCALL...]}
+ *               -> SECCOMP: records deny ([] clears it) and restarts a running
+ *               container, whose init and every later exec get a second filter
+ *               making those system calls fail with EPERM
+ *   seccomp-get {"container": KEY | "pod": POD [+ "container": CTR]} -> SECCOMP
  *
  * SPEC (create, run): {"image" (required), "name", "command": [..], "env": [..],
  *   "hostname", "pod", "net": "bridge"|"private"|"none"|"host", "memory_bytes", "cpu_millis",
@@ -57,12 +62,15 @@
  * POD: {"name", "ip" (or null), "infra_pid", "infra_id", "created", "state":
  *   "running"|"degraded"|"exited", "containers": [{"id", "name" (short, as in
  *   the scenario), "state" (a container state, or "missing"), and when not
- *   missing "pid", "exit_code", "oom_killed"}]}
+ *   missing "pid", "exit_code", "oom_killed", "cgroup" (its relative cgroup
+ *   path, the same in every hierarchy: cgroup.h)}]}
  * PS_ENTRY: {"Id", "Names": [NAME], "Image", "Command": [..], "Created",
  *   "StartedAt", "FinishedAt" (ISO-8601, "" when none), "State":
  *   "created"|"running"|"exited", "ExitCode", "OOMKilled", "Pid", "Label",
  *   "LabelEnforced", "IsInfra", "Pod" (pod name or "")}
  * IMAGE: {"name", "created", "entrypoint": [..], "cmd": [..]}
+ * SECCOMP: {"id", "name", "pid" (0: not running), "deny": [SYSCALL...],
+ *   "filters": the Seccomp_filters of its init's /proc/PID/status (-1: unknown)}
  *
  * Attached processes (run without detach, exec).  Without "tty" the request
  * carries 3 fds, used as the process's stdin, stdout and stderr.  With
@@ -119,6 +127,8 @@ enum rt_rpc_op {
   RT_OP_IMAGE_LS,
   RT_OP_IMAGE_BUILD,
   RT_OP_IMAGE_IMPORT,
+  RT_OP_SECCOMP_SET,
+  RT_OP_SECCOMP_GET,
   RT_OP_N
 };
 
@@ -336,6 +346,7 @@ struct rt_rpc_pod_ctr {
   bool known;  /* not missing: pid, exit_code, oom_killed are there */
   int pid, exit_code;
   bool oom_killed;
+  char *cgroup; /* NULL: not told */
 };
 
 struct rt_rpc_pod {
@@ -385,6 +396,36 @@ int rt_rpc_image_req_from_json(enum rt_rpc_op op, struct json_object *o,
                                struct rt_rpc_image_req *out, struct lab_error **err);
 struct json_object *rt_rpc_image_req_to_json(enum rt_rpc_op op, const struct rt_rpc_image_req *r);
 void rt_rpc_image_req_clear(struct rt_rpc_image_req *r);
+
+/* ------------------------------------------------------------- seccomp */
+
+/* seccomp-set (deny required, may be empty) and seccomp-get (no deny). */
+struct rt_rpc_seccomp_req {
+  char *container; /* KEY, or with pod: the container's short name (NULL: the first) */
+  char *pod;
+  char **deny; /* system call names: [a-z0-9_]+ */
+};
+
+/* op is RT_OP_SECCOMP_SET or RT_OP_SECCOMP_GET. */
+int rt_rpc_seccomp_req_from_json(enum rt_rpc_op op, struct json_object *o,
+                                 struct rt_rpc_seccomp_req *out, struct lab_error **err);
+struct json_object *rt_rpc_seccomp_req_to_json(enum rt_rpc_op op,
+                                               const struct rt_rpc_seccomp_req *r);
+void rt_rpc_seccomp_req_clear(struct rt_rpc_seccomp_req *r);
+
+/* SECCOMP, the reply of both. */
+struct rt_rpc_seccomp_state {
+  char *id, *name;
+  int pid;
+  char **deny;
+  int filters;
+};
+
+int rt_rpc_seccomp_state_from_json(struct json_object *o, struct rt_rpc_seccomp_state *out,
+                                   struct lab_error **err);
+/* {"ok": true, ...} */
+struct json_object *rt_rpc_seccomp_state_to_json(const struct rt_rpc_seccomp_state *s);
+void rt_rpc_seccomp_state_clear(struct rt_rpc_seccomp_state *s);
 
 /* -------------------------------------------------------------- replies */
 

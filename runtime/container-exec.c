@@ -34,7 +34,7 @@ int container_exec_spawn(struct ctr_store *s, struct container *c, const char *c
   static const char *const types[] = {"ipc", "uts", "net", "pid", "mnt"};
   static const int flags[] = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS};
   int fds[5] = {-1, -1, -1, -1, -1};
-  scmp_filter_ctx seccomp = NULL;
+  scmp_filter_ctx seccomp = NULL, deny = NULL;
   struct sec_profile *prof = NULL;
   int sync_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
   int rc = -1;
@@ -48,7 +48,7 @@ int container_exec_spawn(struct ctr_store *s, struct container *c, const char *c
       goto out;
     }
   }
-  if (ctr_load_seccomp(c, &seccomp, &prof, err) < 0)
+  if (ctr_load_seccomp(c, &seccomp, &prof, err) < 0 || ctr_load_seccomp_deny(c, &deny, err) < 0)
     goto out;
   /* The pid namespace applies to children only: enter it here, fork, and let
    * the child enter the rest (the mount namespace last) once it is in the
@@ -74,7 +74,7 @@ int container_exec_spawn(struct ctr_store *s, struct container *c, const char *c
       ctr_child_fail(err_pipe[1], "chdir /");
     /* exec runs argv instead of the container's command */
     c->argv = strv_dup((char *const *)argv);
-    ctr_child_exec(err_pipe[1], c, envp, ctr_caps(c), seccomp);
+    ctr_child_exec(err_pipe[1], c, envp, ctr_caps(c), seccomp, deny);
   }
   strv_free(envp);
   if (self_pidns >= 0)
@@ -119,6 +119,8 @@ out:
   }
   if (seccomp)
     seccomp_release(seccomp);
+  if (deny)
+    seccomp_release(deny);
   sec_profile_free(prof);
   return rc;
 }

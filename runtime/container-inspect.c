@@ -66,6 +66,8 @@ struct json_object *container_inspect_json(struct ctr_store *s, const struct con
   json_object_object_add(hc, "CgroupPath", ctr_json_str(c->cgroup));
   json_object_object_add(hc, "SeccompProfile",
                          ctr_json_str(c->privileged ? "unconfined" : c->seccomp));
+  /* nodelab's own (seccomp-set): denied beyond the profile, by a second filter. */
+  json_object_object_add(hc, "SeccompDeny", ctr_json_strv(c->seccomp_deny));
   json_object_object_add(hc, "Privileged", json_object_new_boolean(c->privileged));
   struct json_object *binds = json_object_new_array();
   for (size_t i = 0; i < c->n_vols; i++) {

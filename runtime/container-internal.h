@@ -47,6 +47,9 @@ struct container {
   size_t n_vols;
   struct cgroup_limits limits;
   char *seccomp; /* "default", "unconfined" or an absolute path */
+  /* seccomp-set: system calls denied (EPERM) by a second filter, on top of
+   * the profile, at every start and exec; NULL: none */
+  char **seccomp_deny;
   enum ctr_net net;
   bool infra;
   bool privileged;    /* every capability, no seccomp filter, no masked paths */
@@ -140,9 +143,11 @@ void ctr_rootfs_setup(int efd, struct container *c);
 /* Waits for the parent's "go" byte on sync_fd (exits when it gave up). */
 void ctr_child_wait_go(int sync_fd);
 /* The last steps of every process entering a container (init and exec):
- * workdir, label, no_new_privs, capabilities, then seccomp, then exec. */
+ * workdir, label, no_new_privs, capabilities, then seccomp (the deny
+ * filter first: the profile's may forbid seccomp(2) itself), then exec. */
 __attribute__((noreturn)) void ctr_child_exec(int efd, struct container *c, char **envp,
-                                              uint64_t caps, scmp_filter_ctx seccomp);
+                                              uint64_t caps, scmp_filter_ctx seccomp,
+                                              scmp_filter_ctx deny);
 
 /* ------------------------------------------ shared by start and exec */
 
@@ -153,6 +158,9 @@ char **ctr_build_env(struct container *c);
  * profile it came from.  Returns 0, or -1 and *err. */
 int ctr_load_seccomp(struct container *c, scmp_filter_ctx *ctx, struct sec_profile **prof,
                      struct lab_error **err);
+/* The second filter of c's processes, denying c->seccomp_deny with EPERM
+ * (NULL *ctx when none).  Returns 0, or -1 and *err. */
+int ctr_load_seccomp_deny(const struct container *c, scmp_filter_ctx *ctx, struct lab_error **err);
 /* The capability set of c's processes. */
 uint64_t ctr_caps(const struct container *c);
 

@@ -265,7 +265,7 @@ struct launch {
   int sync_fd, err_fd, log_fd;
   int pod_fds[3]; /* net, ipc, uts of the infra process, or -1 */
   char **envp;
-  scmp_filter_ctx seccomp;
+  scmp_filter_ctx seccomp, seccomp_deny;
   uint64_t caps;
   bool own_uts;
 };
@@ -306,7 +306,7 @@ __attribute__((noreturn)) static void child_main(struct launch *l)
   }
   ctr_rootfs_setup(efd, c);
   ctr_child_wait_go(l->sync_fd);
-  ctr_child_exec(efd, c, l->envp, l->caps, l->seccomp);
+  ctr_child_exec(efd, c, l->envp, l->caps, l->seccomp, l->seccomp_deny);
 }
 
 /* KEY=VALUE lists: defaults, then image/spec env; a later KEY replaces an earlier one. */
@@ -369,6 +369,39 @@ int ctr_load_seccomp(struct container *c, scmp_filter_ctx *ctx, struct sec_profi
     return -1;
   }
   return 0;
+}
+
+/* A second filter rather than rules added to the profile's: a process's
+ * filters cannot change once loaded, so a deny added to a running container
+ * (seccomp-set) takes a restart anyway, and a filter of its own shows in
+ * /proc/PID/status as one more Seccomp_filters, whatever the profile is
+ * (unconfined and privileged included), and leaves the profile's model and
+ * config.json as they were.  Built from a profile text, so that the names
+ * libseccomp does not know (fchmodat2) are handled as in profiles. */
+int ctr_load_seccomp_deny(const struct container *c, scmp_filter_ctx *ctx, struct lab_error **err)
+{
+  *ctx = NULL;
+  if (c->seccomp_deny == NULL || c->seccomp_deny[0] == NULL)
+    return 0;
+  struct json_object *names = json_object_new_array();
+  for (size_t i = 0; c->seccomp_deny[i] != NULL; i++)
+    json_object_array_add(names, json_object_new_string(c->seccomp_deny[i]));
+  struct json_object *rule = json_object_new_object();
+  json_object_object_add(rule, "names", names);
+  json_object_object_add(rule, "action", json_object_new_string("SCMP_ACT_ERRNO"));
+  json_object_object_add(rule, "errnoRet", json_object_new_int(EPERM));
+  struct json_object *rules = json_object_new_array();
+  json_object_array_add(rules, rule);
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "defaultAction", json_object_new_string("SCMP_ACT_ALLOW"));
+  json_object_object_add(o, "syscalls", rules);
+  struct sec_profile *prof = NULL;
+  int rc = sec_profile_parse(json_object_to_json_string(o), "<seccomp-set deny>", &prof, err);
+  json_object_put(o);
+  if (rc == 0)
+    rc = sec_profile_build(prof, ctx, err);
+  sec_profile_free(prof);
+  return rc < 0 ? lab_error_wrap(err, "the seccomp deny of %s", c->name) : 0;
 }
 
 static int write_config_once(struct container *c, struct sec_profile *prof, struct lab_error **err)
@@ -477,7 +510,8 @@ int container_start(struct ctr_store *s, struct container *c, bool log_to_file,
   }
 
   if (!c->infra) {
-    if (ctr_load_seccomp(c, &l.seccomp, &prof, err) < 0)
+    if (ctr_load_seccomp(c, &l.seccomp, &prof, err) < 0 ||
+        ctr_load_seccomp_deny(c, &l.seccomp_deny, err) < 0)
       goto out;
     if (!c->mounted) {
       if (ctr_rootfs_mount_overlay(c, err) < 0)
@@ -575,6 +609,8 @@ out:
   strv_free(l.envp);
   if (l.seccomp)
     seccomp_release(l.seccomp);
+  if (l.seccomp_deny)
+    seccomp_release(l.seccomp_deny);
   sec_profile_free(prof);
   if (rc < 0) {
     if (pid > 0) {

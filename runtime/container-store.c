@@ -183,6 +183,7 @@ void container_free(struct container *c)
   }
   free(c->vols);
   free(c->seccomp);
+  strv_free(c->seccomp_deny);
   free(c->owner);
   free(c->ip);
   free(c->gateway);
@@ -252,6 +253,8 @@ int ctr_state_save(struct container *c, struct lab_error **err)
   json_object_object_add(lim, "pids", json_object_new_uint64(c->limits.pids));
   json_object_object_add(o, "limits", lim);
   json_object_object_add(o, "seccomp", ctr_json_str(c->seccomp));
+  if (c->seccomp_deny != NULL && c->seccomp_deny[0] != NULL)
+    json_object_object_add(o, "seccomp_deny", ctr_json_strv(c->seccomp_deny));
   json_object_object_add(o, "net", ctr_json_str(net_name(c->net)));
   json_object_object_add(o, "infra", json_object_new_boolean(c->infra));
   if (c->privileged)
@@ -342,6 +345,7 @@ int ctr_state_load(struct ctr_store *s, const char *id, struct container **out,
   c->limits.cpu_millis = (uint64_t)json_get_int(lim, "cpu_millis", 0);
   c->limits.pids = (uint64_t)json_get_int(lim, "pids", 0);
   c->seccomp = xstrdup(json_get_str(o, "seccomp"));
+  c->seccomp_deny = json_get_strv(o, "seccomp_deny");
   const char *net = json_get_str(o, "net");
   c->net = net && strcmp(net, "host") == 0  ? CTR_NET_HOST
            : net && strcmp(net, "pod") == 0 ? CTR_NET_POD
@@ -536,6 +540,25 @@ const char *container_upper_dir(const struct container *c)
 const char *container_cgroup_path(const struct container *c)
 {
   return c->cgroup;
+}
+
+const char *const *container_seccomp_deny(const struct container *c)
+{
+  static const char *const none[] = {NULL};
+  return c->seccomp_deny ? (const char *const *)c->seccomp_deny : none;
+}
+
+int container_set_seccomp_deny(struct container *c, const char *const *deny, struct lab_error **err)
+{
+  char **old = c->seccomp_deny;
+  c->seccomp_deny = deny != NULL && deny[0] != NULL ? strv_dup((char *const *)deny) : NULL;
+  if (ctr_state_save(c, err) < 0) {
+    strv_free(c->seccomp_deny);
+    c->seccomp_deny = old;
+    return -1;
+  }
+  strv_free(old);
+  return 0;
 }
 const char *const *container_command(const struct container *c)
 {

@@ -149,6 +149,15 @@ const char *container_pod_id(const struct container *c);
  * NULL otherwise. */
 const char *container_owner(const struct container *c);
 const char *container_hostname(const struct container *c);
+/* The system calls a second seccomp filter denies (EPERM) in c's processes,
+ * NULL-terminated (empty: none); owned by c. */
+const char *const *container_seccomp_deny(const struct container *c);
+/* Records deny (NULL or empty: none) for c's next start and every exec from
+ * now on; a running init keeps the filter it started with.  Returns 0, or -1
+ * and *err (c unchanged). */
+int container_set_seccomp_deny(struct container *c, const char *const *deny,
+                               struct lab_error **err);
+
 /* The pod address recorded by container_set_address (on an infra), or NULL. */
 const char *container_ip(const struct container *c);
 

@@ -206,7 +206,7 @@ void ctr_child_wait_go(int sync_fd)
 }
 
 void ctr_child_exec(int efd, struct container *c, char **envp, uint64_t caps,
-                    scmp_filter_ctx seccomp)
+                    scmp_filter_ctx seccomp, scmp_filter_ctx deny)
 {
   struct lab_error *e = NULL;
   if (c->workdir && chdir(c->workdir) < 0)
@@ -218,6 +218,13 @@ void ctr_child_exec(int efd, struct container *c, char **envp, uint64_t caps,
     ctr_child_fail(efd, "no_new_privs");
   if (caps_apply(caps, &e) < 0)
     ctr_child_fail(efd, "%s", e->msg);
+  if (deny != NULL) {
+    int rc = seccomp_load(deny);
+    if (rc < 0) {
+      errno = -rc;
+      ctr_child_fail(efd, "loading the seccomp deny filter");
+    }
+  }
   if (seccomp != NULL) {
     int rc = seccomp_load(seccomp);
     if (rc < 0) {

@@ -5,6 +5,7 @@
  *   serve-sessions.c  attached processes (run without -d, exec): stdio, ptys
  *   serve-pods.c      pods (pod-run, pod-rm, pod-ls) and their records
  *   serve-network.c   standalone containers' network: the implicit pod
+ *   serve-seccomp.c   seccomp-set and seccomp-get
  *   netd-client.c     the calls to netd (CNI-ish ADD/DEL) */
 #ifndef NODELAB_RUNTIME_SERVE_INTERNAL_H
 #define NODELAB_RUNTIME_SERVE_INTERNAL_H
@@ -63,6 +64,11 @@ void serve_ignore_signal(int sig);
 /* run without detach: this worker is c's parent (its monitor); c is consumed. */
 void serve_run_attached(struct server *sv, int conn, const struct rt_rpc_run *run,
                         struct container *c, const int *fds, size_t n_fds);
+/* The container a request names (exec, seccomp-set): "container" alone (a
+ * KEY), or "pod" (+ "container", its short name in the pod; default the
+ * pod's first container).  0 and *out, or -1 and *err. */
+int serve_lookup_target(struct server *sv, const char *pod, const char *key, struct container **out,
+                        struct lab_error **err);
 /* exec: an attached process in a container, until it exits. */
 void serve_exec(struct server *sv, int conn, struct json_object *req, const int *fds, size_t n_fds);
 
@@ -78,6 +84,15 @@ int serve_pod_run(struct server *sv, struct json_object *req, struct json_object
 int serve_pod_rm(struct server *sv, struct json_object *req, struct json_object **reply,
                  struct lab_error **err);
 int serve_pod_ls(struct server *sv, struct json_object **reply, struct lab_error **err);
+
+/* -------------------------------------------------------- serve-seccomp.c */
+
+/* seccomp-set (in a worker: it may restart the container) and seccomp-get
+ * (inline): 0 and *reply (SECCOMP), or -1 and *err. */
+int serve_seccomp_set(struct server *sv, struct json_object *req, struct json_object **reply,
+                      struct lab_error **err);
+int serve_seccomp_get(struct server *sv, struct json_object *req, struct json_object **reply,
+                      struct lab_error **err);
 
 /* -------------------------------------------------------- serve-network.c */
 

@@ -232,6 +232,9 @@ void serve_worker_main(struct server *sv, int conn, enum rt_rpc_op op, struct js
   case RT_OP_IMAGE_IMPORT:
     rc = image_op(sv, op, req, &reply, &err);
     break;
+  case RT_OP_SECCOMP_SET:
+    rc = serve_seccomp_set(sv, req, &reply, &err);
+    break;
   default:
     rc = lab_error_set(&err, 0, "unknown op \"%s\"", rt_rpc_op_name(op));
     break;
@@ -369,6 +372,9 @@ int serve_handle_inline(struct server *sv, int conn, enum rt_rpc_op op, struct j
     break;
   case RT_OP_IMAGE_LS:
     rc = op_image_ls(sv, &reply, &err);
+    break;
+  case RT_OP_SECCOMP_GET:
+    rc = serve_seccomp_get(sv, req, &reply, &err);
     break;
   case RT_OP_RESIZE:
     return 1; /* the process it was for is gone: no reply, as when it lived */

@@ -138,6 +138,7 @@ static struct json_object *pod_json(struct server *sv, struct json_object *rec)
       x->pid = container_pid(c);
       x->exit_code = container_exit_code(c);
       x->oom_killed = container_oom_killed(c);
+      x->cgroup = container_cgroup_path(c) ? strdup(container_cgroup_path(c)) : NULL;
     } else {
       x->state = strdup("missing");
     }

@@ -22,10 +22,8 @@
 #include "rpc.h"
 #include "syscalls.h"
 
-/* The container an exec names: "container" alone, or "pod" (+ "container",
- * its short name in the pod; default the pod's first container). */
-static int lookup_target(struct server *sv, const char *pod, const char *key,
-                         struct container **out, struct lab_error **err)
+int serve_lookup_target(struct server *sv, const char *pod, const char *key, struct container **out,
+                        struct lab_error **err)
 {
   if (pod == NULL) {
     if (key == NULL)
@@ -216,7 +214,7 @@ void serve_exec(struct server *sv, int conn, struct json_object *req, const int 
   struct rt_rpc_exec x = {0};
   int master = -1;
   if (rt_rpc_exec_from_json(req, &x, &err) < 0 ||
-      lookup_target(sv, x.pod, x.container, &c, &err) < 0 ||
+      serve_lookup_target(sv, x.pod, x.container, &c, &err) < 0 ||
       attach_stdio(x.tty, x.has_winsize ? &x.winsize : NULL, fds, n_fds, container_pid(c), &master,
                    &err) < 0)
     goto fail;

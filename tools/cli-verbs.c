@@ -211,6 +211,23 @@ const struct cli_verb cli_verbs[] = {
      0,
      {{"follow", 'f', NULL, "Keep following while it runs"}, OPT_NODE, OPT_LAB, {NULL}},
      cli_logs},
+    {"seccomp",
+     "Show or change what a container's runtime denies it (seccomp)",
+     "[--deny SYSCALL,...|--clear] [--json] [--node NODE] CONTAINER",
+     "Shows the system calls the runtime denies (EPERM) in a container beyond its seccomp\n"
+     "profile, its pid and its count of seccomp filters.  --deny replaces that list and\n"
+     "--clear empties it; either restarts the container, since a running process's\n"
+     "filters cannot change (its pod keeps its address).",
+     1,
+     1,
+     0,
+     {{"deny", 0, "SYSCALL,...", "Deny these system calls (and restart)"},
+      {"clear", 0, NULL, "Deny nothing beyond the profile (and restart)"},
+      OPT_JSON,
+      OPT_NODE,
+      OPT_LAB,
+      {NULL}},
+     cli_seccomp},
     {"image",
      "Offline images of a node",
      "ls | build ubi|on-off [--name N] | import PATH [NAME]",

@@ -117,6 +117,7 @@ int cli_mount(const struct cli_invocation *inv);
 int cli_umount(const struct cli_invocation *inv);
 int cli_inspect(const struct cli_invocation *inv);
 int cli_logs(const struct cli_invocation *inv);
+int cli_seccomp(const struct cli_invocation *inv);
 int cli_ps(const struct cli_invocation *inv);
 int cli_image(const struct cli_invocation *inv);
 int cli_pod(const struct cli_invocation *inv);

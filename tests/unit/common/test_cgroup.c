@@ -464,6 +464,98 @@ static void test_v1_limits_attach_oom_destroy(void **state)
 
 /* ---- v2 on a fake tree --------------------------------------------------- */
 
+/* One limit alone, read and written as text, on v1 (from its own files and
+ * words) and v2 (the files' own text): what the fault engine snapshots and
+ * puts back. */
+static void expect_get(struct cgroup_manager *m, enum cgroup_limit_kind kind, const char *want)
+{
+  struct lab_error *err = NULL;
+  char *v = NULL;
+  if (cgroup_limit_get(m, "lab/c", kind, &v, &err) < 0)
+    fail_msg("%s", err->msg);
+  assert_string_equal(v, want);
+  free(v);
+}
+
+static void put_ok(struct cgroup_manager *m, enum cgroup_limit_kind kind, const char *value)
+{
+  struct lab_error *err = NULL;
+  if (cgroup_limit_put(m, "lab/c", kind, value, &err) < 0)
+    fail_msg("%s", err->msg);
+}
+
+static void test_limit_get_put(void **state)
+{
+  struct fixture *f = *state;
+  struct lab_error *err = NULL;
+  char text[64];
+  cgroup_limit_text(CGROUP_LIMIT_CPU, 10, text, sizeof text);
+  assert_string_equal(text, "1000 100000");
+  cgroup_limit_text(CGROUP_LIMIT_CPU, 0, text, sizeof text);
+  assert_string_equal(text, "max 100000");
+  cgroup_limit_text(CGROUP_LIMIT_MEMORY, 8u << 20, text, sizeof text);
+  assert_string_equal(text, "8388608");
+  cgroup_limit_text(CGROUP_LIMIT_PIDS, 0, text, sizeof text);
+  assert_string_equal(text, "max");
+
+  make_v1_tree(f);
+  assert_int_equal(cgroup_manager_open_fake(f->root, CGROUP_MODE_HYBRID, &f->m, &err), 0);
+  assert_int_equal(cgroup_create(f->m, "lab/c", NULL, &err), 0);
+  char *mem = pathf("%s/memory/lab/c/memory.limit_in_bytes", f->root);
+  char *period = pathf("%s/cpu/lab/c/cpu.cfs_period_us", f->root);
+  char *quota = pathf("%s/cpu/lab/c/cpu.cfs_quota_us", f->root);
+  char *pids = pathf("%s/pids/lab/c/pids.max", f->root);
+  write_text(mem, "9223372036854771712\n");
+  write_text(period, "100000\n");
+  write_text(quota, "-1\n");
+  write_text(pids, "64\n");
+  expect_get(f->m, CGROUP_LIMIT_MEMORY, "max");
+  expect_get(f->m, CGROUP_LIMIT_CPU, "max 100000");
+  expect_get(f->m, CGROUP_LIMIT_PIDS, "64");
+  put_ok(f->m, CGROUP_LIMIT_MEMORY, "8388608");
+  put_ok(f->m, CGROUP_LIMIT_CPU, "1000 100000");
+  put_ok(f->m, CGROUP_LIMIT_PIDS, "6");
+  assert_string_equal(read_text(mem), "8388608");
+  assert_string_equal(read_text(quota), "1000");
+  assert_string_equal(read_text(pids), "6");
+  expect_get(f->m, CGROUP_LIMIT_CPU, "1000 100000");
+  put_ok(f->m, CGROUP_LIMIT_MEMORY, "max");
+  put_ok(f->m, CGROUP_LIMIT_CPU, "max 100000");
+  assert_string_equal(read_text(mem), "-1");
+  assert_string_equal(read_text(quota), "-1");
+
+  assert_int_equal(cgroup_limit_put(f->m, "lab/c", CGROUP_LIMIT_CPU, "1000", &err), -1);
+  assert_int_equal(err->errnum, EINVAL);
+  assert_string_equal(
+      err->msg,
+      "setting the cpu limit of cgroup lab/c to 1000: cpu limit "
+      "\"1000\": expected \"QUOTA PERIOD\" (QUOTA max or microseconds): Invalid argument");
+  lab_error_clear(&err);
+  assert_int_equal(cgroup_limit_put(f->m, "lab/c", CGROUP_LIMIT_PIDS, "6\n7", &err), -1);
+  assert_string_equal(err->msg,
+                      "pids limit of cgroup lab/c: empty or multi-line value: Invalid argument");
+  lab_error_clear(&err);
+  assert_int_equal(cgroup_limit_get(f->m, "lab/nope", CGROUP_LIMIT_PIDS, &(char *){NULL}, &err),
+                   -1);
+  assert_int_equal(err->errnum, ENOENT);
+  lab_error_clear(&err);
+  free(mem), free(period), free(quota), free(pids);
+  cgroup_manager_close(f->m);
+
+  f->m = NULL;
+  char *v2 = pathf("%s/v2", f->root);
+  mkdirf("%s", v2);
+  assert_int_equal(cgroup_manager_open_fake(v2, CGROUP_MODE_V2, &f->m, &err), 0);
+  assert_int_equal(cgroup_create(f->m, "lab/c", NULL, &err), 0);
+  char *cpu = pathf("%s/lab/c/cpu.max", v2);
+  write_text(cpu, "50000 100000\n");
+  expect_get(f->m, CGROUP_LIMIT_CPU, "50000 100000");
+  put_ok(f->m, CGROUP_LIMIT_CPU, "1000 100000");
+  assert_string_equal(read_text(cpu), "1000 100000");
+  free(cpu);
+  free(v2);
+}
+
 static void test_v2_create_enables_controllers(void **state)
 {
   struct fixture *f = *state;
@@ -1001,6 +1093,7 @@ UNIT_TEST_MAIN(NULL, NULL,
                cmocka_unit_test_setup_teardown(test_relpath_validation, setup, teardown),
                cmocka_unit_test_setup_teardown(test_v1_create_records_in_ledger, setup, teardown),
                cmocka_unit_test_setup_teardown(test_v1_limits_attach_oom_destroy, setup, teardown),
+               cmocka_unit_test_setup_teardown(test_limit_get_put, setup, teardown),
                cmocka_unit_test_setup_teardown(test_v2_create_enables_controllers, setup, teardown),
                cmocka_unit_test_setup_teardown(test_v2_limits_attach_oom_destroy, setup, teardown),
                cmocka_unit_test_setup_teardown(test_real_create_limits_attach_destroy, setup,

@@ -19,7 +19,22 @@
 #include "fault-internal.h"
 #include "fault.h"
 
-/* ---- the fake: a namespace per pid ---- */
+/* ---- the fake: a namespace per pid, cgroup limit files, a runtime ---- */
+
+struct fake_limit {
+  char relpath[64];
+  enum cgroup_limit_kind kind;
+  char value[64];
+  bool gone;
+};
+
+/* A container as the fake runtime records it. */
+struct fake_ctr {
+  char key[32];
+  char **deny;
+  int pid, base_filters;
+  bool running;
+};
 
 struct fake_link {
   char name[IFNAMSIZ];
@@ -39,6 +54,11 @@ struct fake {
   pid_t fd_pid[256]; /* the pid each open fd stands for */
   int calls;         /* acting calls (not capture) */
   int fail_next;     /* errno for the next acting call, 0: none */
+  struct fake_limit limits[8];
+  size_t n_limits;
+  struct fake_ctr ctrs[2];
+  size_t n_ctrs;
+  int next_pid;
 };
 
 static struct fake_ns *fake_ns_find(struct fake *fk, int fd)
@@ -191,6 +211,107 @@ static int fake_capture(void *ctx, int fd, struct netstate **out, struct lab_err
   return 0;
 }
 
+static struct fake_limit *fake_limit(struct fake *fk, const char *relpath,
+                                     enum cgroup_limit_kind kind)
+{
+  for (size_t i = 0; i < fk->n_limits; i++)
+    if (strcmp(fk->limits[i].relpath, relpath) == 0 && fk->limits[i].kind == kind &&
+        !fk->limits[i].gone)
+      return &fk->limits[i];
+  return NULL;
+}
+
+static int fake_cgroup_get(void *ctx, const char *relpath, enum cgroup_limit_kind kind,
+                           char **value, struct lab_error **err)
+{
+  struct fake_limit *l = fake_limit(ctx, relpath, kind);
+  if (l == NULL)
+    return lab_error_set(err, ENOENT, "no cgroup %s", relpath);
+  *value = strdup(l->value);
+  return 0;
+}
+
+/* Like the kernel, a memory limit is rounded up to pages. */
+static int fake_cgroup_put(void *ctx, const char *relpath, enum cgroup_limit_kind kind,
+                           const char *value, struct lab_error **err)
+{
+  struct fake_limit *l = fake_limit(ctx, relpath, kind);
+  if (acting(ctx, err) < 0)
+    return -1;
+  if (l == NULL)
+    return lab_error_set(err, ENOENT, "no cgroup %s", relpath);
+  if (kind == CGROUP_LIMIT_MEMORY && strcmp(value, "max") != 0)
+    snprintf(l->value, sizeof l->value, "%llu", (strtoull(value, NULL, 10) + 4095) / 4096 * 4096);
+  else
+    snprintf(l->value, sizeof l->value, "%s", value);
+  return 0;
+}
+
+static char **strv_copy(char *const *v)
+{
+  size_t n = 0;
+  while (v != NULL && v[n] != NULL)
+    n++;
+  char **out = calloc(n + 1, sizeof *out);
+  for (size_t i = 0; i < n; i++)
+    out[i] = strdup(v[i]);
+  return out;
+}
+
+static void strv_release(char **v)
+{
+  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+    free(v[i]);
+  free(v);
+}
+
+/* seccomp-set records deny and restarts (a new pid, one more filter when
+ * deny is not empty); seccomp-get tells. */
+static int fake_seccomp(void *ctx, pid_t node_pid, const char *container, const char *const *deny,
+                        struct rt_rpc_seccomp_state *out, struct lab_error **err)
+{
+  struct fake *fk = ctx;
+  assert_int_equal(node_pid, 101);
+  struct fake_ctr *c = NULL;
+  for (size_t i = 0; i < fk->n_ctrs; i++)
+    if (strcmp(fk->ctrs[i].key, container) == 0)
+      c = &fk->ctrs[i];
+  if (c == NULL)
+    return lab_error_set(err, 0, "no container %s", container);
+  if (deny != NULL) {
+    if (acting(fk, err) < 0)
+      return -1;
+    strv_release(c->deny);
+    c->deny = strv_copy((char *const *)deny);
+    c->pid = ++fk->next_pid;
+  }
+  *out = (struct rt_rpc_seccomp_state){.id = strdup(c->key),
+                                       .name = strdup("web-httpd"),
+                                       .pid = c->running ? c->pid : 0,
+                                       .deny = strv_copy(c->deny),
+                                       .filters = c->base_filters +
+                                                  (c->deny != NULL && c->deny[0] != NULL)};
+  return 0;
+}
+
+/* start: the container runs again, in a new cgroup with its record's limits. */
+static int fake_ctr_start(void *ctx, pid_t node_pid, const char *container, struct lab_error **err)
+{
+  struct fake *fk = ctx;
+  assert_int_equal(node_pid, 101);
+  assert_string_equal(container, "wid");
+  if (acting(fk, err) < 0)
+    return -1;
+  fk->ctrs[0].running = true;
+  fk->ctrs[0].pid = ++fk->next_pid;
+  static const char *const record[] = {"67108864", "64", "50000 100000"};
+  for (size_t i = 0; i < 3; i++) {
+    fk->limits[i].gone = false;
+    snprintf(fk->limits[i].value, sizeof fk->limits[i].value, "%s", record[i]);
+  }
+  return 0;
+}
+
 static const struct fault_backend_ops fake_ops = {
     .netns_open = fake_open,
     .link_set_mtu = fake_mtu,
@@ -199,6 +320,10 @@ static const struct fault_backend_ops fake_ops = {
     .route_delete = fake_route_delete,
     .repair = fake_repair,
     .capture = fake_capture,
+    .cgroup_get = fake_cgroup_get,
+    .cgroup_put = fake_cgroup_put,
+    .seccomp = fake_seccomp,
+    .ctr_start = fake_ctr_start,
 };
 
 /* The default lab: master (pid 100), node1 (101), node2 (102), the fabric
@@ -208,10 +333,17 @@ static const struct fault_view_node nodes[] = {
     {"node1", 101, "192.168.122.202/24", "10.1.1.0/24", "vn2"},
     {"node2", 102, "192.168.122.203/24", "10.1.2.0/24", "vn3"},
 };
+static const struct fault_view_container web_ctrs[] = {
+    {"httpd", "wid", "nodelab/default/node1/wid", true, 301},
+    {"side", "sid", NULL, false, 0},
+};
+static const struct fault_view_container client_ctrs[] = {
+    {"client", "cid", "nodelab/default/node2/cid", true, 302},
+};
 static const struct fault_view_pod pods[] = {
-    {"web", "node1", "10.1.1.2", 201},
-    {"client", "node2", "10.1.2.2", 202},
-    {"pending", "master", NULL, 0},
+    {"web", "node1", "10.1.1.2", 201, web_ctrs, 2},
+    {"client", "node2", "10.1.2.2", 202, client_ctrs, 1},
+    {"pending", "master", NULL, 0, NULL, 0},
 };
 static const struct fault_view view = {nodes, 3, pods, 3, 99};
 
@@ -243,6 +375,21 @@ static int setup(void **state)
   add_ns(&c->fk, 202, one, true);
   add_ns(&c->fk, 99, (const char *[]){"eth0", "tun0", NULL}, false);
   snprintf(c->fk.ns[5].links[0].name, IFNAMSIZ, "vn2");
+  static const struct {
+    enum cgroup_limit_kind kind;
+    const char *value;
+  } limits[] = {{CGROUP_LIMIT_MEMORY, "67108864"},
+                {CGROUP_LIMIT_PIDS, "64"},
+                {CGROUP_LIMIT_CPU, "50000 100000"}};
+  for (size_t i = 0; i < 3; i++) {
+    struct fake_limit *l = &c->fk.limits[c->fk.n_limits++];
+    snprintf(l->relpath, sizeof l->relpath, "nodelab/default/node1/wid");
+    l->kind = limits[i].kind;
+    snprintf(l->value, sizeof l->value, "%s", limits[i].value);
+  }
+  c->fk.ctrs[c->fk.n_ctrs++] =
+      (struct fake_ctr){.key = "wid", .pid = 7, .base_filters = 1, .running = true};
+  c->fk.next_pid = 7;
   c->be = (struct fault_backend){&fake_ops, &c->fk};
   *state = c;
   return 0;
@@ -250,7 +397,10 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-  free(*state);
+  struct ctx *c = *state;
+  for (size_t i = 0; i < c->fk.n_ctrs; i++)
+    strv_release(c->fk.ctrs[i].deny);
+  free(c);
   return 0;
 }
 
@@ -480,6 +630,197 @@ static void test_failures(void **state)
   fault_free(f);
 }
 
+static void test_container_resolve(void **state)
+{
+  (void)state;
+  struct fault *f = prepare_ok(FAULT_KIND_CGROUP_MEMORY, NULL, 0);
+  assert_string_equal(fault_param(f, "pod"), "web");
+  assert_string_equal(fault_param(f, "container"), "httpd");
+  assert_string_equal(fault_param(f, "memory"), "8Mi");
+  assert_string_equal(fault_target(f), "node1/web/httpd memory limit 8Mi");
+  fault_free(f);
+  expect_target(FAULT_KIND_CGROUP_PIDS, NULL, 0, "node1/web/httpd pids limit 6");
+  expect_target(FAULT_KIND_CGROUP_CPU, (struct fault_kv[]){{"cpu", "100m"}}, 1,
+                "node1/web/httpd cpu limit 100m");
+  expect_target(FAULT_KIND_CGROUP_CPU, (struct fault_kv[]){{"pod", "client"}}, 1,
+                "node2/client/client cpu limit 10m");
+  expect_target(FAULT_KIND_SECCOMP_DENY, NULL, 0,
+                "node1/web/httpd seccomp denies chmod fchmod fchmodat fchmodat2");
+  expect_target(FAULT_KIND_SECCOMP_DENY, (struct fault_kv[]){{"syscall", "socket"}}, 1,
+                "node1/web/httpd seccomp denies socket");
+
+  expect_refusal(FAULT_KIND_CGROUP_PIDS, (struct fault_kv[]){{"container", "nope"}}, 1, ENOENT,
+                 "kind cgroup-pids: pod web has no container nope");
+  expect_refusal(FAULT_KIND_CGROUP_PIDS, (struct fault_kv[]){{"container", "side"}}, 1, ESRCH,
+                 "kind cgroup-pids: container side of pod web is not running");
+  expect_refusal(FAULT_KIND_CGROUP_CPU, (struct fault_kv[]){{"pod", "pending"}}, 1, ESRCH,
+                 "kind cgroup-cpu: pod pending is not running");
+  expect_refusal(FAULT_KIND_CGROUP_MEMORY, (struct fault_kv[]){{"memory", "0"}}, 1, EINVAL,
+                 "kind cgroup-memory: memory: memory must be greater than 0");
+  expect_refusal(FAULT_KIND_CGROUP_PIDS, (struct fault_kv[]){{"pids", "0"}}, 1, EINVAL,
+                 "kind cgroup-pids: pids: \"0\" is not a pids limit (1..4194304)");
+}
+
+/* inject, present, repair exactly; inject, a repair by hand, not present,
+ * repair puts back what is back already. */
+static void limit_cycle(struct ctx *c, enum fault_kind kind, const struct fault_kv *kv, size_t n,
+                        size_t idx, const char *broken, const char *good)
+{
+  struct fault *f = prepare_ok(kind, kv, n);
+  struct lab_error *err = NULL;
+  bool present = false;
+  char *value = c->fk.limits[idx].value;
+  if (fault_inject(f, &view, &c->be, &err) < 0)
+    fail_msg("inject: %s", err->msg);
+  assert_string_equal(value, broken);
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_true(present);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_string_equal(value, good);
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), 0);
+  snprintf(value, 64, "%s", good); /* echo GOOD > the file */
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_false(present);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_string_equal(value, good);
+  /* Someone's other value is no repair, and repair puts the old one back. */
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), 0);
+  snprintf(value, 64, "%s", "1");
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_false(present);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_string_equal(value, good);
+  fault_free(f);
+}
+
+static void test_cgroup_kinds(void **state)
+{
+  struct ctx *c = *state;
+  limit_cycle(c, FAULT_KIND_CGROUP_MEMORY, NULL, 0, 0, "8388608", "67108864");
+  limit_cycle(c, FAULT_KIND_CGROUP_MEMORY, (struct fault_kv[]){{"memory", "10000"}}, 1, 0, "12288",
+              "67108864"); /* read back as the kernel rounded it */
+  limit_cycle(c, FAULT_KIND_CGROUP_PIDS, NULL, 0, 1, "6", "64");
+  limit_cycle(c, FAULT_KIND_CGROUP_CPU, NULL, 0, 2, "1000 100000", "50000 100000");
+  limit_cycle(c, FAULT_KIND_CGROUP_CPU, (struct fault_kv[]){{"cpu", "2"}}, 1, 2, "200000 100000",
+              "50000 100000");
+
+  /* A failed write leaves nothing to repair; a cgroup gone holds no fault. */
+  struct lab_error *err = NULL;
+  struct fault *f = prepare_ok(FAULT_KIND_CGROUP_PIDS, NULL, 0);
+  c->fk.fail_next = EBUSY;
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), -1);
+  assert_string_equal(err->msg, "injecting cgroup-pids on node1/web/httpd pids limit 6: fake "
+                                "failure: Device or resource busy");
+  lab_error_clear(&err);
+  int calls = c->fk.calls;
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_int_equal(c->fk.calls, calls);
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), 0);
+  c->fk.limits[1].gone = true; /* the container was replaced */
+  bool present = true;
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_false(present);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  fault_free(f);
+
+  /* Killed by its limit (v2 below what it holds): the cgroup goes, the
+   * container is down; still present until it runs again; repair starts it. */
+  f = prepare_ok(FAULT_KIND_CGROUP_MEMORY, (struct fault_kv[]){{"memory", "100Ki"}}, 1);
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), 0);
+  for (size_t i = 0; i < 3; i++)
+    c->fk.limits[i].gone = true;
+  c->fk.ctrs[0].running = false;
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_true(present);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_true(c->fk.ctrs[0].running);
+  assert_string_equal(c->fk.limits[0].value, "67108864");
+  /* Started again by hand (nodelab start): repaired by hand, repair does nothing. */
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), 0);
+  for (size_t i = 0; i < 3; i++)
+    c->fk.limits[i].gone = true;
+  c->fk.ctrs[0].running = false;
+  assert_int_equal(fake_ctr_start(&c->fk, 101, "wid", &err), 0);
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_false(present);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_string_equal(c->fk.limits[0].value, "67108864");
+  fault_free(f);
+
+  /* v1 refuses a memory limit below what it cannot reclaim: say what to do. */
+  c->fk.limits[1].gone = false;
+  f = prepare_ok(FAULT_KIND_CGROUP_MEMORY, (struct fault_kv[]){{"memory", "1Mi"}}, 1);
+  c->fk.fail_next = EBUSY;
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), -1);
+  assert_string_equal(err->msg,
+                      "injecting cgroup-memory on node1/web/httpd memory limit 1Mi: the container "
+                      "uses more than 1Mi and cgroup v1 cannot reclaim it (it refuses instead of "
+                      "OOM-killing); give a larger memory: fake failure: Device or resource busy");
+  lab_error_clear(&err);
+  assert_string_equal(c->fk.limits[0].value, "67108864");
+  fault_free(f);
+}
+
+static void test_seccomp_kind(void **state)
+{
+  struct ctx *c = *state;
+  struct fake_ctr *ctr = &c->fk.ctrs[0];
+  struct lab_error *err = NULL;
+  bool present = false;
+  struct fault *f = prepare_ok(FAULT_KIND_SECCOMP_DENY, NULL, 0);
+  if (fault_inject(f, &view, &c->be, &err) < 0)
+    fail_msg("inject: %s", err->msg);
+  assert_non_null(ctr->deny);
+  assert_string_equal(ctr->deny[0], "chmod");
+  assert_string_equal(ctr->deny[3], "fchmodat2");
+  assert_null(ctr->deny[4]);
+  assert_int_equal(ctr->pid, 8); /* restarted under it */
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_true(present);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_null(ctr->deny[0]);
+  assert_int_equal(ctr->pid, 9); /* restarted under its profile alone */
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_int_equal(ctr->pid, 9);
+
+  /* The record cleared, the process under the deny still running: present. */
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), 0);
+  assert_int_equal(ctr->pid, 10);
+  strv_release(ctr->deny);
+  ctr->deny = NULL;
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_true(present);
+  ctr->pid = ++c->fk.next_pid; /* and restarted: repaired by hand */
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_false(present);
+  int calls = c->fk.calls;
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_int_equal(c->fk.calls, calls); /* nothing to do */
+
+  /* A deny already there stays after repair. */
+  char *had[] = {(char *)"socket", NULL};
+  ctr->deny = strv_copy(had);
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), 0);
+  assert_string_equal(ctr->deny[0], "socket");
+  assert_string_equal(ctr->deny[1], "chmod");
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_string_equal(ctr->deny[0], "socket");
+  assert_null(ctr->deny[1]);
+
+  /* A failed seccomp-set: the record is put back as it was, nothing to repair. */
+  c->fk.fail_next = EIO;
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), -1);
+  assert_string_equal(err->msg, "injecting seccomp-deny on node1/web/httpd seccomp denies chmod "
+                                "fchmod fchmodat fchmodat2: fake failure: Input/output error");
+  lab_error_clear(&err);
+  assert_string_equal(ctr->deny[0], "socket");
+  assert_null(ctr->deny[1]);
+  calls = c->fk.calls;
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_int_equal(c->fk.calls, calls);
+  fault_free(f);
+}
+
 static void test_catalogue(void **state)
 {
   (void)state;
@@ -503,6 +844,9 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_link_kinds, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pod_route, setup, teardown),
       cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
+      cmocka_unit_test(test_container_resolve),
+      cmocka_unit_test_setup_teardown(test_cgroup_kinds, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_seccomp_kind, setup, teardown),
       cmocka_unit_test(test_catalogue),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include "unit-test.h"
 #include <json-c/json.h>
 
+#include "proto-test.h"
 #include "runtime-rpc.h"
 
 static char **strv(const char *a, const char *b)
@@ -419,7 +420,8 @@ static void test_pods(void **state)
                                 .name = strdup("httpd"),
                                 .state = strdup("exited"),
                                 .known = true,
-                                .exit_code = 1};
+                                .exit_code = 1,
+                                .cgroup = strdup("nodelab/default/node1/cd")};
   pc = rt_rpc_pod_add(&p);
   *pc = (struct rt_rpc_pod_ctr){
       .id = strdup("ef"), .name = strdup("gone"), .state = strdup("missing")};
@@ -429,10 +431,12 @@ static void test_pods(void **state)
       "{\"name\":\"web\",\"ip\":null,\"infra_id\":\"ab\",\"infra_pid\":7,"
       "\"created\":\"2026-11-29T02:00:00Z\",\"state\":\"degraded\",\"containers\":["
       "{\"id\":\"cd\",\"name\":\"httpd\",\"state\":\"exited\",\"pid\":0,\"exit_code\":1,"
-      "\"oom_killed\":false},{\"id\":\"ef\",\"name\":\"gone\",\"state\":\"missing\"}]}");
+      "\"oom_killed\":false,\"cgroup\":\"nodelab\\/default\\/node1\\/"
+      "cd\"},{\"id\":\"ef\",\"name\":\"gone\",\"state\":\"missing\"}]}");
   struct rt_rpc_pod pb;
   assert_int_equal(rt_rpc_pod_from_json(o, &pb, &err), 0);
   assert_true(pb.containers[0].known);
+  assert_string_equal(pb.containers[0].cgroup, "nodelab/default/node1/cd");
   assert_false(pb.containers[1].known);
   assert_null(pb.ip);
   again = rt_rpc_pod_to_json(&pb);
@@ -491,8 +495,82 @@ static void test_images(void **state)
   json_object_put(o);
 }
 
+static int seccomp_set_decode(struct json_object *o, struct rt_rpc_seccomp_req *r,
+                              struct lab_error **err)
+{
+  return rt_rpc_seccomp_req_from_json(RT_OP_SECCOMP_SET, o, r, err);
+}
+
+static struct json_object *seccomp_set_encode(const struct rt_rpc_seccomp_req *r)
+{
+  return rt_rpc_seccomp_req_to_json(RT_OP_SECCOMP_SET, r);
+}
+
+/* seccomp-set and seccomp-get, and their SECCOMP reply: round trips and refusals. */
+static void test_seccomp(void **state)
+{
+  (void)state;
+  struct rt_rpc_seccomp_req r = {.pod = strdup("web"),
+                                 .container = strdup("httpd"),
+                                 .deny = strv("chmod", "fchmodat2")},
+                            back;
+  struct json_object *o = seccomp_set_encode(&r);
+  assert_string_equal(text(o), "{\"op\":\"seccomp-set\",\"container\":\"httpd\",\"pod\":"
+                               "\"web\",\"deny\":[\"chmod\",\"fchmodat2\"]}");
+  assert_decodes(seccomp_set_decode, o, &back);
+  assert_string_equal(back.deny[1], "fchmodat2");
+  assert_reencodes(seccomp_set_encode, &back, o);
+  json_object_put(o);
+  rt_rpc_seccomp_req_clear(&back);
+  rt_rpc_seccomp_req_clear(&r);
+
+  /* An empty deny is a request (it clears); get carries none. */
+  r = (struct rt_rpc_seccomp_req){.container = strdup("web-httpd"), .deny = strv(NULL, NULL)};
+  o = seccomp_set_encode(&r);
+  assert_string_equal(text(o), "{\"op\":\"seccomp-set\",\"container\":\"web-httpd\",\"deny\":[]}");
+  json_object_put(o);
+  o = rt_rpc_seccomp_req_to_json(RT_OP_SECCOMP_GET, &r);
+  assert_string_equal(text(o), "{\"op\":\"seccomp-get\",\"container\":\"web-httpd\"}");
+  struct lab_error *err = NULL;
+  assert_int_equal(rt_rpc_seccomp_req_from_json(RT_OP_SECCOMP_GET, o, &back, &err), 0);
+  assert_null(back.deny);
+  rt_rpc_seccomp_req_clear(&back);
+  json_object_put(o);
+  rt_rpc_seccomp_req_clear(&r);
+
+  assert_decode_error(seccomp_set_decode, &back, "{\"op\":\"seccomp-set\",\"pod\":\"web\"}",
+                      "\"deny\": missing", ANY_ERRNUM);
+  assert_decode_error(seccomp_set_decode, &back, "{\"op\":\"seccomp-set\",\"deny\":[]}",
+                      "\"container\": missing", ANY_ERRNUM);
+  assert_decode_error(seccomp_set_decode, &back,
+                      "{\"op\":\"seccomp-set\",\"pod\":\"web\",\"deny\":[\"chmod\",\"CHMOD\"]}",
+                      "deny[1]: \"CHMOD\" is not a system call name", ANY_ERRNUM);
+  assert_decode_error(seccomp_set_decode, &back,
+                      "{\"op\":\"seccomp-set\",\"pod\":\"web\",\"deny\":[],\"allow\":[]}",
+                      "allow: unknown field", ANY_ERRNUM);
+
+  struct rt_rpc_seccomp_state st = {.id = strdup("ab12"),
+                                    .name = strdup("web-httpd"),
+                                    .pid = 42,
+                                    .deny = strv("chmod", NULL),
+                                    .filters = 2},
+                              sb;
+  o = rt_rpc_seccomp_state_to_json(&st);
+  assert_string_equal(text(o), "{\"ok\":true,\"id\":\"ab12\",\"name\":\"web-httpd\","
+                               "\"pid\":42,\"deny\":[\"chmod\"],\"filters\":2}");
+  assert_decodes(rt_rpc_seccomp_state_from_json, o, &sb);
+  assert_int_equal(sb.filters, 2);
+  assert_reencodes(rt_rpc_seccomp_state_to_json, &sb, o);
+  json_object_put(o);
+  rt_rpc_seccomp_state_clear(&sb);
+  rt_rpc_seccomp_state_clear(&st);
+  assert_decode_error(rt_rpc_seccomp_state_from_json, &sb,
+                      "{\"ok\":false,\"error\":\"no container named x\"}", "no container named x",
+                      ANY_ERRNUM);
+}
+
 UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_op_names), cmocka_unit_test(test_run_round_trip),
                cmocka_unit_test(test_net_names), cmocka_unit_test(test_refusals),
                cmocka_unit_test(test_ctr_ops), cmocka_unit_test(test_ps_round_trip),
                cmocka_unit_test(test_exec_resize_exit), cmocka_unit_test(test_pods),
-               cmocka_unit_test(test_images))
+               cmocka_unit_test(test_images), cmocka_unit_test(test_seccomp))
