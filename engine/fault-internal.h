@@ -77,6 +77,8 @@ struct fault_backend_ops {
 struct fault_backend {
   const struct fault_backend_ops *ops;
   void *ctx;
+  const struct fault_procs *procs; /* the process kinds' (fault-proc.c); NULL: refused */
+  struct fault_procs procs_copy;   /* fault_backend_real_new()'s */
 };
 
 /* One kind's implementation. */
@@ -103,11 +105,16 @@ extern const struct fault_kind_ops fault_ops_link_mtu, fault_ops_link_down,
     fault_ops_duplicate_ip, fault_ops_partition, fault_ops_netem;
 extern const struct fault_kind_ops fault_ops_flow_delete, fault_ops_tunnel_dst,
     fault_ops_tunnel_port_delete;
+extern const struct fault_kind_ops fault_ops_daemon_kill, fault_ops_pod_kill;
 /* Helpers of the network kinds shared with the OVS ones (fault-net.c). */
 int fault_resolve_node(struct fault *f, const struct fault_view *v, const char *key,
                        const struct fault_view_node **out, struct lab_error **err);
 void fault_set_target(struct fault *f, pid_t pid, const char *ifname, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Fills the pod parameter (default: the first running pod) and checks it
+ * names a running pod of v. */
+int fault_resolve_pod(struct fault *f, const struct fault_view *v,
+                      const struct fault_view_pod **out, struct lab_error **err);
 
 /* Helpers the kinds share (fault.c). */
 /* Fills *err with the message alone (no strerror: it is whole) and errnum,

@@ -78,6 +78,12 @@ static int resolve_pod(struct fault *f, const struct fault_view *v,
   return 0;
 }
 
+int fault_resolve_pod(struct fault *f, const struct fault_view *v,
+                      const struct fault_view_pod **out, struct lab_error **err)
+{
+  return resolve_pod(f, v, out, err);
+}
+
 void fault_set_target(struct fault *f, pid_t pid, const char *ifname, const char *fmt, ...)
 {
   f->pid = pid;

@@ -449,3 +449,19 @@ const struct fault_backend *fault_backend_real(void)
   static const struct fault_backend real = {.ops = &real_ops, .ctx = NULL};
   return &real;
 }
+
+struct fault_backend *fault_backend_real_new(const struct fault_procs *procs)
+{
+  struct fault_backend *be = calloc(1, sizeof *be);
+  if (be == NULL)
+    abort();
+  be->ops = &real_ops;
+  be->procs_copy = *procs;
+  be->procs = &be->procs_copy;
+  return be;
+}
+
+void fault_backend_free(struct fault_backend *be)
+{
+  free(be);
+}
