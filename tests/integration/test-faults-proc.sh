@@ -38,8 +38,9 @@ svc() { nodelab service --lab "$LAB" "$@"; }
 pod_field() { lab_status "$LAB" | jq -r --arg p "$1" --arg f "$2" '.pods[] | select(.name == $p) | .[$f]'; }
 FABRIC_PID=$(lab_status "$LAB" | jq -r .fabric.pid)
 # The state as a restart leaves it, with what the kernel numbers anew taken
-# out: a new sandbox's ifindexes, netns ids and infra pid (in its port's
-# external_ids); and the operstate of ovs-vswitchd's tap ports (tun0, br0,
+# out: a new sandbox's ifindexes, netns ids, infra pid (in its port's
+# external_ids) and the random MAC of the node's end of its veth (the pod's
+# end has the address's MAC, which OVSDB and the flows show too); and the operstate of ovs-vswitchd's tap ports (tun0, br0,
 # br-phy), which the kernel reports UNKNOWN until their carrier first
 # toggles and UP once a restarted ovs-vswitchd has attached them again (as
 # after any restart by its supervision).  The pods' namespaces are captured
@@ -47,6 +48,7 @@ FABRIC_PID=$(lab_status "$LAB" | jq -r .fabric.pid)
 sandbox_norm() {
   sed -E 's/^[0-9]+: /N: /; s/@if[0-9]+/@ifN/; s/link-netnsid [0-9]+/link-netnsid N/g;
           s#/proc/[0-9]+/ns/net#/proc/PID/ns/net#g;
+          /link-netnsid/s#link/ether [0-9a-f:]+#link/ether MAC#;
           /^N: (tun0|br0|br-phy)[:@]/s/ state (UNKNOWN|UP) / state UP-OR-UNKNOWN /'
 }
 state() {
