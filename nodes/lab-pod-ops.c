@@ -40,8 +40,8 @@ static struct lab_pod *find_pod(struct lab *lab, const char *name, struct lab_er
       len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
                               lab->pods[i].spec->name);
   }
-  lab_error_set(err, ENOENT, "lab %s has no pod %s (its pods: %s)", lab->name,
-                name ? name : "(none)", list[0] ? list : "none");
+  lab_error_refuse(err, ENOENT, "lab %s has no pod %s (its pods: %s)", lab->name,
+                   name ? name : "(none)", list[0] ? list : "none");
   return NULL;
 }
 
@@ -51,8 +51,8 @@ static int runtime_call(struct lab *lab, struct lab_pod *pod, struct json_object
 {
   pid_t node_pid = lab_node_pid(lab, pod->spec->node);
   if (node_pid <= 0)
-    return lab_error_set(err, ESRCH, "pod %s: its node %s is not running", pod->spec->name,
-                         pod->spec->node);
+    return lab_error_refuse(err, ESRCH, "pod %s: its node %s is not running", pod->spec->name,
+                            pod->spec->node);
   cleanup_close int fd = tunnel_connect_in_node(node_pid, NODE_RUNTIME_SOCKET, SOCK_SEQPACKET, err);
   if (fd < 0)
     return lab_error_wrap(err, "pod %s: the runtime of node %s", pod->spec->name, pod->spec->node);
@@ -87,8 +87,8 @@ static int pod_op(struct lab *lab, enum rt_rpc_op op, const char *name, struct l
   if (pod == NULL)
     return -1;
   if (pod->info == NULL)
-    return lab_error_set(err, ESRCH, "pod %s never ran (it is %s)", name,
-                         api_pod_state_name((enum api_pod_state)pod->state));
+    return lab_error_refuse(err, ESRCH, "pod %s never ran (it is %s)", name,
+                            api_pod_state_name((enum api_pod_state)pod->state));
   struct rt_rpc_pod_ref ref = {.name = (char *)name};
   struct json_object *req = rt_rpc_pod_ref_to_json(op, &ref);
   struct json_object *reply = NULL, *info = NULL;

@@ -35,8 +35,8 @@ static struct lab_node *find_node(struct lab *lab, const char *name, struct lab_
       len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
                               lab->nodes[i].spec->name);
   }
-  lab_error_set(err, ENOENT, "lab %s has no node %s (its nodes: %s)", lab->name,
-                name ? name : "(none)", list);
+  lab_error_refuse(err, ENOENT, "lab %s has no node %s (its nodes: %s)", lab->name,
+                   name ? name : "(none)", list);
   return NULL;
 }
 
@@ -52,8 +52,8 @@ static struct node_daemon *find_daemon(struct lab_node *node, const char *name,
       len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "",
                               node->daemons[i].name);
   }
-  lab_error_set(err, ENOENT, "node %s has no service %s (its services: %s)", node->spec->name,
-                name ? name : "(none)", list[0] ? list : "none");
+  lab_error_refuse(err, ENOENT, "node %s has no service %s (its services: %s)", node->spec->name,
+                   name ? name : "(none)", list[0] ? list : "none");
   return NULL;
 }
 
@@ -102,8 +102,8 @@ int lab_daemon_stop(struct lab *lab, const char *node, const char *daemon, int s
   if (d == NULL)
     return -1;
   if (d->oneshot)
-    return lab_error_set(err, EINVAL, "%s on node %s is a step of the node's start, not a service",
-                         daemon, node);
+    return lab_error_refuse(
+        err, EINVAL, "%s on node %s is a step of the node's start, not a service", daemon, node);
   d->paused = true;
   d->restart_pending = false;
   if (d->pid > 0 && (d->state == DAEMON_STARTED || d->state == DAEMON_READY)) {
@@ -127,10 +127,10 @@ int lab_daemon_start(struct lab *lab, const char *node, const char *daemon, stru
   if (d == NULL)
     return -1;
   if (d->oneshot)
-    return lab_error_set(err, EINVAL, "%s on node %s is a step of the node's start, not a service",
-                         daemon, node);
+    return lab_error_refuse(
+        err, EINVAL, "%s on node %s is a step of the node's start, not a service", daemon, node);
   if (n->state != NODE_RUNNING)
-    return lab_error_set(err, ESRCH, "node %s is not running", node);
+    return lab_error_refuse(err, ESRCH, "node %s is not running", node);
   d->paused = false;
   if (d->state == DAEMON_STARTED || d->state == DAEMON_READY) {
     /* Running, or killed with its exit not reported yet: then start it again then. */

@@ -28,8 +28,8 @@ int api_service_action_parse(const char *s, enum api_service_action *out, struct
 {
   int i = s != NULL ? names_find(action_names, NAMES_N(action_names), s) : -1;
   if (i < 0)
-    return lab_error_set(err, EINVAL, "unknown action %s (use start, stop or restart)",
-                         s ? s : "(none)");
+    return lab_error_refuse(err, EINVAL, "unknown action %s (use start, stop or restart)",
+                            s ? s : "(none)");
   *out = (enum api_service_action)i;
   return 0;
 }
