@@ -12,7 +12,7 @@
 # the infra's pid in the port's external_ids) taken out.  `nodelab service`
 # itself: status (table and --json), stop stays stopped, start and restart,
 # errors that list the valid nodes and daemons.  `down` with both faults
-# active leaves nothing.
+# active leaves nothing; so does `down --force` after kill -9 of nodelabd.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -191,3 +191,16 @@ f inject pod-kill pod=client >/dev/null || fail "inject pod-kill before down"
 nodelab down "$LAB" >/dev/null || fail "down with active faults"
 assert_clean "$E2E_TMP/before" "down with daemon-kill and pod-kill active"
 say "down with daemon-kill and pod-kill active: nothing left"
+
+# ---- kill -9 of nodelabd with both active: down --force leaves nothing ----
+# (Labs do not outlive nodelabd: its ledger is what down --force removes;
+# the killed daemon and pod were in the lab's namespaces and go with them.)
+nodelab up --name "$LAB" >/dev/null || fail "second nodelab up --name $LAB"
+f inject daemon-kill >/dev/null || fail "inject daemon-kill before kill -9"
+f inject pod-kill >/dev/null || fail "inject pod-kill before kill -9"
+DAEMON_PID=$(cat "$NODELAB_RUN/nodelabd.pid")
+kill -9 "$DAEMON_PID" || fail "kill -9 of nodelabd"
+wait_for 10 "nodelabd to die" pid_gone "$DAEMON_PID" || fail "nodelabd survived kill -9"
+nodelab down --force "$LAB" >/dev/null || fail "down --force after kill -9 of nodelabd"
+assert_clean "$E2E_TMP/before" "kill -9 of nodelabd with daemon-kill and pod-kill active, then down --force"
+say "kill -9 of nodelabd with daemon-kill and pod-kill active, down --force: nothing left"
