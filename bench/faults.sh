@@ -19,7 +19,7 @@ done
 shift $((OPTIND - 1))
 KINDS=("$@")
 ((${#KINDS[@]})) || KINDS=(link-mtu link-down tx-checksum-on underlay-down pod-route-delete
-  duplicate-ip partition netem flow-delete tunnel-dst tunnel-port-delete)
+  duplicate-ip partition netem flow-delete tunnel-dst tunnel-port-delete daemon-kill pod-kill)
 N=$BUILD/tools/nodelab
 LAB=bench-faults
 command -v jq >/dev/null || { echo "jq is missing" >&2; exit 1; }
