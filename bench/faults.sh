@@ -18,14 +18,15 @@ while getopts r:b: o; do
 done
 shift $((OPTIND - 1))
 KINDS=("$@")
-((${#KINDS[@]})) || KINDS=(link-mtu link-down tx-checksum-on underlay-down pod-route-delete
-  duplicate-ip partition netem flow-delete tunnel-dst tunnel-port-delete daemon-kill pod-kill)
 N=$BUILD/tools/nodelab
 LAB=bench-faults
 command -v jq >/dev/null || { echo "jq is missing" >&2; exit 1; }
 
 "$N" up --name "$LAB" >/dev/null
 trap '"$N" down "$LAB" >/dev/null 2>&1 || "$N" down --force "$LAB" >/dev/null 2>&1' EXIT
+# Without KIND arguments: every kind the engine implements (the catalogue says).
+((${#KINDS[@]})) ||
+  mapfile -t KINDS < <("$N" fault --lab "$LAB" ls --json | jq -r '.catalogue[] | select(.implemented) | .name')
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 ms() { awk '{printf "%.2f", $1/1000}'; }

@@ -8,6 +8,10 @@
 #ifndef NODELAB_CGROUP_H
 #define NODELAB_CGROUP_H
 
+/* The directory every lab's cgroup lives under, in each hierarchy
+ * ("nodelab/LAB/NODE"): shared by the labs, removed when empty. */
+#define CGROUP_NODELAB_ROOT "nodelab"
+
 #include <stdint.h>
 #include <sys/types.h>
 

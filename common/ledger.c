@@ -349,6 +349,25 @@ static int undo_shared_cgroup(const char *rundir, const char *owner, const char 
   return ret;
 }
 
+/* After the lab's own cgroup PATH is gone: the shared "nodelab" directory
+ * above it, when now empty.  A lab run beside this one from another run
+ * directory (NODELAB_RUNDIR) may have made it, and then neither ledger
+ * names it for the lab that goes down last; any lab removes it once empty. */
+static void remove_empty_root(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  if (slash == NULL || slash == path)
+    return;
+  cleanup_free char *parent = strndup(path, (size_t)(slash - path));
+  if (parent == NULL)
+    abort();
+  const char *base = strrchr(parent, '/');
+  if (base == NULL || strcmp(base + 1, CGROUP_NODELAB_ROOT) != 0)
+    return;
+  if (rmdir(parent) < 0 && errno != ENOENT && errno != EBUSY && errno != ENOTEMPTY)
+    log_warn("rmdir %s: %s", parent, strerror(errno));
+}
+
 static int undo_entry(const char *rundir, const char *lab, const char *labdir,
                       const struct ledger_entry *e, struct lab_error **err)
 {
@@ -359,7 +378,10 @@ static int undo_entry(const char *rundir, const char *lab, const char *labdir,
     cleanup_free char *owner = cgroup_shared_with(rundir, lab, e->path);
     if (owner != NULL)
       return undo_shared_cgroup(rundir, owner, e->path, err);
-    return cgroup_remove_dir(e->path, err);
+    if (cgroup_remove_dir(e->path, err) < 0)
+      return -1;
+    remove_empty_root(e->path);
+    return 0;
   }
   case LEDGER_CGROUP_PARENT: {
     cleanup_free char *owner = cgroup_shared_with(rundir, lab, e->path);

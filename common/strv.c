@@ -29,3 +29,11 @@ void strv_free(char **v)
     free(v[i]);
   free(v);
 }
+
+void strv_push(char ***v, const char *s)
+{
+  size_t n = strv_len((const char *const *)*v);
+  *v = xnonnull(realloc(*v, (n + 2) * sizeof **v));
+  (*v)[n] = xstrdup(s);
+  (*v)[n + 1] = NULL;
+}

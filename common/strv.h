@@ -12,6 +12,10 @@ size_t strv_len(const char *const *v);
  * v is NULL.  Aborts when out of memory. */
 char **strv_dup(char *const *v);
 
+/* Appends a copy of s to *v (NULL: an empty vector), keeping it
+ * NULL-terminated.  Aborts when out of memory. */
+void strv_push(char ***v, const char *s);
+
 /* Frees each string of v, then v.  Accepts NULL. */
 void strv_free(char **v);
 

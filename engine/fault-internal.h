@@ -42,6 +42,8 @@ struct fault {
   /* OVS kinds (fault-ovs.c): the node's init pid, the flow before and the
    * flow installed instead (NULL: none), or a port's settings lines. */
   char ovs_match[64]; /* what the flow's dump line holds: ",nw_dst=10.1.2.0/24 " */
+  bool ovs_cache;     /* neighbour-poison: OVS's tunnel neighbour cache is poisoned too */
+  char ovs_mac[18];   /* ... and the MAC it held before ("": none) */
   char *ovs_old, *ovs_new;
   char **ovs_port; /* NULL-terminated */
 };
@@ -64,6 +66,8 @@ struct fault_backend_ops {
                    struct lab_error **err);
   int (*addr_add)(void *ctx, int fd, const char *ifname, struct in_addr ip, uint8_t prefix,
                   struct netfault_undo *undo, struct lab_error **err);
+  int (*neigh_replace)(void *ctx, int fd, const char *ifname, struct in_addr ip,
+                       const uint8_t mac[6], struct netfault_undo *undo, struct lab_error **err);
   int (*repair)(void *ctx, int fd, struct netfault_undo *undo, struct lab_error **err);
   /* The namespace's state (permanent neighbours only); caller frees. */
   int (*capture)(void *ctx, int fd, struct netstate **out, struct lab_error **err);
@@ -104,17 +108,20 @@ extern const struct fault_kind_ops fault_ops_link_mtu, fault_ops_link_down,
     fault_ops_tx_checksum_on, fault_ops_underlay_down, fault_ops_pod_route_delete,
     fault_ops_duplicate_ip, fault_ops_partition, fault_ops_netem;
 extern const struct fault_kind_ops fault_ops_flow_delete, fault_ops_tunnel_dst,
-    fault_ops_tunnel_port_delete;
+    fault_ops_vni_mismatch, fault_ops_tunnel_port_delete;
+extern const struct fault_kind_ops fault_ops_neighbour_poison;
 extern const struct fault_kind_ops fault_ops_daemon_kill, fault_ops_pod_kill;
-/* Helpers of the network kinds shared with the OVS ones (fault-net.c). */
+/* Helpers of the network kinds shared with the others (fault-net.c). */
 int fault_resolve_node(struct fault *f, const struct fault_view *v, const char *key,
                        const struct fault_view_node **out, struct lab_error **err);
-void fault_set_target(struct fault *f, pid_t pid, const char *ifname, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* Fills the pod parameter (default: the first running pod) and checks it
- * names a running pod of v. */
+/* Fills "pod" when absent (the first running pod with an address) and finds it, running. */
 int fault_resolve_pod(struct fault *f, const struct fault_view *v,
                       const struct fault_view_pod **out, struct lab_error **err);
+/* Runs nodelab-ovs with args on the switch of the node whose init is pid (fault-ovs.c). */
+int fault_ovs(const struct fault_backend *be, pid_t pid, const char *const *args, char **out,
+              struct lab_error **err);
+void fault_set_target(struct fault *f, pid_t pid, const char *ifname, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Helpers the kinds share (fault.c). */
 /* Fills *err with the message alone (no strerror: it is whole) and errnum,
@@ -128,6 +135,26 @@ int fault_default_param(struct fault *f, const char *key, const char *value,
                         struct lab_error **err);
 /* The parsed value of key (zeroed when absent). */
 const union fault_value *fault_value(const struct fault *f, const char *key);
+/* Applies f's undo records from the last, dropping each once applied (a
+ * kind's own repair calls it for the netfault part). */
+int fault_undo_records(struct fault *f, const struct fault_backend *be, struct lab_error **err);
+/* A new undo record of f, in the namespace of pid (at most FAULT_MAX_UNDO). */
+struct fault_undo *fault_new_undo(struct fault *f, pid_t pid);
+/* Runs one netfault primitive through the backend, keeping its undo record
+ * only when it succeeded. */
+#define FAULT_ACT(f, be, call, ...)                                                                \
+  ({                                                                                               \
+    cleanup_close int fd_ = -1;                                                                    \
+    int rc_ = fault_netns((be), (f)->pid, &fd_, err);                                              \
+    if (rc_ == 0) {                                                                                \
+      struct fault_undo *u_ = fault_new_undo((f), (f)->pid);                                       \
+      rc_ = (be)->ops->call((be)->ctx, fd_, __VA_ARGS__, &u_->nf, err);                            \
+      if (rc_ < 0)                                                                                 \
+        (f)->n_undo--;                                                                             \
+    }                                                                                              \
+    rc_;                                                                                           \
+  })
+
 /* Opens pid's netns through be into *fd. */
 int fault_netns(const struct fault_backend *be, pid_t pid, int *fd, struct lab_error **err);
 /* The namespace of pid, captured into *st (the caller frees it). */

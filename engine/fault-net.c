@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "sdn-layout.h"
 
 #define DEFAULT_LINK "eth0"
 #define DEFAULT_MTU "1300"
@@ -61,8 +62,8 @@ int fault_resolve_node(struct fault *f, const struct fault_view *v, const char *
   return 0;
 }
 
-static int resolve_pod(struct fault *f, const struct fault_view *v,
-                       const struct fault_view_pod **out, struct lab_error **err)
+int fault_resolve_pod(struct fault *f, const struct fault_view *v,
+                      const struct fault_view_pod **out, struct lab_error **err)
 {
   const struct fault_view_pod *dflt = default_pod(v);
   if (dflt != NULL && fault_default_param(f, "pod", dflt->name, err) < 0)
@@ -78,12 +79,6 @@ static int resolve_pod(struct fault *f, const struct fault_view *v,
   return 0;
 }
 
-int fault_resolve_pod(struct fault *f, const struct fault_view *v,
-                      const struct fault_view_pod **out, struct lab_error **err)
-{
-  return resolve_pod(f, v, out, err);
-}
-
 void fault_set_target(struct fault *f, pid_t pid, const char *ifname, const char *fmt, ...)
 {
   f->pid = pid;
@@ -93,30 +88,6 @@ void fault_set_target(struct fault *f, pid_t pid, const char *ifname, const char
   vsnprintf(f->target, sizeof f->target, fmt, ap);
   va_end(ap);
 }
-
-static struct fault_undo *new_undo(struct fault *f, pid_t pid)
-{
-  assert(f->n_undo < FAULT_MAX_UNDO);
-  struct fault_undo *u = &f->undo[f->n_undo++];
-  memset(u, 0, sizeof *u);
-  u->pid = pid;
-  return u;
-}
-
-/* Runs one netfault primitive through the backend, keeping its undo record
- * only when it succeeded. */
-#define FAULT_ACT(f, be, call, ...)                                                                \
-  ({                                                                                               \
-    cleanup_close int fd_ = -1;                                                                    \
-    int rc_ = fault_netns((be), (f)->pid, &fd_, err);                                              \
-    if (rc_ == 0) {                                                                                \
-      struct fault_undo *u_ = new_undo((f), (f)->pid);                                             \
-      rc_ = (be)->ops->call((be)->ctx, fd_, __VA_ARGS__, &u_->nf, err);                            \
-      if (rc_ < 0)                                                                                 \
-        (f)->n_undo--;                                                                             \
-    }                                                                                              \
-    rc_;                                                                                           \
-  })
 
 /* *present from what pred says of f's link (false when the link is gone). */
 static int link_present(struct fault *f, const struct fault_backend *be, bool *present,
@@ -218,7 +189,7 @@ static int underlay_down_resolve(struct fault *f, const struct fault_view *v,
 static int tx_csum_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {
   const struct fault_view_pod *pod;
-  if (resolve_pod(f, v, &pod, err) < 0 || fault_default_param(f, "node", pod->node, err) < 0)
+  if (fault_resolve_pod(f, v, &pod, err) < 0 || fault_default_param(f, "node", pod->node, err) < 0)
     return -1;
   if (strcmp(fault_param(f, "node"), pod->node) != 0)
     return fault_refuse(err, EINVAL, "kind tx-checksum-on: pod %s is on %s, not on %s", pod->name,
@@ -249,7 +220,7 @@ static int tx_csum_present(struct fault *f, const struct fault_backend *be, bool
 static int pod_route_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {
   const struct fault_view_pod *pod;
-  if (resolve_pod(f, v, &pod, err) < 0)
+  if (fault_resolve_pod(f, v, &pod, err) < 0)
     return -1;
   fault_set_target(f, pod->infra_pid, POD_LINK, "%s/%s default route", pod->node, pod->name);
   return 0;
@@ -280,7 +251,7 @@ static int pod_route_present(struct fault *f, const struct fault_backend *be, bo
 static int dup_ip_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {
   const struct fault_view_pod *pod;
-  if (resolve_pod(f, v, &pod, err) < 0)
+  if (fault_resolve_pod(f, v, &pod, err) < 0)
     return -1;
   const struct fault_view_pod *as = NULL;
   for (size_t i = 0; i < v->n_pods && fault_param(f, "as") == NULL; i++)
@@ -332,8 +303,8 @@ const struct fault_kind_ops fault_ops_duplicate_ip = {
 
 /* ---- partition {node, remote} ---- */
 
-#define UNDERLAY_LINK "br-phy" /* the OVS bridge that holds a node's underlay address */
-#define PARTITION_GW_HOST 254  /* the dead next hop: .254 of the underlay */
+#define UNDERLAY_LINK SDN_UNDERLAY_BRIDGE /* holds a node's underlay address */
+#define PARTITION_GW_HOST 254             /* the dead next hop: .254 of the underlay */
 
 /* The address of a node's underlay CIDR, and .254 of its network. */
 static int underlay_addrs(const struct fault_view_node *n, struct in_addr *ip, struct in_addr *gw)
@@ -431,7 +402,9 @@ const struct fault_kind_ops fault_ops_partition = {
 
 /* ---- netem {node, link, delay, jitter, loss, duplicate, corrupt, reorder, rate} ---- */
 
-#define NETEM_DEFAULT_RATE "1mbit" /* alone: a tbf, which every kernel has */
+#define NETEM_DEFAULT_RATE                                                                         \
+  "256kbit" /* alone: a tbf, which every kernel has; the default                                   \
+             * lab's steady checks need ~1 Mbit/s */
 
 static int netem_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {

@@ -1,8 +1,8 @@
 /* The OVS kinds, through netd's nodelab-ovs helper on the node's switch
- * (nodelabd links no libopenvswitch): flow-delete and tunnel-dst act on the
- * tunnel flow of table 90 towards a remote node's subnet, tunnel-port-delete
- * on br0's vxlan0.  The snapshot is the flow's canonical dump line (or the
- * port's settings), which nodelab-ovs reads back into the same flow. */
+ * (nodelabd links no libopenvswitch): flow-delete, tunnel-dst and
+ * vni-mismatch act on the tunnel flow of table 90 towards a remote node's
+ * subnet, tunnel-port-delete on br0's vxlan0.  The snapshot is the flow's canonical dump line (or
+ * the port's settings), which nodelab-ovs reads back into the same flow. */
 #include "fault-internal.h"
 
 #include <errno.h>
@@ -11,14 +11,16 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "sdn-layout.h"
 
-#define BRIDGE "br0"
+#define BRIDGE SDN_BRIDGE
 #define TUNNEL_TABLE "90"
-#define VXLAN_PORT "vxlan0"
+#define VXLAN_PORT SDN_VXLAN_PORT
+#define WRONG_VNI "1"  /* vni-mismatch's default: any VNI but SDN_VNI */
 #define WRONG_HOST 250 /* tunnel-dst's default: .250 of the remote's underlay */
 
-static int ovs(const struct fault_backend *be, pid_t pid, const char *const *args, char **out,
-               struct lab_error **err)
+int fault_ovs(const struct fault_backend *be, pid_t pid, const char *const *args, char **out,
+              struct lab_error **err)
 {
   if (be->ops->ovs == NULL)
     return fault_refuse(err, ENOTSUP, "this backend has no OVS");
@@ -60,7 +62,7 @@ static int dump_tunnel_flows(const struct fault_backend *be, pid_t pid, char **o
                              struct lab_error **err)
 {
   const char *args[] = {"dump-flows", BRIDGE, "--table", TUNNEL_TABLE, NULL};
-  return ovs(be, pid, args, out, err);
+  return fault_ovs(be, pid, args, out, err);
 }
 
 /* node and remote, both running and different; the target names them. */
@@ -114,7 +116,7 @@ static int flow_delete_inject(struct fault *f, const struct fault_backend *be,
   if (snapshot_tunnel_flow(f, be, err) < 0)
     return -1;
   const char *args[] = {"del-flows", BRIDGE, "--strict", f->ovs_old, NULL};
-  return ovs(be, f->pid, args, NULL, err);
+  return fault_ovs(be, f->pid, args, NULL, err);
 }
 
 /* Puts the snapshotted flow back (add-flows replaces a flow of the same
@@ -122,7 +124,7 @@ static int flow_delete_inject(struct fault *f, const struct fault_backend *be,
 static int flow_put_back(struct fault *f, const struct fault_backend *be, struct lab_error **err)
 {
   const char *args[] = {"add-flows", BRIDGE, f->ovs_old, NULL};
-  return ovs(be, f->pid, args, NULL, err);
+  return fault_ovs(be, f->pid, args, NULL, err);
 }
 
 /* Present while the flow as snapshotted is not in the table. */
@@ -179,7 +181,45 @@ static int tunnel_dst_inject(struct fault *f, const struct fault_backend *be,
   if (f->ovs_new == NULL)
     return fault_refuse(err, ENOENT, "the tunnel flow sets no tun_dst: %s", f->ovs_old);
   const char *args[] = {"add-flows", BRIDGE, f->ovs_new, NULL};
-  return ovs(be, f->pid, args, NULL, err);
+  return fault_ovs(be, f->pid, args, NULL, err);
+}
+
+/* ---- vni-mismatch {node, remote, vni} ---- */
+
+static int vni_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
+{
+  if (flow_resolve(f, v, err) < 0 || fault_default_param(f, "vni", WRONG_VNI, err) < 0)
+    return -1;
+  if (fault_value(f, "vni")->integer == SDN_VNI)
+    return fault_refuse(
+        err, EINVAL, "kind vni-mismatch: vni %d is the cluster's own VNI: pick another", SDN_VNI);
+  size_t len = strlen(f->target);
+  snprintf(f->target + len, sizeof f->target - len, " with VNI %s", fault_param(f, "vni"));
+  return 0;
+}
+
+/* OLD's line with set_field:VNI->tun_id first among its actions, into a new string. */
+static char *with_tun_id(const char *old, const char *vni)
+{
+  const char *actions = strstr(old, "actions=");
+  if (actions == NULL)
+    return NULL;
+  actions += strlen("actions=");
+  char *out = NULL;
+  if (asprintf(&out, "%.*sset_field:%s->tun_id,%s", (int)(actions - old), old, vni, actions) < 0)
+    abort();
+  return out;
+}
+
+static int vni_inject(struct fault *f, const struct fault_backend *be, struct lab_error **err)
+{
+  if (snapshot_tunnel_flow(f, be, err) < 0)
+    return -1;
+  f->ovs_new = with_tun_id(f->ovs_old, fault_param(f, "vni"));
+  if (f->ovs_new == NULL)
+    return fault_refuse(err, ENOENT, "the tunnel flow has no actions: %s", f->ovs_old);
+  const char *args[] = {"add-flows", BRIDGE, f->ovs_new, NULL};
+  return fault_ovs(be, f->pid, args, NULL, err);
 }
 
 /* ---- tunnel-port-delete {node} ---- */
@@ -197,7 +237,7 @@ static int port_inject(struct fault *f, const struct fault_backend *be, struct l
 {
   cleanup_free char *show = NULL;
   const char *show_args[] = {"port-show", BRIDGE, VXLAN_PORT, NULL};
-  if (ovs(be, f->pid, show_args, &show, err) < 0)
+  if (fault_ovs(be, f->pid, show_args, &show, err) < 0)
     return -1;
   size_t n = 0;
   for (const char *p = show; *p; p++)
@@ -215,7 +255,7 @@ static int port_inject(struct fault *f, const struct fault_backend *be, struct l
       abort();
   }
   const char *del_args[] = {"port-del", BRIDGE, VXLAN_PORT, NULL};
-  return ovs(be, f->pid, del_args, NULL, err);
+  return fault_ovs(be, f->pid, del_args, NULL, err);
 }
 
 static int port_repair(struct fault *f, const struct fault_backend *be, struct lab_error **err)
@@ -224,7 +264,7 @@ static int port_repair(struct fault *f, const struct fault_backend *be, struct l
   cleanup_error struct lab_error *show_err = NULL;
   cleanup_free char *show = NULL;
   const char *show_args[] = {"port-show", BRIDGE, VXLAN_PORT, NULL};
-  if (ovs(be, f->pid, show_args, &show, &show_err) < 0)
+  if (fault_ovs(be, f->pid, show_args, &show, &show_err) < 0)
     present = true;
   if (present) {
     size_t n = 0;
@@ -238,7 +278,7 @@ static int port_repair(struct fault *f, const struct fault_backend *be, struct l
     args[2] = VXLAN_PORT;
     for (size_t i = 0; i < n; i++)
       args[3 + i] = f->ovs_port[i];
-    return ovs(be, f->pid, args, NULL, err);
+    return fault_ovs(be, f->pid, args, NULL, err);
   }
   return 0; /* put back by hand: ovs-vsctl add-port */
 }
@@ -251,7 +291,7 @@ static int port_present(struct fault *f, const struct fault_backend *be, bool *p
   cleanup_free char *show = NULL;
   const char *show_args[] = {"port-show", BRIDGE, VXLAN_PORT, NULL};
   (void)err;
-  *present = ovs(be, f->pid, show_args, &show, &show_err) < 0 && show_err != NULL &&
+  *present = fault_ovs(be, f->pid, show_args, &show, &show_err) < 0 && show_err != NULL &&
              strstr(show_err->msg, "no port") != NULL;
   return 0;
 }
@@ -278,6 +318,22 @@ const struct fault_kind_ops fault_ops_tunnel_dst = {
     .hints = {"Look at the tunnel flows: ovs-ofctl -O OpenFlow13 dump-flows br0 table=90",
               "Which underlay address does the remote node really have?",
               "ovs-ofctl -O OpenFlow13 mod-flows br0 with the right tun_dst."},
+};
+
+const struct fault_kind_ops fault_ops_vni_mismatch = {
+    .resolve = vni_resolve,
+    .inject = vni_inject,
+    .present = flow_present,
+    .repair = flow_put_back,
+    .symptom = "Pods on the node reach no pod on the remote node; the remote answers nothing, "
+               "though packets leave.",
+    .hints = {"Follow a packet: ovs-ofctl -O OpenFlow13 dump-flows br0 on both nodes; which "
+              "table's counters stop growing on the remote?",
+              "The remote's table 10 accepts tunnelled packets from known nodes on one VNI "
+              "(tun_id) only.",
+              "Does this node's table 90 flow for the remote set a tun_id it should not?",
+              "ovs-ofctl -O OpenFlow13 mod-flows br0 \"table=90,ip,nw_dst=SUBNET,"
+              "actions=set_field:UNDERLAY->tun_dst,output:1\""},
 };
 
 const struct fault_kind_ops fault_ops_tunnel_port_delete = {

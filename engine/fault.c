@@ -3,6 +3,7 @@
  * repair, and the real backend over netfault.h and netstate.h. */
 #include "fault.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -183,17 +184,23 @@ int fault_capture_link(const struct fault_backend *be, pid_t pid, const char *if
   return 0;
 }
 
-/* Undoes f's records from the last, dropping each once applied. */
-static int undo_all(struct fault *f, const struct fault_backend *be, struct lab_error **err)
+int fault_undo_records(struct fault *f, const struct fault_backend *be, struct lab_error **err)
 {
   while (f->n_undo > 0) {
     struct fault_undo *u = &f->undo[f->n_undo - 1];
     cleanup_close int fd = -1;
     if (fault_netns(be, u->pid, &fd, err) < 0 || be->ops->repair(be->ctx, fd, &u->nf, err) < 0)
-      return lab_error_wrap(err, "repairing %s on %s", f->spec->name, f->target);
+      return -1;
     netfault_undo_clear(&u->nf);
     f->n_undo--;
   }
+  return 0;
+}
+
+static int undo_all(struct fault *f, const struct fault_backend *be, struct lab_error **err)
+{
+  if (fault_undo_records(f, be, err) < 0)
+    return lab_error_wrap(err, "repairing %s on %s", f->spec->name, f->target);
   return 0;
 }
 
@@ -323,6 +330,14 @@ static int real_netem_set(void *ctx, int fd, const char *ifname, const struct ne
   return netfault_netem_set(fd, ifname, spec, undo, err);
 }
 
+static int real_neigh_replace(void *ctx, int fd, const char *ifname, struct in_addr ip,
+                              const uint8_t mac[6], struct netfault_undo *undo,
+                              struct lab_error **err)
+{
+  (void)ctx;
+  return netfault_neigh_replace(fd, ifname, ip, mac, undo, err);
+}
+
 static int real_route_add(void *ctx, int fd, const struct netstate_route *r,
                           struct netfault_undo *undo, struct lab_error **err)
 {
@@ -439,6 +454,7 @@ static const struct fault_backend_ops real_ops = {
     .netem_set = real_netem_set,
     .route_add = real_route_add,
     .addr_add = real_addr_add,
+    .neigh_replace = real_neigh_replace,
     .repair = real_repair,
     .capture = real_capture,
     .ovs = real_ovs,
@@ -464,4 +480,13 @@ struct fault_backend *fault_backend_real_new(const struct fault_procs *procs)
 void fault_backend_free(struct fault_backend *be)
 {
   free(be);
+}
+
+struct fault_undo *fault_new_undo(struct fault *f, pid_t pid)
+{
+  assert(f->n_undo < FAULT_MAX_UNDO);
+  struct fault_undo *u = &f->undo[f->n_undo++];
+  memset(u, 0, sizeof *u);
+  u->pid = pid;
+  return u;
 }

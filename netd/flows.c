@@ -453,21 +453,30 @@ int flows_generate(const struct flows_model *m, struct flows_list *out, struct l
   add(&g, 0, 100, "arp", "goto_table:20");
   add(&g, 0, 0, "", "drop");
 
-  /* Table 10: VXLAN ingress from known nodes only. */
+  /* Table 10: VXLAN ingress from known nodes only, on the cluster's VNI
+   * (FLOWS_VNI, as OpenShift SDN's global VNID 0): a packet tunnelled with
+   * another VNI is dropped here, as a real SDN drops a wrong tenant's. */
   for (size_t i = 0; i < m->n_remotes; i++) {
     ipv4_format(m->remotes[i].underlay, a);
-    snprintf(match, sizeof match, "tun_src=%s", a);
+    snprintf(match, sizeof match, "tun_src=%s,tun_id=%d", a, FLOWS_VNI);
     add(&g, 10, 100, match, "goto_table:30");
   }
   add(&g, 10, 0, "", "drop");
 
-  /* Table 20: pods may send only as themselves. */
+  /* Table 20: pods may send only as themselves; and, as on a real L2
+   * segment, a frame is routed only when it is addressed to the gateway's
+   * MAC (tun0's): a pod whose neighbour entry for its gateway is wrong is cut
+   * off from everything but its own subnet. */
   for (size_t i = 0; i < m->n_pods; i++) {
     const struct flows_pod *p = &m->pods[i];
     char mac[FLOWS_MAC_STRLEN];
     ipv4_format(p->ip, a);
     flows_mac_for_ip(p->ip, mac);
-    snprintf(match, sizeof match, "ip,in_port=%d,dl_src=%s,nw_src=%s", p->ofport, mac, a);
+    snprintf(match, sizeof match, "ip,in_port=%d,dl_src=%s,dl_dst=%s,nw_src=%s", p->ofport, mac,
+             gw_mac, a);
+    add(&g, 20, 100, match, "goto_table:30");
+    snprintf(match, sizeof match, "ip,in_port=%d,dl_src=%s,nw_src=%s,nw_dst=%s", p->ofport, mac, a,
+             subnet);
     add(&g, 20, 100, match, "goto_table:30");
     snprintf(match, sizeof match, "arp,in_port=%d,arp_spa=%s,arp_sha=%s", p->ofport, a, mac);
     add(&g, 20, 100, match, "goto_table:30");

@@ -12,9 +12,11 @@
  *       destination is in the cluster network (a remote node answers a local
  *       pod from its underlay address), tun0 (port 2) -> 30, any other port
  *       (a pod) -> 20; everything else is dropped.
- *   10  VXLAN ingress: only from a known remote node (tun_src) -> 30.
+ *   10  VXLAN ingress: only from a known remote node (tun_src) and on the
+ *       cluster's VNI (tun_id=FLOWS_VNI) -> 30.
  *   20  pod ingress, anti-spoofing: a pod's port may send only from its own
- *       MAC and IP (IP and ARP) -> 30.
+ *       MAC and IP (IP and ARP) -> 30; IP leaves its subnet only in frames
+ *       addressed to the gateway's MAC, as a router takes only those.
  *   30  routing: to the gateway (.1) -> tun0; ARP for the local subnet -> 40;
  *       IP for the local subnet -> 70; IP for the rest of the cluster network
  *       -> 90; ARP from tun0 for a remote pod is answered here (proxy ARP with
@@ -45,9 +47,12 @@
 
 #include "error.h"
 #include "ipv4.h"
+#include "sdn-layout.h"
 
 /* OpenFlow port numbers fixed by the layout (ofport_request in OVSDB). */
-enum { FLOWS_PORT_VXLAN = 1, FLOWS_PORT_TUN0 = 2 };
+enum { FLOWS_PORT_VXLAN = SDN_OFPORT_VXLAN, FLOWS_PORT_TUN0 = SDN_OFPORT_TUN0 };
+
+#define FLOWS_VNI SDN_VNI
 
 /* Length of a MAC address string "0a:58:0a:01:01:02" with its NUL. */
 #define FLOWS_MAC_STRLEN 18

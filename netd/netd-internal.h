@@ -24,10 +24,10 @@ struct nl_sock;
 struct netd_ofconn;
 struct unixctl_server;
 
-#define BR_INT "br0"
-#define BR_PHY "br-phy"
-#define VXLAN_PORT "vxlan0"
-#define TUN_PORT "tun0"
+#define BR_INT SDN_BRIDGE
+#define BR_PHY SDN_UNDERLAY_BRIDGE
+#define VXLAN_PORT SDN_VXLAN_PORT
+#define TUN_PORT SDN_TUN_PORT
 
 /* external_ids keys on a pod's Interface and Port. */
 #define EXT_POD "nodelab-pod"

@@ -81,18 +81,6 @@ static char *absolute(const char *p)
   return out;
 }
 
-static void strv_push(char ***v, const char *s)
-{
-  size_t n = 0;
-  while (*v != NULL && (*v)[n] != NULL)
-    n++;
-  char **nv = realloc(*v, (n + 2) * sizeof *nv);
-  if (nv == NULL || (nv[n] = strdup(s)) == NULL)
-    abort();
-  nv[n + 1] = NULL;
-  *v = nv;
-}
-
 /* -v HOST:CTR[:OPTS] with OPTS a list of Z, z, ro, rw separated by ',' or ':'. */
 static int parse_volume(const char *arg, struct rt_rpc_spec *s, struct lab_error **err)
 {

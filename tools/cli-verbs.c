@@ -302,13 +302,20 @@ const struct cli_verb cli_verbs[] = {
      cli_not_built},
     {"graph",
      "Draw the lab's topology",
-     "[--format dot|svg]",
-     NULL,
+     "[LAB | SCENARIO.yaml] [--format dot|svg|mermaid|json] [-o FILE]",
+     "Draws a running lab as it is now (nodes with their addresses and state, br0 with\n"
+     "vxlan0, tun0 and a port per pod, pods and containers, the VXLAN tunnels labelled\n"
+     "with the remote's underlay address, active faults in red on what they break, the\n"
+     "last result of each check as a green or red arrow), or a scenario file's plan\n"
+     "without a daemon.  svg is laid out by Graphviz's library; json is the model the\n"
+     "web view draws.",
      0,
+     1,
      0,
-     0,
-     {{"format", 0, "FORMAT", "dot (default) or svg"}, {NULL}},
-     cli_not_built},
+     {{"format", 'f', "FORMAT", "dot (default), svg, mermaid or json"},
+      {"output", 'o', "FILE", "Write to FILE instead of stdout"},
+      {NULL}},
+     cli_graph},
 };
 
 const size_t cli_n_verbs = sizeof cli_verbs / sizeof cli_verbs[0];

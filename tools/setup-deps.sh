@@ -8,6 +8,8 @@ packages=(
   # libraries
   libevent-dev libyaml-dev libnl-3-dev libnl-route-3-dev libseccomp-dev libselinux1-dev
   libjson-c-dev libarchive-dev libcmocka-dev
+  # pictures (nodelab graph): Graphviz's library; xmllint checks SVG and JUnit XML
+  libgraphviz-dev libxml2-utils
   # Open vSwitch daemons, and its source for libopenvswitch
   openvswitch-switch openvswitch-source
   # images and the tools a learner uses inside a node

@@ -180,6 +180,25 @@ NODE2_SUBNET=$(jq -r '.nodes[] | select(.name=="node2") | .subnet' "$E2E_TMP/sta
 FLOW="table=90,priority=100,ip,nw_dst=$NODE2_SUBNET,actions=set_field:$NODE2_UNDERLAY->tun_dst,output:1"
 check_kind flow-delete no_ping_web nodelab exec node1 -- ovs-ofctl -O OpenFlow13 add-flow br0 "$FLOW"
 check_kind tunnel-dst no_ping_web nodelab exec node1 -- ovs-ofctl -O OpenFlow13 mod-flows br0 "$FLOW"
+# vni-mismatch: node1 tunnels to node2 with VNI 1; node2's table 10 takes VNI 0 only.
+check_kind vni-mismatch no_ping_web nodelab exec node1 -- ovs-ofctl -O OpenFlow13 mod-flows br0 "$FLOW"
+# neighbour-poison: web's entry for its gateway points nowhere (the default), then
+# node1's for node2's underlay address (the kernel's and OVS's tunnel cache).
+GW1=$(in_web ip route show default | awk '{print $3}')
+check_kind neighbour-poison no_ping_web in_web ip neigh del "$GW1" dev eth0
+node1_to_node2() { nodelab exec node1 -- ping -c1 -W1 "$NODE2_UNDERLAY" >/dev/null 2>&1; }
+poisoned_underlay() { ! node1_to_node2 && no_ping_web; }
+f inject neighbour-poison node=node1 --json >"$E2E_TMP/inject.json" || fail "neighbour-poison node=node1: inject failed"
+jq -r .target "$E2E_TMP/inject.json" | grep -q "node1 br-phy neighbour $NODE2_UNDERLAY .*OVS's tunnel cache" ||
+  fail "neighbour-poison node=node1: target $(jq -r .target "$E2E_TMP/inject.json")"
+wait_for 10 "node1 to lose node2 and web's pods across" poisoned_underlay || fail "neighbour-poison node=node1: traffic flows"
+nodelab exec node1 -- ovs-appctl tnl/neigh/show | grep -q "^$NODE2_UNDERLAY .*02:00:5e:10:00:01" ||
+  fail "neighbour-poison node=node1: OVS's tunnel cache is not poisoned"
+f repair neighbour-poison >/dev/null || fail "neighbour-poison node=node1: repair failed"
+assert_state_back "neighbour-poison node=node1 repair"
+wait_for 10 "node1 to reach node2 again" node1_to_node2 || fail "neighbour-poison node=node1: not repaired"
+say "neighbour-poison node=node1: ok (kernel and OVS tunnel cache, exact repair)"
+
 # By hand: ovs-vsctl add-port with the settings vxlan0 had (read before).
 ovs_map() { # COLUMN: the Interface column's map as ovs-vsctl set arguments
   nodelab exec node1 -- ovs-vsctl get Interface vxlan0 "$1" | tr -d '{} ' | tr ',' '\n' |
@@ -219,7 +238,9 @@ say "errors: ok"
 # ---- a scenario fault by name, --for ----
 f inject mtu-black-hole --json >"$E2E_TMP/inject.json" || fail "inject mtu-black-hole"
 [ "$(jq -r .name "$E2E_TMP/inject.json")" = mtu-black-hole ] || fail "the scenario fault's name is not kept"
-[ "$(jq -r .target "$E2E_TMP/inject.json")" = "node2 tun0 (mtu 1300)" ] || fail "mtu-black-hole's target"
+[ "$(jq -r .target "$E2E_TMP/inject.json")" = "node2 eth0 (mtu 1300)" ] || fail "mtu-black-hole's target"
+large_client_web_lost() { ! nodelab exec node2/client -- ping -c1 -W1 -s 1400 -M do "$WEB_IP" >/dev/null 2>&1; }
+wait_for 10 "mtu-black-hole to swallow large packets" large_client_web_lost || fail "mtu-black-hole does not bite"
 f repair mtu-black-hole >/dev/null || fail "repair mtu-black-hole by name"
 assert_state_back "repair mtu-black-hole"
 f inject link-mtu --for 1s --json >"$E2E_TMP/inject.json" || fail "inject link-mtu --for 1s"

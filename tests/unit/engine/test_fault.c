@@ -416,7 +416,7 @@ static void test_resolve_more(void **state)
   assert_string_equal(fault_target(f),
                       "node1 <-> node2 (each routes the other via 192.168.122.254)");
   fault_free(f);
-  expect_target(FAULT_KIND_NETEM, NULL, 0, "node1 eth0 (rate 1mbit)");
+  expect_target(FAULT_KIND_NETEM, NULL, 0, "node1 eth0 (rate 256kbit)");
   f = prepare_ok(FAULT_KIND_NETEM, (struct fault_kv[]){{"delay", "100ms"}, {"loss", "1%"}}, 2);
   assert_null(fault_param(f, "rate"));
   assert_string_equal(fault_target(f), "node1 eth0 (delay 100ms loss 1%)");
@@ -429,6 +429,18 @@ static void test_resolve_more(void **state)
                       "node2 br0 table 90 flow to node1 (10.1.1.0/24) -> 192.168.122.250");
   fault_free(f);
   expect_target(FAULT_KIND_TUNNEL_PORT_DELETE, NULL, 0, "node1 br0 port vxlan0");
+  expect_target(FAULT_KIND_VNI_MISMATCH, NULL, 0,
+                "node1 br0 table 90 flow to node2 (10.1.2.0/24) with VNI 1");
+  /* neighbour-poison: a pod's gateway, or a node's entry (and OVS's) for
+   * the node of another running pod. */
+  expect_target(FAULT_KIND_NEIGHBOUR_POISON, NULL, 0,
+                "node1/web neighbour 10.1.1.1 -> 02:00:5e:10:00:01");
+  expect_target(FAULT_KIND_NEIGHBOUR_POISON, (struct fault_kv[]){{"node", "node1"}}, 1,
+                "node1 br-phy neighbour 192.168.122.203 -> 02:00:5e:10:00:01 (and in OVS's "
+                "tunnel cache)");
+  expect_target(FAULT_KIND_NEIGHBOUR_POISON,
+                (struct fault_kv[]){{"node", "node2"}, {"ip", "192.168.122.9"}}, 2,
+                "node2 br-phy neighbour 192.168.122.9 -> 02:00:5e:10:00:01");
 }
 
 /* A backend without OVS refuses the OVS kinds, and nothing is left to repair. */
@@ -477,6 +489,15 @@ static void test_refusals(void **state)
                  EINVAL, "kind duplicate-ip: as must be another pod than web");
   expect_refusal(FAULT_KIND_POD_ROUTE_DELETE, (struct fault_kv[]){{"pod", "nope"}}, 1, ENOENT,
                  "kind pod-route-delete: no pod named nope in the lab");
+  expect_refusal(FAULT_KIND_VNI_MISMATCH, (struct fault_kv[]){{"vni", "0"}}, 1, EINVAL,
+                 "kind vni-mismatch: vni 0 is the cluster's own VNI: pick another");
+  expect_refusal(FAULT_KIND_NEIGHBOUR_POISON,
+                 (struct fault_kv[]){{"node", "node1"}, {"ip", "10.1.2.2"}}, 2, EINVAL,
+                 "kind neighbour-poison: in node node1, ip must be on its underlay "
+                 "(192.168.122.202/24); for a pod's neighbour give pod=");
+  expect_refusal(FAULT_KIND_NEIGHBOUR_POISON,
+                 (struct fault_kv[]){{"node", "node1"}, {"pod", "web"}}, 2, EINVAL,
+                 "kind neighbour-poison: give pod or node, not both");
 }
 
 /* inject, present, repair; then inject, a repair by hand, not present. */

@@ -166,7 +166,9 @@ static void test_local_pod_delivery(void **state)
   assert_string_equal(s, "table=20,priority=100,arp,in_port=7,arp_spa=10.1.1.5,"
                          "arp_sha=0a:58:0a:01:01:05 actions=goto_table:30\n"
                          "table=20,priority=100,ip,in_port=7,dl_src=0a:58:0a:01:01:05,"
-                         "nw_src=10.1.1.5 actions=goto_table:30\n"
+                         "dl_dst=0a:58:0a:01:01:01,nw_src=10.1.1.5 actions=goto_table:30\n"
+                         "table=20,priority=100,ip,in_port=7,dl_src=0a:58:0a:01:01:05,"
+                         "nw_src=10.1.1.5,nw_dst=10.1.1.0/24 actions=goto_table:30\n"
                          "table=40,priority=100,arp,arp_tpa=10.1.1.5 actions=output:7\n"
                          "table=70,priority=100,ip,nw_dst=10.1.1.5 "
                          "actions=set_field:0a:58:0a:01:01:05->eth_dst,output:7\n");
@@ -189,7 +191,7 @@ static void test_pod_add_del_changes_only_its_flows(void **state)
 
   assert_int_equal(flows_diff(&before, &after, &removed, &added, &err), 0);
   assert_int_equal(removed.n, 0);
-  assert_int_equal(added.n, 4);
+  assert_int_equal(added.n, 5);
   for (size_t i = 0; i < added.n; i++) {
     char *s = flows_entry_format(&added.v[i]);
     assert_true(strstr(s, "10.1.1.9") != NULL);
@@ -203,8 +205,8 @@ static void test_pod_add_del_changes_only_its_flows(void **state)
   generate(m, &again);
   assert_int_equal(flows_diff(&after, &again, &removed, &added, &err), 0);
   assert_int_equal(added.n, 0);
-  assert_int_equal(removed.n, 4);
-  assert_int_equal(count_containing(&removed, "10.1.1.9"), 4);
+  assert_int_equal(removed.n, 5);
+  assert_int_equal(count_containing(&removed, "10.1.1.9"), 5);
   /* Back to exactly the table before b. */
   flows_list_free(&removed);
   flows_list_free(&added);
@@ -218,9 +220,9 @@ static void test_pod_add_del_changes_only_its_flows(void **state)
   flows_list_free(&removed);
   flows_list_free(&added);
   assert_int_equal(flows_diff(&again, &moved, &removed, &added, &err), 0);
-  assert_int_equal(removed.n, 4);
-  assert_int_equal(added.n, 4);
-  assert_int_equal(count_containing(&added, "12"), 4);
+  assert_int_equal(removed.n, 5);
+  assert_int_equal(added.n, 5);
+  assert_int_equal(count_containing(&added, "12"), 5);
 
   flows_list_free(&removed);
   flows_list_free(&added);
@@ -329,6 +331,10 @@ struct pkt {
   int arp; /* 0: IPv4 */
   uint32_t src, dst;
   uint32_t tun_src; /* 0: not from the tunnel */
+  uint32_t vni;     /* the tunnel's VNI */
+  uint32_t l2_dst;  /* the address whose MAC is the frame's destination; 0: as
+                       the sender's kernel picks it (the destination's own on
+                       the local subnet, else the gateway's) */
 };
 
 /* Walks pkt through the flow table l from table 0, taking in each table the
@@ -348,6 +354,11 @@ static char *walk(const struct flows_list *l, const struct pkt *p)
   char mac[FLOWS_MAC_STRLEN];
   flows_mac_for_ip(p->src, mac);
   assert_true(eth_addr_from_string(mac, &fl.dl_src));
+  uint32_t l2_dst = p->l2_dst;
+  if (l2_dst == 0)
+    l2_dst = (p->dst & 0xffffff00) == IP(10, 1, 1, 0) ? p->dst : IP(10, 1, 1, 1);
+  flows_mac_for_ip(l2_dst, mac);
+  assert_true(eth_addr_from_string(mac, &fl.dl_dst));
   if (p->arp) {
     fl.nw_proto = 1; /* ARP request */
     fl.arp_sha = fl.dl_src;
@@ -355,6 +366,7 @@ static char *walk(const struct flows_list *l, const struct pkt *p)
   if (p->tun_src) {
     fl.tunnel.ip_src = htonl(p->tun_src);
     fl.tunnel.ip_dst = htonl(IP(192, 168, 122, 202));
+    fl.tunnel.tun_id = htonll(p->vni);
   }
   char *buf = NULL;
   size_t len = 0;
@@ -434,44 +446,60 @@ static void test_egress_through_tun0(void **state)
 
   const char *to_tun0 = "0 20 30 100 set_field:0a:58:0a:01:01:01->eth_dst output:2";
   /* A pod to every node's underlay address (its own node's too), and beyond. */
-  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(192, 168, 122, 203), 0}, to_tun0);
-  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(192, 168, 122, 202), 0}, to_tun0);
-  expect_path(&l, &(struct pkt){4, 0, IP(10, 1, 1, 3), IP(198, 51, 100, 1), 0}, to_tun0);
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(192, 168, 122, 203), 0, 0, 0}, to_tun0);
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(192, 168, 122, 202), 0, 0, 0}, to_tun0);
+  expect_path(&l, &(struct pkt){4, 0, IP(10, 1, 1, 3), IP(198, 51, 100, 1), 0, 0, 0}, to_tun0);
   /* ... but not as someone else. */
-  expect_path(&l, &(struct pkt){WEB_PORT, 0, IP(10, 1, 1, 3), IP(192, 168, 122, 203), 0},
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, IP(10, 1, 1, 3), IP(192, 168, 122, 203), 0, 0, 0},
               "0 20 drop");
   /* Cluster destinations go where they went: local pod, gateway, remote
    * node's subnet, and a cluster address no node has (dropped, not egress). */
-  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 1, 3), 0},
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 1, 3), 0, 0, 0},
               "0 20 30 70 set_field:0a:58:0a:01:01:03->eth_dst output:4");
-  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 1, 1), 0},
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 1, 1), 0, 0, 0},
               "0 20 30 set_field:0a:58:0a:01:01:01->eth_dst output:2");
-  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 2, 2), 0},
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 2, 2), 0, 0, 0},
               "0 20 30 90 set_field:192.168.122.203->tun_dst output:1");
-  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 99, 9), 0}, "0 20 30 90 drop");
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 99, 9), 0, 0, 0}, "0 20 30 90 drop");
   /* ARP for the gateway still reaches tun0; ARP for anything outside the
    * local subnet is not answered. */
-  expect_path(&l, &(struct pkt){WEB_PORT, 1, WEB, IP(10, 1, 1, 1), 0}, "0 20 30 output:2");
-  expect_path(&l, &(struct pkt){WEB_PORT, 1, WEB, IP(192, 168, 122, 203), 0}, "0 20 30 drop");
+  expect_path(&l, &(struct pkt){WEB_PORT, 1, WEB, IP(10, 1, 1, 1), 0, 0, 0}, "0 20 30 output:2");
+  expect_path(&l, &(struct pkt){WEB_PORT, 1, WEB, IP(192, 168, 122, 203), 0, 0, 0}, "0 20 30 drop");
   /* The answers: from this node (tun0) and from another node's underlay
    * address through the tunnel, to the pod. */
   const char *to_web = "0 10 30 70 set_field:0a:58:0a:01:01:02->eth_dst output:3";
-  expect_path(&l, &(struct pkt){2, 0, IP(192, 168, 122, 202), WEB, 0},
+  expect_path(&l, &(struct pkt){2, 0, IP(192, 168, 122, 202), WEB, 0, 0, 0},
               "0 30 70 set_field:0a:58:0a:01:01:02->eth_dst output:3");
-  expect_path(&l, &(struct pkt){1, 0, IP(192, 168, 122, 203), WEB, IP(192, 168, 122, 203)}, to_web);
+  expect_path(&l, &(struct pkt){1, 0, IP(192, 168, 122, 203), WEB, IP(192, 168, 122, 203), 0, 0},
+              to_web);
   /* Pod to pod across the tunnel, as before. */
-  expect_path(&l, &(struct pkt){1, 0, IP(10, 1, 2, 2), WEB, IP(192, 168, 122, 203)}, to_web);
+  expect_path(&l, &(struct pkt){1, 0, IP(10, 1, 2, 2), WEB, IP(192, 168, 122, 203), 0, 0}, to_web);
   /* The tunnel carries nothing else: not from an unknown node, not for
    * outside the cluster network (no transit through this node). */
-  expect_path(&l, &(struct pkt){1, 0, IP(192, 168, 122, 209), WEB, IP(192, 168, 122, 209)},
+  expect_path(&l, &(struct pkt){1, 0, IP(192, 168, 122, 209), WEB, IP(192, 168, 122, 209), 0, 0},
               "0 10 drop");
+  /* ... nor with another VNI than the cluster's (vni-mismatch). */
+  expect_path(&l, &(struct pkt){1, 0, IP(10, 1, 2, 2), WEB, IP(192, 168, 122, 203), .vni = 7},
+              "0 10 drop");
+  /* A pod routes only through frames addressed to the gateway's MAC
+   * (neighbour-poison of its gateway): not to another node's pods, nor
+   * beyond; its own subnet is on-link and still reached. */
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 2, 2), 0, .l2_dst = IP(10, 1, 1, 99)},
+              "0 20 drop");
+  expect_path(&l,
+              &(struct pkt){WEB_PORT, 0, WEB, IP(198, 51, 100, 1), 0, .l2_dst = IP(10, 1, 1, 99)},
+              "0 20 drop");
+  expect_path(&l, &(struct pkt){WEB_PORT, 0, WEB, IP(10, 1, 1, 3), 0, .l2_dst = IP(10, 1, 1, 99)},
+              "0 20 30 70 set_field:0a:58:0a:01:01:03->eth_dst output:4");
+  expect_path(&l,
+              &(struct pkt){1, 0, IP(192, 168, 122, 203), IP(198, 51, 100, 1),
+                            IP(192, 168, 122, 203), 0, 0},
+              "0 drop");
   expect_path(
-      &l, &(struct pkt){1, 0, IP(192, 168, 122, 203), IP(198, 51, 100, 1), IP(192, 168, 122, 203)},
-      "0 drop");
-  expect_path(&l, &(struct pkt){1, 0, IP(10, 1, 2, 2), IP(198, 51, 100, 1), IP(192, 168, 122, 203)},
-              "0 10 30 100 drop");
+      &l, &(struct pkt){1, 0, IP(10, 1, 2, 2), IP(198, 51, 100, 1), IP(192, 168, 122, 203), 0, 0},
+      "0 10 30 100 drop");
   /* Nothing the node sends out of tun0 to the outside comes back out of it. */
-  expect_path(&l, &(struct pkt){2, 0, IP(10, 1, 1, 1), IP(198, 51, 100, 1), 0},
+  expect_path(&l, &(struct pkt){2, 0, IP(10, 1, 1, 1), IP(198, 51, 100, 1), 0, 0, 0},
               "0 30 100 set_field:0a:58:0a:01:01:01->eth_dst output:2");
   flows_list_free(&l);
   flows_model_free(m);
