@@ -671,6 +671,16 @@ void lab_faults_free(struct lab *lab)
   lab->faults = NULL;
 }
 
+/* The node a fault acts on: its node parameter, or its pod's node. */
+static const char *fault_node(const struct lab *lab, const struct fault *f)
+{
+  const char *node = fault_param(f, "node"), *pod = fault_param(f, "pod");
+  for (size_t i = 0; node == NULL && pod != NULL && i < lab->n_pods; i++)
+    if (strcmp(lab->pods[i].spec->name, pod) == 0)
+      node = lab->pods[i].spec->node;
+  return node;
+}
+
 size_t lab_faults_status(const struct lab *lab, struct api_fault **out)
 {
   *out = NULL;
@@ -685,7 +695,7 @@ size_t lab_faults_status(const struct lab *lab, struct api_fault **out)
     if (!lf->done)
       (*out)[i++] = (struct api_fault){.name = fault_label(lf),
                                        .kind = fault_kind_name(fault_get_kind(lf->f)),
-                                       .node = fault_param(lf->f, "node"),
+                                       .node = fault_node(lab, lf->f),
                                        .state = api_fault_state_name(lf->state)};
   return n;
 }

@@ -32,6 +32,18 @@ static void print_table(const struct api_services *m, const char *only)
   }
 }
 
+/* m as the API sends it; with only, the same message with that service alone. */
+static void print_json(const struct api_services *m, const char *only)
+{
+  struct api_services one = *m;
+  for (size_t i = 0; only != NULL && i < m->n_services; i++)
+    if (strcmp(m->services[i].name, only) == 0)
+      one = (struct api_services){m->node, &m->services[i], 1};
+  struct json_object *o = api_services_encode(&one);
+  printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+  json_object_put(o);
+}
+
 /* The daemon named, when it is one of m's; else prints the valid ones. */
 static bool known(const struct cli_invocation *inv, const struct api_services *m,
                   const char *daemon)
@@ -95,7 +107,7 @@ int cli_service(const struct cli_invocation *inv)
     if (daemon != NULL && !known(inv, &m, daemon))
       rc = CLI_EXIT_FAIL;
     else if (cli_flag(inv, "json"))
-      printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY));
+      print_json(&m, daemon);
     else
       print_table(&m, daemon);
     api_services_release(&m);

@@ -99,7 +99,9 @@ head -1 "$E2E_TMP/svc" | grep -Eq '^DAEMON +STATE +PID +RESTARTS +SINCE' || { ca
 for d in ovsdb-server ovs-vswitchd netd runtime; do
   grep -Eq "^$d +(running|ready) +[0-9]+ +0 " "$E2E_TMP/svc" || { cat "$E2E_TMP/svc" >&2; fail "service status: $d is not running"; }
 done
-[ "$(svc node1 status netd --json | jq -r '.node')" = node1 ] || fail "service status --json names no node"
+svc node1 status netd --json >"$E2E_TMP/svc.json" || fail "service node1 status netd --json"
+jq -e '.node == "node1" and (.services | length) == 1 and .services[0].name == "netd" and
+  .services[0].supervised' "$E2E_TMP/svc.json" >/dev/null || { cat "$E2E_TMP/svc.json" >&2; fail "service status netd --json"; }
 out=$(svc nowhere status 2>&1) && fail "a service of an unknown node was listed"
 grep -q "has no node nowhere (its nodes: master, node1, node2)" <<<"$out" || fail "unknown node: $out"
 out=$(svc node1 start sshd 2>&1) && fail "an unknown daemon was started"
@@ -168,6 +170,9 @@ if ! grep -q "web-httpd" "$E2E_TMP/ps" || grep "web-httpd" "$E2E_TMP/ps" | grep 
   cat "$E2E_TMP/ps" >&2
   fail "pod-kill: web-httpd is not listed as exited"
 fi
+[ "$(lab_status "$LAB" | jq -r '.faults[] | select(.kind == "pod-kill") | "\(.node) \(.state)"')" = "node1 active" ] ||
+  fail "pod-kill: status does not show it active on node1"
+[ "$(pod_field web state)" = failed ] || fail "pod-kill: status shows web $(pod_field web state)"
 if wait_for 3 "(expected to time out) web to run again" pod_is web running 2>/dev/null; then
   fail "pod-kill: something in nodelab restarted web"
 fi
