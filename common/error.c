@@ -39,6 +39,18 @@ int lab_error_set(struct lab_error **err, int errnum, const char *fmt, ...)
   return -1;
 }
 
+int lab_error_refuse(struct lab_error **err, int errnum, const char *fmt, ...)
+{
+  if (err == NULL || *err != NULL)
+    return -1;
+  va_list ap;
+  va_start(ap, fmt);
+  error_vset(err, 0, fmt, ap);
+  va_end(ap);
+  (*err)->errnum = errnum;
+  return -1;
+}
+
 int lab_error_errno(struct lab_error **err, const char *fmt, ...)
 {
   int saved = errno;

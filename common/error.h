@@ -21,6 +21,12 @@ struct lab_error {
 int lab_error_set(struct lab_error **err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Like lab_error_set(), but the message is whole (no strerror appended):
+ * for a refusal whose errnum only classifies it (ENOENT: no such object,
+ * EINVAL: a bad argument...), which the caller maps to a status. */
+int lab_error_refuse(struct lab_error **err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Like lab_error_set() with errnum = errno (captured before formatting). */
 int lab_error_errno(struct lab_error **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

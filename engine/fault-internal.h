@@ -106,6 +106,8 @@ struct fault_backend_ops {
 struct fault_backend {
   const struct fault_backend_ops *ops;
   void *ctx;
+  const struct fault_procs *procs; /* the process kinds' (fault-proc.c); NULL: refused */
+  struct fault_procs procs_copy;   /* fault_backend_real_new()'s */
 };
 
 /* One kind's implementation. */
@@ -135,6 +137,7 @@ extern const struct fault_kind_ops fault_ops_flow_delete, fault_ops_tunnel_dst,
 extern const struct fault_kind_ops fault_ops_neighbour_poison;
 extern const struct fault_kind_ops fault_ops_cgroup_memory, fault_ops_cgroup_pids,
     fault_ops_cgroup_cpu, fault_ops_seccomp_deny;
+extern const struct fault_kind_ops fault_ops_daemon_kill, fault_ops_pod_kill;
 /* Helpers of the network kinds shared with the others (fault-net.c). */
 int fault_resolve_node(struct fault *f, const struct fault_view *v, const char *key,
                        const struct fault_view_node **out, struct lab_error **err);

@@ -10,7 +10,7 @@ const struct fault_kind_ops *const fault_kind_ops[FAULT_KIND__COUNT] = {
     [FAULT_KIND_TX_CHECKSUM_ON] = &fault_ops_tx_checksum_on,
     [FAULT_KIND_TUNNEL_DST] = &fault_ops_tunnel_dst,
     [FAULT_KIND_FLOW_DELETE] = &fault_ops_flow_delete,
-    [FAULT_KIND_DAEMON_KILL] = NULL,
+    [FAULT_KIND_DAEMON_KILL] = &fault_ops_daemon_kill,
     [FAULT_KIND_CGROUP_MEMORY] = &fault_ops_cgroup_memory,
     [FAULT_KIND_SECCOMP_DENY] = &fault_ops_seccomp_deny,
     [FAULT_KIND_NETEM] = &fault_ops_netem,
@@ -21,7 +21,7 @@ const struct fault_kind_ops *const fault_kind_ops[FAULT_KIND__COUNT] = {
     [FAULT_KIND_POD_ROUTE_DELETE] = &fault_ops_pod_route_delete,
     [FAULT_KIND_DUPLICATE_IP] = &fault_ops_duplicate_ip,
     [FAULT_KIND_NEIGHBOUR_POISON] = &fault_ops_neighbour_poison,
-    [FAULT_KIND_POD_KILL] = NULL,
+    [FAULT_KIND_POD_KILL] = &fault_ops_pod_kill,
     [FAULT_KIND_CGROUP_PIDS] = &fault_ops_cgroup_pids,
     [FAULT_KIND_CGROUP_CPU] = &fault_ops_cgroup_cpu,
 };

@@ -475,6 +475,22 @@ const struct fault_backend *fault_backend_real(void)
   return &real;
 }
 
+struct fault_backend *fault_backend_real_new(const struct fault_procs *procs)
+{
+  struct fault_backend *be = calloc(1, sizeof *be);
+  if (be == NULL)
+    abort();
+  be->ops = &real_ops;
+  be->procs_copy = *procs;
+  be->procs = &be->procs_copy;
+  return be;
+}
+
+void fault_backend_free(struct fault_backend *be)
+{
+  free(be);
+}
+
 struct fault_undo *fault_new_undo(struct fault *f, pid_t pid)
 {
   assert(f->n_undo < FAULT_MAX_UNDO);

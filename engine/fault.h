@@ -23,6 +23,13 @@
 #include "error.h"
 #include "fault-kinds.h"
 
+/* A daemon of a node (nodes/node-daemons.h), as its supervisor sees it. */
+struct fault_view_daemon {
+  const char *name; /* "ovs-vswitchd", as daemon-kill's daemon parameter names it */
+  pid_t pid;        /* host pid while running, else 0 */
+  bool running;     /* started (or ready) and not exited */
+};
+
 /* A node of the running lab, as the engine sees it.  Strings are borrowed. */
 struct fault_view_node {
   const char *name;
@@ -30,6 +37,8 @@ struct fault_view_node {
   const char *underlay;      /* its underlay address, "A.B.C.D/P" */
   const char *subnet;        /* its pod subnet, CIDR */
   const char *fabric_ifname; /* the fabric-side end of its eth0 (in the fabric's netns) */
+  const struct fault_view_daemon *daemons; /* in start order */
+  size_t n_daemons;
 };
 
 /* A container of a pod, as the node's runtime described it. */
@@ -67,9 +76,39 @@ struct fault_kv {
 struct fault;
 struct fault_backend;
 
+/* What the process kinds (daemon-kill, pod-kill) ask of whoever supervises
+ * the lab's processes (nodelabd): the engine holds no nodes/ state, only
+ * these callbacks, each given ctx.  Each returns 0, or -1 and *err naming
+ * the node, daemon or pod. */
+struct fault_procs {
+  void *ctx;
+  /* SIGKILLs the daemon and pauses its supervision: nothing restarts it. */
+  int (*daemon_kill)(void *ctx, const char *node, const char *daemon, struct lab_error **err);
+  /* Starts it again as at up (same argv, readiness) and resumes its
+   * supervision; a daemon that runs already: 0. */
+  int (*daemon_start)(void *ctx, const char *node, const char *daemon, struct lab_error **err);
+  /* Whether its process runs now (looked at, not remembered). */
+  int (*daemon_running)(void *ctx, const char *node, const char *daemon, bool *running,
+                        struct lab_error **err);
+  /* SIGKILLs every process of the pod (containers and infra) through its
+   * runtime; nothing restarts them. */
+  int (*pod_kill)(void *ctx, const char *pod, struct lab_error **err);
+  /* Runs the pod again as it was (same name, address, containers and
+   * commands); a pod that runs already: 0. */
+  int (*pod_start)(void *ctx, const char *pod, struct lab_error **err);
+  /* Whether its infra and every container run now. */
+  int (*pod_running)(void *ctx, const char *pod, bool *running, struct lab_error **err);
+};
+
 /* The backend acting on the real system (netns fds from /proc/PID/ns/net,
- * netfault.h primitives, netstate capture).  Static; never freed. */
+ * netfault.h primitives, netstate capture), without process callbacks (the
+ * process kinds are refused).  Static; never freed. */
 const struct fault_backend *fault_backend_real(void);
+
+/* The real backend with procs (copied; its ctx must outlive the backend).
+ * Free with fault_backend_free. */
+struct fault_backend *fault_backend_real_new(const struct fault_procs *procs);
+void fault_backend_free(struct fault_backend *be);
 
 /* Whether the engine implements kind (the others are refused with ENOTSUP). */
 bool fault_kind_implemented(enum fault_kind kind);

@@ -32,6 +32,7 @@ void netd_veth_name(uint32_t ip, char buf[16])
 }
 
 struct pod_port_aux {
+  int64_t ofport; /* asked for: netd_pod_ofport() */
   const char *veth;
   const char *pod;
   const char *ip;
@@ -55,7 +56,9 @@ static int build_pod_port(struct netd *n, struct ovsdb_idl_txn *txn,
   if (aux->lo != NULL)
     smap_add(&ids, EXT_LO, aux->lo);
   netd_db_ensure_port(
-      txn, br0, &(struct netd_port_spec){.name = aux->veth, .type = "", .external_ids = &ids});
+      txn, br0,
+      &(struct netd_port_spec){
+          .name = aux->veth, .type = "", .ofport_request = aux->ofport, .external_ids = &ids});
   smap_destroy(&ids);
   return 0;
 }
@@ -172,6 +175,17 @@ out:
   return rc;
 }
 
+/* The OpenFlow port a pod's veth asks for: a function of its address (the
+ * gateway .1 is tun0's 2, so the first pod, .2, gets 3 as OVS would number
+ * it), so that a pod attached again (its sandbox recreated, a pod-kill
+ * repaired) gets its number, and flows, back; OVS would not reuse a number
+ * at once.  0 (none: OVS picks) when it would not be a pod port. */
+static int64_t pod_ofport(const struct netd *n, uint32_t ip)
+{
+  int64_t port = (int64_t)ip - (int64_t)flows_model_gateway(n->model) + FLOWS_PORT_TUN0;
+  return port > FLOWS_PORT_TUN0 && port < 0xff00 ? port : 0;
+}
+
 int netd_pod_add(struct netd *n, const char *pod, const char *netns, const char *ip_text,
                  int *ofport_out, struct lab_error **err)
 {
@@ -201,7 +215,8 @@ int netd_pod_add(struct netd *n, const char *pod, const char *netns, const char 
       configure_pod_side(n, nsfd, ip, mac, &lo_raised, err) < 0 ||
       netlink_link_set_up(n->nl, veth, 1, err) < 0)
     goto undo;
-  struct pod_port_aux aux = {.veth = veth,
+  struct pod_port_aux aux = {.ofport = pod_ofport(n, ip),
+                             .veth = veth,
                              .pod = pod,
                              .ip = a,
                              .mac = mac,

@@ -24,6 +24,8 @@
 #include "lab.h"
 #include "lab-events.h"
 #include "lab-faults.h"
+#include "lab-pod-ops.h"
+#include "lab-services.h"
 #include "ledger.h"
 #include "log.h"
 #include "paths.h"
@@ -489,6 +491,46 @@ static void route_lab_faults_delete(struct evhttp_request *req, const char *arg)
   reply_json(req, code, reply);
 }
 
+/* ---- services (lab-services.c) and pods (lab-pod-ops.c) ---- */
+
+/* GET /v1/labs/LAB/nodes/NODE/services, POST .../services/DAEMON/ACTION,
+ * POST /v1/labs/LAB/pods/POD/start: the path's segments, parsed here since
+ * the route table passes only the last '*'. */
+static void route_services(struct evhttp_request *req, const char *arg)
+{
+  const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+  char lab[256] = "", node[256] = "", daemon[256] = "", action[32] = "", rest[8] = "";
+  int n = sscanf(path, "/v1/labs/%255[^/]/nodes/%255[^/]/services/%255[^/]/%31[^/]%7s", lab, node,
+                 daemon, action, rest);
+  if (n < 2 || n == 3 || n > 4) {
+    reply_error(req, 404, "not found");
+    return;
+  }
+  struct lab *l = lab_or_404(req, lab);
+  if (l == NULL)
+    return;
+  int code;
+  struct json_object *reply =
+      n == 2 ? lab_services_get(l, node, &code) : lab_services_act(l, node, daemon, action, &code);
+  reply_json(req, code, reply);
+}
+
+static void route_pod_start(struct evhttp_request *req, const char *arg)
+{
+  const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+  char lab[256] = "", pod[256] = "";
+  if (sscanf(path, "/v1/labs/%255[^/]/pods/%255[^/]/start", lab, pod) != 2) {
+    reply_error(req, 404, "not found");
+    return;
+  }
+  struct lab *l = lab_or_404(req, lab);
+  if (l == NULL)
+    return;
+  int code;
+  struct json_object *reply = lab_pod_start_reply(l, pod, &code);
+  reply_json(req, code, reply);
+}
+
 /* The API, as a table: method, path ('*' matches one path segment, which is
  * passed to the handler), handler. */
 static const struct route {
@@ -507,6 +549,9 @@ static const struct route {
     {EVHTTP_REQ_POST, "/v1/labs/*/faults", route_lab_faults_post},
     {EVHTTP_REQ_DELETE, "/v1/labs/*/faults", route_lab_faults_delete},
     {EVHTTP_REQ_DELETE, "/v1/labs/*/faults/*", route_lab_faults_delete},
+    {EVHTTP_REQ_GET, "/v1/labs/*/nodes/*/services", route_services},
+    {EVHTTP_REQ_POST, "/v1/labs/*/nodes/*/services/*/*", route_services},
+    {EVHTTP_REQ_POST, "/v1/labs/*/pods/*/start", route_pod_start},
 };
 
 /* Matches path against pattern; on success copies the '*' segment to arg. */

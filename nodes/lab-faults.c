@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include "fault.h"
 #include "json.h"
 #include "lab-internal.h"
+#include "lab-pod-ops.h"
+#include "lab-services.h"
 #include "log.h"
 #include "proc.h"
 #include "scenario.h"
@@ -54,7 +57,9 @@ struct timeline_entry {
 
 struct lab_faults {
   struct lab *lab;
-  struct lab_fault *list; /* newest last */
+  struct fault_backend *be; /* the real one, with the process callbacks below */
+  bool going_down;          /* lab_faults_repair_all: the nodes go, with what ran on them */
+  struct lab_fault *list;   /* newest last */
   int64_t next_id;
   struct event *poll_ev;
   struct timeline_entry *timeline;
@@ -68,6 +73,7 @@ struct view_buf {
   struct fault_view_pod *pods;
   struct fault_view_container *containers; /* every pod's, in one array */
   size_t n_containers;
+  struct fault_view_daemon *daemons; /* every node's, one after the other */
 };
 
 static size_t info_n_containers(struct json_object *info)
@@ -102,6 +108,9 @@ static void view_fill_containers(struct view_buf *b, struct fault_view_pod *vp,
 
 static void view_fill(const struct lab *lab, struct view_buf *b)
 {
+  size_t n_daemons = 0;
+  for (size_t i = 0; i < lab->n_nodes; i++)
+    n_daemons += lab->nodes[i].n_daemons;
   b->nodes = xcalloc(lab->n_nodes, sizeof *b->nodes);
   b->pods = xcalloc(lab->n_pods, sizeof *b->pods);
   size_t n_containers = 0;
@@ -109,13 +118,24 @@ static void view_fill(const struct lab *lab, struct view_buf *b)
     n_containers += info_n_containers(lab->pods[i].info);
   b->containers = xcalloc(n_containers, sizeof *b->containers);
   b->n_containers = 0;
+  b->daemons = xcalloc(n_daemons, sizeof *b->daemons);
+  struct fault_view_daemon *vd = b->daemons;
   for (size_t i = 0; i < lab->n_nodes; i++) {
     const struct lab_node *n = &lab->nodes[i];
     b->nodes[i] = (struct fault_view_node){.name = n->spec->name,
                                            .pid = lab_node_pid(lab, n->spec->name),
                                            .underlay = n->underlay,
                                            .subnet = n->subnet,
-                                           .fabric_ifname = n->fabric_ifname};
+                                           .fabric_ifname = n->fabric_ifname,
+                                           .daemons = vd,
+                                           .n_daemons = n->n_daemons};
+    for (size_t j = 0; j < n->n_daemons; j++) {
+      const struct node_daemon *d = &n->daemons[j];
+      *vd++ = (struct fault_view_daemon){
+          .name = d->name,
+          .pid = d->pid,
+          .running = d->pid > 0 && (d->state == DAEMON_STARTED || d->state == DAEMON_READY)};
+    }
   }
   for (size_t i = 0; i < lab->n_pods; i++) {
     const struct lab_pod *p = &lab->pods[i];
@@ -142,14 +162,65 @@ static void view_release(struct view_buf *b)
   free(b->nodes);
   free(b->pods);
   free(b->containers);
+  free(b->daemons);
+}
+
+/* ---- the engine's process callbacks (engine/fault.h struct fault_procs) ---- */
+
+static int procs_daemon_kill(void *ctx, const char *node, const char *daemon,
+                             struct lab_error **err)
+{
+  struct lab_faults *fs = ctx;
+  return lab_daemon_stop(fs->lab, node, daemon, SIGKILL, err);
+}
+
+/* A repair while the lab goes down is a no-op: the node and its daemons go. */
+static int procs_daemon_start(void *ctx, const char *node, const char *daemon,
+                              struct lab_error **err)
+{
+  struct lab_faults *fs = ctx;
+  return fs->going_down ? 0 : lab_daemon_start(fs->lab, node, daemon, err);
+}
+
+static int procs_daemon_running(void *ctx, const char *node, const char *daemon, bool *running,
+                                struct lab_error **err)
+{
+  struct lab_faults *fs = ctx;
+  return lab_daemon_running(fs->lab, node, daemon, running, err);
+}
+
+static int procs_pod_kill(void *ctx, const char *pod, struct lab_error **err)
+{
+  struct lab_faults *fs = ctx;
+  return lab_pod_kill(fs->lab, pod, err);
+}
+
+static int procs_pod_start(void *ctx, const char *pod, struct lab_error **err)
+{
+  struct lab_faults *fs = ctx;
+  return fs->going_down ? 0 : lab_pod_start(fs->lab, pod, err);
+}
+
+static int procs_pod_running(void *ctx, const char *pod, bool *running, struct lab_error **err)
+{
+  struct lab_faults *fs = ctx;
+  return lab_pod_running(fs->lab, pod, running, err);
 }
 
 static struct lab_faults *faults_of(struct lab *lab)
 {
   if (lab->faults == NULL) {
-    lab->faults = xcalloc(1, sizeof *lab->faults);
-    lab->faults->lab = lab;
-    lab->faults->next_id = 1;
+    struct lab_faults *fs = xcalloc(1, sizeof *fs);
+    fs->lab = lab;
+    fs->next_id = 1;
+    fs->be = fault_backend_real_new(&(struct fault_procs){.ctx = fs,
+                                                          .daemon_kill = procs_daemon_kill,
+                                                          .daemon_start = procs_daemon_start,
+                                                          .daemon_running = procs_daemon_running,
+                                                          .pod_kill = procs_pod_kill,
+                                                          .pod_start = procs_pod_start,
+                                                          .pod_running = procs_pod_running});
+    lab->faults = fs;
   }
   return lab->faults;
 }
@@ -218,7 +289,7 @@ static int repair_one(struct lab_fault *lf, const char *why, struct lab_error **
 {
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  if (fault_repair(lf->f, fault_backend_real(), err) < 0)
+  if (fault_repair(lf->f, lf->owner->be, err) < 0)
     return -1;
   lf->repair_us = elapsed_us(&t0);
   lf->done = true;
@@ -248,7 +319,7 @@ static void evaluate(struct lab_faults *fs)
       continue;
     bool present = true;
     cleanup_error struct lab_error *err = NULL;
-    if (fault_present(lf->f, fault_backend_real(), &present, &err) < 0) {
+    if (fault_present(lf->f, fs->be, &present, &err) < 0) {
       log_debug("fault %s: predicate: %s", fault_label(lf), err->msg);
       continue;
     }
@@ -411,7 +482,7 @@ static struct json_object *inject(struct lab_faults *fs, const struct scenario_f
   }
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  rc = fault_inject(f, &vb.view, fault_backend_real(), &err);
+  rc = fault_inject(f, &vb.view, fs->be, &err);
   view_release(&vb);
   if (rc < 0) {
     fault_free(f);
@@ -608,6 +679,7 @@ void lab_faults_repair_all(struct lab *lab)
 {
   if (lab->faults == NULL)
     return;
+  lab->faults->going_down = true;
   for (struct lab_fault *lf = lab->faults->list; lf != NULL; lf = lf->next) {
     cleanup_error struct lab_error *err = NULL;
     if (unrepaired(lf) && repair_one(lf, "the lab goes down", &err) < 0)
@@ -633,8 +705,19 @@ void lab_faults_free(struct lab *lab)
   for (size_t i = 0; i < fs->n_timeline; i++)
     event_free(fs->timeline[i].ev);
   free(fs->timeline);
+  fault_backend_free(fs->be);
   free(fs);
   lab->faults = NULL;
+}
+
+/* The node a fault acts on: its node parameter, or its pod's node. */
+static const char *fault_node(const struct lab *lab, const struct fault *f)
+{
+  const char *node = fault_param(f, "node"), *pod = fault_param(f, "pod");
+  for (size_t i = 0; node == NULL && pod != NULL && i < lab->n_pods; i++)
+    if (strcmp(lab->pods[i].spec->name, pod) == 0)
+      node = lab->pods[i].spec->node;
+  return node;
 }
 
 size_t lab_faults_status(const struct lab *lab, struct api_fault **out)
@@ -651,7 +734,7 @@ size_t lab_faults_status(const struct lab *lab, struct api_fault **out)
     if (!lf->done)
       (*out)[i++] = (struct api_fault){.name = fault_label(lf),
                                        .kind = fault_kind_name(fault_get_kind(lf->f)),
-                                       .node = fault_param(lf->f, "node"),
+                                       .node = fault_node(lab, lf->f),
                                        .state = api_fault_state_name(lf->state)};
   return n;
 }

@@ -118,6 +118,8 @@ void lab_finish_start(struct lab *lab, const char *error);
 void lab_node_failed(struct lab_node *node, const char *why);
 /* Declares the lab up once every node runs and every daemon has settled. */
 void lab_check_ready(struct lab *lab);
+/* Starts every waiting daemon of node whose dependency is met (node-events.c). */
+void lab_node_start_due_daemons(struct lab_node *node);
 /* libevent callback for a node's control socket (node-events.c). */
 void lab_on_node_control(evutil_socket_t fd, short what, void *arg);
 /* Frees what node-events.c keeps for a node. */

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "api.h"
+#include "timefmt.h"
 
 struct json_object;
 struct scenario;
@@ -23,7 +24,8 @@ enum node_daemon_state {
   DAEMON_STARTED = API_DAEMON_RUNNING,
   DAEMON_READY = API_DAEMON_READY,
   DAEMON_EXITED = API_DAEMON_EXITED,
-  DAEMON_FAILED = API_DAEMON_FAILED
+  DAEMON_FAILED = API_DAEMON_FAILED,
+  DAEMON_STOPPED = API_DAEMON_STOPPED /* on purpose: its supervision is paused */
 };
 
 struct node_daemon {
@@ -40,6 +42,12 @@ struct node_daemon {
   pid_t pid; /* host pid while running, else 0 */
   int restarts;
   int last_status; /* waitpid() status of the last exit, -1 before any */
+  /* Supervision (nodes/lab-services.c): paused, nothing restarts it when it
+   * exits (nodelab service stop, fault daemon-kill); restart_pending: once
+   * it has exited, it is started again (nodelab service restart). */
+  bool paused;
+  bool restart_pending;
+  char since[TIMEFMT_ISO_LEN]; /* when it last started or exited, "" before */
 };
 
 /* The daemons node `node` of lab `lab` (scenario sc) runs, in start order,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -53,6 +54,13 @@ static void spawn_daemon(struct lab_node *node, struct node_daemon *d)
   lab_events_add(node->lab->events, "daemon-starting", d->object, "%s", d->argv[0]);
 }
 
+static void stamp(struct node_daemon *d)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  timefmt_iso(d->since, &ts, 3);
+}
+
 /* Starts every waiting daemon whose dependency is met. */
 static void start_due_daemons(struct lab_node *node)
 {
@@ -73,6 +81,11 @@ static void start_due_daemons(struct lab_node *node)
     if (due)
       spawn_daemon(node, d);
   }
+}
+
+void lab_node_start_due_daemons(struct lab_node *node)
+{
+  start_due_daemons(node);
 }
 
 #define READY_POLL_MS 10
@@ -161,6 +174,7 @@ static void on_daemon_exit(struct lab_node *node, struct node_daemon *d, int sta
 {
   d->pid = 0;
   d->last_status = status;
+  stamp(d);
   int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   if (d->oneshot && ok) {
     d->state = DAEMON_EXITED;
@@ -176,6 +190,23 @@ static void on_daemon_exit(struct lab_node *node, struct node_daemon *d, int sta
            WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
            WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), d->log, tail);
   lab_events_add(node->lab->events, "daemon-exited", d->object, "%s", why);
+  /* Stopped on purpose (lab-services.c): it stays stopped, as a fault
+   * stays until repaired, unless a restart asked for it again. */
+  if (d->restart_pending) {
+    d->restart_pending = false;
+    d->paused = false;
+    d->state = DAEMON_WAITING;
+    lab_events_add(node->lab->events, "daemon-restarting", d->object, "restart asked for");
+    start_due_daemons(node);
+    return;
+  }
+  if (d->paused) {
+    d->state = DAEMON_STOPPED;
+    lab_events_add(node->lab->events, "daemon-stopped", d->object,
+                   "stopped; its supervision is paused (nodelab service %s start %s)",
+                   node->spec->name, d->name);
+    return;
+  }
   if (node->lab->state == LAB_STARTING) {
     d->state = DAEMON_FAILED;
     lab_node_failed(node, why);
@@ -224,6 +255,7 @@ static void on_node_event(struct lab_node *node, const struct node_control_event
   switch (ev->kind) {
   case NODE_CONTROL_STARTED:
     d->pid = node_process_host_pid(&node->proc, ev->pid);
+    stamp(d);
     lab_events_add(node->lab->events, "daemon-started", d->object, "pid %d", (int)d->pid);
     if (d->ready_socket != NULL)
       poll_readiness(node);

@@ -38,9 +38,9 @@ static_assert(sizeof node_state_names / sizeof node_state_names[0] == API_NODE_F
 static const char *const daemon_state_names[] = {
     [API_DAEMON_WAITING] = "waiting", [API_DAEMON_RUNNING] = "running",
     [API_DAEMON_READY] = "ready",     [API_DAEMON_EXITED] = "exited",
-    [API_DAEMON_FAILED] = "failed",
+    [API_DAEMON_FAILED] = "failed",   [API_DAEMON_STOPPED] = "stopped",
 };
-static_assert(sizeof daemon_state_names / sizeof daemon_state_names[0] == API_DAEMON_FAILED + 1,
+static_assert(sizeof daemon_state_names / sizeof daemon_state_names[0] == API_DAEMON_STOPPED + 1,
               "a name per daemon state");
 
 static const char *const pod_state_names[] = {

@@ -44,8 +44,8 @@
  *                 "nodes": [{"name", "state": "starting|running|exited|failed", "pid",
  *                            "starttime", "hostname", "underlay": "192.168.122.201/24",
  *                            "subnet": "10.1.0.0/24", "cgroup": "nodelab/LAB/NODE",
- *                            "daemons": [{"name", "state": "waiting|running|ready|exited|failed",
- *                                         "pid", "restarts", "last_status", "log"}]}],
+ *                            "daemons": [{"name", "state":
+ * "waiting|running|ready|exited|failed|stopped", "pid", "restarts", "last_status", "log"}]}],
  *                 "pods": [{"name", "node", "state": "pending|starting|running|failed",
  *                           "error" (when failed),
  *                           and once the runtime runs it: "ip" (or null), "infra_id",
@@ -114,7 +114,8 @@ enum api_daemon_state {
   API_DAEMON_RUNNING,
   API_DAEMON_READY,
   API_DAEMON_EXITED,
-  API_DAEMON_FAILED
+  API_DAEMON_FAILED,
+  API_DAEMON_STOPPED /* stopped on purpose (nodelab service stop, daemon-kill): not restarted */
 };
 enum api_pod_state { API_POD_PENDING, API_POD_STARTING, API_POD_RUNNING, API_POD_FAILED };
 

@@ -40,6 +40,8 @@ static const char *const op_names[] = {
     [RT_OP_IMAGE_IMPORT] = "image-import",
     [RT_OP_SECCOMP_SET] = "seccomp-set",
     [RT_OP_SECCOMP_GET] = "seccomp-get",
+    [RT_OP_POD_KILL] = "pod-kill",
+    [RT_OP_POD_START] = "pod-start",
 };
 static_assert(sizeof op_names / sizeof op_names[0] == RT_OP_N, "one name per op");
 
@@ -630,6 +632,12 @@ static const struct field pod_rm_fields[] = {
 static const struct codec pod_rm_codec = {
     .size = sizeof(struct rt_rpc_pod_rm), FIELDS(pod_rm_fields), .check = NULL};
 
+static const struct field pod_ref_fields[] = {
+    {.key = "name", .type = F_STR, .off = AT(struct rt_rpc_pod_ref, name), .flags = F_REQ},
+};
+static const struct codec pod_ref_codec = {
+    .size = sizeof(struct rt_rpc_pod_ref), FIELDS(pod_ref_fields), .check = NULL};
+
 #define PC(m) AT(struct rt_rpc_pod_ctr, m)
 static const struct field pod_ctr_fields[] = {
     {.key = "id", .type = F_STR, .off = PC(id), .flags = F_ALWAYS},
@@ -977,6 +985,22 @@ struct json_object *rt_rpc_pod_rm_to_json(const struct rt_rpc_pod_rm *r)
 void rt_rpc_pod_rm_clear(struct rt_rpc_pod_rm *r)
 {
   codec_clear(&pod_rm_codec, r);
+}
+
+int rt_rpc_pod_ref_from_json(struct json_object *o, struct rt_rpc_pod_ref *out,
+                             struct lab_error **err)
+{
+  return codec_decode(&pod_ref_codec, o, out, err);
+}
+
+struct json_object *rt_rpc_pod_ref_to_json(enum rt_rpc_op op, const struct rt_rpc_pod_ref *r)
+{
+  return request(op, &pod_ref_codec, r);
+}
+
+void rt_rpc_pod_ref_clear(struct rt_rpc_pod_ref *r)
+{
+  codec_clear(&pod_ref_codec, r);
 }
 
 int rt_rpc_pod_from_json(struct json_object *o, struct rt_rpc_pod *out, struct lab_error **err)

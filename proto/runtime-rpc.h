@@ -36,6 +36,13 @@
  *   pod-run     {"name": P, "containers": [POD_CTR...]}  -> {"pod": POD}
  *   pod-rm      {"name": P, "force": bool}           -> {"name"}
  *   pod-ls      {}                                   -> {"pods": [POD...]}
+ *   pod-kill    {"name": P}                          -> {"pod": POD}
+ *               SIGKILL of every container of the pod, then of its infra (its
+ *               namespaces go with it); nothing restarts them.
+ *   pod-start   {"name": P}                          -> {"pod": POD}
+ *               runs a pod whose processes died again, as pod-run made it: its
+ *               infra (new namespaces), the same address and netd port, then
+ *               the same containers (ids, images, commands); a running pod: as is.
  *   image-ls    {}                                   -> {"images": [IMAGE...]}
  *   image-build {"kind": "ubi"|"on-off", "name": N (kind)} -> {"name"}
  *   image-import {"path": ABS_PATH, "name": N (from the archive)} -> {"name"}
@@ -129,6 +136,8 @@ enum rt_rpc_op {
   RT_OP_IMAGE_IMPORT,
   RT_OP_SECCOMP_SET,
   RT_OP_SECCOMP_GET,
+  RT_OP_POD_KILL,
+  RT_OP_POD_START,
   RT_OP_N
 };
 
@@ -339,6 +348,17 @@ int rt_rpc_pod_rm_from_json(struct json_object *o, struct rt_rpc_pod_rm *out,
                             struct lab_error **err);
 struct json_object *rt_rpc_pod_rm_to_json(const struct rt_rpc_pod_rm *r);
 void rt_rpc_pod_rm_clear(struct rt_rpc_pod_rm *r);
+
+/* pod-kill and pod-start: {"name": P}. */
+struct rt_rpc_pod_ref {
+  char *name; /* required */
+};
+
+int rt_rpc_pod_ref_from_json(struct json_object *o, struct rt_rpc_pod_ref *out,
+                             struct lab_error **err);
+/* op is RT_OP_POD_KILL or RT_OP_POD_START. */
+struct json_object *rt_rpc_pod_ref_to_json(enum rt_rpc_op op, const struct rt_rpc_pod_ref *r);
+void rt_rpc_pod_ref_clear(struct rt_rpc_pod_ref *r);
 
 struct rt_rpc_pod_ctr {
   char *id, *name;

@@ -84,6 +84,9 @@ int serve_pod_run(struct server *sv, struct json_object *req, struct json_object
 int serve_pod_rm(struct server *sv, struct json_object *req, struct json_object **reply,
                  struct lab_error **err);
 int serve_pod_ls(struct server *sv, struct json_object **reply, struct lab_error **err);
+/* pod-kill and pod-start (proto/runtime-rpc.h), op says which. */
+int serve_pod_kill_or_start(struct server *sv, enum rt_rpc_op op, struct json_object *req,
+                            struct json_object **reply, struct lab_error **err);
 
 /* -------------------------------------------------------- serve-seccomp.c */
 

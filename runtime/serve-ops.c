@@ -228,6 +228,10 @@ void serve_worker_main(struct server *sv, int conn, enum rt_rpc_op op, struct js
   case RT_OP_POD_RM:
     rc = serve_pod_rm(sv, req, &reply, &err);
     break;
+  case RT_OP_POD_KILL:
+  case RT_OP_POD_START:
+    rc = serve_pod_kill_or_start(sv, op, req, &reply, &err);
+    break;
   case RT_OP_IMAGE_BUILD:
   case RT_OP_IMAGE_IMPORT:
     rc = image_op(sv, op, req, &reply, &err);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,4 +396,121 @@ int serve_pod_ls(struct server *sv, struct json_object **reply, struct lab_error
   *reply = rpc_reply_ok();
   json_object_object_add(*reply, "pods", arr);
   return 0;
+}
+
+/* The containers of a pod record (its "containers"' ids, looked up; a
+ * missing one is NULL), in record order: *n of them, each to container_free. */
+static struct container **pod_containers(struct server *sv, struct json_object *rec, size_t *n)
+{
+  struct json_object *ctrs = json_get_array(rec, "containers");
+  *n = ctrs != NULL ? json_object_array_length(ctrs) : 0;
+  struct container **out = calloc(*n ? *n : 1, sizeof *out);
+  if (out == NULL)
+    abort();
+  for (size_t i = 0; i < *n; i++) {
+    const char *id = json_get_str(json_object_array_get_idx(ctrs, i), "id");
+    struct lab_error *e = NULL;
+    if (id == NULL || container_lookup(sv->store, id, &out[i], &e) < 0)
+      out[i] = NULL;
+    lab_error_clear(&e);
+  }
+  return out;
+}
+
+static bool running(const struct container *c)
+{
+  return c != NULL && container_state(c) == CONTAINER_RUNNING;
+}
+
+/* SIGKILL of the running containers, last first, then of the infra; each
+ * exit is recorded before the next. */
+static int pod_kill(struct server *sv, const char *name, struct container *infra,
+                    struct container **ctrs, size_t n, struct lab_error **err)
+{
+  for (size_t i = n; i-- > 0;)
+    if (running(ctrs[i]) && container_kill(sv->store, ctrs[i], SIGKILL, err) < 0)
+      return lab_error_wrap(err, "pod %s", name);
+  if (running(infra) && container_kill(sv->store, infra, SIGKILL, err) < 0)
+    return lab_error_wrap(err, "pod %s", name);
+  log_info("pod %s: every process killed", name);
+  return 0;
+}
+
+/* Runs the pod again as pod-run made it.  Containers still running keep
+ * their processes when the infra runs; when it does not, their namespaces
+ * are gone with it, so they are killed and started again in the new ones. */
+static int pod_start(struct server *sv, const char *name, const char *ip, struct container *infra,
+                     struct container **ctrs, size_t n, struct lab_error **err)
+{
+  if (infra == NULL)
+    return lab_error_set(err, ENOENT, "pod %s: its infra container is gone: remove the pod", name);
+  if (!running(infra)) {
+    if (pod_kill(sv, name, infra, ctrs, n, err) < 0)
+      return -1;
+    struct lab_error *e = NULL;
+    /* Its port and flows still name the veth that died with the old
+     * namespace: detached first, as a CNI DEL of the dead sandbox. */
+    if (ip != NULL && sv->cfg->netd != NULL &&
+        netd_client_pod_del(sv->cfg->netd, &(struct netd_pod_del){.name = name}, &e) < 0) {
+      log_info("pod %s: detaching the old namespace: %s", name, e->msg);
+      lab_error_clear(&e);
+    }
+    if (container_start_detached(sv->store, infra, err) < 0 ||
+        serve_lo_up(container_pid(infra), err) < 0)
+      return lab_error_wrap(err, "pod %s: starting its infra", name);
+    if (ip != NULL && sv->cfg->netd != NULL) {
+      char netns[64];
+      snprintf(netns, sizeof netns, "/proc/%d/ns/net", (int)container_pid(infra));
+      struct netd_pod_add add = {.name = name, .netns = netns, .ip = ip};
+      if (netd_client_pod_add(sv->cfg->netd, &add, NULL, err) < 0)
+        return lab_error_wrap(err, "pod %s: attaching it to netd again", name);
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (ctrs[i] == NULL)
+      return lab_error_set(err, ENOENT, "pod %s: its container #%zu is gone: remove the pod", name,
+                           i + 1);
+    if (!running(ctrs[i]) && container_start_detached(sv->store, ctrs[i], err) < 0)
+      return lab_error_wrap(err, "pod %s", name);
+  }
+  log_info("pod %s: running again", name);
+  return 0;
+}
+
+int serve_pod_kill_or_start(struct server *sv, enum rt_rpc_op op, struct json_object *req,
+                            struct json_object **reply, struct lab_error **err)
+{
+  struct rt_rpc_pod_ref q;
+  if (rt_rpc_pod_ref_from_json(req, &q, err) < 0)
+    return lab_error_wrap(err, "%s", rt_rpc_op_name(op));
+  char path[PATH_MAX];
+  struct json_object *rec = NULL;
+  int rc = serve_pod_record_path(sv, q.name, path, sizeof path, err);
+  if (rc == 0 && (rec = json_object_from_file(path)) == NULL)
+    rc = lab_error_set(err, ENOENT, "pod %s: no such pod (nodelab status lists the pods)", q.name);
+  if (rc < 0) {
+    rt_rpc_pod_ref_clear(&q);
+    return -1;
+  }
+  size_t n = 0;
+  struct container **ctrs = pod_containers(sv, rec, &n);
+  struct container *infra = NULL;
+  const char *infra_id = json_get_str(rec, "infra_id");
+  struct lab_error *e = NULL;
+  if (infra_id == NULL || container_lookup(sv->store, infra_id, &infra, &e) < 0)
+    infra = NULL;
+  lab_error_clear(&e);
+  rc = op == RT_OP_POD_KILL ? pod_kill(sv, q.name, infra, ctrs, n, err)
+                            : pod_start(sv, q.name, json_get_str(rec, "ip"), infra, ctrs, n, err);
+  if (rc == 0) {
+    *reply = rpc_reply_ok();
+    json_object_object_add(*reply, "pod", pod_json(sv, rec));
+  }
+  for (size_t i = 0; i < n; i++)
+    container_free(ctrs[i]);
+  free(ctrs);
+  container_free(infra);
+  json_object_put(rec);
+  rt_rpc_pod_ref_clear(&q);
+  return rc;
 }

@@ -259,6 +259,30 @@ const struct cli_verb cli_verbs[] = {
       OPT_LAB,
       {NULL}},
      cli_fault},
+    {"service",
+     "A node's daemons as services: status, start, stop, restart",
+     "NODE status|start|stop|restart [DAEMON] [--lab LAB] [--json]",
+     "systemctl for a node's daemons (ovsdb-server, ovs-vswitchd, netd, runtime).\n"
+     "status: DAEMON STATE PID RESTARTS SINCE.  stop (SIGTERM) pauses the daemon's\n"
+     "supervision: it stays stopped until started.  start and restart run it as at up\n"
+     "(same command line, same readiness) and resume its supervision; this is also how\n"
+     "a daemon-kill fault is repaired by hand.",
+     2,
+     3,
+     0,
+     {OPT_LAB, OPT_JSON, {NULL}},
+     cli_service},
+    {"pod",
+     "Start a pod whose processes died, as it was",
+     "start [NODE/]POD [--lab LAB] [--json]",
+     "Runs the pod again through its node's runtime: its infra (new namespaces), the same\n"
+     "address and switch port, then its containers with the same images and commands.\n"
+     "This is how a pod-kill fault is repaired by hand.",
+     2,
+     2,
+     0,
+     {OPT_LAB, OPT_JSON, {NULL}},
+     cli_pod},
     {"check",
      "Run checks; exit 0 iff every check passes",
      "[NAME...] [--lab LAB] [--json] [--watch [--interval 2s]]",

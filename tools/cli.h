@@ -97,6 +97,7 @@ int cli_not_built(const struct cli_invocation *inv);
 int cli_fault(const struct cli_invocation *inv);
 int cli_check(const struct cli_invocation *inv);
 int cli_graph(const struct cli_invocation *inv);
+int cli_service(const struct cli_invocation *inv); /* tools/cli-service.c */
 struct api_check;
 /* The table of check results (tools/cli-check.c): NAME FROM TO RESULT LATENCY
  * REASON, widths computed, each line after indent. */

@@ -218,8 +218,6 @@ out=$(f inject link-mtu node=nowhere 2>&1) && fail "an unknown node was accepted
 grep -q "no node named nowhere" <<<"$out" || fail "unknown node: $out"
 out=$(f repair nothing-here 2>&1) && fail "repairing nothing succeeded"
 grep -q "no active fault named nothing-here" <<<"$out" || fail "repair of nothing: $out"
-out=$(f inject daemon-kill 2>&1) && fail "daemon-kill was accepted"
-grep -q "kind daemon-kill: not implemented yet" <<<"$out" || fail "daemon-kill: $out"
 if nodelab exec node1 -- sh -c 'tc qdisc add dev lo root netem delay 1ms 2>/dev/null && tc qdisc del dev lo root'; then
   say "SKIP: this kernel has sch_netem: the refusal of netem delay is not checked"
 else

@@ -327,11 +327,20 @@ static const struct fault_backend_ops fake_ops = {
 };
 
 /* The default lab: master (pid 100), node1 (101), node2 (102), the fabric
- * (99); web on node1 (infra 201), client on node2 (202). */
+ * (99); web on node1 (infra 201), client on node2 (202).  Each node runs
+ * the same daemons (ovsdb-create has done its work); node2's netd is down. */
+static const struct fault_view_daemon daemons[] = {
+    {"ovsdb-create", 0, false}, {"ovsdb-server", 300, true}, {"ovs-vswitchd", 301, true},
+    {"netd", 302, true},        {"runtime", 303, true},
+};
+static const struct fault_view_daemon daemons_node2[] = {
+    {"ovsdb-create", 0, false}, {"ovsdb-server", 310, true}, {"ovs-vswitchd", 311, true},
+    {"netd", 0, false},         {"runtime", 313, true},
+};
 static const struct fault_view_node nodes[] = {
-    {"master", 100, "192.168.122.201/24", "10.1.0.0/24", "vn1"},
-    {"node1", 101, "192.168.122.202/24", "10.1.1.0/24", "vn2"},
-    {"node2", 102, "192.168.122.203/24", "10.1.2.0/24", "vn3"},
+    {"master", 100, "192.168.122.201/24", "10.1.0.0/24", "vn1", daemons, 5},
+    {"node1", 101, "192.168.122.202/24", "10.1.1.0/24", "vn2", daemons, 5},
+    {"node2", 102, "192.168.122.203/24", "10.1.2.0/24", "vn3", daemons_node2, 5},
 };
 static const struct fault_view_container web_ctrs[] = {
     {"httpd", "wid", "nodelab/default/node1/wid", true, 301},
@@ -347,8 +356,84 @@ static const struct fault_view_pod pods[] = {
 };
 static const struct fault_view view = {nodes, 3, pods, 3, 99};
 
+/* ---- the fake supervisor: which daemons and pods run ---- */
+
+struct fake_proc {
+  char node[16], name[16]; /* node "" for a pod */
+  bool running;
+  int kills, starts;
+};
+
+struct fake_procs {
+  struct fake_proc p[8];
+  size_t n;
+  int fail_next; /* errno for the next call, 0: none */
+};
+
+static struct fake_proc *fake_proc(struct fake_procs *fp, const char *node, const char *name)
+{
+  for (size_t i = 0; i < fp->n; i++)
+    if (strcmp(fp->p[i].node, node) == 0 && strcmp(fp->p[i].name, name) == 0)
+      return &fp->p[i];
+  fail_msg("no fake process %s/%s", node, name);
+  return NULL;
+}
+
+static int proc_fail(struct fake_procs *fp, struct lab_error **err)
+{
+  int e = fp->fail_next;
+  fp->fail_next = 0;
+  return e != 0 ? lab_error_set(err, e, "fake supervisor failure") : 0;
+}
+
+static int fake_daemon_kill(void *ctx, const char *node, const char *daemon, struct lab_error **err)
+{
+  if (proc_fail(ctx, err) < 0)
+    return -1;
+  struct fake_proc *p = fake_proc(ctx, node, daemon);
+  p->running = false;
+  p->kills++;
+  return 0;
+}
+
+static int fake_daemon_start(void *ctx, const char *node, const char *daemon,
+                             struct lab_error **err)
+{
+  if (proc_fail(ctx, err) < 0)
+    return -1;
+  struct fake_proc *p = fake_proc(ctx, node, daemon);
+  p->starts += !p->running;
+  p->running = true;
+  return 0;
+}
+
+static int fake_daemon_running(void *ctx, const char *node, const char *daemon, bool *running,
+                               struct lab_error **err)
+{
+  (void)err;
+  *running = fake_proc(ctx, node, daemon)->running;
+  return 0;
+}
+
+static int fake_pod_kill(void *ctx, const char *pod, struct lab_error **err)
+{
+  return fake_daemon_kill(ctx, "", pod, err);
+}
+
+static int fake_pod_start(void *ctx, const char *pod, struct lab_error **err)
+{
+  return fake_daemon_start(ctx, "", pod, err);
+}
+
+static int fake_pod_running(void *ctx, const char *pod, bool *running, struct lab_error **err)
+{
+  return fake_daemon_running(ctx, "", pod, running, err);
+}
+
 struct ctx {
   struct fake fk;
+  struct fake_procs fp;
+  struct fault_procs procs;
   struct fault_backend be;
 };
 
@@ -390,7 +475,18 @@ static int setup(void **state)
   c->fk.ctrs[c->fk.n_ctrs++] =
       (struct fake_ctr){.key = "wid", .pid = 7, .base_filters = 1, .running = true};
   c->fk.next_pid = 7;
-  c->be = (struct fault_backend){&fake_ops, &c->fk};
+  c->fp.p[c->fp.n++] = (struct fake_proc){"node1", "ovs-vswitchd", true, 0, 0};
+  c->fp.p[c->fp.n++] = (struct fake_proc){"node1", "ovsdb-server", true, 0, 0};
+  c->fp.p[c->fp.n++] = (struct fake_proc){"", "web", true, 0, 0};
+  c->fp.p[c->fp.n++] = (struct fake_proc){"", "client", true, 0, 0};
+  c->procs = (struct fault_procs){.ctx = &c->fp,
+                                  .daemon_kill = fake_daemon_kill,
+                                  .daemon_start = fake_daemon_start,
+                                  .daemon_running = fake_daemon_running,
+                                  .pod_kill = fake_pod_kill,
+                                  .pod_start = fake_pod_start,
+                                  .pod_running = fake_pod_running};
+  c->be = (struct fault_backend){.ops = &fake_ops, .ctx = &c->fk, .procs = &c->procs};
   *state = c;
   return 0;
 }
@@ -524,7 +620,17 @@ static void test_refusals(void **state)
                  "kind tx-checksum-on: pod pending is not running");
   expect_refusal(FAULT_KIND_TX_CHECKSUM_ON, (struct fault_kv[]){{"pod", "web"}, {"node", "node2"}},
                  2, EINVAL, "kind tx-checksum-on: pod web is on node1, not on node2");
-  expect_refusal(FAULT_KIND_DAEMON_KILL, NULL, 0, ENOTSUP, "kind daemon-kill: not implemented yet");
+  expect_refusal(FAULT_KIND_DAEMON_KILL, (struct fault_kv[]){{"daemon", "sshd"}}, 1, EINVAL,
+                 "kind daemon-kill: daemon: unknown daemon \"sshd\" (use ovs-vswitchd, "
+                 "ovsdb-server, netd or runtime)");
+  expect_refusal(FAULT_KIND_DAEMON_KILL, (struct fault_kv[]){{"node", "node2"}, {"daemon", "netd"}},
+                 2, ESRCH, "kind daemon-kill: netd on node node2 is not running");
+  expect_refusal(FAULT_KIND_DAEMON_KILL, (struct fault_kv[]){{"node", "nowhere"}}, 1, ENOENT,
+                 "kind daemon-kill: no node named nowhere in the lab");
+  expect_refusal(FAULT_KIND_POD_KILL, (struct fault_kv[]){{"pod", "pending"}}, 1, ESRCH,
+                 "kind pod-kill: pod pending is not running");
+  expect_refusal(FAULT_KIND_POD_KILL, (struct fault_kv[]){{"pod", "nope"}}, 1, ENOENT,
+                 "kind pod-kill: no pod named nope in the lab");
   expect_refusal(FAULT_KIND_NETEM, (struct fault_kv[]){{"jitter", "10ms"}}, 1, EINVAL,
                  "kind netem: jitter and reorder need a delay");
   expect_refusal(FAULT_KIND_PARTITION, (struct fault_kv[]){{"node", "node1"}, {"remote", "node1"}},
@@ -567,6 +673,27 @@ static void cycle(struct ctx *c, struct fault *f, int *field, int broken, int go
   assert_false(present);
   assert_int_equal(fault_repair(f, &c->be, &err), 0);
   assert_int_equal(*field, good);
+}
+
+/* cycle() for a fault whose broken state is a flag turned false. */
+static void cycle_flag(struct ctx *c, struct fault *f, bool *running)
+{
+  struct lab_error *err = NULL;
+  bool present = true;
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_false(present); /* not injected */
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), 0);
+  assert_false(*running);
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_true(present);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_true(*running);
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), 0);
+  *running = true; /* by hand */
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_false(present);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_true(*running);
 }
 
 static void test_link_kinds(void **state)
@@ -818,6 +945,65 @@ static void test_seccomp_kind(void **state)
   calls = c->fk.calls;
   assert_int_equal(fault_repair(f, &c->be, &err), 0);
   assert_int_equal(c->fk.calls, calls);
+/* daemon-kill and pod-kill: the default target, inject, present, repair;
+ * a start by hand (nodelab service, nodelab pod start) is seen. */
+static void test_proc_kinds(void **state)
+{
+  struct ctx *c = *state;
+  struct lab_error *err = NULL;
+  bool present;
+  struct fault *f = prepare_ok(FAULT_KIND_DAEMON_KILL, NULL, 0);
+  assert_string_equal(fault_param(f, "node"), "node1");
+  assert_string_equal(fault_param(f, "daemon"), "ovs-vswitchd");
+  assert_string_equal(fault_target(f), "node1 daemon ovs-vswitchd");
+  struct fake_proc *vswitchd = fake_proc(&c->fp, "node1", "ovs-vswitchd");
+  cycle_flag(c, f, &vswitchd->running);
+  assert_int_equal(vswitchd->kills, 2);
+  assert_int_equal(vswitchd->starts, 1); /* the second repair found it running */
+  fault_free(f);
+
+  f = prepare_ok(FAULT_KIND_DAEMON_KILL, (struct fault_kv[]){{"daemon", "ovsdb-server"}}, 1);
+  assert_string_equal(fault_target(f), "node1 daemon ovsdb-server");
+  fault_free(f);
+
+  f = prepare_ok(FAULT_KIND_POD_KILL, NULL, 0);
+  assert_string_equal(fault_param(f, "pod"), "web");
+  assert_string_equal(fault_target(f), "node1/web (its infra and containers)");
+  cycle_flag(c, f, &fake_proc(&c->fp, "", "web")->running);
+  fault_free(f);
+
+  /* A failing kill leaves nothing injected; a failing start keeps it, to retry. */
+  f = prepare_ok(FAULT_KIND_POD_KILL, (struct fault_kv[]){{"pod", "client"}}, 1);
+  c->fp.fail_next = EIO;
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), -1);
+  assert_string_equal(err->msg, "injecting pod-kill on node2/client (its infra and containers): "
+                                "fake supervisor failure: Input/output error");
+  lab_error_clear(&err);
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_false(present);
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), 0);
+  c->fp.fail_next = EIO;
+  assert_int_equal(fault_repair(f, &c->be, &err), -1);
+  lab_error_clear(&err);
+  assert_int_equal(fault_present(f, &c->be, &present, &err), 0);
+  assert_true(present);
+  assert_int_equal(fault_repair(f, &c->be, &err), 0);
+  assert_true(fake_proc(&c->fp, "", "client")->running);
+  fault_free(f);
+}
+
+/* A backend without process callbacks refuses the process kinds. */
+static void test_no_procs(void **state)
+{
+  struct ctx *c = *state;
+  struct lab_error *err = NULL;
+  c->be.procs = NULL;
+  struct fault *f = prepare_ok(FAULT_KIND_DAEMON_KILL, NULL, 0);
+  assert_int_equal(fault_inject(f, &view, &c->be, &err), -1);
+  assert_string_equal(err->msg, "injecting daemon-kill on node1 daemon ovs-vswitchd: kind "
+                                "daemon-kill: this backend supervises no processes");
+  assert_int_equal(err->errnum, ENOTSUP);
+  lab_error_clear(&err);
   fault_free(f);
 }
 
@@ -825,7 +1011,8 @@ static void test_catalogue(void **state)
 {
   (void)state;
   assert_true(fault_kind_implemented(FAULT_KIND_LINK_MTU));
-  assert_false(fault_kind_implemented(FAULT_KIND_DAEMON_KILL));
+  assert_true(fault_kind_implemented(FAULT_KIND_DAEMON_KILL));
+  assert_true(fault_kind_implemented(FAULT_KIND_POD_KILL));
   for (size_t k = 0; k < FAULT_KIND__COUNT; k++) {
     if (!fault_kind_implemented((enum fault_kind)k))
       continue;
@@ -847,6 +1034,8 @@ int main(void)
       cmocka_unit_test(test_container_resolve),
       cmocka_unit_test_setup_teardown(test_cgroup_kinds, setup, teardown),
       cmocka_unit_test_setup_teardown(test_seccomp_kind, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_proc_kinds, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_procs, setup, teardown),
       cmocka_unit_test(test_catalogue),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

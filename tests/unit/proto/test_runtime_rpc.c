@@ -454,6 +454,29 @@ static void test_pods(void **state)
   json_object_put(o);
   rt_rpc_pod_rm_clear(&rmb);
   rt_rpc_pod_rm_clear(&rm);
+
+  /* pod-kill and pod-start: the pod's name alone, required. */
+  struct rt_rpc_pod_ref ref = {.name = strdup("web")}, refb;
+  o = rt_rpc_pod_ref_to_json(RT_OP_POD_START, &ref);
+  assert_string_equal(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+                      "{\"op\":\"pod-start\",\"name\":\"web\"}");
+  assert_int_equal(rt_rpc_pod_ref_from_json(o, &refb, &err), 0);
+  assert_string_equal(refb.name, "web");
+  enum rt_rpc_op op;
+  assert_int_equal(rt_rpc_op_from_json(o, &op, &err), 0);
+  assert_int_equal(op, RT_OP_POD_START);
+  json_object_put(o);
+  rt_rpc_pod_ref_clear(&refb);
+  o = rt_rpc_pod_ref_to_json(RT_OP_POD_KILL, &ref);
+  assert_int_equal(rt_rpc_op_from_json(o, &op, &err), 0);
+  assert_int_equal(op, RT_OP_POD_KILL);
+  json_object_put(o);
+  rt_rpc_pod_ref_clear(&ref);
+  o = json_tokener_parse("{\"op\":\"pod-kill\"}");
+  assert_int_equal(rt_rpc_pod_ref_from_json(o, &refb, &err), -1);
+  assert_string_equal(err->msg, "name: missing");
+  lab_error_clear(&err);
+  json_object_put(o);
 }
 
 static void test_images(void **state)

@@ -40,9 +40,9 @@ static void test_table_complete(void **state)
   /* Every verb nodelab promises (the README's tour and the issues that added
    * them) is in the one table. */
   static const char *const contract[] = {
-      "validate", "up",     "down",  "ls",    "status",   "exec", "shell", "ps",
-      "run",      "create", "start", "stop",  "kill",     "rm",   "mount", "inspect",
-      "logs",     "image",  "fault", "check", "exercise", "test", "graph", NULL};
+      "validate", "up",    "down",     "ls",   "status", "exec",    "shell",   "ps",   "run",
+      "create",   "start", "stop",     "kill", "rm",     "mount",   "inspect", "logs", "image",
+      "fault",    "check", "exercise", "test", "graph",  "service", "pod",     NULL};
   for (size_t i = 0; contract[i]; i++) {
     const struct cli_verb *v = cli_find_verb(cli_verbs, cli_n_verbs, contract[i]);
     if (v == NULL)
@@ -105,6 +105,25 @@ static void test_global(void **state)
   assert_int_equal(parse(&inv, &msg, "--frob", "ls", NULL), CLI_PARSE_USAGE);
   assert_non_null(strstr(msg, "unknown global option '--frob'"));
   free(msg);
+}
+
+static void test_service_args(void **state)
+{
+  struct cli_invocation inv;
+  char *msg;
+  assert_int_equal(parse(&inv, &msg, "service", "node1", "restart", "netd", "--json", NULL),
+                   CLI_PARSE_RUN);
+  assert_string_equal(inv.verb->name, "service");
+  assert_int_equal(inv.argc, 3);
+  assert_string_equal(inv.argv[2], "netd");
+  assert_true(cli_flag(&inv, "json"));
+  cli_invocation_release(&inv);
+  assert_int_equal(parse(&inv, &msg, "service", "node1", NULL), CLI_PARSE_USAGE);
+  free(msg);
+  assert_int_equal(parse(&inv, &msg, "pod", "start", "node1/web", "--lab", "l", NULL),
+                   CLI_PARSE_RUN);
+  assert_string_equal(cli_opt(&inv, "lab"), "l");
+  cli_invocation_release(&inv);
 }
 
 static void test_exec_command(void **state)
@@ -227,5 +246,5 @@ static void test_usage_errors(void **state)
 }
 
 UNIT_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_table_complete), cmocka_unit_test(test_global),
-               cmocka_unit_test(test_exec_command), cmocka_unit_test(test_options),
-               cmocka_unit_test(test_usage_errors))
+               cmocka_unit_test(test_service_args), cmocka_unit_test(test_exec_command),
+               cmocka_unit_test(test_options), cmocka_unit_test(test_usage_errors))
