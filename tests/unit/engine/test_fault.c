@@ -945,6 +945,9 @@ static void test_seccomp_kind(void **state)
   calls = c->fk.calls;
   assert_int_equal(fault_repair(f, &c->be, &err), 0);
   assert_int_equal(c->fk.calls, calls);
+  fault_free(f);
+}
+
 /* daemon-kill and pod-kill: the default target, inject, present, repair;
  * a start by hand (nodelab service, nodelab pod start) is seen. */
 static void test_proc_kinds(void **state)
