@@ -96,6 +96,7 @@ int cli_shell(const struct cli_invocation *inv);
 int cli_not_built(const struct cli_invocation *inv);
 int cli_fault(const struct cli_invocation *inv);
 int cli_check(const struct cli_invocation *inv);
+int cli_exercise(const struct cli_invocation *inv);
 struct api_check;
 /* The table of check results (tools/cli-check.c): NAME FROM TO RESULT LATENCY
  * REASON, widths computed, each line after indent. */

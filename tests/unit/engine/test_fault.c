@@ -213,7 +213,7 @@ static const struct fault_view_pod pods[] = {
     {"client", "node2", "10.1.2.2", 202},
     {"pending", "master", NULL, 0},
 };
-static const struct fault_view view = {nodes, 3, pods, 3, 99};
+static const struct fault_view view = {nodes, 3, pods, 3, 99, 0};
 
 struct ctx {
   struct fake fk;
