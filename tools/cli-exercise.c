@@ -264,11 +264,12 @@ static int exercise_history(const struct cli_invocation *inv)
     cleanup_error struct lab_error *err = NULL;
     if (api_exercise_record_decode(json_object_array_get_idx(all, i), &r, &err) < 0)
       continue;
+    /* A reason's first line (a residue's diff follows on the next ones: --json has it). */
     printf("%-12s %-16s %-18s %-16s %-8" PRIu64 " %-20s %7" PRId64 " %5" PRId64 " %6" PRId64
-           " %s%s%s\n",
+           " %s%s%.*s\n",
            r.lab, r.exercise, r.fault, r.kind, r.seed, r.ended, r.seconds, r.hints_used,
            r.checks_tried, api_exercise_state_name(r.result), r.reason ? ": " : "",
-           r.reason ? r.reason : "");
+           r.reason ? (int)strcspn(r.reason, "\n") : 0, r.reason ? r.reason : "");
   }
   json_object_put(all);
   return CLI_EXIT_OK;
