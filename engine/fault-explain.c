@@ -59,7 +59,11 @@ static void route_add_cmd(struct cmds *c, const char *prefix, const struct netst
                             ip4(r->nexthops[0].gateway, gw));
   if (r->n_nexthops > 0 && r->nexthops[0].ifname[0] != '\0')
     len += (size_t)snprintf(words + len, sizeof words - len, " dev %s", r->nexthops[0].ifname);
-  if (r->protocol != 3 /* RTPROT_BOOT, ip's default */)
+  /* ip's names of route protocols (rtnetlink.h's RTPROT_*); boot is ip's default. */
+  static const char *const protos[] = {[2] = "kernel", [4] = "static", [16] = "dhcp"};
+  if (r->protocol < sizeof protos / sizeof protos[0] && protos[r->protocol] != NULL)
+    len += (size_t)snprintf(words + len, sizeof words - len, " proto %s", protos[r->protocol]);
+  else if (r->protocol != 3 /* RTPROT_BOOT */)
     len += (size_t)snprintf(words + len, sizeof words - len, " proto %u", r->protocol);
   if (r->priority != 0)
     len += (size_t)snprintf(words + len, sizeof words - len, " metric %u", r->priority);
