@@ -442,9 +442,13 @@ static char *replaced_what(const struct lab_exercise *x, const struct pod_identi
 {
   if (x->lab->created != x->lab_created)
     return xasprintf("lab %s was recreated", x->lab->name);
-  if (x->node != NULL && lab_node_pid(x->lab, x->node) != x->node_pid)
+  pid_t node_pid = x->node != NULL ? lab_node_pid(x->lab, x->node) : 0;
+  if (x->node != NULL && node_pid <= 0)
+    return xasprintf("node %s is not running any more (its init was pid %d)", x->node,
+                     (int)x->node_pid);
+  if (x->node != NULL && node_pid != x->node_pid)
     return xasprintf("node %s was restarted (its init was pid %d, now %d)", x->node,
-                     (int)x->node_pid, (int)lab_node_pid(x->lab, x->node));
+                     (int)x->node_pid, (int)node_pid);
   if (x->pod == NULL)
     return NULL;
   if (error != NULL)
