@@ -4,7 +4,7 @@
 # Each round: start lost-route --seed 3 (a pod fault: start asks the pod's
 # runtime for its identity), a failing check (the verify checks run; a ping
 # that gets no answer waits its 2 s timeout), the repair by hand, a passing
-# check, then start black-hole --seed 42 and solve (the repair).  Prints the
+# check, then start mtu-black-hole --seed 42 and solve (the repair).  Prints the
 # median of each step.  History goes to a temporary directory, removed after.
 set -euo pipefail
 BUILD=${1:-${NODELAB_BUILD_DIR:-$(cd "$(dirname "$0")/.." && pwd)/build}}
@@ -35,7 +35,7 @@ for ((i = 0; i < ${RUNS:-5}; i++)); do
   nsenter -t "$pid" -n ip route add default via "${ip%.*}.1" dev eth0 proto static
   ms x check >>"$T/check-pass"
   [ "$(x status --json | jq -r .state)" = solved ] || { echo "round $i: not solved"; exit 1; }
-  ms x start black-hole --seed 42 >>"$T/start-node"
+  ms x start mtu-black-hole --seed 42 >>"$T/start-node"
   ms x solve >>"$T/solve"
 done
 echo "median of ${RUNS:-5} rounds (ms): start (pod fault) $(median <"$T/start"), start (node fault)" \

@@ -91,6 +91,36 @@ static void port_add_cmd(struct cmds *c, const char *node, char *const *lines)
       iface, port[0] ? " -- set Port vxlan0" : "", port);
 }
 
+/* neighbour-poison: the entry put back as it was (repair restores a dynamic
+ * one as stale, and the kernel revalidates it), or deleted when there was
+ * none; in a node, Open vSwitch's tunnel neighbour cache relearns once
+ * flushed. */
+static void neigh_cmds(struct cmds *c, const struct fault *f, const char *in_ns)
+{
+  const char *pod = fault_param(f, "pod"), *node = fault_param(f, "node"),
+             *ip = fault_param(f, "ip");
+  char prefix[64];
+  if (pod != NULL)
+    snprintf(prefix, sizeof prefix, "%s", in_ns);
+  else
+    snprintf(prefix, sizeof prefix, "nodelab exec %s -- ", node ? node : "NODE");
+  const struct netfault_undo *u = f->n_undo > 0 ? &f->undo[0].nf : NULL;
+  if (u != NULL && u->had_neigh && u->neigh.lladdr_len == 6) {
+    const uint8_t *m = u->neigh.lladdr;
+    const char *nud = u->neigh.state & 0x80   ? "permanent" /* NUD_PERMANENT */
+                      : u->neigh.state & 0x40 ? "noarp"     /* NUD_NOARP */
+                                              : "stale";
+    add(c, "%sip neigh replace %s lladdr %02x:%02x:%02x:%02x:%02x:%02x dev %s nud %s", prefix,
+        ip ? ip : "IP", m[0], m[1], m[2], m[3], m[4], m[5], f->ifname, nud);
+  } else {
+    add(c, "%sip neigh del %s dev %s", prefix, ip ? ip : "IP", f->ifname);
+  }
+  if (pod == NULL && node != NULL)
+    add(c,
+        "nodelab exec %s -- ovs-appctl tnl/neigh/flush    # when OVS's tunnel cache holds it too",
+        node);
+}
+
 char **fault_hand_repair(const struct fault *f)
 {
   if (f == NULL || !f->injected)
@@ -130,8 +160,12 @@ char **fault_hand_repair(const struct fault *f)
   case FAULT_KIND_NETEM:
     add(&c, "nodelab exec %s -- tc qdisc del dev %s root", node, f->ifname);
     break;
+  case FAULT_KIND_NEIGHBOUR_POISON:
+    neigh_cmds(&c, f, in_ns);
+    break;
   case FAULT_KIND_FLOW_DELETE:
   case FAULT_KIND_TUNNEL_DST:
+  case FAULT_KIND_VNI_MISMATCH:
     if (f->ovs_old != NULL)
       add(&c, "nodelab exec %s -- " OVS_OFCTL " add-flow br0 '%s'", node, f->ovs_old);
     break;

@@ -7,7 +7,8 @@
 # eth0, link-down, tx-checksum-on, flow-delete, pod-route-delete,
 # underlay-down), a repair by hand with the real tool inside the node (ip,
 # ethtool, ovs-ofctl; nsenter into a pod's or the fabric's namespace) passes
-# `exercise check`, leaving nothing different.  Deleting and recreating the
+# `exercise check`, leaving nothing different (and a route put back without
+# its protocol passes with the difference said).  Deleting and recreating the
 # broken pod (as a learner would, through the node's runtime) does not pass:
 # the exercise ends as replaced, naming the pod.  `down` with an exercise
 # running records it as replaced; `exercise history --json` lists them all
@@ -52,23 +53,25 @@ all_green() { nodelab check --lab "$LAB" >/dev/null 2>&1; }
 wait_for 30 "every check of the lab to pass" all_green || fail "the lab's checks fail before any exercise"
 
 # ---- start: only the symptom; one at a time ----
-x start black-hole --seed 42 >"$E2E_TMP/start.out" || fail "exercise start black-hole --seed 42"
+x start mtu-black-hole --seed 42 >"$E2E_TMP/start.out" || fail "exercise start mtu-black-hole --seed 42"
 cat "$E2E_TMP/start.out" >&2
-grep -q "exercise black-hole started (seed 42)" "$E2E_TMP/start.out" || fail "start does not say what and the seed"
-grep -qi "large packets" "$E2E_TMP/start.out" || fail "start does not print the symptom"
-! grep -Eq "link-mtu|node1|node2|eth0|1300" "$E2E_TMP/start.out" || fail "start gives away the kind or the target"
-[ "$(status_field exercise)/$(status_field seed)/$(status_field state)" = black-hole/42/running ] ||
+[ "$(ex_fault .kind)" = link-mtu ] || fail "mtu-black-hole did not inject a link-mtu fault"
+SYMPTOM=$(status_field symptom)
+printf 'exercise mtu-black-hole started (seed 42)\n\n  %s\n\n%s\n%s\n' "$SYMPTOM" \
+  "nodelab exercise hint gives a hint, nodelab exercise check grades your repair," \
+  "nodelab exercise solve gives up and shows the answer." >"$E2E_TMP/start.want"
+diff -u "$E2E_TMP/start.want" "$E2E_TMP/start.out" >&2 || fail "start prints more than the symptom"
+! grep -Eq "link-mtu|$(ex_fault .target)" "$E2E_TMP/start.out" || fail "start gives away the kind or the target"
+[ "$(status_field exercise)/$(status_field seed)/$(status_field state)" = mtu-black-hole/42/running ] ||
   fail "status --json: $(x status --json)"
-TARGET1=$(ex_fault .target)
-[ "$(ex_fault .kind)" = link-mtu ] || fail "black-hole did not inject a link-mtu fault"
 out=$(x start dead-link 2>&1) && fail "a second exercise was started beside the first"
-grep -q "exercise black-hole is running" <<<"$out" && grep -q "nodelab exercise solve" <<<"$out" ||
+grep -q "exercise mtu-black-hole is running" <<<"$out" && grep -q "nodelab exercise solve" <<<"$out" ||
   fail "the second start does not say how to end the first: $out"
-say "start: only the symptom (seed 42 picked $TARGET1); a second start refused"
+say "start: only the symptom; a second start refused"
 
 # ---- the hint ladder ----
 TOTAL=$(status_field hints_total)
-((TOTAL >= 2)) || fail "black-hole has $TOTAL hints"
+((TOTAL >= 2)) || fail "mtu-black-hole has $TOTAL hints"
 for ((i = 1; i <= TOTAL; i++)); do
   out=$(x hint) || fail "hint $i"
   grep -q "^hint $i/$TOTAL: " <<<"$out" || fail "hint $i is not numbered $i/$TOTAL: $out"
@@ -89,7 +92,7 @@ grep -q "check large-.* fails: " "$E2E_TMP/check.out" || fail "check does not na
 # ---- solve: cause, commands, repaired, given up ----
 x solve >"$E2E_TMP/solve.out" || fail "exercise solve"
 cat "$E2E_TMP/solve.out" >&2
-grep -q "root cause: mtu-eth0-node.* (link-mtu)" "$E2E_TMP/solve.out" || fail "solve names no cause"
+grep -q "root cause: mtu-black-hole (link-mtu)" "$E2E_TMP/solve.out" || fail "solve names no cause"
 NODE1=$(ex_fault .params.node)
 MTU0=$(nodelab exec "$NODE1" -- cat /sys/class/net/eth0/mtu)
 grep -q "nodelab exec $NODE1 -- ip link set dev eth0 mtu $MTU0" "$E2E_TMP/solve.out" ||
@@ -99,12 +102,16 @@ grep -q "nodelab exec $NODE1 -- ip link set dev eth0 mtu $MTU0" "$E2E_TMP/solve.
 wait_for 30 "every check to pass after solve" all_green || fail "checks fail after solve"
 say "check fails in words, solve shows the repair and makes it"
 
-# ---- the same seed: the same fault and target; a repair by hand passes ----
-x start black-hole --seed 42 >/dev/null || fail "second start with seed 42"
-[ "$(ex_fault .target)" = "$TARGET1" ] || fail "seed 42 picked $(ex_fault .target), then $TARGET1"
+# ---- the same seed: the same fault and target (dead-link has two) ----
+x start dead-link --seed 42 >/dev/null || fail "start dead-link --seed 42"
+TARGET1=$(ex_fault .target)
+x solve >/dev/null || fail "solve dead-link"
+x start dead-link --seed 42 >/dev/null || fail "second start with seed 42"
+[ "$(status_field seed)" = 42 ] || fail "status does not show seed 42"
+[ "$(ex_fault .target)" = "$TARGET1" ] || fail "seed 42 picked $TARGET1, then $(ex_fault .target)"
 for seed in 1 2 3 4 5 6 7 8; do # another seed picks the other target: seeds matter
   x solve >/dev/null || fail "solve"
-  x start black-hole --seed "$seed" >/dev/null || fail "start --seed $seed"
+  x start dead-link --seed "$seed" >/dev/null || fail "start --seed $seed"
   [ "$(ex_fault .target)" != "$TARGET1" ] && break
 done
 [ "$(ex_fault .target)" != "$TARGET1" ] || fail "seeds 1..8 all picked $TARGET1"
@@ -140,14 +147,15 @@ by_hand_passes() {
 node_of() { ex_fault .params.node; }
 pod_pid() { jq -r --arg p "$1" '.pods[] | select(.name==$p) | .infra_host_pid' "$E2E_TMP/status.json"; }
 
-by_hand_passes black-hole nodelab exec "$(node_of)" -- ip link set dev eth0 mtu "$MTU0"
-
-x start dead-link --seed 3 >/dev/null || fail "start dead-link"
 by_hand_passes dead-link nodelab exec "$(node_of)" -- ip link set dev eth0 up
 
-x start hanging-http --seed 3 >/dev/null || fail "start hanging-http"
+x start mtu-black-hole >/dev/null || fail "start mtu-black-hole (a seed drawn)"
+[ "$(status_field seed)" -gt 0 ] || fail "no seed drawn: $(status_field seed)"
+by_hand_passes mtu-black-hole nodelab exec "$(node_of)" -- ip link set dev eth0 mtu "$MTU0"
+
+x start checksum-offload --seed 3 >/dev/null || fail "start checksum-offload"
 POD=$(ex_fault .params.pod)
-by_hand_passes hanging-http nsenter -t "$(pod_pid "$POD")" -n ethtool -K eth0 tx off
+by_hand_passes checksum-offload nsenter -t "$(pod_pid "$POD")" -n ethtool -K eth0 tx off >/dev/null
 
 x start missing-flow --seed 3 >/dev/null || fail "start missing-flow"
 REMOTE=$(ex_fault .params.remote)
@@ -168,9 +176,9 @@ nsenter -t "$(pod_pid "$POD")" -n ip route replace default via "$GW" dev eth0 pr
 x start lost-route --seed 3 >/dev/null || fail "start lost-route again"
 by_hand_passes lost-route nsenter -t "$(pod_pid "$POD")" -n ip route add default via "$GW" dev eth0 proto static
 
-x start unplugged --seed 3 >/dev/null || fail "start unplugged"
+x start unplugged-node --seed 3 >/dev/null || fail "start unplugged-node"
 PORT=$(jq -r --arg n "$(node_of)" '.links[] | select(.node==$n) | .peer' "$E2E_TMP/status.json")
-by_hand_passes unplugged nsenter -t "$FABRIC_PID" -n ip link set dev "$PORT" up
+by_hand_passes unplugged-node nsenter -t "$FABRIC_PID" -n ip link set dev "$PORT" up
 
 # ---- replacing the broken pod does not pass ----
 # A learner deletes the pod and runs it again from the scenario's spec, with
@@ -196,7 +204,7 @@ grep -q "pod $POD was deleted and recreated" "$E2E_TMP/check.out" || fail "check
 say "recreating pod $POD: replaced, not repaired"
 
 # ---- down with an exercise running; history without a daemon ----
-x start black-hole --seed 42 >/dev/null || fail "start before down"
+x start mtu-black-hole --seed 42 >/dev/null || fail "start before down"
 nodelab down "$LAB" >/dev/null || fail "down with an exercise running"
 assert_clean "$E2E_TMP/before" "down with an exercise running"
 x history --json >"$E2E_TMP/history.json" || fail "exercise history --json"
@@ -205,7 +213,7 @@ jq -e 'length >= 12' "$E2E_TMP/history.json" >/dev/null || fail "history lists $
 [ "$(jq -r '[.[] | select(.result == "solved")] | length' "$E2E_TMP/history.json")" = 7 ] ||
   fail "history does not hold the 7 exercises solved by hand"
 [ "$(jq -r '.[0] | "\(.exercise) \(.kind) \(.seed) \(.result) \(.hints_used) \(.checks_tried)"' "$E2E_TMP/history.json")" = \
-  "black-hole link-mtu 42 given-up $TOTAL 1" ] || fail "the first record: $(jq -c '.[0]' "$E2E_TMP/history.json")"
+  "mtu-black-hole link-mtu 42 given-up $TOTAL 1" ] || fail "the first record: $(jq -c '.[0]' "$E2E_TMP/history.json")"
 [ "$(jq -r '.[-2].result' "$E2E_TMP/history.json")" = replaced ] || fail "the replaced pod is not recorded"
 [ "$(jq -r '.[-1] | "\(.result): \(.reason)"' "$E2E_TMP/history.json")" = \
   "replaced: lab $LAB was brought down while the exercise ran" ] || fail "down is not recorded"

@@ -139,7 +139,7 @@ static void test_default_lab(void **state)
   assert_non_null(f);
   assert_string_equal(f->kind, "link-mtu");
   assert_string_equal(f->node, "node2");
-  assert_string_equal(scenario_fault_param(f, "link"), "tun0");
+  assert_string_equal(scenario_fault_param(f, "link"), "eth0");
   assert_string_equal(scenario_fault_param(f, "mtu"), "1300");
   assert_null(scenario_fault_param(f, "node"));
   assert_non_null(f->symptom);
@@ -152,10 +152,10 @@ static void test_default_lab(void **state)
   assert_non_null(f);
   assert_string_equal(scenario_fault_param(f, "pod"), "web");
 
-  assert_true(s->n_exercises >= 1);
-  assert_string_equal(s->exercises[0].name, "broken-tunnel");
-  assert_string_equal(s->exercises[0].faults[0], "wrong-tunnel-dst");
-  assert_string_equal(s->exercises[0].verify[0], "client-to-web");
+  assert_true(s->n_exercises >= 10);
+  assert_string_equal(s->exercises[2].name, "broken-tunnel");
+  assert_string_equal(s->exercises[2].faults[0], "wrong-tunnel-dst");
+  assert_string_equal(s->exercises[2].verify[0], "client-to-web");
 
   assert_true(s->n_steps >= 5);
   assert_int_equal(s->steps[0].kind, STEP_CHECK);
