@@ -3,7 +3,8 @@
 # only the symptom; the same seed picks the same fault and target (status
 # --json, fault ls --json); the hint ladder counts up and says when it is
 # done; check fails while the fault is there, saying what is still wrong;
-# solve shows the commands and repairs.  Then, for six kinds (link-mtu on
+# solve shows the commands and repairs, and those commands, run as shown,
+# pass check (partition, duplicate-ip, netem).  Then, for six kinds (link-mtu on
 # eth0, link-down, tx-checksum-on, flow-delete, pod-route-delete,
 # underlay-down), a repair by hand with the real tool inside the node (ip,
 # ethtool, ovs-ofctl; nsenter into a pod's or the fabric's namespace) passes
@@ -180,6 +181,24 @@ x start unplugged-node --seed 3 >/dev/null || fail "start unplugged-node"
 PORT=$(jq -r --arg n "$(node_of)" '.links[] | select(.node==$n) | .peer' "$E2E_TMP/status.json")
 by_hand_passes unplugged-node nsenter -t "$FABRIC_PID" -n ip link set dev "$PORT" up
 
+# ---- the commands solve shows are the repair: run as shown, they pass check ----
+for ex in split-nodes address-clash congested-underlay; do
+  x start "$ex" --seed 5 >/dev/null || fail "start $ex"
+  x solve >"$E2E_TMP/solve.out" || fail "solve $ex"
+  sed -n '/^the repair by hand/,/^$/{/^  /{s/^  //;s/    #.*$//;p}}' "$E2E_TMP/solve.out" >"$E2E_TMP/cmds"
+  [ -s "$E2E_TMP/cmds" ] || fail "$ex: solve shows no command: $(cat "$E2E_TMP/solve.out")"
+  x start "$ex" --seed 5 >/dev/null || fail "start $ex again"
+  while IFS= read -r cmd; do
+    eval "$cmd" >/dev/null || fail "$ex: solve's command failed: $cmd"
+  done <"$E2E_TMP/cmds"
+  wait_for 30 "$ex's check to pass after solve's commands" checks_pass || {
+    cat "$E2E_TMP/check.out" >&2
+    fail "$ex: check does not pass after the commands solve showed"
+  }
+  ! grep -q "^note:" "$E2E_TMP/check.out" || fail "$ex: solve's commands left residue: $(cat "$E2E_TMP/check.out")"
+  say "$ex: solve's commands repair it exactly: $(tr '\n' ';' <"$E2E_TMP/cmds")"
+done
+
 # ---- replacing the broken pod does not pass ----
 # A learner deletes the pod and runs it again from the scenario's spec, with
 # the node's runtime (its own RPC, as `nodelab-runtime call` sends it).
@@ -209,9 +228,9 @@ nodelab down "$LAB" >/dev/null || fail "down with an exercise running"
 assert_clean "$E2E_TMP/before" "down with an exercise running"
 x history --json >"$E2E_TMP/history.json" || fail "exercise history --json"
 nodelab exercise history --lab "$LAB" >&2 || fail "exercise history"
-jq -e 'length >= 12' "$E2E_TMP/history.json" >/dev/null || fail "history lists $(jq length "$E2E_TMP/history.json")"
-[ "$(jq -r '[.[] | select(.result == "solved")] | length' "$E2E_TMP/history.json")" = 7 ] ||
-  fail "history does not hold the 7 exercises solved by hand"
+jq -e 'length >= 18' "$E2E_TMP/history.json" >/dev/null || fail "history lists $(jq length "$E2E_TMP/history.json")"
+[ "$(jq -r '[.[] | select(.result == "solved")] | length' "$E2E_TMP/history.json")" = 10 ] ||
+  fail "history does not hold the 10 exercises solved by hand"
 [ "$(jq -r '.[0] | "\(.exercise) \(.kind) \(.seed) \(.result) \(.hints_used) \(.checks_tried)"' "$E2E_TMP/history.json")" = \
   "mtu-black-hole link-mtu 42 given-up $TOTAL 1" ] || fail "the first record: $(jq -c '.[0]' "$E2E_TMP/history.json")"
 [ "$(jq -r '.[-2].result' "$E2E_TMP/history.json")" = replaced ] || fail "the replaced pod is not recorded"
