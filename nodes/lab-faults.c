@@ -417,8 +417,11 @@ static struct json_object *inject_for(struct lab_faults *fs, const struct scenar
     struct timeval tv = {(time_t)(for_us / 1000000), (suseconds_t)(for_us % 1000000)};
     evtimer_add(lf->timer, &tv);
   }
-  lab_events_add(lab->events, "fault-injected", fault_label(lf), "%s injected: %s",
-                 fault_kind_name(kind), fault_target(f));
+  if (by == API_FAULT_BY_EXERCISE) /* the learner reads the events too: no answer there */
+    lab_events_add(lab->events, "fault-injected", "exercise", "a fault, by the exercise");
+  else
+    lab_events_add(lab->events, "fault-injected", fault_label(lf), "%s injected: %s",
+                   fault_kind_name(kind), fault_target(f));
   log_info("lab %s: fault %s injected on %s in %" PRId64 " us", lab->name, fault_label(lf),
            fault_target(f), lf->inject_us);
   arm_poll(fs);
@@ -627,13 +630,15 @@ size_t lab_faults_status(const struct lab *lab, struct api_fault **out)
   *out = NULL;
   if (lab->faults == NULL)
     return 0;
+  /* An exercise's fault is not shown: status is where a learner looks first
+   * (nodelab fault ls still lists it, for an instructor). */
   size_t n = 0;
   for (const struct lab_fault *lf = lab->faults->list; lf != NULL; lf = lf->next)
-    n += !lf->done;
+    n += !lf->done && lf->by != API_FAULT_BY_EXERCISE;
   *out = xcalloc(n, sizeof **out);
   size_t i = 0;
   for (const struct lab_fault *lf = lab->faults->list; lf != NULL; lf = lf->next)
-    if (!lf->done)
+    if (!lf->done && lf->by != API_FAULT_BY_EXERCISE)
       (*out)[i++] = (struct api_fault){.name = fault_label(lf),
                                        .kind = fault_kind_name(fault_get_kind(lf->f)),
                                        .node = fault_param(lf->f, "node"),

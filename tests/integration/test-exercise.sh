@@ -65,6 +65,9 @@ diff -u "$E2E_TMP/start.want" "$E2E_TMP/start.out" >&2 || fail "start prints mor
 ! grep -Eq "link-mtu|$(ex_fault .target)" "$E2E_TMP/start.out" || fail "start gives away the kind or the target"
 [ "$(status_field exercise)/$(status_field seed)/$(status_field state)" = mtu-black-hole/42/running ] ||
   fail "status --json: $(x status --json)"
+TARGET0=$(ex_fault .target)
+! nodelab events "$LAB" --json | grep -qF "$TARGET0" || fail "the events give the target away"
+[ "$(lab_status "$LAB" | jq '.faults | length')" = 0 ] || fail "status lists the exercise's fault"
 out=$(x start dead-link 2>&1) && fail "a second exercise was started beside the first"
 grep -q "exercise mtu-black-hole is running" <<<"$out" && grep -q "nodelab exercise solve" <<<"$out" ||
   fail "the second start does not say how to end the first: $out"
