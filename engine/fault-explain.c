@@ -160,6 +160,12 @@ char **fault_hand_repair(const struct fault *f)
   case FAULT_KIND_NETEM:
     add(&c, "nodelab exec %s -- tc qdisc del dev %s root", node, f->ifname);
     break;
+  case FAULT_KIND_DAEMON_KILL:
+    add(&c, "nodelab service %s start %s", node, fault_param(f, "daemon"));
+    break;
+  case FAULT_KIND_POD_KILL:
+    add(&c, "nodelab pod start %s", fault_param(f, "pod"));
+    break;
   case FAULT_KIND_NEIGHBOUR_POISON:
     neigh_cmds(&c, f, in_ns);
     break;

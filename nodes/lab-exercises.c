@@ -406,16 +406,19 @@ void lab_exercise_start(struct lab *lab, struct json_object *body, lab_exercise_
   exercise_free(lab->exercise); /* the last one, finished */
   x = xcalloc(1, sizeof *x);
   const struct fault *f = lab_fault_engine(lf);
-  *x = (struct lab_exercise){.lab = lab,
-                             .ex = ex,
-                             .sf = sf,
-                             .lf = lf,
-                             .seed = seed,
-                             .state = API_EXERCISE_RUNNING,
-                             .before = before,
-                             .pod = fault_param(f, "pod"),
-                             .node = fault_param(f, "node"),
-                             .lab_created = lab->created};
+  *x = (struct lab_exercise){
+      .lab = lab,
+      .ex = ex,
+      .sf = sf,
+      .lf = lf,
+      .seed = seed,
+      .state = API_EXERCISE_RUNNING,
+      .before = before,
+      /* pod-kill's repair runs the pod anew: a new infra is
+       * the repair there, not a replacement */
+      .pod = fault_get_kind(f) == FAULT_KIND_POD_KILL ? NULL : fault_param(f, "pod"),
+      .node = fault_param(f, "node"),
+      .lab_created = lab->created};
   clock_gettime(CLOCK_MONOTONIC, &x->t0);
   now_iso(x->started);
   x->node_pid = x->node ? lab_node_pid(lab, x->node) : 0;

@@ -648,6 +648,14 @@ size_t lab_faults_status(const struct lab *lab, struct api_fault **out)
 
 /* ---- for exercises (lab-exercises.c) ---- */
 
+/* The backend an exercise's predicate runs through: the one the periodic
+ * evaluation uses (a lab's own, once the process kinds give it callbacks). */
+static const struct fault_backend *exercise_backend(const struct lab_faults *fs)
+{
+  (void)fs;
+  return fault_backend_real();
+}
+
 int lab_faults_inject_exercise(struct lab *lab, const struct scenario_fault *sf, uint32_t pick,
                                struct lab_fault **out, char **before, int *status,
                                struct lab_error **err)
@@ -679,7 +687,7 @@ const struct fault *lab_fault_engine(const struct lab_fault *lf)
 
 int lab_fault_present(struct lab_fault *lf, bool *present, struct lab_error **err)
 {
-  if (fault_present(lf->f, fault_backend_real(), present, err) < 0)
+  if (fault_present(lf->f, exercise_backend(lf->owner), present, err) < 0)
     return -1;
   evaluate(lf->owner); /* and fault ls says repaired-by-hand at once */
   return 0;
