@@ -94,15 +94,28 @@ static const struct fault_backend_ops ops = {.netns_open = f_open,
 static const struct fault_backend be = {&ops, NULL};
 
 static const struct fault_view_node nodes[] = {
-    {"master", 100, "192.168.122.201/24", "10.1.0.0/24", "vn1"},
-    {"node1", 101, "192.168.122.202/24", "10.1.1.0/24", "vn2"},
-    {"node2", 102, "192.168.122.203/24", "10.1.2.0/24", "vn3"},
+    {.name = "master",
+     .pid = 100,
+     .underlay = "192.168.122.201/24",
+     .subnet = "10.1.0.0/24",
+     .fabric_ifname = "vn1"},
+    {.name = "node1",
+     .pid = 101,
+     .underlay = "192.168.122.202/24",
+     .subnet = "10.1.1.0/24",
+     .fabric_ifname = "vn2"},
+    {.name = "node2",
+     .pid = 102,
+     .underlay = "192.168.122.203/24",
+     .subnet = "10.1.2.0/24",
+     .fabric_ifname = "vn3"},
 };
 static const struct fault_view_pod pods[] = {
-    {"web", "node1", "10.1.1.2", 201},
-    {"client", "node2", "10.1.2.2", 202},
+    {.name = "web", .node = "node1", .ip = "10.1.1.2", .infra_pid = 201},
+    {.name = "client", .node = "node2", .ip = "10.1.2.2", .infra_pid = 202},
 };
-static const struct fault_view view = {nodes, 3, pods, 2, 99, 0};
+static const struct fault_view view = {
+    .nodes = nodes, .n_nodes = 3, .pods = pods, .n_pods = 2, .fabric_pid = 99};
 
 static struct fault *injected(enum fault_kind kind, const struct fault_kv *kv, size_t n)
 {

@@ -14,22 +14,35 @@
 #include "fault.h"
 
 static const struct fault_view_node nodes[] = {
-    {"master", 100, "192.168.122.201/24", "10.1.0.0/24", "vn1"},
-    {"node1", 101, "192.168.122.202/24", "10.1.1.0/24", "vn2"},
-    {"node2", 102, "192.168.122.203/24", "10.1.2.0/24", "vn3"},
+    {.name = "master",
+     .pid = 100,
+     .underlay = "192.168.122.201/24",
+     .subnet = "10.1.0.0/24",
+     .fabric_ifname = "vn1"},
+    {.name = "node1",
+     .pid = 101,
+     .underlay = "192.168.122.202/24",
+     .subnet = "10.1.1.0/24",
+     .fabric_ifname = "vn2"},
+    {.name = "node2",
+     .pid = 102,
+     .underlay = "192.168.122.203/24",
+     .subnet = "10.1.2.0/24",
+     .fabric_ifname = "vn3"},
 };
 /* Three running pods, one per node, and one pending (never picked). */
 static const struct fault_view_pod pods[] = {
-    {"web", "node1", "10.1.1.2", 201},
-    {"pending", "node1", NULL, 0},
-    {"client", "node2", "10.1.2.2", 202},
-    {"top", "master", "10.1.0.2", 203},
+    {.name = "web", .node = "node1", .ip = "10.1.1.2", .infra_pid = 201},
+    {.name = "pending", .node = "node1"},
+    {.name = "client", .node = "node2", .ip = "10.1.2.2", .infra_pid = 202},
+    {.name = "top", .node = "master", .ip = "10.1.0.2", .infra_pid = 203},
 };
 
 static const char *picked(enum fault_kind kind, uint32_t pick, const char *key,
                           const struct fault_kv *kv, size_t n, char *buf, size_t size)
 {
-  struct fault_view v = {nodes, 3, pods, 4, 99, pick};
+  struct fault_view v = {
+      .nodes = nodes, .n_nodes = 3, .pods = pods, .n_pods = 4, .fabric_pid = 99, .pick = pick};
   struct fault *f = NULL;
   struct lab_error *err = NULL;
   if (fault_prepare(kind, kv, n, &v, &f, &err) < 0)
