@@ -17,6 +17,12 @@ const char *paths_rundir(void)
   return env != NULL && env[0] == '/' ? env : NODELAB_RUNDIR;
 }
 
+const char *paths_history_dir(void)
+{
+  const char *env = getenv("NODELAB_HISTORY_DIR");
+  return env != NULL && env[0] == '/' ? env : NODE_RUNTIME_ROOT "/history";
+}
+
 static const char *in_rundir(char *buf, size_t size, const char *name)
 {
   snprintf(buf, size, "%s/%s", paths_rundir(), name);

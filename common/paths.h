@@ -23,6 +23,11 @@
  * nodelab's one permanent directory, the empty mount point of every node's. */
 #define NODE_RUNTIME_ROOT "/var/lib/nodelab"
 
+/* Where finished exercises are recorded, one LAB.jsonl per lab, kept across
+ * `down` (nodes/lab-exercises.c): $NODELAB_HISTORY_DIR (absolute), or
+ * NODE_RUNTIME_ROOT/history.  Static storage. */
+const char *paths_history_dir(void);
+
 /* The run directory: $NODELAB_RUNDIR or /run/nodelab.  Static storage. */
 const char *paths_rundir(void);
 /* <rundir>/nodelab.sock, <rundir>/nodelabd.pid, <rundir>/nodelabd.log.  Static storage. */

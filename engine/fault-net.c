@@ -20,13 +20,32 @@
 #define DEFAULT_MTU "1300"
 #define POD_LINK "eth0"
 
-/* The pod where a fault bites by default: the first running pod with an
- * address (in the default lab, web on node1, which the others talk to). */
+/* The pod where a fault bites by default: among the running pods with an
+ * address, the view's pick-th (pick 0: the first; in the default lab, web on
+ * node1, which the others talk to). */
 static const struct fault_view_pod *default_pod(const struct fault_view *v)
 {
+  size_t n = 0;
   for (size_t i = 0; i < v->n_pods; i++)
-    if (v->pods[i].infra_pid > 0 && v->pods[i].ip != NULL)
+    n += v->pods[i].infra_pid > 0 && v->pods[i].ip != NULL;
+  size_t want = n > 0 ? v->pick % n : 0;
+  for (size_t i = 0; i < v->n_pods; i++)
+    if (v->pods[i].infra_pid > 0 && v->pods[i].ip != NULL && want-- == 0)
       return &v->pods[i];
+  return NULL;
+}
+
+/* The node of the pick-th running pod not on node (pick 0: the first), or NULL. */
+static const char *remote_pod_node(const struct fault_view *v, const char *node)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < v->n_pods; i++)
+    n += v->pods[i].infra_pid > 0 && strcmp(v->pods[i].node, node) != 0;
+  /* Another slice of pick than default_pod's, so that node and remote vary apart. */
+  size_t want = n > 0 ? (v->pick / 7) % n : 0;
+  for (size_t i = 0; i < v->n_pods; i++)
+    if (v->pods[i].infra_pid > 0 && strcmp(v->pods[i].node, node) != 0 && want-- == 0)
+      return v->pods[i].node;
   return NULL;
 }
 
@@ -41,10 +60,7 @@ int fault_resolve_node(struct fault *f, const struct fault_view *v, const char *
   const char *dflt = pod ? pod->node : (v->n_nodes > 0 ? v->nodes[0].name : NULL);
   if (strcmp(key, "remote") == 0) {
     const char *node = fault_param(f, "node");
-    dflt = NULL;
-    for (size_t i = 0; dflt == NULL && i < v->n_pods; i++)
-      if (v->pods[i].infra_pid > 0 && node != NULL && strcmp(v->pods[i].node, node) != 0)
-        dflt = v->pods[i].node;
+    dflt = node != NULL ? remote_pod_node(v, node) : NULL;
     for (size_t i = 0; dflt == NULL && i < v->n_nodes; i++)
       if (node != NULL && strcmp(v->nodes[i].name, node) != 0)
         dflt = v->nodes[i].name;

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -66,6 +67,10 @@ struct fault_view {
   const struct fault_view_pod *pods;
   size_t n_pods;
   pid_t fabric_pid; /* the fabric's init (holds the underlay bridge) */
+  /* Which of the targets where a kind bites fills the parameters left unset
+   * (an exercise's seed): the pick-th candidate, modulo their number.  0:
+   * the first, today's choice. */
+  uint32_t pick;
 };
 
 /* One k=v parameter given by a user or a scenario. */
@@ -153,6 +158,20 @@ const char *fault_param(const struct fault *f, const char *key);
 
 /* Where f acts, in words: "node2 eth0 (mtu 1300)". f's string. */
 const char *fault_target(const struct fault *f);
+
+/* What a learner types to repair f by hand, with the values of its snapshot
+ * (the old MTU, the flow as it was): a new NULL-terminated list of shell
+ * command lines run from the host (nodelab exec NODE -- ..., or nsenter into
+ * a pod's or the fabric's namespace), free with strv_free(); NULL for an
+ * uninjected fault or a kind without a recipe (fault-explain.c). */
+char **fault_hand_repair(const struct fault *f);
+
+/* The state of what f touches, as canonical text (*text malloc'd): the
+ * network state of each namespace it acts in (netstate_format), and for the
+ * OVS kinds the node's tunnel flows or its vxlan0 port.  Equal texts before
+ * inject and after a repair: nothing was left behind. */
+int fault_capture_touched(const struct fault *f, const struct fault_backend *be, char **text,
+                          struct lab_error **err);
 
 /* Frees f (accepts NULL).  An injected fault is not repaired by this. */
 void fault_free(struct fault *f);

@@ -23,6 +23,7 @@
 #include "cleanup.h"
 #include "lab.h"
 #include "lab-events.h"
+#include "lab-exercises.h"
 #include "lab-faults.h"
 #include "lab-pod-ops.h"
 #include "lab-services.h"
@@ -531,6 +532,70 @@ static void route_pod_start(struct evhttp_request *req, const char *arg)
   reply_json(req, code, reply);
 }
 
+/* ---- exercises (lab-exercises.c) ---- */
+
+/* A start or check's reply, once it comes (the client may be gone). */
+static void on_exercise_reply(int code, struct json_object *reply, void *arg)
+{
+  struct pending_reply *head = arg;
+  struct evhttp_request *req = pending_take(&head);
+  if (req != NULL)
+    reply_json(req, code, json_object_get(reply));
+}
+
+static void route_lab_exercise_start(struct evhttp_request *req, const char *name)
+{
+  struct lab *lab = lab_or_404(req, name);
+  if (lab == NULL)
+    return;
+  cleanup_free char *body = request_body(req);
+  struct json_object *o = body[0] != '\0' ? json_tokener_parse(body) : json_object_new_object();
+  struct pending_reply *head = NULL;
+  pending_add(&head, req);
+  lab_exercise_start(lab, o, on_exercise_reply, head);
+  json_object_put(o);
+}
+
+static void route_lab_exercise_check(struct evhttp_request *req, const char *name)
+{
+  struct lab *lab = lab_or_404(req, name);
+  if (lab == NULL)
+    return;
+  struct pending_reply *head = NULL;
+  pending_add(&head, req);
+  lab_exercise_check(lab, on_exercise_reply, head);
+}
+
+static void route_lab_exercise_get(struct evhttp_request *req, const char *name)
+{
+  struct lab *lab = lab_or_404(req, name);
+  int code;
+  if (lab != NULL) {
+    struct json_object *o = lab_exercise_status(lab, &code);
+    reply_json(req, code, o);
+  }
+}
+
+static void route_lab_exercise_hint(struct evhttp_request *req, const char *name)
+{
+  struct lab *lab = lab_or_404(req, name);
+  int code;
+  if (lab != NULL) {
+    struct json_object *o = lab_exercise_hint(lab, &code);
+    reply_json(req, code, o);
+  }
+}
+
+static void route_lab_exercise_solve(struct evhttp_request *req, const char *name)
+{
+  struct lab *lab = lab_or_404(req, name);
+  int code;
+  if (lab != NULL) {
+    struct json_object *o = lab_exercise_solve(lab, &code);
+    reply_json(req, code, o);
+  }
+}
+
 /* The API, as a table: method, path ('*' matches one path segment, which is
  * passed to the handler), handler. */
 static const struct route {
@@ -552,6 +617,11 @@ static const struct route {
     {EVHTTP_REQ_GET, "/v1/labs/*/nodes/*/services", route_services},
     {EVHTTP_REQ_POST, "/v1/labs/*/nodes/*/services/*/*", route_services},
     {EVHTTP_REQ_POST, "/v1/labs/*/pods/*/start", route_pod_start},
+    {EVHTTP_REQ_GET, "/v1/labs/*/exercise", route_lab_exercise_get},
+    {EVHTTP_REQ_POST, "/v1/labs/*/exercise", route_lab_exercise_start},
+    {EVHTTP_REQ_POST, "/v1/labs/*/exercise/hint", route_lab_exercise_hint},
+    {EVHTTP_REQ_POST, "/v1/labs/*/exercise/check", route_lab_exercise_check},
+    {EVHTTP_REQ_POST, "/v1/labs/*/exercise/solve", route_lab_exercise_solve},
 };
 
 /* Matches path against pattern; on success copies the '*' segment to arg. */

@@ -457,15 +457,25 @@ static int status_of(const struct lab_error *err)
 /* Injects a fault of kind with kv (a scenario fault's when sf is not NULL)
  * for for_us (0: until repaired); returns the reply (*code 201 and the
  * active fault, or an error). */
-static struct json_object *inject(struct lab_faults *fs, const struct scenario_fault *sf,
-                                  enum fault_kind kind, const struct fault_kv *kv, size_t n_kv,
-                                  uint64_t for_us, enum api_fault_by by, int *code)
+/* What an exercise adds to an inject: the pick-th target where the kind
+ * bites, the state of what it touches before, and the record made. */
+struct exercise_inject {
+  uint32_t pick;
+  char *before;
+  struct lab_fault *created;
+};
+
+static struct json_object *inject_for(struct lab_faults *fs, const struct scenario_fault *sf,
+                                      enum fault_kind kind, const struct fault_kv *kv, size_t n_kv,
+                                      uint64_t for_us, enum api_fault_by by,
+                                      struct exercise_inject *ex, int *code)
 {
   struct lab *lab = fs->lab;
   cleanup_error struct lab_error *err = NULL;
   char msg[512];
   struct view_buf vb;
   view_fill(lab, &vb);
+  vb.view.pick = ex != NULL ? ex->pick : 0;
   struct fault *f = NULL;
   int rc = fault_prepare(kind, kv, n_kv, &vb.view, &f, &err);
   if (rc < 0) {
@@ -479,6 +489,11 @@ static struct json_object *inject(struct lab_faults *fs, const struct scenario_f
     fault_free(f);
     view_release(&vb);
     return error_reply(code, 409, msg);
+  }
+  if (ex != NULL && fault_capture_touched(f, fs->be, &ex->before, &err) < 0) {
+    fault_free(f);
+    view_release(&vb);
+    return error_reply(code, status_of(err), err->msg);
   }
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -512,13 +527,25 @@ static struct json_object *inject(struct lab_faults *fs, const struct scenario_f
     struct timeval tv = {(time_t)(for_us / 1000000), (suseconds_t)(for_us % 1000000)};
     evtimer_add(lf->timer, &tv);
   }
-  lab_events_add(lab->events, "fault-injected", fault_label(lf), "%s injected: %s",
-                 fault_kind_name(kind), fault_target(f));
+  if (by == API_FAULT_BY_EXERCISE) /* the learner reads the events too: no answer there */
+    lab_events_add(lab->events, "fault-injected", "exercise", "a fault, by the exercise");
+  else
+    lab_events_add(lab->events, "fault-injected", fault_label(lf), "%s injected: %s",
+                   fault_kind_name(kind), fault_target(f));
   log_info("lab %s: fault %s injected on %s in %" PRId64 " us", lab->name, fault_label(lf),
            fault_target(f), lf->inject_us);
   arm_poll(fs);
+  if (ex != NULL)
+    ex->created = lf;
   *code = 201;
   return active_json(lf);
+}
+
+static struct json_object *inject(struct lab_faults *fs, const struct scenario_fault *sf,
+                                  enum fault_kind kind, const struct fault_kv *kv, size_t n_kv,
+                                  uint64_t for_us, enum api_fault_by by, int *code)
+{
+  return inject_for(fs, sf, kind, kv, n_kv, for_us, by, NULL, code);
 }
 
 struct json_object *lab_faults_post(struct lab *lab, struct json_object *body, int *code)
@@ -725,16 +752,83 @@ size_t lab_faults_status(const struct lab *lab, struct api_fault **out)
   *out = NULL;
   if (lab->faults == NULL)
     return 0;
+  /* An exercise's fault is not shown: status is where a learner looks first
+   * (nodelab fault ls still lists it, for an instructor). */
   size_t n = 0;
   for (const struct lab_fault *lf = lab->faults->list; lf != NULL; lf = lf->next)
-    n += !lf->done;
+    n += !lf->done && lf->by != API_FAULT_BY_EXERCISE;
   *out = xcalloc(n, sizeof **out);
   size_t i = 0;
   for (const struct lab_fault *lf = lab->faults->list; lf != NULL; lf = lf->next)
-    if (!lf->done)
+    if (!lf->done && lf->by != API_FAULT_BY_EXERCISE)
       (*out)[i++] = (struct api_fault){.name = fault_label(lf),
                                        .kind = fault_kind_name(fault_get_kind(lf->f)),
                                        .node = fault_node(lab, lf->f),
                                        .state = api_fault_state_name(lf->state)};
   return n;
+}
+
+/* ---- for exercises (lab-exercises.c) ---- */
+
+/* The backend an exercise's predicate runs through: the one the periodic
+ * evaluation uses (a lab's own, once the process kinds give it callbacks). */
+static const struct fault_backend *exercise_backend(const struct lab_faults *fs)
+{
+  return fs->be;
+}
+
+int lab_faults_inject_exercise(struct lab *lab, const struct scenario_fault *sf, uint32_t pick,
+                               struct lab_fault **out, char **before, int *status,
+                               struct lab_error **err)
+{
+  struct fault_kv kv[FAULT_KIND_MAX_PARAMS];
+  size_t n = 0;
+  for (size_t i = 0; i < sf->n_args && n < FAULT_KIND_MAX_PARAMS; i++)
+    kv[n++] = (struct fault_kv){sf->args[i].spec->name, sf->args[i].text};
+  struct exercise_inject ex = {.pick = pick};
+  struct json_object *reply =
+      inject_for(faults_of(lab), sf, sf->kind_id, kv, n, 0, API_FAULT_BY_EXERCISE, &ex, status);
+  if (*status != 201) {
+    lab_error_set(err, 0, "fault %s: %s", sf->name,
+                  json_get_str(reply, "error") ?: "inject failed");
+    json_object_put(reply);
+    free(ex.before);
+    return -1;
+  }
+  json_object_put(reply);
+  *out = ex.created;
+  *before = ex.before;
+  return 0;
+}
+
+const struct fault *lab_fault_engine(const struct lab_fault *lf)
+{
+  return lf->f;
+}
+
+int lab_fault_present(struct lab_fault *lf, bool *present, struct lab_error **err)
+{
+  if (fault_present(lf->f, exercise_backend(lf->owner), present, err) < 0)
+    return -1;
+  evaluate(lf->owner); /* and fault ls says repaired-by-hand at once */
+  return 0;
+}
+
+int lab_fault_repair(struct lab_fault *lf, const char *why, struct lab_error **err)
+{
+  return lf->done ? 0 : repair_one(lf, why, err);
+}
+
+void lab_fault_settle(struct lab_fault *lf)
+{
+  lf->done = true;
+  if (lf->timer != NULL) {
+    event_free(lf->timer);
+    lf->timer = NULL;
+  }
+}
+
+int lab_fault_capture(const struct lab_fault *lf, char **text, struct lab_error **err)
+{
+  return fault_capture_touched(lf->f, lf->owner->be, text, err);
 }

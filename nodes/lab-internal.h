@@ -21,6 +21,7 @@ struct scenario;
 struct scenario_pod;
 struct scenario_node;
 struct lab_faults;
+struct lab_exercise;
 
 #define UNDERLAY_BRIDGE "underlay"
 
@@ -103,7 +104,8 @@ struct lab {
   struct event *stop_ev;
   lab_destroyed_cb *destroyed_cb;
   void *destroyed_arg;
-  struct lab_faults *faults; /* lab-faults.c; NULL until the first fault request */
+  struct lab_faults *faults;     /* lab-faults.c; NULL until the first fault request */
+  struct lab_exercise *exercise; /* lab-exercises.c: the running or the last one, or NULL */
   /* Checks (lab-checks.c): the last result of each, the runs in flight. */
   struct lab_check_last *check_results;
   struct lab_check_run *check_runs;

@@ -1,6 +1,7 @@
 #include "lab.h"
 #include "xalloc.h"
 #include "lab-internal.h"
+#include "lab-exercises.h"
 #include "lab-faults.h"
 
 #include <errno.h>
@@ -350,6 +351,7 @@ static void lab_free(struct lab *lab)
   }
   node_process_kill(&lab->fabric);
   netlink_close(lab->fabric_nl);
+  lab_exercise_free(lab);
   lab_faults_free(lab);
   lab_checks_free(lab);
   lab_pods_free(lab);
@@ -438,6 +440,7 @@ static void stop_process(struct lab *lab, struct node_process *p)
 
 void lab_destroy(struct lab *lab, lab_destroyed_cb *cb, void *cb_arg)
 {
+  lab_exercise_lab_down(lab); /* recorded before its fault is repaired */
   lab_faults_repair_all(lab); /* best effort, while the nodes still run */
   lab->state = LAB_STOPPING;
   lab->ready_cb = NULL;

@@ -150,7 +150,7 @@ int cli_not_built(const struct cli_invocation *inv)
       {{"ps", "run", "create", "start", "stop", "kill", "rm", "mount", "inspect", "logs", "image",
         NULL},
        "the pod runtime (issue #4)"},
-      {{"fault", "check", "exercise", NULL}, "fault injection and checks"},
+      {{"fault", "check", NULL}, "fault injection and checks"},
       {{"test", NULL}, "the automated scenario runner"},
   };
   for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {

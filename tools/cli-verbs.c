@@ -301,13 +301,22 @@ const struct cli_verb cli_verbs[] = {
      cli_check},
     {"exercise",
      "Troubleshooting exercises",
-     "start [NAME] [--seed N] | hint | check | solve | status",
-     NULL,
+     "start [NAME] [--seed N] | hint | check | solve | status | history  [--json] [--lab LAB]",
+     "start: injects one of the exercise's faults (NAME: one of the scenario's `exercises`;\n"
+     "without it, any), picked with its target by the seed (the same seed, the same pick),\n"
+     "and prints only the symptom.  hint: the next hint.  check: passes when the fault is\n"
+     "gone and the exercise's checks are green (exit 0); recreating what the fault touched\n"
+     "fails it as replaced.  solve: the root cause, the commands that repair it, and the\n"
+     "repair (given up).  history: every finished exercise, from the records kept in\n"
+     "/var/lib/nodelab/history (they outlive the lab).",
      1,
      2,
      0,
-     {{"seed", 0, "N", "Seed for a random exercise"}, OPT_JSON, {NULL}},
-     cli_not_built},
+     {{"seed", 0, "N", "start: the seed of the pick (default: drawn, shown in status)"},
+      OPT_JSON,
+      OPT_LAB,
+      {NULL}},
+     cli_exercise},
     {"test",
      "Run scenarios end to end; exit 0 iff all pass",
      "SCENARIO... [--junit FILE]",

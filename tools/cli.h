@@ -98,6 +98,7 @@ int cli_fault(const struct cli_invocation *inv);
 int cli_check(const struct cli_invocation *inv);
 int cli_graph(const struct cli_invocation *inv);
 int cli_service(const struct cli_invocation *inv); /* tools/cli-service.c */
+int cli_exercise(const struct cli_invocation *inv);
 struct api_check;
 /* The table of check results (tools/cli-check.c): NAME FROM TO RESULT LATENCY
  * REASON, widths computed, each line after indent. */

@@ -354,7 +354,7 @@ static const struct fault_view_pod pods[] = {
     {"client", "node2", "10.1.2.2", 202, client_ctrs, 1},
     {"pending", "master", NULL, 0, NULL, 0},
 };
-static const struct fault_view view = {nodes, 3, pods, 3, 99};
+static const struct fault_view view = {nodes, 3, pods, 3, 99, 0};
 
 /* ---- the fake supervisor: which daemons and pods run ---- */
 
