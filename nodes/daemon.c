@@ -19,11 +19,14 @@
 #include <event2/keyvalq_struct.h>
 #include <json-c/json.h>
 
+#include "api-web.h"
 #include "api.h"
 #include "cleanup.h"
 #include "lab.h"
 #include "lab-events.h"
 #include "lab-exercises.h"
+#include "lab-graph.h"
+#include "web.h"
 #include "lab-faults.h"
 #include "lab-pod-ops.h"
 #include "lab-services.h"
@@ -136,6 +139,11 @@ static struct lab *lab_or_404(struct evhttp_request *req, const char *name)
   return e->lab;
 }
 
+/* The path the route being handled matched: the request's own, or behind
+ * the web view's /api prefix, what follows it (handlers that parse more
+ * than the route's '*' read it here, not from the request). */
+static const char *route_path = "";
+
 static void arm_idle_exit(void)
 {
   if (daemon_state.labs != NULL)
@@ -153,6 +161,7 @@ static void stop_listening(void)
   daemon_state.listening = 0;
   unlink(daemon_state.socket_path);
   tunnel_stop();
+  web_stop();
 }
 
 static pid_t tunnel_lookup(const char *lab, const char *node, const char **problem)
@@ -475,7 +484,7 @@ static void route_lab_faults_post(struct evhttp_request *req, const char *name)
 /* DELETE /v1/labs/LAB/faults (arg: LAB) or /v1/labs/LAB/faults/WHAT (arg: WHAT). */
 static void route_lab_faults_delete(struct evhttp_request *req, const char *arg)
 {
-  const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+  const char *path = route_path;
   char lab[256] = "";
   const char *what = NULL;
   if (sscanf(path, "/v1/labs/%255[^/]/faults", lab) != 1) {
@@ -499,7 +508,7 @@ static void route_lab_faults_delete(struct evhttp_request *req, const char *arg)
  * the route table passes only the last '*'. */
 static void route_services(struct evhttp_request *req, const char *arg)
 {
-  const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+  const char *path = route_path;
   char lab[256] = "", node[256] = "", daemon[256] = "", action[32] = "", rest[8] = "";
   int n = sscanf(path, "/v1/labs/%255[^/]/nodes/%255[^/]/services/%255[^/]/%31[^/]%7s", lab, node,
                  daemon, action, rest);
@@ -518,7 +527,7 @@ static void route_services(struct evhttp_request *req, const char *arg)
 
 static void route_pod_start(struct evhttp_request *req, const char *arg)
 {
-  const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+  const char *path = route_path;
   char lab[256] = "", pod[256] = "";
   if (sscanf(path, "/v1/labs/%255[^/]/pods/%255[^/]/start", lab, pod) != 2) {
     reply_error(req, 404, "not found");
@@ -596,6 +605,49 @@ static void route_lab_exercise_solve(struct evhttp_request *req, const char *nam
   }
 }
 
+static void route_lab_graph(struct evhttp_request *req, const char *name)
+{
+  struct lab *l = lab_or_404(req, name);
+  if (l == NULL)
+    return;
+  int code;
+  struct json_object *reply = lab_graph_json(l, &code);
+  reply_json(req, code, reply);
+}
+
+static void dispatch(struct evhttp_request *req, const char *path);
+
+static struct lab_events *web_lab_events(const char *name)
+{
+  struct labs_entry *e = find_lab(name);
+  return e != NULL && e->lab != NULL ? lab_events(e->lab) : NULL;
+}
+
+/* POST /v1/web {"listen": "127.0.0.1:PORT"}: (re)starts the web view with a
+ * fresh token; 200 {"url"}. */
+static void route_web(struct evhttp_request *req, const char *arg)
+{
+  (void)arg;
+  cleanup_free char *body = request_body(req);
+  struct json_object *o = body ? json_tokener_parse(body) : NULL;
+  cleanup_error struct lab_error *err = NULL;
+  struct api_web_start m;
+  if (o == NULL || api_web_start_decode(o, &m, &err) < 0) {
+    json_object_put(o);
+    reply_error(req, 400, err ? err->msg : "request body is not a JSON object");
+    return;
+  }
+  char url[256];
+  static const struct web_hooks hooks = {.dispatch = dispatch, .lab_events = web_lab_events};
+  int rc = web_start(daemon_state.base, m.listen, &hooks, url, sizeof url, &err);
+  json_object_put(o);
+  if (rc < 0) {
+    reply_error(req, err->errnum == EINVAL ? 400 : 500, err->msg);
+    return;
+  }
+  reply_json(req, 200, api_web_started_encode(&(struct api_web_started){.url = url}));
+}
+
 /* The API, as a table: method, path ('*' matches one path segment, which is
  * passed to the handler), handler. */
 static const struct route {
@@ -622,6 +674,8 @@ static const struct route {
     {EVHTTP_REQ_POST, "/v1/labs/*/exercise/hint", route_lab_exercise_hint},
     {EVHTTP_REQ_POST, "/v1/labs/*/exercise/check", route_lab_exercise_check},
     {EVHTTP_REQ_POST, "/v1/labs/*/exercise/solve", route_lab_exercise_solve},
+    {EVHTTP_REQ_GET, "/v1/labs/*/graph", route_lab_graph},
+    {EVHTTP_REQ_POST, "/v1/web", route_web},
 };
 
 /* Matches path against pattern; on success copies the '*' segment to arg. */
@@ -652,6 +706,12 @@ static void on_request(struct evhttp_request *req, void *arg)
     reply_error(req, 400, "bad request URI");
     return;
   }
+  dispatch(req, path);
+}
+
+/* The routes, for the unix socket and the web view's /api alike. */
+static void dispatch(struct evhttp_request *req, const char *path)
+{
   enum evhttp_cmd_type method = evhttp_request_get_command(req);
   int path_known = 0;
   char segment[256];
@@ -662,6 +722,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     path_known = 1;
     if (r->method == method) {
       log_debug("%s", path);
+      route_path = path;
       r->handler(req, segment);
       return;
     }
@@ -759,6 +820,7 @@ int daemon_run(const char *socket_path, const char *pidfile, struct lab_error **
   if (lock_fd >= 0)
     flock(lock_fd, LOCK_EX);
   remove_pidfile(pidfile);
+  web_stop();
   evhttp_free(daemon_state.http);
   event_free(term);
   event_free(intr);

@@ -326,6 +326,18 @@ const struct cli_verb cli_verbs[] = {
      0,
      {{"junit", 0, "FILE", "Also write JUnit XML to FILE"}, {NULL}},
      cli_not_built},
+    {"web",
+     "Serve the live web view on loopback; print its URL",
+     "[--listen 127.0.0.1:PORT] [--json]",
+     "nodelabd serves a page on 127.0.0.1 (never another address): the topology, live\n"
+     "from the events, with checks and faults to run from it.  Each call restarts it with\n"
+     "a fresh token in the URL; a request without it gets 401, one whose Host or Origin\n"
+     "is not that address 403.  The view lives as long as nodelabd (while a lab runs).",
+     0,
+     0,
+     0,
+     {{"listen", 'l', "ADDR", "127.0.0.1:PORT (default: a free port)"}, OPT_JSON, {NULL}},
+     cli_web},
     {"graph",
      "Draw the lab's topology",
      "[LAB | SCENARIO.yaml] [--format dot|svg|mermaid|json] [-o FILE]",

@@ -97,6 +97,7 @@ int cli_not_built(const struct cli_invocation *inv);
 int cli_fault(const struct cli_invocation *inv);
 int cli_check(const struct cli_invocation *inv);
 int cli_graph(const struct cli_invocation *inv);
+int cli_web(const struct cli_invocation *inv);
 int cli_service(const struct cli_invocation *inv); /* tools/cli-service.c */
 int cli_exercise(const struct cli_invocation *inv);
 struct api_check;

@@ -14,8 +14,9 @@ packages=(
   openvswitch-switch openvswitch-source
   # images and the tools a learner uses inside a node
   busybox-static iproute2 ethtool iputils-ping tcpdump iperf3 strace procps psmisc
-  # integration tests (reading --json output) and benchmarks
-  jq
+  # integration tests (reading --json output) and benchmarks; the web view's
+  # browser test drives Debian's chromium
+  jq chromium
   hyperfine time runc mininet
 )
 
@@ -25,6 +26,11 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# The web view's JavaScript libraries come through npm: Debian's, unless a
+# Node.js with its npm is installed already.
+if ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

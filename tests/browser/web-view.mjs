@@ -1,0 +1,69 @@
+// The web view in a real browser: Debian's headless chromium, driven by
+// puppeteer-core (from the build's npm ci).  Given the URL `nodelab web`
+// printed and a directory for screenshots: the page shows the lab's three
+// nodes and its pods; a fault injected from the page on the tunnel node1 ->
+// node2 turns that tunnel red and a check fails within 2 s; repaired from the
+// page, it turns back.  Exits non-zero, saying why, on the first failure.
+import puppeteer from 'puppeteer-core';
+
+const [url, shots] = process.argv.slice(2);
+const fail = (msg) => { console.error('web-view: FAIL: ' + msg); process.exit(1); };
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--no-proxy-server'],
+});
+try {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1400, height: 900 });
+  const outside = [];
+  page.on('request', (r) => { if (!r.url().startsWith(new URL(url).origin)) outside.push(r.url()); });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url, { waitUntil: 'load' }); // the event stream stays open: never idle
+  const count = (sel) => page.evaluate((s) => window.nodelabCy ? window.nodelabCy.elements(s).length : -1, sel);
+  await page.waitForFunction(() => window.nodelabCy && window.nodelabCy.nodes('[kind = "node"]').length === 3,
+    { timeout: 10000 }).catch(() => fail('the page does not show three nodes'));
+  if (await count('[kind = "pod"]') !== 3) fail('the page does not show three pods');
+  if (await count('[kind = "tunnel"]') !== 6) fail('the page does not show six tunnels');
+  await page.waitForFunction(() => document.getElementById('live').textContent === 'live',
+    { timeout: 5000 }).catch(() => fail('the event stream is not live'));
+  await page.screenshot({ path: shots + '/1-lab.png' });
+
+  // Select the tunnel node1 -> node2 and inject tunnel-dst on it from the page.
+  await page.evaluate(() => window.nodelabCy.getElementById('tunnel:node1:node2').emit('tap'));
+  await page.select('#fault-kind', 'tunnel-dst');
+  const params = await page.$$eval('#fault-params input', (is) => is.map((i) => i.name + '=' + i.value));
+  if (!params.includes('node=node1') || !params.includes('remote=node2'))
+    fail('the fault form is not filled from the tunnel: ' + params.join(' '));
+  const t0 = Date.now();
+  await page.evaluate(() => document.getElementById('inject').click());
+  await page.waitForFunction(() => window.nodelabCy.getElementById('tunnel:node1:node2').data('broken') === true,
+    { timeout: 2000 }).catch(() => fail('the tunnel did not turn red within 2 s'));
+  const redMs = Date.now() - t0;
+  const t1 = Date.now();
+  await page.click('#run-checks');
+  await page.waitForSelector('#checks tr.failed', { timeout: 2000 + 3000 })
+    .catch(() => fail('no check failed after the inject'));
+  // A failing check waits for its own timeout (2 s in the default lab): no sooner.
+  const checkMs = Date.now() - t1;
+  await page.screenshot({ path: shots + '/2-fault.png' });
+
+  // Repair from the page's fault list.
+  // The list is redrawn as events arrive: click through the page, not a handle.
+  await page.evaluate(() => document.querySelector('#faults button').click());
+  await page.waitForFunction(() => window.nodelabCy.getElementById('tunnel:node1:node2').data('broken') === false,
+    { timeout: 2000 }).catch(async () => fail('the tunnel is still red after the repair; the page says: ' +
+      await page.$eval('#events', (e) => e.innerText.split('\n').slice(0, 5).join(' | '))));
+  await page.click('#run-checks');
+  await page.waitForFunction(() => document.querySelectorAll('#checks tr').length > 0 &&
+    document.querySelectorAll('#checks tr.failed').length === 0, { timeout: 10000 })
+    .catch(() => fail('checks still fail after the repair'));
+  await page.screenshot({ path: shots + '/3-repaired.png' });
+  if (outside.length) fail('the page loaded from elsewhere: ' + outside.join(' '));
+  if (errors.length) fail('the page threw: ' + errors.join('; '));
+  console.log(`web-view: ok (the tunnel red ${redMs} ms after the click; checks run from the page, ` +
+    `a failure shown after ${checkMs} ms; screenshots in ${shots})`);
+} finally {
+  await browser.close();
+}
