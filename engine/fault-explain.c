@@ -178,6 +178,27 @@ char **fault_hand_repair(const struct fault *f)
   case FAULT_KIND_TUNNEL_PORT_DELETE:
     port_add_cmd(&c, node, f->ovs_port);
     break;
+  case FAULT_KIND_CGROUP_MEMORY:
+  case FAULT_KIND_CGROUP_PIDS:
+  case FAULT_KIND_CGROUP_CPU: {
+    /* The text is v2's syntax, as cgroup_limit_get() reads it on both flavours. */
+    static const char *const files[][2] = {
+        [CGROUP_LIMIT_MEMORY] = {"memory.max", "memory/.../memory.limit_in_bytes"},
+        [CGROUP_LIMIT_CPU] = {"cpu.max", "cpu/.../cpu.cfs_quota_us"},
+        [CGROUP_LIMIT_PIDS] = {"pids.max", "pids/.../pids.max"}};
+    add(&c, "# container %s/%s's cgroup %s held %s %s before", fault_param(f, "pod"),
+        fault_param(f, "container"), f->ctr_cgroup, cgroup_limit_name(f->ctr_limit),
+        f->cg_old ? f->cg_old : "?");
+    add(&c,
+        "echo '%s' > /sys/fs/cgroup/%s/%s    # cgroup v2 (on v1: /sys/fs/cgroup/%s, in its units)",
+        f->cg_old ? f->cg_old : "OLD", f->ctr_cgroup, files[f->ctr_limit][0],
+        files[f->ctr_limit][1]);
+    break;
+  }
+  case FAULT_KIND_SECCOMP_DENY: /* the target starts with the pod's node: "node1/web/httpd ..." */
+    add(&c, "nodelab seccomp --node %.*s %s --clear    # restarts it under its own profile",
+        (int)strcspn(f->target, "/"), f->target, f->ctr_key);
+    break;
   default:
     break;
   }
