@@ -14,6 +14,8 @@
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/fault-state-lib.sh
+source "$(dirname "$0")/fault-state-lib.sh"
 
 LAB=faults-lab
 TLAB=faults-timeline
@@ -39,46 +41,8 @@ NODE2_UNDERLAY=${NODE2_UNDERLAY%/*}
 
 f() { nodelab fault --lab "$LAB" "$@"; }
 
-# ---- the state of a node, a pod, the fabric ----
-strip_net() { sed -E 's/(valid|preferred)_lft [^ ]+//g'; }
-net_dump() { # in the current namespace
-  echo "## links"
-  ip -d link | sed -E 's/ promiscuity [0-9]+//; s/ [a-z_]+_timer +[0-9.]+//g'
-  echo "## addrs"
-  ip -4 addr | strip_net
-  echo "## routes"
-  ip -4 route show table all
-  echo "## neighbours"
-  ip -4 neigh show nud permanent
-  echo "## qdiscs"
-  tc qdisc
-}
-node_state() { # NODE
-  nodelab exec "$1" -- bash -c "$(declare -f strip_net net_dump); net_dump
-    for l in eth0 tun0 br-phy; do echo \"## ethtool \$l\"; ethtool -k \$l 2>/dev/null | grep -v fixed; done
-    echo '## ovsdb'
-    ovs-vsctl --format=csv --data=bare --no-headings \
-      --columns=name,type,options,ofport,mtu,mtu_request,admin_state,link_state,external_ids list Interface | sort
-    ovs-vsctl --format=csv --data=bare --no-headings --columns=name,tag,trunks,vlan_mode,external_ids list Port | sort
-    for b in br0 br-phy; do echo \"## flows \$b\"
-      ovs-ofctl -O OpenFlow13 dump-flows \$b | grep -v '^OFPST' |
-        sed -E 's/(duration|n_packets|n_bytes|idle_age|hard_age)=[^,]*, ?//g' | sort
-    done"
-}
-ns_state() { # PID: a pod's or the fabric's namespace
-  nsenter -t "$1" -n bash -c "$(declare -f strip_net net_dump); net_dump
-    for l in \$(ls /sys/class/net); do echo \"## ethtool \$l\"; ethtool -k \$l 2>/dev/null | grep -v fixed; done"
-}
-all_state() {
-  for n in master node1 node2; do
-    echo "#### $n"
-    node_state "$n"
-  done
-  echo "#### web"
-  ns_state "$WEB_PID"
-  echo "#### fabric"
-  ns_state "$FABRIC_PID"
-}
+# ---- the state of a node, a pod, the fabric (fault-state-lib.sh) ----
+all_state() { lab_state "$LAB" web="$WEB_PID" fabric="$FABRIC_PID"; }
 all_state >"$E2E_TMP/state-0"
 same_state() { all_state >"$E2E_TMP/state-now" && cmp -s "$E2E_TMP/state-0" "$E2E_TMP/state-now"; }
 assert_state_back() { # WHAT: waits for the lab's whole state to equal the first capture
