@@ -242,12 +242,12 @@ static int section_seccomp(const struct labstate_node *node, const struct labsta
   (void)err;
   for (size_t i = 0; i < node->n_containers; i++) {
     const struct labstate_container *c = &node->containers[i];
-    if (c->pid <= 0) {
+    if (c->proc_dir == NULL) {
       labstate_lines_addf(out, "seccomp %s/%s not running", c->pod, c->name);
       continue;
     }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)c->pid);
+    char path[512];
+    snprintf(path, sizeof path, "%s/status", c->proc_dir);
     char *text = NULL;
     struct lab_error *e = NULL;
     if (be->ops->read_file(be->ctx, path, &text, &e) < 0) {

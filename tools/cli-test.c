@@ -43,7 +43,7 @@
 /* How long a step waits for its condition to hold (a check to fail after an
  * inject, every check to pass after a repair, the state to settle, the lab's
  * objects to go): the lab converges (ARP, netd's flows), it is never instant. */
-#define SETTLE_MS 15000
+#define SETTLE_MS 10000
 #define LEFTOVER_MS 5000
 #define RETRY_MS 200
 

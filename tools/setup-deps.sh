@@ -12,8 +12,8 @@ packages=(
   openvswitch-switch openvswitch-source
   # images and the tools a learner uses inside a node
   busybox-static iproute2 ethtool iputils-ping tcpdump iperf3 strace procps psmisc
-  # integration tests (reading --json output) and benchmarks
-  jq
+  # integration tests (reading --json output; xmllint for nodelab test's JUnit) and benchmarks
+  jq libxml2-utils
   hyperfine time runc mininet
 )
 

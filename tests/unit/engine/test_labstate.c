@@ -56,7 +56,7 @@ static int fake_read_file(void *ctx, const char *path, char **text, struct lab_e
     *text = xstrdup("64\n");
     return 0;
   }
-  if (strcmp(path, "/proc/42/status") == 0) {
+  if (strcmp(path, "/proc/3/root/proc/42/status") == 0) {
     *text = xstrdup("Name:\thttpd\nSeccomp:\t2\nSeccomp_filters:\t1\nVmRSS:\t100 kB\n");
     return 0;
   }
@@ -69,7 +69,8 @@ static const char *const web_dirs[] = {"/cg/memory/nodelab/l/node1/abc",
                                        "/cg/pids/nodelab/l/node1/abc", NULL};
 static const struct labstate_daemon node1_daemons[] = {{"ovs-vswitchd", true}, {"netd", false}};
 static const struct labstate_pod node1_pods[] = {{"web", 11, "veth0a010102"}};
-static const struct labstate_container node1_ctrs[] = {{"web", "httpd", 42, web_dirs}};
+static const struct labstate_container node1_ctrs[] = {
+    {"web", "httpd", "/proc/3/root/proc/42", web_dirs}};
 
 static struct labstate_view view(void)
 {
