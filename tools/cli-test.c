@@ -70,6 +70,7 @@ struct run {
   struct api_faults catalogue;
   struct json_object *catalogue_reply;
   struct labstate *captured; /* TEST_OP_CAPTURE's state */
+  bool settled;              /* a capture was seen not to move by itself */
   /* The lab's processes while it ran: none may outlive it. */
   pid_t *pids;
   uint64_t *starttimes;
@@ -267,6 +268,13 @@ static bool step_repair(struct run *r, const struct test_step *st)
   return report(r, xstrdup(st->title), TEST_PASS, NULL, NULL, t0);
 }
 
+/* The kernel reports some link changes (a bridge's operstate going from
+ * unknown to up as its first port comes up) through linkwatch, up to a
+ * second late: a lab just up may still be moving.  The first capture of a
+ * run is taken once two captures LINKWATCH_MS apart agree; later ones follow
+ * a state that was seen equal, settled. */
+#define LINKWATCH_MS 1100
+
 static bool step_capture(struct run *r, const struct test_step *st)
 {
   double t0 = now_s();
@@ -275,6 +283,16 @@ static bool step_capture(struct run *r, const struct test_step *st)
   cleanup_error struct lab_error *err = NULL;
   if (cli_state_fetch(r->lab, NULL, &r->captured, NULL, &err) < 0)
     return report(r, xstrdup(st->title), TEST_FAIL, xstrdup(err->msg), NULL, t0);
+  while (!r->settled && (now_s() - t0) * 1000 < SETTLE_MS) {
+    sleep_ms(LINKWATCH_MS);
+    struct labstate *again = NULL;
+    if (cli_state_fetch(r->lab, NULL, &again, NULL, &err) < 0)
+      return report(r, xstrdup(st->title), TEST_FAIL, xstrdup(err->msg), NULL, t0);
+    cleanup_free char *diff = NULL;
+    r->settled = labstate_diff(r->captured, again, &diff, &err) == 0;
+    labstate_free(r->captured);
+    r->captured = again;
+  }
   return true;
 }
 
