@@ -151,6 +151,7 @@ int cli_not_built(const struct cli_invocation *inv)
         NULL},
        "the pod runtime (issue #4)"},
       {{"fault", "check", "exercise", NULL}, "fault injection and checks"},
+      {{"test", NULL}, "the automated scenario runner"},
       {{"graph", NULL}, "the topology graph"},
   };
   for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
