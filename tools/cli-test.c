@@ -71,6 +71,8 @@ struct run {
   struct json_object *catalogue_reply;
   struct labstate *captured; /* TEST_OP_CAPTURE's state */
   bool settled;              /* a capture was seen not to move by itself */
+  struct labstate *at_up;    /* the state just after up, and when */
+  double at_up_time;
   /* The lab's processes while it ran: none may outlive it. */
   pid_t *pids;
   uint64_t *starttimes;
@@ -283,8 +285,18 @@ static bool step_capture(struct run *r, const struct test_step *st)
   cleanup_error struct lab_error *err = NULL;
   if (cli_state_fetch(r->lab, NULL, &r->captured, NULL, &err) < 0)
     return report(r, xstrdup(st->title), TEST_FAIL, xstrdup(err->msg), NULL, t0);
+  double last = t0;
+  if (!r->settled && r->at_up != NULL) {
+    /* The capture taken at up, if long enough ago, is the first of the pair. */
+    cleanup_free char *diff = NULL;
+    r->settled = (t0 - r->at_up_time) * 1000 >= LINKWATCH_MS &&
+                 labstate_diff(r->at_up, r->captured, &diff, &err) == 0;
+    last = r->at_up_time;
+  }
   while (!r->settled && (now_s() - t0) * 1000 < SETTLE_MS) {
-    sleep_ms(LINKWATCH_MS);
+    int wait = LINKWATCH_MS - (int)((now_s() - last) * 1000);
+    sleep_ms(wait > 0 ? wait : 0);
+    last = now_s();
     struct labstate *again = NULL;
     if (cli_state_fetch(r->lab, NULL, &again, NULL, &err) < 0)
       return report(r, xstrdup(st->title), TEST_FAIL, xstrdup(err->msg), NULL, t0);
@@ -412,6 +424,11 @@ static int learn_lab(struct run *r, char **msg)
     return -1;
   if (api_faults_decode(r->catalogue_reply, &r->catalogue, &err) < 0) {
     *msg = xasprintf("faults of lab %s: %s", r->lab, err->msg);
+    return -1;
+  }
+  r->at_up_time = now_s();
+  if (cli_state_fetch(r->lab, NULL, &r->at_up, NULL, &err) < 0) {
+    *msg = xasprintf("the state of lab %s: %s", r->lab, err->msg);
     return -1;
   }
   return 0;
@@ -598,6 +615,7 @@ static bool run_scenario(const char *file, struct test_suite *suite, int *number
   ok &= down(&r);
   ok &= nothing_left(&r, net_before);
   labstate_free(r.captured);
+  labstate_free(r.at_up);
   api_faults_release(&r.catalogue);
   json_object_put(r.catalogue_reply);
   free(r.pids);
