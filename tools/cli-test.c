@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,16 @@ static void sleep_ms(int ms)
     ;
 }
 
+/* SIGINT or SIGTERM: the scenario running stops after its step, is brought
+ * down and checked for leftovers, and no other starts. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+  (void)sig;
+  interrupted = 1;
+}
+
 /* One scenario's run: its lab, what the runner remembers, its report. */
 struct run {
   const char *lab;
@@ -71,6 +82,7 @@ struct run {
   struct json_object *catalogue_reply;
   struct labstate *captured; /* TEST_OP_CAPTURE's state */
   bool settled;              /* a capture was seen not to move by itself */
+  bool not_ours;             /* up found a lab of that name running: leave it be */
   struct labstate *at_up;    /* the state just after up, and when */
   double at_up_time;
   /* The lab's processes while it ran: none may outlive it. */
@@ -107,17 +119,22 @@ static void progress(const struct run *r, const char *fmt, ...)
 
 /* `method target body`: 0 and *reply when the status is want; else -1 and
  * *msg (malloc'd) saying why. */
+/* The status of the last call's reply (0: there was none). */
+static int call_status;
+
 static int call(const char *method, const char *target, const char *body, int timeout_ms, int want,
                 struct json_object **reply, char **msg)
 {
   int status;
   cleanup_error struct lab_error *err = NULL;
   struct json_object *o = NULL;
+  call_status = 0;
   if (cli_api(method, target, body, timeout_ms, &status, &o, &err) < 0) {
     *msg = xasprintf("%s %s: %s", method, target,
                      http_error_is_unreachable(err) ? "nodelabd is not running" : err->msg);
     return -1;
   }
+  call_status = status;
   if (status != want) {
     *msg = xasprintf("%s", cli_reply_error(o, status));
     json_object_put(o);
@@ -209,7 +226,7 @@ static bool step_checks(struct run *r, const struct test_step *st, const char *n
       json_object_put(reply);
       return report(r, title, TEST_PASS, NULL, NULL, t0);
     }
-    if ((now_s() - t0) * 1000 >= SETTLE_MS) {
+    if ((now_s() - t0) * 1000 >= SETTLE_MS || interrupted) {
       char *detail = NULL;
       if (want_fail) {
         msg = res.n_checks == 0 ? xstrdup("the lab has no checks: nothing can fail")
@@ -293,7 +310,7 @@ static bool step_capture(struct run *r, const struct test_step *st)
                  labstate_diff(r->at_up, r->captured, &diff, &err) == 0;
     last = r->at_up_time;
   }
-  while (!r->settled && (now_s() - t0) * 1000 < SETTLE_MS) {
+  while (!r->settled && !interrupted && (now_s() - t0) * 1000 < SETTLE_MS) {
     int wait = LINKWATCH_MS - (int)((now_s() - last) * 1000);
     sleep_ms(wait > 0 ? wait : 0);
     last = now_s();
@@ -329,7 +346,7 @@ static bool step_state_equal(struct run *r, const struct test_step *st)
     labstate_free(now);
     if (n < 0)
       return report(r, xstrdup(st->title), TEST_FAIL, xstrdup(err->msg), NULL, t0);
-    if (n == 0 || (now_s() - t0) * 1000 >= SETTLE_MS)
+    if (n == 0 || interrupted || (now_s() - t0) * 1000 >= SETTLE_MS)
       break;
     sleep_ms(RETRY_MS);
   }
@@ -472,6 +489,8 @@ static bool up(struct run *r, const char *file)
           call("POST", "/v1/labs", json_object_to_json_string(req), UP_TIMEOUT_MS, 201, NULL, &msg);
   }
   json_object_put(req);
+  /* A lab of that name runs already: someone else's, not to be touched. */
+  r->not_ours = rc < 0 && call_status == 409;
   if (rc < 0)
     return report(r, xasprintf("up %s", file), TEST_FAIL, msg, NULL, t0);
   if (learn_lab(r, &msg) < 0)
@@ -606,14 +625,24 @@ static bool run_scenario(const char *file, struct test_suite *suite, int *number
   if (up(&r, file)) {
     struct test_plan plan;
     test_plan_build(s, kind_built, &r, &plan);
-    for (size_t i = 0; i < plan.n_steps; i++)
+    for (size_t i = 0; i < plan.n_steps && !interrupted; i++)
       ok &= run_step(&r, &plan.steps[i]);
+    if (interrupted)
+      ok = report(&r, xstrdup("interrupted"), TEST_FAIL,
+                  xstrdup("interrupted by a signal: the remaining steps were not run"), NULL,
+                  now_s());
     test_plan_release(&plan);
   } else {
     ok = false;
   }
-  ok &= down(&r);
-  ok &= nothing_left(&r, net_before);
+  if (r.not_ours) {
+    const char *why = "a lab of that name was running before: not ours to remove";
+    report(&r, xstrdup("down"), TEST_SKIP, xstrdup(why), NULL, now_s());
+    report(&r, xstrdup("nothing left"), TEST_SKIP, xstrdup(why), NULL, now_s());
+  } else {
+    ok &= down(&r);
+    ok &= nothing_left(&r, net_before);
+  }
   labstate_free(r.captured);
   labstate_free(r.at_up);
   api_faults_release(&r.catalogue);
@@ -642,11 +671,16 @@ int cli_test(const struct cli_invocation *inv)
   int number = 0;
   bool ok = true;
   test_tap_header(stdout);
-  for (int i = 0; i < inv->argc; i++)
+  struct sigaction sa = {.sa_handler = on_signal};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  int n_run = 0;
+  for (int i = 0; i < inv->argc && !interrupted; i++, n_run++)
     ok &= run_scenario(inv->argv[i], &suites[i], &number, tty);
   test_tap_plan(stdout, number);
   if (jf != NULL) {
-    test_junit_write(jf, suites, (size_t)inv->argc);
+    test_junit_write(jf, suites, (size_t)n_run);
     if (ferror(jf)) {
       cli_errorf(inv, "--junit %s: writing failed", junit);
       ok = false;
