@@ -4,7 +4,8 @@
 #     generated here — two nodes from {count, prefix} on a non-default
 #     underlay (172.30.5.0/24) with OpenShift's own cluster network
 #     (10.128.0.0/14, hostSubnetLength 9) and MTU 1400; a single node with a
-#     pod of three containers — each run with the default plan (every check
+#     pod of three containers; three nodes with jumbo pods (MTU 8950) — each
+#     run with the default plan (every check
 #     green, then each fault: inject, a check fails, repair, green, the lab's
 #     state equal to before).
 #  2. A scenario whose step fails: exit status 1, a `not ok` line with the
@@ -23,7 +24,7 @@ REPO_LABS=()
 for f in "$SCENARIOS"/*.yaml; do
   REPO_LABS+=("$(sed -n 's/^name: *\([a-z0-9-]*\).*/\1/p' "$f" | head -1)")
 done
-e2e_init nt-two nt-solo nt-failing "${REPO_LABS[@]}"
+e2e_init nt-two nt-solo nt-jumbo nt-failing "${REPO_LABS[@]}"
 command -v xmllint >/dev/null || fail "xmllint is missing (tools/setup-deps.sh: libxml2-utils)"
 
 wait_for 20 "a previous nodelabd to exit" no_run_dir || say "note: $NODELAB_RUN stays"
@@ -113,7 +114,36 @@ faults:
   - {name: routeless, kind: pod-route-delete, pod: trio}
   - {name: offload, kind: tx-checksum-on, node: lonely, pod: other}
 EOF
-for s in two solo; do
+# Jumbo pods: the underlay must carry 8950 + VXLAN's 50 bytes (nodelabd sizes it).
+cat >"$E2E_TMP/jumbo.yaml" <<'EOF'
+name: nt-jumbo
+cluster:
+  nodes: [edge-a, edge-b, core-1]
+  underlay: 10.77.0.0/16
+  clusterNetwork: 172.20.0.0/14
+  hostSubnetLength: 10
+  mtu: 8950
+pods:
+  - name: pod-with-15chr
+    node: core-1
+    containers:
+      - {name: httpd, image: ubi, command: [httpd, -f, -p, "80", -h, /etc]}
+      - {name: side, image: ubi, command: [sleep, infinity], resources: {memory: 16Mi, pids: 8, cpu: 100m}}
+  - name: b
+    node: edge-b
+    containers:
+      - {name: c, image: ubi, command: [sleep, infinity]}
+checks:
+  - {name: b-http, from: edge-b/b, http: "pod-with-15chr:80", path: /os-release, body: nodelab}
+  - {name: b-ping-big, from: edge-b/b, ping: pod-with-15chr, size: 8800}
+  - {name: a-to-core, from: edge-a, ping: core-1}
+  - {name: a-to-pod, from: edge-a, tcp: "pod-with-15chr:80"}
+  - {name: side-mtu, from: core-1/pod-with-15chr/side, exec: [sh, -c, "ip link show eth0 | grep -q 'mtu 8950'"]}
+faults:
+  - {name: f1, kind: flow-delete, node: edge-b, remote: core-1}
+  - {name: f2, kind: link-down, node: edge-a, link: eth0}
+EOF
+for s in two solo jumbo; do
   run_test "$E2E_TMP/$s.tap" "$E2E_TMP/$s.yaml" || {
     cat "$E2E_TMP/$s.tap" >&2
     fail "nodelab test $s.yaml failed (TAP above)"
