@@ -62,7 +62,7 @@ static void sleep_ms(int ms)
     ;
 }
 
-/* SIGINT or SIGTERM: the scenario running stops after its step, is brought
+/* SIGINT, SIGTERM or SIGHUP: the scenario running stops after its step, is brought
  * down and checked for leftovers, and no other starts. */
 static volatile sig_atomic_t interrupted;
 
@@ -675,6 +675,10 @@ int cli_test(const struct cli_invocation *inv)
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  /* A reader that goes away (`nodelab test ... | head`) must not kill the
+   * run with its lab up: the writes fail, the run goes on to down. */
+  signal(SIGPIPE, SIG_IGN);
   int n_run = 0;
   for (int i = 0; i < inv->argc && !interrupted; i++, n_run++)
     ok &= run_scenario(inv->argv[i], &suites[i], &number, tty);
