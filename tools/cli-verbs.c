@@ -57,6 +57,22 @@ const struct cli_verb cli_verbs[] = {
      0,
      {OPT_JSON, {NULL}},
      cli_status},
+    {"state",
+     "Show the lab's whole state, or compare it with a saved one",
+     "[NODE] [--lab LAB] [--json] [--diff FILE]",
+     "Prints, for each node (and the fabric), one sorted line per object: its links,\n"
+     "addresses, routes, permanent neighbours and qdiscs (net), each pod's the same\n"
+     "(pod), its OVS flows and ports (ovs), its daemons (daemon), each container's\n"
+     "cgroup limits (cgroup) and seccomp status (seccomp).  Save it to a file; later\n"
+     "--diff FILE prints what changed (\"- \" before, \"+ \" now), exit status 1 if anything.",
+     0,
+     1,
+     0,
+     {OPT_LAB,
+      OPT_JSON,
+      {"diff", 0, "FILE", "Compare with a state saved from nodelab state"},
+      {NULL}},
+     cli_state},
     {"events",
      "Show what happened to a lab's nodes, daemons and pods",
      "[LAB] [-f] [--json]",
@@ -267,22 +283,6 @@ const struct cli_verb cli_verbs[] = {
      0,
      {{"seed", 0, "N", "Seed for a random exercise"}, OPT_JSON, {NULL}},
      cli_not_built},
-    {"state",
-     "Show the lab's whole state, or compare it with a saved one",
-     "[NODE] [--lab LAB] [--json] [--diff FILE]",
-     "Prints, for each node (and the fabric), one sorted line per object: its links,\n"
-     "addresses, routes, permanent neighbours and qdiscs (net), each pod's the same\n"
-     "(pod), its OVS flows and ports (ovs), its daemons (daemon), each container's\n"
-     "cgroup limits (cgroup) and seccomp status (seccomp).  Save it to a file; later\n"
-     "--diff FILE prints what changed (\"- \" before, \"+ \" now), exit status 1 if anything.",
-     0,
-     1,
-     0,
-     {OPT_LAB,
-      OPT_JSON,
-      {"diff", 0, "FILE", "Compare with a state saved from nodelab state"},
-      {NULL}},
-     cli_state},
     {"test",
      "Run scenarios end to end; exit 0 iff all pass",
      "SCENARIO... [--junit FILE]",
