@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,21 +237,71 @@ static int section_cgroups(const struct labstate_node *node, const struct labsta
   return 0;
 }
 
+/* The container's main process, on the host: of the pids in its cgroup (a
+ * cgroup.procs read from the host's namespaces lists host pids), the one
+ * whose parent is outside it (its runtime monitor).  Its pid changes when
+ * the runtime restarts the container (seccomp-deny does), its cgroup does
+ * not.  0: none. */
+static pid_t main_process(const struct labstate_container *c, const struct labstate_backend *be)
+{
+  char *procs = NULL;
+  struct lab_error *e = NULL;
+  for (size_t d = 0; c->cgroup_dirs != NULL && c->cgroup_dirs[d] != NULL && procs == NULL; d++) {
+    char *path = xasprintf("%s/cgroup.procs", c->cgroup_dirs[d]);
+    if (be->ops->read_file(be->ctx, path, &procs, &e) < 0)
+      lab_error_clear(&e);
+    free(path);
+  }
+  if (procs == NULL)
+    return 0;
+  pid_t pids[256];
+  size_t n = 0;
+  for (char *p = procs; *p != '\0' && n < sizeof pids / sizeof pids[0];) {
+    char *end;
+    long v = strtol(p, &end, 10);
+    if (end == p)
+      break;
+    pids[n++] = (pid_t)v;
+    p = end + strspn(end, "\n");
+  }
+  free(procs);
+  pid_t found = 0;
+  for (size_t i = 0; i < n && found == 0; i++) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pids[i]);
+    char *stat = NULL;
+    if (be->ops->read_file(be->ctx, path, &stat, &e) < 0) {
+      lab_error_clear(&e);
+      continue;
+    }
+    /* "pid (comm) state ppid ...": comm may hold anything, ") " ends it. */
+    const char *rp = strrchr(stat, ')');
+    int ppid = 0;
+    char st;
+    if (rp != NULL && sscanf(rp + 1, " %c %d", &st, &ppid) == 2) {
+      bool inside = false;
+      for (size_t j = 0; j < n; j++)
+        inside |= pids[j] == (pid_t)ppid;
+      if (!inside)
+        found = pids[i];
+    }
+    free(stat);
+  }
+  return found;
+}
+
 static int section_seccomp(const struct labstate_node *node, const struct labstate_backend *be,
                            struct labstate_lines *out, struct lab_error **err)
 {
   (void)err;
   for (size_t i = 0; i < node->n_containers; i++) {
     const struct labstate_container *c = &node->containers[i];
-    if (c->proc_dir == NULL) {
-      labstate_lines_addf(out, "seccomp %s/%s not running", c->pod, c->name);
-      continue;
-    }
-    char path[512];
-    snprintf(path, sizeof path, "%s/status", c->proc_dir);
+    pid_t pid = main_process(c, be);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
     char *text = NULL;
     struct lab_error *e = NULL;
-    if (be->ops->read_file(be->ctx, path, &text, &e) < 0) {
+    if (pid == 0 || be->ops->read_file(be->ctx, path, &text, &e) < 0) {
       labstate_lines_addf(out, "seccomp %s/%s not running", c->pod, c->name);
       lab_error_clear(&e);
       continue;

@@ -12,7 +12,8 @@
  *   ovs br0 port vxlan0 type=vxlan  the settings of each port (port-show), or "absent"
  *   daemon netd running             each daemon of the node: running or stopped
  *   cgroup web/httpd memory.limit_in_bytes 67108864   each container's limits
- *   seccomp web/httpd Seccomp: 2    each container process's seccomp lines of its status
+ *   seccomp web/httpd Seccomp: 2    the seccomp lines of the status of each container's
+ *                                   main process (found in its cgroup)
  *
  * The fabric (the underlay's namespace) is one more entry, named
  * LABSTATE_FABRIC, with its "net" section only.  A section that cannot read
@@ -48,8 +49,6 @@ struct labstate_pod {
 
 struct labstate_container {
   const char *pod, *name;
-  const char *proc_dir; /* its process's /proc directory as the host reaches it (through its
-                           node's own /proc: /proc/INIT/root/proc/PID); NULL: not running */
   const char *const *cgroup_dirs; /* its absolute cgroup directories, NULL-terminated */
 };
 

@@ -91,11 +91,6 @@ static void fill_node(const struct lab *lab, const struct lab_node *n, struct st
         const char *cname = json_get_str(co, "name");
         if (cname == NULL || strcmp(cname, lc->name) != 0)
           continue;
-        int64_t pid = json_get_int(co, "pid", 0);
-        /* The container's process is in a pid namespace of its own, below
-         * its node's: the node's /proc names it by the runtime's pid. */
-        if (node_pid > 0 && pid > 0)
-          lc->proc_dir = own(b, xasprintf("/proc/%d/root/proc/%d", (int)node_pid, (int)pid));
         const char *id = json_get_str(co, "id");
         char **dirs = NULL;
         cleanup_error struct lab_error *e = NULL;

@@ -56,7 +56,25 @@ static int fake_read_file(void *ctx, const char *path, char **text, struct lab_e
     *text = xstrdup("64\n");
     return 0;
   }
-  if (strcmp(path, "/proc/3/root/proc/42/status") == 0) {
+  /* The container's processes: 42 (its main one, whose parent 7 is outside)
+   * and 43, its child. */
+  if (strstr(path, "/pids/") && strstr(path, "cgroup.procs")) {
+    *text = xstrdup("43\n42\n");
+    return 0;
+  }
+  if (strcmp(path, "/proc/43/stat") == 0) {
+    *text = xstrdup("43 (sh) S 42 43 1 0");
+    return 0;
+  }
+  if (strcmp(path, "/proc/42/stat") == 0) {
+    *text = xstrdup("42 (my (odd) httpd) S 7 42 1 0");
+    return 0;
+  }
+  if (strcmp(path, "/proc/43/status") == 0) {
+    *text = xstrdup("Name:\tsh\nSeccomp:\t2\nSeccomp_filters:\t9\n");
+    return 0;
+  }
+  if (strcmp(path, "/proc/42/status") == 0) {
     *text = xstrdup("Name:\thttpd\nSeccomp:\t2\nSeccomp_filters:\t1\nVmRSS:\t100 kB\n");
     return 0;
   }
@@ -69,8 +87,7 @@ static const char *const web_dirs[] = {"/cg/memory/nodelab/l/node1/abc",
                                        "/cg/pids/nodelab/l/node1/abc", NULL};
 static const struct labstate_daemon node1_daemons[] = {{"ovs-vswitchd", true}, {"netd", false}};
 static const struct labstate_pod node1_pods[] = {{"web", 11, "veth0a010102"}};
-static const struct labstate_container node1_ctrs[] = {
-    {"web", "httpd", "/proc/3/root/proc/42", web_dirs}};
+static const struct labstate_container node1_ctrs[] = {{"web", "httpd", web_dirs}};
 
 static struct labstate_view view(void)
 {
