@@ -3,6 +3,8 @@
 set -euo pipefail
 
 packages=(
+  # xmllint, which checks the JUnit XML of nodelab test in CI
+  libxml2-utils
   # build
   build-essential cmake pkg-config clang clang-format autoconf automake libtool python3
   # libraries
@@ -12,8 +14,8 @@ packages=(
   openvswitch-switch openvswitch-source
   # images and the tools a learner uses inside a node
   busybox-static iproute2 ethtool iputils-ping tcpdump iperf3 strace procps psmisc
-  # integration tests (reading --json output; xmllint for nodelab test's JUnit) and benchmarks
-  jq libxml2-utils
+  # integration tests (reading --json output) and benchmarks
+  jq
   hyperfine time runc mininet
 )
 
