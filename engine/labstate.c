@@ -95,6 +95,30 @@ static const char *first_line(const struct lab_error *e, char *buf, size_t size)
   return buf;
 }
 
+/* netstate's text of a namespace, with one equivalence made canonical: a
+ * link whose driver reports no operational state says "state unknown" (a tap
+ * such as OVS's internal ports, whose carrier comes with the daemon holding
+ * it; a bridge before the kernel's linkwatch has run), and "state up" once
+ * an event set it, with the same flags.  With IFF_LOWER_UP both mean up;
+ * after ovs-vswitchd restarts, its taps say "up" where they said "unknown".
+ * Written "up" either way, so that only a real change differs. */
+static void add_net_lines(struct labstate_lines *out, const char *prefix, char *text)
+{
+  static const char unknown[] = " state unknown ";
+  for (char *line = text; line != NULL && *line != '\0';) {
+    char *nl = strchr(line, '\n');
+    if (nl != NULL)
+      *nl = '\0';
+    const char *u = strstr(line, unknown);
+    if (strncmp(line, "link ", 5) == 0 && u != NULL && strstr(line, "lower_up") != NULL)
+      labstate_lines_addf(out, "%s%.*s state up %s", prefix, (int)(u - line), line,
+                          u + sizeof unknown - 1);
+    else
+      labstate_lines_add(out, prefix, line);
+    line = nl != NULL ? nl + 1 : NULL;
+  }
+}
+
 static int section_net(const struct labstate_node *node, const struct labstate_backend *be,
                        struct labstate_lines *out, struct lab_error **err)
 {
@@ -105,7 +129,7 @@ static int section_net(const struct labstate_node *node, const struct labstate_b
   char *text = NULL;
   if (be->ops->netns_text(be->ctx, node->pid, &text, err) < 0)
     return lab_error_wrap(err, "the netns of %s (pid %d)", node->name, (int)node->pid);
-  labstate_lines_add(out, "net ", text);
+  add_net_lines(out, "net ", text);
   free(text);
   return 0;
 }
@@ -127,7 +151,7 @@ static int section_pods(const struct labstate_node *node, const struct labstate_
       labstate_lines_addf(out, "%sunreadable: %s", prefix, first_line(e, why, sizeof why));
       lab_error_clear(&e);
     } else {
-      labstate_lines_add(out, prefix, text);
+      add_net_lines(out, prefix, text);
     }
     free(text);
     free(prefix);

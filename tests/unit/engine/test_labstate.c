@@ -16,6 +16,7 @@ struct fake {
   bool vxlan_gone;   /* port-show vxlan0 fails */
   pid_t dead_pid;    /* netns_text of this pid fails */
   const char *limit; /* memory.limit_in_bytes */
+  bool tap_up;       /* tun0 reports "up" rather than "unknown" */
 };
 
 static int fake_netns_text(void *ctx, pid_t pid, char **text, struct lab_error **err)
@@ -23,7 +24,11 @@ static int fake_netns_text(void *ctx, pid_t pid, char **text, struct lab_error *
   struct fake *f = ctx;
   if (pid == f->dead_pid)
     return lab_error_set(err, ENOENT, "opening /proc/%d/ns/net", (int)pid);
-  *text = xasprintf("link lo up mtu 65536\nlink eth%d up mtu 1450\n", (int)pid % 10);
+  /* A tap says "unknown" until an event says "up": the same with lower_up. */
+  *text = xasprintf("link lo up mtu 65536\nlink eth%d up mtu 1450\n"
+                    "link tun0 kind tun flags up,lower_up state %s lladdr 0a\n"
+                    "link down0 flags up state unknown\n",
+                    (int)pid % 10, f->tap_up ? "up" : "unknown");
   return 0;
 }
 
@@ -126,8 +131,10 @@ static void test_sections(void **state)
                             "cgroup web/httpd pids.max 64\n"
                             "daemon netd stopped\n"
                             "daemon ovs-vswitchd running\n"
+                            "net link down0 flags up state unknown\n"
                             "net link eth3 up mtu 1450\n"
                             "net link lo up mtu 65536\n"
+                            "net link tun0 kind tun flags up,lower_up state up lladdr 0a\n"
                             "ovs br-phy flow table=0,priority=0 actions=NORMAL\n"
                             "ovs br-phy flow table=0,priority=50 actions=drop\n"
                             "ovs br-phy port eth0 name=eth0\n"
@@ -140,13 +147,17 @@ static void test_sections(void **state)
                             "ovs br0 port veth0a010102 ofport=1\n"
                             "ovs br0 port vxlan0 name=vxlan0\n"
                             "ovs br0 port vxlan0 ofport=1\n"
+                            "pod web link down0 flags up state unknown\n"
                             "pod web link eth1 up mtu 1450\n"
                             "pod web link lo up mtu 65536\n"
+                            "pod web link tun0 kind tun flags up,lower_up state up lladdr 0a\n"
                             "seccomp web/httpd Seccomp: 2\n"
                             "seccomp web/httpd Seccomp_filters: 1\n"
                             "#### fabric\n"
+                            "net link down0 flags up state unknown\n"
                             "net link eth5 up mtu 1450\n"
-                            "net link lo up mtu 65536\n");
+                            "net link lo up mtu 65536\n"
+                            "net link tun0 kind tun flags up,lower_up state up lladdr 0a\n");
   free(text);
 }
 
@@ -155,7 +166,11 @@ static void test_only_one_node(void **state)
   (void)state;
   struct fake f = {.limit = "1\n"};
   char *text = capture(&f, LABSTATE_FABRIC);
-  assert_string_equal(text, "#### fabric\nnet link eth5 up mtu 1450\nnet link lo up mtu 65536\n");
+  assert_string_equal(text, "#### fabric\n"
+                            "net link down0 flags up state unknown\n"
+                            "net link eth5 up mtu 1450\n"
+                            "net link lo up mtu 65536\n"
+                            "net link tun0 kind tun flags up,lower_up state up lladdr 0a\n");
   free(text);
 
   struct labstate_backend be = {&fake_ops, &f};
@@ -173,6 +188,10 @@ static void test_breaks_are_differences(void **state)
   (void)state;
   struct fake f = {.limit = "67108864\n"};
   char *before = capture(&f, NULL);
+  f.tap_up = true;
+  char *tap_up = capture(&f, NULL);
+  assert_string_equal(tap_up, before);
+  free(tap_up);
   f = (struct fake){.limit = "16777216\n", .vxlan_gone = true, .dead_pid = 11};
   char *after = capture(&f, NULL);
   assert_non_null(strstr(after, "ovs br0 port vxlan0 absent: no port vxlan0 on br0\n"));
@@ -186,15 +205,17 @@ static void test_breaks_are_differences(void **state)
   assert_string_equal(again, before);
   free(again);
   char *d = NULL;
-  assert_int_equal(labstate_diff(a, b, &d, &err), 8);
+  assert_int_equal(labstate_diff(a, b, &d, &err), 10);
   assert_string_equal(d, "#### node1\n"
                          "+ cgroup web/httpd memory.limit_in_bytes 16777216\n"
                          "- cgroup web/httpd memory.limit_in_bytes 67108864\n"
                          "+ ovs br0 port vxlan0 absent: no port vxlan0 on br0\n"
                          "- ovs br0 port vxlan0 name=vxlan0\n"
                          "- ovs br0 port vxlan0 ofport=1\n"
+                         "- pod web link down0 flags up state unknown\n"
                          "- pod web link eth1 up mtu 1450\n"
                          "- pod web link lo up mtu 65536\n"
+                         "- pod web link tun0 kind tun flags up,lower_up state up lladdr 0a\n"
                          "+ pod web unreadable: opening /proc/11/ns/net: No such file or "
                          "directory\n");
   free(d);
