@@ -13,6 +13,8 @@
 #  3. Every scenario of scenarios/ with --junit: exit 0, the JUnit parses
 #     (xmllint), and the TAP is sane (the plan counts the lines, numbered in
 #     order).
+#  4. The default lab without its steps: the default plan over every fault of
+#     the catalogue's default lab, the state compared after each repair.
 # `nodelab test` itself checks that nothing is left after each scenario; the
 # test checks the host again at its end.
 set -euo pipefail
@@ -24,7 +26,7 @@ REPO_LABS=()
 for f in "$SCENARIOS"/*.yaml; do
   REPO_LABS+=("$(sed -n 's/^name: *\([a-z0-9-]*\).*/\1/p' "$f" | head -1)")
 done
-e2e_init nt-two nt-solo nt-jumbo nt-failing "${REPO_LABS[@]}"
+e2e_init nt-two nt-solo nt-jumbo nt-failing nt-default-plan "${REPO_LABS[@]}"
 command -v xmllint >/dev/null || fail "xmllint is missing (tools/setup-deps.sh: libxml2-utils)"
 
 wait_for 20 "a previous nodelabd to exit" no_run_dir || say "note: $NODELAB_RUN stays"
@@ -208,5 +210,20 @@ if [ "$rc" -ne 0 ]; then
 fi
 say "scenarios/*.yaml: ${#REPO_LABS[@]} scenarios, $(grep -c '^ok' "$E2E_TMP/all.tap") steps ok" \
   "($(grep -c '# SKIP' "$E2E_TMP/all.tap") skipped) in $((SECONDS - start)) s"
+
+# ---- 4. the default lab's every fault, by the default plan ----
+# Its steps taken out: each fault injected, a check broken, repaired, every
+# check green and the whole state (links, flows, daemons, cgroup limits,
+# seccomp...) equal to before.
+sed -e '/^steps:/,$d' -e 's/^name: default$/name: nt-default-plan/' "$SCENARIOS/default.yaml" \
+  >"$E2E_TMP/default-plan.yaml"
+start=$SECONDS
+run_test "$E2E_TMP/default-plan.tap" "$E2E_TMP/default-plan.yaml" || {
+  grep -A6 '^not ok' "$E2E_TMP/default-plan.tap" >&2
+  fail "the default plan of the default lab failed (steps above)"
+}
+tap_sane "$E2E_TMP/default-plan.tap"
+say "the default lab's default plan: $(grep -c 'breaks a check' "$E2E_TMP/default-plan.tap") faults" \
+  "each broke a check and was repaired to the same state ($(grep -c '# SKIP' "$E2E_TMP/default-plan.tap") skipped) in $((SECONDS - start)) s"
 
 assert_clean "$E2E_TMP/before" "after nodelab test"
