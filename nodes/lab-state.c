@@ -94,10 +94,14 @@ static void fill_node(const struct lab *lab, const struct lab_node *n, struct st
         const char *id = json_get_str(co, "id");
         char **dirs = NULL;
         cleanup_error struct lab_error *e = NULL;
-        /* The runtime's cgroup of a container (runtime/container-lifecycle.c):
-         * its node's cgroup parent, then its id. */
-        cleanup_free char *rel =
-            id ? xasprintf("nodelab/%s/%s/%s", lab->name, n->spec->name, id) : NULL;
+        /* The container's cgroup as the runtime describes it, or as it
+         * names it (runtime/container-lifecycle.c): its node's cgroup
+         * parent, then its id. */
+        const char *cg = json_get_str(co, "cgroup");
+        cleanup_free char *rel = cg != NULL ? xstrdup(cg)
+                                 : id != NULL
+                                     ? xasprintf("nodelab/%s/%s/%s", lab->name, n->spec->name, id)
+                                     : NULL;
         if (rel != NULL && lab->cg != NULL && cgroup_paths(lab->cg, rel, &dirs, &e) == 0) {
           b->dirs = xnonnull(realloc(b->dirs, (b->n_dirs + 1) * sizeof *b->dirs));
           b->dirs[b->n_dirs++] = dirs;
