@@ -1,7 +1,8 @@
 /* The inside of the fault engine: the layout of a fault, the table of kind
  * implementations (one struct fault_kind_ops per enum fault_kind) and the
  * backend vtable, with a fake beside the real one for unit tests.  Only
- * engine/fault*.c and unit tests include this. */
+ * engine/fault*.c, engine/labstate-real.c (its nodelab-ovs runner) and unit
+ * tests include this. */
 #ifndef NODELAB_FAULT_INTERNAL_H
 #define NODELAB_FAULT_INTERNAL_H
 

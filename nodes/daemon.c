@@ -23,6 +23,7 @@
 #include "api.h"
 #include "cleanup.h"
 #include "lab.h"
+#include "lab-state.h"
 #include "lab-events.h"
 #include "lab-exercises.h"
 #include "lab-graph.h"
@@ -458,6 +459,21 @@ static void route_lab_checks(struct evhttp_request *req, const char *name)
   json_object_put(o);
 }
 
+/* GET /v1/labs/LAB/state[?node=NODE] (lab-state.c). */
+static void route_lab_state(struct evhttp_request *req, const char *name)
+{
+  struct lab *lab = lab_or_404(req, name);
+  if (lab == NULL)
+    return;
+  struct evkeyvalq query;
+  const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+  evhttp_parse_query_str(q ? q : "", &query);
+  int code;
+  struct json_object *reply = lab_state_get(lab, evhttp_find_header(&query, "node"), &code);
+  evhttp_clear_headers(&query);
+  reply_json(req, code, reply);
+}
+
 /* ---- faults (lab-faults.c) ---- */
 
 static void route_lab_faults_get(struct evhttp_request *req, const char *name)
@@ -662,6 +678,7 @@ static const struct route {
     {EVHTTP_REQ_DELETE, "/v1/labs/*", route_lab_delete},
     {EVHTTP_REQ_GET, "/v1/labs/*/events", route_lab_events},
     {EVHTTP_REQ_POST, "/v1/labs/*/checks", route_lab_checks},
+    {EVHTTP_REQ_GET, "/v1/labs/*/state", route_lab_state},
     {EVHTTP_REQ_GET, "/v1/labs/*/faults", route_lab_faults_get},
     {EVHTTP_REQ_POST, "/v1/labs/*/faults", route_lab_faults_post},
     {EVHTTP_REQ_DELETE, "/v1/labs/*/faults", route_lab_faults_delete},

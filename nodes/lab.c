@@ -34,6 +34,15 @@
 LOG_MODULE(lab);
 
 #define UNDERLAY_MTU 1500
+/* What VXLAN over IPv4 adds to a pod's packet: outer Ethernet 14, IPv4 20,
+ * UDP 8, VXLAN 8.  The underlay must carry a full-sized pod packet so
+ * wrapped: a pod MTU above 1450 raises it. */
+#define VXLAN_OVERHEAD 50
+
+static int underlay_mtu(const struct scenario *sc)
+{
+  return sc->mtu + VXLAN_OVERHEAD > UNDERLAY_MTU ? sc->mtu + VXLAN_OVERHEAD : UNDERLAY_MTU;
+}
 /* A start fails when nothing progresses (no node spawned or ready, no
  * daemon or pod ready) for this long. */
 #define NODE_READY_TIMEOUT_S 30
@@ -149,8 +158,8 @@ static int spawn_node(struct lab *lab, struct lab_node *node, struct lab_error *
   supervise_watch(node->proc.pid, lab_on_node_exit, node);
   cleanup_close int netns = node_process_netns(&node->proc, err);
   if (netns < 0 ||
-      netlink_veth_create(lab->fabric_nl, node->fabric_ifname, "eth0", netns, UNDERLAY_MTU, err) <
-          0 ||
+      netlink_veth_create(lab->fabric_nl, node->fabric_ifname, "eth0", netns, underlay_mtu(lab->sc),
+                          err) < 0 ||
       netlink_link_set_master(lab->fabric_nl, node->fabric_ifname, UNDERLAY_BRIDGE, err) < 0 ||
       netlink_link_set_up(lab->fabric_nl, node->fabric_ifname, 1, err) < 0)
     return lab_error_wrap(err, "node %s", spec->name);

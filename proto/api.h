@@ -37,6 +37,9 @@
  *                                 200 {"name": "LAB", "removed": true}       struct api_deleted
  *   GET|POST|DELETE /v1/labs/LAB/faults[/ID|NAME|KIND]
  *                                 the lab's faults: proto/api-faults.h
+ *   GET    /v1/labs/LAB/state[?node=NODE]
+ *                                 the lab's whole state, one sorted text per node:
+ *                                 proto/api-state.h
  *
  *   LAB_SUMMARY: {"name", "scenario", "state", "nodes": N, "pods": N, "created": "ISO-8601"}
  *                                                                            struct api_lab_summary

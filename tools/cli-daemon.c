@@ -141,26 +141,3 @@ int cli_resolve_lab(const char *given, char **lab, struct lab_error **err)
   return rc;
 }
 
-int cli_not_built(const struct cli_invocation *inv)
-{
-  static const struct {
-    const char *verbs[16];
-    const char *what;
-  } missing[] = {
-      {{"ps", "run", "create", "start", "stop", "kill", "rm", "mount", "inspect", "logs", "image",
-        NULL},
-       "the pod runtime (issue #4)"},
-      {{"fault", "check", NULL}, "fault injection and checks"},
-      {{"test", NULL}, "the automated scenario runner"},
-  };
-  for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
-    for (size_t j = 0; missing[i].verbs[j]; j++) {
-      if (strcmp(missing[i].verbs[j], inv->verb->name) == 0) {
-        cli_errorf(inv, "%s is not built yet", missing[i].what);
-        return CLI_EXIT_FAIL;
-      }
-    }
-  }
-  cli_errorf(inv, "not built yet");
-  return CLI_EXIT_FAIL;
-}

@@ -226,6 +226,11 @@ static int ensure_daemon(struct lab_error **err)
   }
 }
 
+int cli_ensure_daemon(struct lab_error **err)
+{
+  return ensure_daemon(err);
+}
+
 /* ---- printing a lab ------------------------------------------------------ */
 
 static void print_nodes(const struct api_lab_status *lab)

@@ -57,6 +57,22 @@ const struct cli_verb cli_verbs[] = {
      0,
      {OPT_JSON, {NULL}},
      cli_status},
+    {"state",
+     "Show the lab's whole state, or compare it with a saved one",
+     "[NODE] [--lab LAB] [--json] [--diff FILE]",
+     "Prints, for each node (and the fabric), one sorted line per object: its links,\n"
+     "addresses, routes, permanent neighbours and qdiscs (net), each pod's the same\n"
+     "(pod), its OVS flows and ports (ovs), its daemons (daemon), each container's\n"
+     "cgroup limits (cgroup) and seccomp status (seccomp).  Save it to a file; later\n"
+     "--diff FILE prints what changed (\"- \" before, \"+ \" now), exit status 1 if anything.",
+     0,
+     1,
+     0,
+     {OPT_LAB,
+      OPT_JSON,
+      {"diff", 0, "FILE", "Compare with a state saved from nodelab state"},
+      {NULL}},
+     cli_state},
     {"events",
      "Show what happened to a lab's nodes, daemons and pods",
      "[LAB] [-f] [--json]",
@@ -320,12 +336,17 @@ const struct cli_verb cli_verbs[] = {
     {"test",
      "Run scenarios end to end; exit 0 iff all pass",
      "SCENARIO... [--junit FILE]",
-     NULL,
+     "For each scenario: brings it up (its own lab name), runs its steps, or without\n"
+     "steps the default plan (all checks green; then for each fault whose kind is built:\n"
+     "inject, a check fails, repair, all checks green, the lab's state equal to before\n"
+     "inject), brings it down and checks that nothing is left (its run directory,\n"
+     "cgroups and processes gone, the host's network unchanged).  TAP on stdout, one\n"
+     "line per step; progress on stderr when it is a terminal.  Exit status 0 iff all pass.",
      1,
      -1,
      0,
      {{"junit", 0, "FILE", "Also write JUnit XML to FILE"}, {NULL}},
-     cli_not_built},
+     cli_test},
     {"web",
      "Serve the live web view on loopback; print its URL",
      "[--listen 127.0.0.1:PORT] [--json]",

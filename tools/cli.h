@@ -93,7 +93,6 @@ int cli_status(const struct cli_invocation *inv);
 int cli_events(const struct cli_invocation *inv);
 int cli_exec(const struct cli_invocation *inv);
 int cli_shell(const struct cli_invocation *inv);
-int cli_not_built(const struct cli_invocation *inv);
 int cli_fault(const struct cli_invocation *inv);
 int cli_check(const struct cli_invocation *inv);
 int cli_graph(const struct cli_invocation *inv);
@@ -167,5 +166,17 @@ int cli_resolve_lab(const char *given, char **lab, struct lab_error **err);
 /* Prints "nodelab VERB: message" to stderr. */
 void cli_errorf(const struct cli_invocation *inv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* nodelab state and nodelab test (tools/cli-state.c, cli-test.c). */
+int cli_state(const struct cli_invocation *inv);
+int cli_test(const struct cli_invocation *inv);
+struct labstate;
+/* The lab's state from GET /v1/labs/LAB/state (node NULL: every node and the
+ * fabric) into *out (labstate_free); *raw (when not NULL) the reply itself
+ * (json_object_put).  -1 and *err ("lab L: no node named ...") otherwise. */
+int cli_state_fetch(const char *lab, const char *node, struct labstate **out,
+                    struct json_object **raw, struct lab_error **err);
+/* Makes sure nodelabd answers, starting it when nothing listens (tools/cli-lab.c). */
+int cli_ensure_daemon(struct lab_error **err);
 
 #endif

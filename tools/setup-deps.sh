@@ -3,6 +3,8 @@
 set -euo pipefail
 
 packages=(
+  # xmllint, which checks the JUnit XML of nodelab test in CI
+  libxml2-utils
   # build
   build-essential cmake pkg-config clang clang-format autoconf automake libtool python3
   # libraries

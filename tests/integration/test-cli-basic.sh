@@ -106,7 +106,7 @@ run 0 "$NODELAB" ls && [ "$out" = "No labs." ] && ok "ls with a stale socket" ||
 run 0 "$NODELAB" down --force && [ ! -e "$NODELAB_RUNDIR" ] && ok "down --force removes stale files" ||
   fail "stale run dir left: $(ls -A "$NODELAB_RUNDIR" 2>&1)"
 
-# --- container verbs without a lab; what is not built yet says so ------------
+# --- container verbs without a lab say so ------------------------------------
 run 125 "$NODELAB" run node1 ubi && grep -q "nodelab run: no lab is running" <<< "$err" &&
   ok "run without a lab: says so" || fail "run without a lab: $err"
 run 1 "$NODELAB" fault ls && grep -q "nodelab fault: no lab is running" <<< "$err" &&
