@@ -140,4 +140,3 @@ int cli_resolve_lab(const char *given, char **lab, struct lab_error **err)
   strv_free(names);
   return rc;
 }
-
