@@ -3,7 +3,7 @@
 // printed and a directory for screenshots: the page shows the lab's three
 // nodes and its pods; a fault injected from the page on the tunnel node1 ->
 // node2 turns that tunnel red and a check fails within 2 s; repaired from the
-// page, it turns back.  Exits non-zero, saying why, on the first failure.
+// page, it turns back; a terminal into node1 answers `hostname` with node1.  Exits non-zero, saying why, on the first failure.
 import puppeteer from 'puppeteer-core';
 
 const [url, shots] = process.argv.slice(2);
@@ -60,6 +60,24 @@ try {
     document.querySelectorAll('#checks tr.failed').length === 0, { timeout: 10000 })
     .catch(() => fail('checks still fail after the repair'));
   await page.screenshot({ path: shots + '/3-repaired.png' });
+
+  // A terminal into node1 (a real pty in its namespaces, over a WebSocket).
+  await page.evaluate(() => window.nodelabCy.getElementById('node:node1').emit('tap'));
+  await page.evaluate(() => document.getElementById('open-terminal').click());
+  await page.waitForFunction(() => window.nodelabTerm && window.nodelabTerm.ws.readyState === 1,
+    { timeout: 5000 }).catch(() => fail('the terminal did not connect'));
+  await page.focus('.xterm-helper-textarea');
+  await page.keyboard.type('hostname\n');
+  const screen = () => {
+    const b = window.nodelabTerm.buffer.active, lines = [];
+    for (let i = 0; i < b.length; i++) lines.push(b.getLine(i).translateToString(true));
+    return lines;
+  };
+  await page.waitForFunction((f) => new Function('return ' + f)()().some((l) => l.trim() === 'node1'),
+    { timeout: 5000 }, screen.toString())
+    .catch(async () => fail('the terminal did not answer node1: ' +
+      (await page.evaluate((f) => new Function('return ' + f)()().join(' | '), screen.toString()))));
+  await page.screenshot({ path: shots + '/4-terminal.png' });
   if (outside.length) fail('the page loaded from elsewhere: ' + outside.join(' '));
   if (errors.length) fail('the page threw: ' + errors.join('; '));
   console.log(`web-view: ok (the tunnel red ${redMs} ms after the click; checks run from the page, ` +
