@@ -251,6 +251,7 @@ async function runChecks() {
   const r = await api('POST', '/v1/labs/' + state.lab + '/checks', {});
   const tb = $('checks').tBodies[0];
   tb.innerHTML = '';
+  $('checks').dataset.runs = String(Number($('checks').dataset.runs || 0) + 1);
   for (const c of r.checks) {
     const tr = tb.insertRow();
     for (const v of [c.name, c.result, c.reason || '']) tr.insertCell().textContent = v;
