@@ -639,6 +639,12 @@ static struct lab_events *web_lab_events(const char *name)
   return e != NULL && e->lab != NULL ? lab_events(e->lab) : NULL;
 }
 
+static pid_t web_node_pid(const char *lab, const char *node)
+{
+  struct labs_entry *e = find_lab(lab);
+  return e != NULL && e->lab != NULL ? lab_node_pid(e->lab, node) : 0;
+}
+
 /* POST /v1/web {"listen": "127.0.0.1:PORT"}: (re)starts the web view with a
  * fresh token; 200 {"url"}. */
 static void route_web(struct evhttp_request *req, const char *arg)
@@ -654,7 +660,8 @@ static void route_web(struct evhttp_request *req, const char *arg)
     return;
   }
   char url[256];
-  static const struct web_hooks hooks = {.dispatch = dispatch, .lab_events = web_lab_events};
+  static const struct web_hooks hooks = {
+      .dispatch = dispatch, .lab_events = web_lab_events, .node_pid = web_node_pid};
   int rc = web_start(daemon_state.base, m.listen, &hooks, url, sizeof url, &err);
   json_object_put(o);
   if (rc < 0) {

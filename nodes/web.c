@@ -39,6 +39,7 @@ static struct {
   char token[TOKEN_BYTES * 2 + 1];
   char host_ip[32], host_name[32]; /* "127.0.0.1:PORT", "localhost:PORT" */
   char assets[PATH_MAX];
+  int terminal_port;
 } web;
 
 /* ---- where the page's files are ---- */
@@ -127,7 +128,8 @@ static void serve_asset(struct evhttp_request *req, const char *name)
   evhttp_add_header(h, "Cache-Control", "no-store");
   /* Everything the page loads is its own: nothing from elsewhere. */
   evhttp_add_header(h, "Content-Security-Policy",
-                    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+                    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                    "connect-src 'self' ws://127.0.0.1:* ws://localhost:*");
   evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
   struct evbuffer *b = evbuffer_new();
   evbuffer_add(b, data, len);
@@ -257,6 +259,25 @@ static bool cookie_has_token(const char *cookies)
   return false;
 }
 
+static bool terminal_allowed(const char *host, const char *origin, const char *cookie, int port)
+{
+  char ip[32], name[32];
+  snprintf(ip, sizeof ip, "127.0.0.1:%d", port);
+  snprintf(name, sizeof name, "localhost:%d", port);
+  /* The terminal's own address as Host; the page's as Origin (a WebSocket
+   * always sends one); the page's cookie. */
+  return host != NULL && (strcmp(host, ip) == 0 || strcmp(host, name) == 0) && origin != NULL &&
+         origin_ok(origin) && cookie_has_token(cookie);
+}
+
+static pid_t terminal_node_pid(const char *lab, const char *node)
+{
+  return web.hooks.node_pid ? web.hooks.node_pid(lab, node) : 0;
+}
+
+static const struct web_terminal_gate terminal_gate = {.allowed = terminal_allowed,
+                                                       .node_pid = terminal_node_pid};
+
 static void on_web_request(struct evhttp_request *req, void *arg)
 {
   (void)arg;
@@ -294,6 +315,12 @@ static void on_web_request(struct evhttp_request *req, void *arg)
   }
   if (strcmp(path, "/") == 0) {
     serve_asset(req, "index.html");
+  } else if (strcmp(path, "/terminal-port") == 0) {
+    struct evbuffer *b = evbuffer_new();
+    evbuffer_add_printf(b, "{\"port\": %d}\n", web.terminal_port);
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
+    evhttp_send_reply(req, 200, "OK", b);
+    evbuffer_free(b);
   } else if (strncmp(path, "/static/", 8) == 0) {
     serve_asset(req, path + 8);
   } else if (strncmp(path, "/api/v1/labs/", 13) == 0 && strlen(path) > 20 &&
@@ -336,6 +363,7 @@ static int parse_listen(const char *listen, char *why, size_t why_size)
 
 void web_stop(void)
 {
+  web_terminal_stop();
   if (web.http != NULL) {
     evhttp_free(web.http);
     web.http = NULL;
@@ -382,6 +410,10 @@ int web_start(struct event_base *base, const char *listen, const struct web_hook
   port = ntohs(sa.sin_port);
   snprintf(web.host_ip, sizeof web.host_ip, "127.0.0.1:%d", port);
   snprintf(web.host_name, sizeof web.host_name, "localhost:%d", port);
+  if (web_terminal_start(base, &terminal_gate, &web.terminal_port, err) < 0) {
+    web_stop();
+    return -1;
+  }
   snprintf(url, url_size, "http://127.0.0.1:%d/?token=%s", port, web.token);
   log_info("web view on http://127.0.0.1:%d/ (assets %s)", port,
            web.assets[0] ? web.assets : "not found");

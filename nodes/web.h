@@ -11,7 +11,9 @@
 #ifndef NODELAB_WEB_H
 #define NODELAB_WEB_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -24,6 +26,8 @@ struct lab_events;
 struct web_hooks {
   void (*dispatch)(struct evhttp_request *req, const char *path);
   struct lab_events *(*lab_events)(const char *lab);
+  /* The host pid of a running node's init, or 0 (terminals). */
+  pid_t (*node_pid)(const char *lab, const char *node);
 };
 
 /* (Re)starts the server on listen ("127.0.0.1:PORT", "localhost:PORT" or
@@ -35,5 +39,17 @@ int web_start(struct event_base *base, const char *listen, const struct web_hook
 
 /* Stops the server (accepts being called when none runs). */
 void web_stop(void);
+
+/* The terminals' WebSocket server (web-terminal.c), which web_start() starts
+ * beside the page's: what it asks of the page's server. */
+struct web_terminal_gate {
+  /* Whether a handshake with these headers (each may be NULL) may proceed,
+   * on the terminals' port. */
+  bool (*allowed)(const char *host, const char *origin, const char *cookie, int port);
+  pid_t (*node_pid)(const char *lab, const char *node);
+};
+int web_terminal_start(struct event_base *base, const struct web_terminal_gate *gate, int *port,
+                       struct lab_error **err);
+void web_terminal_stop(void);
 
 #endif

@@ -12,6 +12,8 @@ packages=(
   libjson-c-dev libarchive-dev libcmocka-dev
   # pictures (nodelab graph): Graphviz's library; xmllint checks SVG and JUnit XML
   libgraphviz-dev libxml2-utils
+  # the web view's terminals: SHA-1 of the WebSocket handshake
+  libssl-dev
   # Open vSwitch daemons, and its source for libopenvswitch
   openvswitch-switch openvswitch-source
   # images and the tools a learner uses inside a node

@@ -164,6 +164,9 @@ function select(d) {
   const have = paramsOf(d);
   const kinds = state.catalogue.filter((k) => k.implemented &&
     Object.keys(have).every((p) => k.params.includes(p) || p === 'link'));
+  const node = nodeOf(d);
+  $('open-terminal').hidden = node == null;
+  $('open-terminal').onclick = () => openTerminal(node).catch(show);
   $('fault-kind').innerHTML = '';
   for (const k of kinds) {
     const o = document.createElement('option');
@@ -171,6 +174,37 @@ function select(d) {
     $('fault-kind').appendChild(o);
   }
   showParams();
+}
+
+// The node an element belongs to (a terminal opens there), or null.
+function nodeOf(d) {
+  if (['node', 'nic', 'port', 'daemon', 'bridge'].includes(d.kind)) return d.id.split(':')[1];
+  return null;
+}
+
+async function openTerminal(node) {
+  const { port } = await (await fetch('/terminal-port')).json();
+  if (state.term) { state.term.ws.close(); state.term.dispose(); }
+  $('terminal-box').hidden = false;
+  $('term-title').textContent = node;
+  $('terminal').innerHTML = '';
+  const term = new Terminal({ fontSize: 13, convertEol: false });
+  const fit = new FitAddon.FitAddon();
+  term.loadAddon(fit);
+  term.open($('terminal'));
+  fit.fit();
+  const ws = new WebSocket('ws://' + location.hostname + ':' + port + '/terminal/' + state.lab + '/' +
+    node + '?cols=' + term.cols + '&rows=' + term.rows);
+  ws.binaryType = 'arraybuffer';
+  ws.onmessage = (m) => term.write(typeof m.data === 'string' ? m.data : new Uint8Array(m.data));
+  ws.onclose = () => term.write('\r\n[the terminal closed]\r\n');
+  term.onData((d) => { if (ws.readyState === WebSocket.OPEN) ws.send(d); });
+  term.onResize(({ cols, rows }) => { if (ws.readyState === WebSocket.OPEN) ws.send('\x01resize ' + cols + ' ' + rows); });
+  window.addEventListener('resize', () => fit.fit());
+  term.ws = ws;
+  state.term = term;
+  window.nodelabTerm = term; // for tests
+  term.focus();
 }
 
 function showParams() {
@@ -217,6 +251,7 @@ async function runChecks() {
   const r = await api('POST', '/v1/labs/' + state.lab + '/checks', {});
   const tb = $('checks').tBodies[0];
   tb.innerHTML = '';
+  $('checks').dataset.runs = String(Number($('checks').dataset.runs || 0) + 1);
   for (const c of r.checks) {
     const tr = tb.insertRow();
     for (const v of [c.name, c.result, c.reason || '']) tr.insertCell().textContent = v;
@@ -286,6 +321,10 @@ async function main() {
   $('repair-all').onclick = () => api('DELETE', '/v1/labs/' + state.lab + '/faults').then(refresh).catch(show);
   $('inject').onclick = () => inject().catch(show);
   $('fault-kind').onchange = showParams;
+  $('term-close').onclick = () => {
+    if (state.term) { state.term.ws.close(); state.term.dispose(); state.term = null; }
+    $('terminal-box').hidden = true;
+  };
   for (const a of ['start', 'hint', 'check', 'solve']) $('ex-' + a).onclick = () => exercise(a).catch(show);
   await refresh();
   stream();
