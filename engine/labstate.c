@@ -71,7 +71,8 @@ static int cmp_str(const void *a, const void *b)
 /* The lines sorted, each ending in '\n', as one string. */
 static char *lines_join(struct labstate_lines *l)
 {
-  qsort(l->v, l->n, sizeof *l->v, cmp_str);
+  if (l->n > 1) /* qsort's base must not be NULL, even for no element */
+    qsort(l->v, l->n, sizeof *l->v, cmp_str);
   size_t len = 1;
   for (size_t i = 0; i < l->n; i++)
     len += strlen(l->v[i]) + 1;
