@@ -1,11 +1,13 @@
 /* The web view's terminals (web.h): a WebSocket (RFC 6455) per terminal, on a
  * second loopback port beside the page's, bridged to a real pty whose shell
- * runs in a node's namespaces, as `nodelab shell NODE` does.
+ * runs in a node or a container, through `nodelab shell` / `nodelab exec -it`.
  *
  * Why a port of its own: libevent 2.1's evhttp cannot hand a connection over
  * after an Upgrade, so the handshake is read here on a plain bufferevent.
  * The same gate holds: Host must be this port's loopback address, Origin the
  * page's, and the token cookie (cookies ignore ports) must be there.
+ * GET /terminal/LAB/NODE opens a shell in a node, /terminal/LAB/NODE/POD[/CTR]
+ * one in a container.
  *
  * Frames from the page: text or binary, the keyboard's bytes; a text frame
  * "\x01resize COLS ROWS" resizes the pty.  Frames to the page: binary, the
@@ -35,7 +37,7 @@
 #include <openssl/evp.h>
 
 #include "log.h"
-#include "namespace.h"
+#include "paths.h"
 #include "xalloc.h"
 
 LOG_MODULE(web);
@@ -49,16 +51,23 @@ struct term {
   struct bufferevent *pty; /* the pty's master */
   pid_t child;
   bool upgraded;
+  struct term *next; /* every open terminal, so that stopping closes them */
 };
 
 static struct {
   struct evconnlistener *listener;
   const struct web_terminal_gate *gate;
   int port;
+  struct term *terms;
 } term_srv;
 
 static void term_free(struct term *t)
 {
+  for (struct term **p = &term_srv.terms; *p != NULL; p = &(*p)->next)
+    if (*p == t) {
+      *p = t->next;
+      break;
+    }
   if (t->child > 0)
     kill(t->child, SIGHUP); /* nodelabd's supervisor reaps it, with any other child */
   if (t->pty != NULL)
@@ -119,38 +128,31 @@ static void on_pty_event(struct bufferevent *bev, short what, void *arg)
   }
 }
 
-/* Forks a shell on a new pty inside the namespaces of node_pid: the child
- * enters them, forks again so that its child is in the node's pid namespace,
- * and that one runs a login shell from /. */
-static int spawn_shell(pid_t node_pid, int cols, int rows, int *master, pid_t *child)
+/* Forks a shell on a new pty by the very path a learner's `nodelab shell
+ * NODE` (a node: its namespaces and cgroup) or `nodelab exec -it
+ * NODE/POD[/CTR] sh` (a container, through the node's runtime, with its own
+ * terminal) takes: the CLI itself runs on the pty, talking back to us. */
+static int spawn_shell(const char *lab, const char *where, bool in_pod, int cols, int rows,
+                       int *master, pid_t *child)
 {
+  char *cli = paths_find_binary("nodelab", "tools");
+  if (cli == NULL)
+    return -1;
   struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
   pid_t pid = forkpty(master, NULL, NULL, &ws);
-  if (pid < 0)
+  if (pid < 0) {
+    free(cli);
     return -1;
-  if (pid == 0) {
-    static const char *const types[] = {"net", "uts", "ipc", "pid", "cgroup", "mnt", NULL};
-    struct lab_error *err = NULL;
-    if (ns_enter(node_pid, types, &err) < 0) {
-      fprintf(stderr, "nodelab: entering the node: %s\r\n", err->msg);
-      _exit(127);
-    }
-    pid_t inner = fork();
-    if (inner < 0)
-      _exit(127);
-    if (inner == 0) {
-      char *const env[] = {
-          (char *)"TERM=xterm-256color", (char *)"HOME=/root",
-          (char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL};
-      execle("/bin/bash", "bash", "-l", (char *)NULL, env);
-      execle("/bin/sh", "sh", "-l", (char *)NULL, env);
-      _exit(127);
-    }
-    int status;
-    while (waitpid(inner, &status, 0) < 0 && errno == EINTR) {
-    }
-    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128);
   }
+  if (pid == 0) {
+    setenv("TERM", "xterm-256color", 1);
+    if (in_pod)
+      execl(cli, "nodelab", "exec", "-it", "--lab", lab, where, "--", "sh", (char *)NULL);
+    else
+      execl(cli, "nodelab", "shell", "--lab", lab, where, (char *)NULL);
+    _exit(127);
+  }
+  free(cli);
   *child = pid;
   return 0;
 }
@@ -269,7 +271,7 @@ static bool handshake(struct term *t, char *block)
        *cookie = header(block, "Cookie"), *key = header(block, "Sec-WebSocket-Key"),
        *upgrade = header(block, "Upgrade");
   bool ok = false;
-  char lab[64] = "", node[64] = "";
+  char lab[64] = "", node[64] = "", where[128] = "";
   int cols = 80, rows = 24;
   const char *q = strchr(target, '?');
   if (q != NULL) {
@@ -283,16 +285,20 @@ static bool handshake(struct term *t, char *block)
     reply_refusal(t, "403 Forbidden", "forbidden: Host, Origin or token");
   } else if (upgrade == NULL || strcasecmp(upgrade, "websocket") != 0 || key == NULL) {
     reply_refusal(t, "400 Bad Request", "a WebSocket upgrade is needed");
-  } else if (sscanf(target, "/terminal/%63[^/]/%63[^/?]", lab, node) != 2) {
-    reply_refusal(t, "404 Not Found", "not found: /terminal/LAB/NODE");
+  } else if (sscanf(target, "/terminal/%63[^/]/%127[^?]", lab, where) != 2 ||
+             strspn(where, "abcdefghijklmnopqrstuvwxyz0123456789-/") != strlen(where) ||
+             sscanf(where, "%63[^/]", node) != 1) {
+    reply_refusal(t, "404 Not Found", "not found: /terminal/LAB/NODE[/POD[/CTR]]");
   } else {
     pid_t pid = term_srv.gate->node_pid(lab, node);
     int master = -1;
     if (pid <= 0) {
       reply_refusal(t, "404 Not Found", "no such node running");
-    } else if (spawn_shell(pid, cols > 0 && cols < 1000 ? cols : 80,
-                           rows > 0 && rows < 1000 ? rows : 24, &master, &t->child) < 0) {
-      reply_refusal(t, "500 Internal Server Error", "forkpty failed");
+    } else if (spawn_shell(lab, where, strchr(where, '/') != NULL,
+                           cols > 0 && cols < 1000 ? cols : 80, rows > 0 && rows < 1000 ? rows : 24,
+                           &master, &t->child) < 0) {
+      reply_refusal(t, "500 Internal Server Error",
+                    "no terminal: forkpty failed or nodelab missing");
     } else {
       char concat[128], accept[64];
       unsigned char sha[EVP_MAX_MD_SIZE];
@@ -311,7 +317,7 @@ static bool handshake(struct term *t, char *block)
       bufferevent_enable(t->pty, EV_READ | EV_WRITE);
       t->upgraded = true;
       ok = true;
-      log_info("terminal into %s/%s (shell pid %d)", lab, node, (int)t->child);
+      log_info("terminal into %s/%s (pid %d)", lab, where, (int)t->child);
     }
   }
   free(host);
@@ -395,6 +401,8 @@ int web_terminal_start(struct event_base *base, const struct web_terminal_gate *
 
 void web_terminal_stop(void)
 {
+  while (term_srv.terms != NULL)
+    term_free(term_srv.terms); /* hangs each shell up */
   if (term_srv.listener != NULL) {
     evconnlistener_free(term_srv.listener);
     term_srv.listener = NULL;

@@ -176,9 +176,20 @@ function select(d) {
   showParams();
 }
 
-// The node an element belongs to (a terminal opens there), or null.
+// Where a terminal opens for an element: its node ("node1"), or a pod's
+// container ("node1/web", "node1/web/httpd"); null for the rest.
 function nodeOf(d) {
   if (['node', 'nic', 'port', 'daemon', 'bridge'].includes(d.kind)) return d.id.split(':')[1];
+  const podNode = (pod) => {
+    const v = state.cy && state.cy.getElementById('pod:' + pod);
+    return v && v.nonempty() ? v.data('parent').split(':')[1] : null;
+  };
+  if (d.kind === 'pod') { const n = podNode(d.label); return n && n + '/' + d.label; }
+  if (d.kind === 'container') {
+    const [pod, ctr] = d.id.slice(4).split('/');
+    const n = podNode(pod);
+    return n && n + '/' + pod + '/' + ctr;
+  }
   return null;
 }
 

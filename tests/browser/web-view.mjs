@@ -3,7 +3,8 @@
 // printed and a directory for screenshots: the page shows the lab's three
 // nodes and its pods; a fault injected from the page on the tunnel node1 ->
 // node2 turns that tunnel red and a check fails within 2 s; repaired from the
-// page, it turns back; a terminal into node1 answers `hostname` with node1.  Exits non-zero, saying why, on the first failure.
+// page, it turns back; a terminal into node1 answers `hostname` with node1,
+// one into web's container with web.  Exits non-zero, saying why, on the first failure.
 import puppeteer from 'puppeteer-core';
 
 const [url, shots] = process.argv.slice(2);
@@ -89,6 +90,23 @@ try {
   if (!lines.some((l) => l.trim() === 'node1'))
     fail('the terminal did not answer node1: ' + lines.join(' | '));
   await page.screenshot({ path: shots + '/4-terminal.png' });
+
+  // And into a container: web's httpd (its hostname is the pod's, web).
+  await page.evaluate(() => window.nodelabCy.getElementById('ctr:web/httpd').emit('tap'));
+  await page.evaluate(() => document.getElementById('open-terminal').click());
+  await page.waitForFunction(() => window.nodelabTerm && window.nodelabTerm.ws.readyState === 1 &&
+    document.getElementById('term-title').textContent === 'node1/web/httpd',
+    { timeout: 5000 }).catch(() => fail('the container terminal did not connect'));
+  await page.focus('.xterm-helper-textarea');
+  await page.keyboard.type('hostname\n');
+  for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
+    lines = await page.evaluate(screen);
+    if (lines.some((l) => l.trim() === 'web')) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!lines.some((l) => l.trim() === 'web'))
+    fail('the container terminal did not answer web: ' + lines.join(' | '));
+  await page.screenshot({ path: shots + '/5-container-terminal.png' });
   if (outside.length) fail('the page loaded from elsewhere: ' + outside.join(' '));
   if (errors.length) fail('the page threw: ' + errors.join('; '));
   console.log(`web-view: ok (the tunnel red ${redMs} ms after the click; checks run from the page, ` +
