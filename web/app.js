@@ -26,6 +26,7 @@ async function api(method, path, body) {
 const STYLE = [
   { selector: 'node', style: {
     label: 'data(text)', 'text-wrap': 'wrap', 'font-size': 9, 'text-valign': 'center',
+    'min-zoomed-font-size': 6,
     'background-color': '#ffffff', 'border-width': 1, 'border-color': '#78909c',
     shape: 'round-rectangle', width: 'label', height: 'label', padding: 6 } },
   { selector: ':parent', style: {
@@ -36,6 +37,7 @@ const STYLE = [
   { selector: 'node[?down]', style: { 'background-color': '#eeeeee', color: '#757575' } },
   { selector: 'edge', style: {
     width: 1, 'curve-style': 'bezier', 'line-color': '#9e9e9e', 'font-size': 8,
+    'min-zoomed-font-size': 6,
     label: 'data(text)', 'target-arrow-shape': 'none' } },
   { selector: 'edge[kind = "tunnel"]', style: {
     'line-color': '#1565c0', color: '#1565c0', 'target-arrow-shape': 'triangle',
@@ -115,20 +117,28 @@ async function drawGraph() {
   const g = await api('GET', '/v1/labs/' + state.lab + '/graph');
   const els = elements(g);
   if (!state.cy) {
-    state.cy = cytoscape({ container: $('graph'), elements: els, style: STYLE, layout: layout(els) });
+    // Big labs: no text too small to read is drawn, and panning or zooming
+    // moves a texture of the graph instead of drawing it again.
+    state.cy = cytoscape({ container: $('graph'), elements: els, style: STYLE, layout: layout(els),
+      textureOnViewport: els.length > 2000, hideEdgesOnViewport: els.length > 2000, pixelRatio: 1 });
     state.cy.on('tap', 'node, edge', (ev) => select(ev.target.data()));
     window.nodelabCy = state.cy; // for tests and the curious
     return;
   }
-  // Update in place: the layout stays where the user left it.
+  // Update in place, in one batch, touching only what changed: the layout
+  // stays where the user left it, and a big lab redraws what an event moved.
   const want = new Set(els.map((e) => e.data.id));
-  state.cy.elements().forEach((e) => { if (!want.has(e.id())) e.remove(); });
   let added = false;
-  for (const e of els) {
-    const have = state.cy.getElementById(e.data.id);
-    if (have.nonempty()) have.data(e.data);
-    else { state.cy.add(e); added = true; }
-  }
+  state.cy.batch(() => {
+    state.cy.elements().forEach((e) => { if (!want.has(e.id())) e.remove(); });
+    for (const e of els) {
+      const have = state.cy.getElementById(e.data.id);
+      if (have.empty()) { state.cy.add(e); added = true; continue; }
+      const old = have.data();
+      if (Object.keys(e.data).some((k) => JSON.stringify(old[k]) !== JSON.stringify(e.data[k])))
+        have.data(e.data);
+    }
+  });
   if (added) state.cy.layout(layout(els)).run();
 }
 
