@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "ipv4.h"
 #include "sdn-layout.h"
 
 #define POISON_MAC "02:00:5e:10:00:01" /* locally administered: nobody's */
@@ -24,21 +25,21 @@
 
 static bool in_cidr(struct in_addr ip, const char *cidr)
 {
-  unsigned a, b, c, d, len;
-  if (cidr == NULL || sscanf(cidr, "%u.%u.%u.%u/%u", &a, &b, &c, &d, &len) != 5 || len > 32)
+  uint32_t net;
+  int len;
+  if (ipv4_parse(cidr, &net, &len) < 0 || len < 0)
     return false;
-  uint32_t net = (a & 255) << 24 | (b & 255) << 16 | (c & 255) << 8 | (d & 255);
   uint32_t mask = len == 0 ? 0 : ~0u << (32 - len);
   return ((ntohl(ip.s_addr) ^ net) & mask) == 0;
 }
 
 /* The first address of cidr plus one ("10.1.1.0/24" -> "10.1.1.1"). */
-static int gateway_of(const char *cidr, char out[16])
+static int gateway_of(const char *cidr, char out[IPV4_STRLEN])
 {
-  unsigned a, b, c, d;
-  if (cidr == NULL || sscanf(cidr, "%u.%u.%u.%u", &a, &b, &c, &d) != 4)
+  uint32_t a;
+  if (ipv4_parse(cidr, &a, NULL) < 0)
     return -1;
-  snprintf(out, 16, "%u.%u.%u.%u", a & 255, b & 255, c & 255, (d & 255) + 1);
+  ipv4_format(a + 1, out);
   return 0;
 }
 
@@ -47,10 +48,8 @@ static const struct fault_view_node *node_with_underlay(const struct fault_view 
                                                         struct in_addr ip)
 {
   for (size_t i = 0; i < v->n_nodes; i++) {
-    unsigned a, b, c, d;
-    if (v->nodes[i].underlay != NULL &&
-        sscanf(v->nodes[i].underlay, "%u.%u.%u.%u", &a, &b, &c, &d) == 4 &&
-        htonl((a & 255) << 24 | (b & 255) << 16 | (c & 255) << 8 | (d & 255)) == ip.s_addr)
+    uint32_t a;
+    if (ipv4_parse(v->nodes[i].underlay, &a, NULL) == 0 && htonl(a) == ip.s_addr)
       return &v->nodes[i];
   }
   return NULL;
@@ -58,7 +57,7 @@ static const struct fault_view_node *node_with_underlay(const struct fault_view 
 
 static int poison_resolve(struct fault *f, const struct fault_view *v, struct lab_error **err)
 {
-  char dflt[16];
+  char dflt[IPV4_STRLEN];
   if (fault_param(f, "node") != NULL && fault_param(f, "pod") != NULL)
     return fault_refuse(err, EINVAL, "kind neighbour-poison: give pod or node, not both");
   if (fault_default_param(f, "mac", POISON_MAC, err) < 0)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "ipv4.h"
 #include "sdn-layout.h"
 
 #define DEFAULT_LINK "eth0"
@@ -325,11 +326,11 @@ const struct fault_kind_ops fault_ops_duplicate_ip = {
 /* The address of a node's underlay CIDR, and .254 of its network. */
 static int underlay_addrs(const struct fault_view_node *n, struct in_addr *ip, struct in_addr *gw)
 {
-  unsigned a, b, c, d;
-  if (n->underlay == NULL || sscanf(n->underlay, "%u.%u.%u.%u", &a, &b, &c, &d) != 4)
+  uint32_t a;
+  if (ipv4_parse(n->underlay, &a, NULL) < 0)
     return -1;
-  ip->s_addr = htonl((a & 255) << 24 | (b & 255) << 16 | (c & 255) << 8 | (d & 255));
-  gw->s_addr = htonl((a & 255) << 24 | (b & 255) << 16 | (c & 255) << 8 | PARTITION_GW_HOST);
+  ip->s_addr = htonl(a);
+  gw->s_addr = htonl((a & ~0xffu) | PARTITION_GW_HOST);
   return 0;
 }
 

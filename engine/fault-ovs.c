@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "ipv4.h"
 #include "sdn-layout.h"
 
 #define BRIDGE SDN_BRIDGE
@@ -145,13 +146,11 @@ static int tunnel_dst_resolve(struct fault *f, const struct fault_view *v, struc
   if (flow_resolve(f, v, err) < 0)
     return -1;
   const struct fault_view_node *remote = fault_view_node(v, fault_param(f, "remote"));
-  unsigned a, b, c, d;
-  char wrong[20];
-  if (remote->underlay != NULL && sscanf(remote->underlay, "%u.%u.%u.%u", &a, &b, &c, &d) == 4) {
-    snprintf(wrong, sizeof wrong, "%u.%u.%u.%d", a & 255, b & 255, c & 255, WRONG_HOST);
-    if (fault_default_param(f, "ip", wrong, err) < 0)
-      return -1;
-  }
+  uint32_t a;
+  char wrong[IPV4_STRLEN];
+  if (ipv4_parse(remote->underlay, &a, NULL) == 0 &&
+      fault_default_param(f, "ip", ipv4_format((a & ~0xffu) | WRONG_HOST, wrong), err) < 0)
+    return -1;
   if (fault_param(f, "ip") != NULL) {
     size_t len = strlen(f->target);
     snprintf(f->target + len, sizeof f->target - len, " -> %s", fault_param(f, "ip"));

@@ -110,16 +110,12 @@ static void add_fabric(struct graph *g, const char *bridge)
 }
 
 /* The address after a CIDR's network address, as text ("10.1.1.0/24" -> "10.1.1.1"). */
-static void gateway_text(const char *cidr, char out[INET_ADDRSTRLEN])
+static void gateway_text(const char *cidr, char out[IPV4_STRLEN])
 {
-  struct in_addr a;
-  char net[INET_ADDRSTRLEN];
-  snprintf(net, sizeof net, "%.*s", (int)strcspn(cidr, "/"), cidr);
+  uint32_t a;
   out[0] = '\0';
-  if (inet_pton(AF_INET, net, &a) == 1) {
-    a.s_addr = htonl(ntohl(a.s_addr) + 1);
-    inet_ntop(AF_INET, &a, out, INET_ADDRSTRLEN);
-  }
+  if (ipv4_parse(cidr, &a, NULL) == 0)
+    ipv4_format(a + 1, out);
 }
 
 /* A node with its eth0 cable (fabric_port: the fabric's end, or NULL), br0,
@@ -127,7 +123,7 @@ static void gateway_text(const char *cidr, char out[INET_ADDRSTRLEN])
 static void add_node(struct graph *g, const char *name, const char *underlay, const char *subnet,
                      const char *state, const char *fabric_port)
 {
-  char detail[128], nid[64], br[80], gw[INET_ADDRSTRLEN], tun0[64];
+  char detail[128], nid[64], br[80], gw[IPV4_STRLEN], tun0[64];
   snprintf(detail, sizeof detail, "underlay %s, pods %s", underlay, subnet);
   snprintf(nid, sizeof nid, "node:%s", name);
   snprintf(br, sizeof br, "br0:%s", name);

@@ -140,6 +140,19 @@ static struct lab *lab_or_404(struct evhttp_request *req, const char *name)
   return e->lab;
 }
 
+/* The routes whose reply is one function of the lab: its reply and status. */
+typedef struct json_object *lab_reply_fn(struct lab *lab, int *code);
+
+static void reply_from_lab(struct evhttp_request *req, const char *name, lab_reply_fn *fn)
+{
+  struct lab *lab = lab_or_404(req, name);
+  if (lab == NULL)
+    return;
+  int code;
+  struct json_object *reply = fn(lab, &code);
+  reply_json(req, code, reply);
+}
+
 /* The path the route being handled matched: the request's own, or behind
  * the web view's /api prefix, what follows it (handlers that parse more
  * than the route's '*' read it here, not from the request). */
@@ -478,10 +491,7 @@ static void route_lab_state(struct evhttp_request *req, const char *name)
 
 static void route_lab_faults_get(struct evhttp_request *req, const char *name)
 {
-  struct lab *lab = lab_or_404(req, name);
-  int code;
-  if (lab != NULL)
-    reply_json(req, 200, lab_faults_get(lab, &code));
+  reply_from_lab(req, name, lab_faults_get);
 }
 
 static void route_lab_faults_post(struct evhttp_request *req, const char *name)
@@ -593,42 +603,22 @@ static void route_lab_exercise_check(struct evhttp_request *req, const char *nam
 
 static void route_lab_exercise_get(struct evhttp_request *req, const char *name)
 {
-  struct lab *lab = lab_or_404(req, name);
-  int code;
-  if (lab != NULL) {
-    struct json_object *o = lab_exercise_status(lab, &code);
-    reply_json(req, code, o);
-  }
+  reply_from_lab(req, name, lab_exercise_status);
 }
 
 static void route_lab_exercise_hint(struct evhttp_request *req, const char *name)
 {
-  struct lab *lab = lab_or_404(req, name);
-  int code;
-  if (lab != NULL) {
-    struct json_object *o = lab_exercise_hint(lab, &code);
-    reply_json(req, code, o);
-  }
+  reply_from_lab(req, name, lab_exercise_hint);
 }
 
 static void route_lab_exercise_solve(struct evhttp_request *req, const char *name)
 {
-  struct lab *lab = lab_or_404(req, name);
-  int code;
-  if (lab != NULL) {
-    struct json_object *o = lab_exercise_solve(lab, &code);
-    reply_json(req, code, o);
-  }
+  reply_from_lab(req, name, lab_exercise_solve);
 }
 
 static void route_lab_graph(struct evhttp_request *req, const char *name)
 {
-  struct lab *l = lab_or_404(req, name);
-  if (l == NULL)
-    return;
-  int code;
-  struct json_object *reply = lab_graph_json(l, &code);
-  reply_json(req, code, reply);
+  reply_from_lab(req, name, lab_graph_json);
 }
 
 static void dispatch(struct evhttp_request *req, const char *path);

@@ -374,8 +374,13 @@ static void on_for_timer(evutil_socket_t fd, short what, void *arg)
 
 struct json_object *lab_faults_get(struct lab *lab, int *code)
 {
+  evaluate(faults_of(lab));
+  return lab_faults_json(lab, code);
+}
+
+struct json_object *lab_faults_json(struct lab *lab, int *code)
+{
   struct lab_faults *fs = faults_of(lab);
-  evaluate(fs);
   struct api_faults m = {0};
   m.catalogue = xcalloc(FAULT_KIND__COUNT, sizeof *m.catalogue);
   for (size_t i = 0; i < FAULT_KIND__COUNT; i++) {

@@ -14,6 +14,9 @@ struct lab;
 
 /* GET /v1/labs/LAB/faults: a new object (api_faults), *code 200. */
 struct json_object *lab_faults_get(struct lab *lab, int *code);
+/* The same, with the faults' states as the last evaluation (the 1 s poll)
+ * left them: no predicate runs (the graph, redrawn at each event). */
+struct json_object *lab_faults_json(struct lab *lab, int *code);
 
 /* POST /v1/labs/LAB/faults with body (api_fault_inject; NULL: not JSON):
  * injects, and returns the active fault (*code 201) or {"error"} with *code

@@ -17,7 +17,7 @@ struct json_object *lab_graph_json(struct lab *lab, int *code)
   cleanup_error struct lab_error *err = NULL;
   struct json_object *status_json = lab_status_json(lab);
   int faults_code = 0;
-  struct json_object *faults_json = lab_faults_get(lab, &faults_code);
+  struct json_object *faults_json = lab_faults_json(lab, &faults_code);
   struct json_object *out = NULL;
   struct api_lab_status st;
   struct api_faults faults;

@@ -60,6 +60,28 @@ int cli_api(const char *method, const char *target, const char *body, int timeou
   return 0;
 }
 
+int cli_lab_call(const struct cli_invocation *inv, const char *lab, const char *method,
+                 const char *target, const char *body, int timeout_ms, int want,
+                 struct json_object **reply)
+{
+  cleanup_error struct lab_error *err = NULL;
+  int status;
+  *reply = NULL;
+  if (cli_api(method, target, body, timeout_ms, &status, reply, &err) < 0) {
+    cli_errorf(inv, "lab %s: %s", lab,
+               http_error_is_unreachable(err) ? "nodelabd is not running (nodelab up starts it)"
+                                              : err->msg);
+    return -1;
+  }
+  if (status != want) {
+    cli_errorf(inv, "lab %s: %s", lab, cli_reply_error(*reply, status));
+    json_object_put(*reply);
+    *reply = NULL;
+    return -1;
+  }
+  return 0;
+}
+
 const char *cli_reply_error(struct json_object *reply, int status)
 {
   struct api_error e;

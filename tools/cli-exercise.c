@@ -29,23 +29,10 @@ static int exercise_call_json(const struct cli_invocation *inv, const char *lab,
                               const char *suffix, const char *body, int want, bool print_json,
                               struct json_object **reply)
 {
-  cleanup_error struct lab_error *err = NULL;
   char target[512];
   snprintf(target, sizeof target, "/v1/labs/%s/exercise%s", lab, suffix);
-  int status;
-  *reply = NULL;
-  if (cli_api(method, target, body, EXERCISE_TIMEOUT_MS, &status, reply, &err) < 0) {
-    cli_errorf(inv, "lab %s: %s", lab,
-               http_error_is_unreachable(err) ? "nodelabd is not running (nodelab up starts it)"
-                                              : err->msg);
+  if (cli_lab_call(inv, lab, method, target, body, EXERCISE_TIMEOUT_MS, want, reply) < 0)
     return -1;
-  }
-  if (status != want) {
-    cli_errorf(inv, "lab %s: %s", lab, cli_reply_error(*reply, status));
-    json_object_put(*reply);
-    *reply = NULL;
-    return -1;
-  }
   if (print_json) {
     printf("%s\n", json_object_to_json_string_ext(*reply, JSON_C_TO_STRING_PRETTY));
     json_object_put(*reply);

@@ -22,23 +22,9 @@
 static int faults_call(const struct cli_invocation *inv, const char *lab, const char *method,
                        const char *suffix, const char *body, int want, struct json_object **reply)
 {
-  cleanup_error struct lab_error *err = NULL;
   char target[512];
   snprintf(target, sizeof target, "/v1/labs/%s/faults%s", lab, suffix);
-  int status;
-  if (cli_api(method, target, body, FAULT_TIMEOUT_MS, &status, reply, &err) < 0) {
-    cli_errorf(inv, "lab %s: %s", lab,
-               http_error_is_unreachable(err) ? "nodelabd is not running (nodelab up starts it)"
-                                              : err->msg);
-    return -1;
-  }
-  if (status != want) {
-    cli_errorf(inv, "lab %s: %s", lab, cli_reply_error(*reply, status));
-    json_object_put(*reply);
-    *reply = NULL;
-    return -1;
-  }
-  return 0;
+  return cli_lab_call(inv, lab, method, target, body, FAULT_TIMEOUT_MS, want, reply);
 }
 
 /* faults_call for a reply to print: with --json prints it whole and returns

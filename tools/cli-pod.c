@@ -36,19 +36,11 @@ int cli_pod(const struct cli_invocation *inv)
   }
   char target[600];
   snprintf(target, sizeof target, "/v1/labs/%s/pods/%s/start", lab, pod);
-  int code;
   struct json_object *reply = NULL;
-  if (cli_api("POST", target, NULL, POD_TIMEOUT_MS, &code, &reply, &err) < 0) {
-    cli_errorf(inv, "lab %s: %s", lab,
-               http_error_is_unreachable(err) ? "nodelabd is not running (nodelab up starts it)"
-                                              : err->msg);
+  if (cli_lab_call(inv, lab, "POST", target, NULL, POD_TIMEOUT_MS, 200, &reply) < 0)
     return CLI_EXIT_FAIL;
-  }
   int rc = CLI_EXIT_OK;
-  if (code != 200) {
-    cli_errorf(inv, "lab %s: %s", lab, cli_reply_error(reply, code));
-    rc = CLI_EXIT_FAIL;
-  } else if (cli_flag(inv, "json")) {
+  if (cli_flag(inv, "json")) {
     printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY));
   } else {
     printf("pod %s: %s, ip %s, infra pid %lld\n", pod, json_get_str(reply, "state") ?: "?",

@@ -87,20 +87,13 @@ int cli_service(const struct cli_invocation *inv)
   else
     snprintf(target, sizeof target, "/v1/labs/%s/nodes/%s/services/%s/%s", lab, node, daemon,
              action);
-  int code;
   struct json_object *reply = NULL;
-  if (cli_api(status ? "GET" : "POST", target, NULL, SERVICE_TIMEOUT_MS, &code, &reply, &err) < 0) {
-    cli_errorf(inv, "lab %s: %s", lab,
-               http_error_is_unreachable(err) ? "nodelabd is not running (nodelab up starts it)"
-                                              : err->msg);
+  if (cli_lab_call(inv, lab, status ? "GET" : "POST", target, NULL, SERVICE_TIMEOUT_MS, 200,
+                   &reply) < 0)
     return CLI_EXIT_FAIL;
-  }
   int rc = CLI_EXIT_OK;
   struct api_services m;
-  if (code != 200) {
-    cli_errorf(inv, "lab %s: %s", lab, cli_reply_error(reply, code));
-    rc = CLI_EXIT_FAIL;
-  } else if (api_services_decode(reply, &m, &err) < 0) {
+  if (api_services_decode(reply, &m, &err) < 0) {
     cli_errorf(inv, "lab %s: %s", lab, err->msg);
     rc = CLI_EXIT_FAIL;
   } else {

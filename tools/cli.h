@@ -152,6 +152,13 @@ struct lab_error;
 int cli_api(const char *method, const char *target, const char *body, int timeout_ms, int *status,
             struct json_object **reply, struct lab_error **err);
 
+/* cli_api() for a lab's route: on a transport failure or a status other
+ * than want, prints "nodelab VERB: lab LAB: why" (nodelabd not running, or
+ * the reply's error) and returns -1 (*reply NULL); else 0 and *reply. */
+int cli_lab_call(const struct cli_invocation *inv, const char *lab, const char *method,
+                 const char *target, const char *body, int timeout_ms, int want,
+                 struct json_object **reply);
+
 /* The "error" member of a daemon reply, or a generic text naming the status. */
 const char *cli_reply_error(struct json_object *reply, int status);
 
