@@ -19,6 +19,7 @@
 #include <net/if.h>
 
 #include "fault-internal.h"
+#include "engine/fault-test-nodes.h"
 #include "strv.h"
 
 #define FLOW                                                                                       \
@@ -93,23 +94,6 @@ static const struct fault_backend_ops ops = {.netns_open = f_open,
                                              .ovs = f_ovs};
 static const struct fault_backend be = {.ops = &ops, .ctx = NULL};
 
-static const struct fault_view_node nodes[] = {
-    {.name = "master",
-     .pid = 100,
-     .underlay = "192.168.122.201/24",
-     .subnet = "10.1.0.0/24",
-     .fabric_ifname = "vn1"},
-    {.name = "node1",
-     .pid = 101,
-     .underlay = "192.168.122.202/24",
-     .subnet = "10.1.1.0/24",
-     .fabric_ifname = "vn2"},
-    {.name = "node2",
-     .pid = 102,
-     .underlay = "192.168.122.203/24",
-     .subnet = "10.1.2.0/24",
-     .fabric_ifname = "vn3"},
-};
 static const struct fault_view_pod pods[] = {
     {.name = "web", .node = "node1", .ip = "10.1.1.2", .infra_pid = 201},
     {.name = "client", .node = "node2", .ip = "10.1.2.2", .infra_pid = 202},

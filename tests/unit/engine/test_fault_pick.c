@@ -12,24 +12,8 @@
 #include <cmocka.h>
 
 #include "fault.h"
+#include "engine/fault-test-nodes.h"
 
-static const struct fault_view_node nodes[] = {
-    {.name = "master",
-     .pid = 100,
-     .underlay = "192.168.122.201/24",
-     .subnet = "10.1.0.0/24",
-     .fabric_ifname = "vn1"},
-    {.name = "node1",
-     .pid = 101,
-     .underlay = "192.168.122.202/24",
-     .subnet = "10.1.1.0/24",
-     .fabric_ifname = "vn2"},
-    {.name = "node2",
-     .pid = 102,
-     .underlay = "192.168.122.203/24",
-     .subnet = "10.1.2.0/24",
-     .fabric_ifname = "vn3"},
-};
 /* Three running pods, one per node, and one pending (never picked). */
 static const struct fault_view_pod pods[] = {
     {.name = "web", .node = "node1", .ip = "10.1.1.2", .infra_pid = 201},
